@@ -1,0 +1,141 @@
+# Makefile - builds libhealthcal.a, the healthcal binary, tests, demo.
+#
+#   make                          build
+#   make check                    all quick tests (unit, end-to-end, reference)
+#   make SANITIZE=address,undefined check
+#   make valgrind                 unit and end-to-end tests under valgrind
+#   make demo                     the quarterly report on datasets/sample
+#   make fuzz FUZZ_SECONDS=60     libFuzzer targets (clang)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include/healthcal
+
+CC ?= cc
+OPT ?= -O2
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wwrite-strings -Wvla -Wmissing-prototypes
+PKGS = gsl jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# libcsv ships no .pc file.
+CSV_LIBS = -lcsv
+
+ifdef SANITIZE
+BUILD ?= build/sanitize
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SAN_FLAGS =
+endif
+
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS += $(WARN) $(OPT) -g $(PKG_CFLAGS) $(SAN_FLAGS) -pthread
+LDLIBS += $(PKG_LIBS) $(CSV_LIBS) -lm -pthread
+LDFLAGS += $(SAN_FLAGS)
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+LIB := $(BUILD)/libhealthcal.a
+BIN := $(BUILD)/healthcal
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+E2E := $(sort $(wildcard tests/e2e/*.sh))
+
+.PHONY: all deps test-deps check unit e2e valgrind demo install uninstall \
+        clean fuzz symbols bench
+
+all: $(BIN) healthcal
+
+# A convenience link at the top level so that ./healthcal works.
+healthcal: $(BIN)
+	@ln -sf $(BIN) healthcal
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj/cli
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/obj/cli
+	$(CC) $(CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/cli $(BUILD)/tests:
+	@mkdir -p $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
+	    $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
+
+deps:
+	@sh scripts/install-deps.sh
+
+test-deps:
+	@sh scripts/install-deps.sh --test
+
+# Runs every quick test tier. Dependencies are installed first, then the
+# build is re-entered so that pkg-config sees the freshly installed libraries.
+check: test-deps
+	@$(MAKE) --no-print-directory unit e2e symbols
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+	    HC_SHARED_DATASETS=$${HC_SHARED_DATASETS:-../shared/datasets} \
+	    $(HC_RUNNER) $$t >$$t.log 2>&1 || { fail=1; cat $$t.log; echo "FAIL: $$t"; }; \
+	    grep -h "PASSED\|FAILED\|SKIPPED" $$t.log | sed "s|^|$$(basename $$t): |" | grep -v "^$$" | head -3; \
+	done; exit $$fail
+
+e2e: $(BIN)
+	@fail=0; for t in $(E2E); do \
+	    HEALTHCAL="$(HC_RUNNER) $(CURDIR)/$(BIN)" HC_BIN=$(CURDIR)/$(BIN) \
+	    HC_SHARED_DATASETS=$${HC_SHARED_DATASETS:-$(CURDIR)/../shared/datasets} \
+	    sh $$t >$(BUILD)/$$(basename $$t).log 2>&1 \
+	      && echo "e2e ok: $$t" \
+	      || { fail=1; cat $(BUILD)/$$(basename $$t).log; echo "e2e FAIL: $$t"; }; \
+	done; exit $$fail
+
+VALGRIND = valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet
+valgrind: test-deps
+	@$(MAKE) --no-print-directory OPT=-O1 BUILD=build/valgrind HC_RUNNER="$(VALGRIND)" unit e2e
+
+# Every exported symbol must carry the hc_ prefix (GSL's rule).
+symbols: $(LIB)
+	@bad=$$(nm -g --defined-only $(LIB) | awk 'NF==3 {print $$3}' | grep -v '^hc_' || true); \
+	if [ -n "$$bad" ]; then echo "exported symbols without hc_ prefix:"; echo "$$bad"; exit 1; fi; \
+	echo "symbols ok: every exported symbol starts with hc_"
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench: all
+	@sh scripts/bench.sh
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: test-deps
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/healthcal
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libhealthcal.a
+	install -m 644 include/*.h $(DESTDIR)$(INCLUDEDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/healthcal $(DESTDIR)$(LIBDIR)/libhealthcal.a
+	rm -rf $(DESTDIR)$(INCLUDEDIR)
+
+clean:
+	rm -rf build healthcal

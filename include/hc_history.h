@@ -1,0 +1,102 @@
+/* hc_history.h - snapshots and events: loading with column roles and checks (layer: data). */
+#ifndef HC_HISTORY_H
+#define HC_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_error.h"
+#include "hc_table.h"
+
+/* Names of the role columns of a snapshot file. NULL members take the
+ * defaults account_id, snapshot_date, segment, arr. */
+typedef struct {
+    const char *account_id;
+    const char *snapshot_date;
+    const char *segment;
+    const char *arr;
+    int segment_explicit;  /* the user named the segment column: absent is an error */
+    int arr_explicit;      /* likewise for arr */
+} hc_snapshot_columns;
+
+/* A loaded snapshot history. `order` lists row indexes sorted by account
+ * code, then date: each account's rows are contiguous in it. */
+typedef struct {
+    hc_table *table;      /* owned */
+    int id_col;
+    int date_col;
+    int segment_col;      /* -1 when the file has no segment column */
+    int arr_col;          /* -1 when the file has no ARR column */
+    uint32_t *order;      /* n_rows entries */
+    uint32_t *account_start; /* n_accounts + 1 offsets into order */
+    size_t n_accounts;    /* account codes are 0 .. n_accounts - 1 */
+    int32_t first_date, last_date;
+} hc_snapshots;
+
+typedef struct {
+    char delimiter;                    /* 0 means ',' */
+    hc_snapshot_columns columns;
+    /* Metric columns to load as numbers; NULL loads every other column as a
+     * number (a text cell there is then an error naming it). */
+    const char *const *metrics;
+    size_t n_metrics;
+} hc_snapshot_load_options;
+
+/* Loads and checks a snapshot file: required columns, valid dates, ARR not
+ * negative, account id not missing, no duplicate (account, date) pair (the
+ * message names both lines). On success `out` owns a table; release it with
+ * hc_snapshots_release. On error nothing is allocated. */
+hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
+                            hc_snapshots *out, hc_error *err);
+
+/* Builds the account index of a table already in memory (tests, selects):
+ * checks ids, dates and duplicates as hc_snapshots_load does. Takes
+ * ownership of `table` on success only. */
+hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *cols,
+                                  hc_snapshots *out, hc_error *err);
+
+void hc_snapshots_release(hc_snapshots *s);
+
+typedef enum {
+    HC_EVENT_CHURN = 0,
+    HC_EVENT_EXPANSION = 1,
+    HC_EVENT_CONTRACTION = 2
+} hc_event_type;
+
+/* Events matched to snapshot accounts, sorted by account then date. */
+typedef struct {
+    size_t n;
+    int32_t *account;     /* snapshot account code */
+    int32_t *date;        /* day number */
+    uint8_t *type;        /* hc_event_type */
+    double *amount;       /* NaN when absent */
+    uint32_t *line;       /* source line */
+    uint32_t *account_start; /* n_accounts + 1 offsets */
+    size_t n_accounts;
+    /* reconciliation counts */
+    size_t rows_read;
+    size_t unknown_account;  /* events whose account has no snapshot */
+    size_t unknown_type;     /* skipped under ignore_unknown_types */
+    size_t by_type[3];
+    int32_t first_date, last_date; /* over all rows read */
+} hc_events;
+
+typedef struct {
+    char delimiter;
+    const char *account_id;   /* default account_id */
+    const char *event_date;   /* default event_date */
+    const char *event_type;   /* default event_type */
+    const char *amount;       /* default amount (optional column) */
+    int ignore_unknown_types; /* else an unknown event_type is an error */
+} hc_event_load_options;
+
+/* Loads events and matches their account ids to the snapshot accounts.
+ * Event types are churn, expansion, contraction (any case). Unknown
+ * accounts are counted, not errors. Release with hc_events_release. */
+hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
+                         const hc_snapshots *snapshots, hc_events *out,
+                         hc_error *err);
+
+void hc_events_release(hc_events *e);
+
+#endif

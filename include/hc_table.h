@@ -1,0 +1,85 @@
+/* hc_table.h - the in-memory columnar table (layer: data).
+ *
+ * A table holds typed columns of equal length: numbers as doubles (NaN is
+ * missing), text interned to int32 codes in the column's own string pool
+ * (codes are dense 0..k-1 per column, -1 is missing), dates as day numbers (HC_DATE_MISSING is missing). Every row
+ * remembers the 1-based line of the source file it came from, so later
+ * checks (duplicates, label rules) can name it.
+ */
+#ifndef HC_TABLE_H
+#define HC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_error.h"
+
+typedef enum { HC_COL_NUM, HC_COL_TEXT, HC_COL_DATE } hc_coltype;
+
+/* An interning string pool: equal strings get equal codes 0, 1, 2, ... */
+typedef struct hc_strpool hc_strpool;
+
+hc_strpool *hc_strpool_alloc(void);
+void hc_strpool_free(hc_strpool *pool);
+/* Returns the code of the `len` bytes at `s`, adding a copy when new, or -1
+ * when out of memory. */
+int32_t hc_strpool_intern(hc_strpool *pool, const char *s, size_t len);
+/* Returns the code of s or -1 when absent; never adds. */
+int32_t hc_strpool_lookup(const hc_strpool *pool, const char *s, size_t len);
+/* Returns the string of a code, owned by the pool; NULL for -1. */
+const char *hc_strpool_get(const hc_strpool *pool, int32_t code);
+size_t hc_strpool_count(const hc_strpool *pool);
+
+typedef struct {
+    char *name;
+    hc_coltype type;
+    double *num;     /* HC_COL_NUM: n_rows values, NaN = missing */
+    int32_t *code;   /* HC_COL_TEXT: codes in `pool`, -1 = missing;
+                        HC_COL_DATE: day numbers, HC_DATE_MISSING = missing */
+    hc_strpool *pool; /* HC_COL_TEXT only: this column's strings (owned) */
+    size_t n_missing;
+} hc_column;
+
+typedef struct {
+    char *source;      /* file name used in messages (owned) */
+    size_t n_rows;
+    size_t n_cols;
+    size_t cap_rows;
+    size_t cap_cols;
+    hc_column *cols;
+    uint32_t *line;    /* source line of each row (1-based) */
+} hc_table;
+
+/* Allocates an empty table; `source` is copied (NULL means "<memory>").
+ * Returns NULL when out of memory. Free with hc_table_free. */
+hc_table *hc_table_alloc(const char *source);
+void hc_table_free(hc_table *t);
+
+/* Adds a column of `type` named `name` (copied) holding n_rows missing
+ * values; returns its index or -1 when out of memory. */
+int hc_table_add_column(hc_table *t, const char *name, hc_coltype type);
+
+/* Grows every column to hold at least `rows` rows (values beyond n_rows are
+ * unspecified). Returns HC_OK or HC_ENOMEM. */
+hc_status hc_table_reserve(hc_table *t, size_t rows);
+
+/* Sets n_rows to `rows` (reserving as needed); new cells are missing and new
+ * lines are row index + 2 (as if read after a header). */
+hc_status hc_table_resize(hc_table *t, size_t rows);
+
+/* Index of the column named `name`, or -1. */
+int hc_table_find(const hc_table *t, const char *name);
+
+/* Text of a text cell (NULL when missing). */
+const char *hc_table_text(const hc_table *t, int col, size_t row);
+
+/* Sets a text cell, interning `s` in the column's pool (NULL = missing).
+ * Returns HC_OK or HC_ENOMEM. */
+hc_status hc_table_set_text(hc_table *t, int col, size_t row, const char *s);
+
+/* Returns a new table holding the rows listed in `rows` (in that order),
+ * with all columns; text codes are preserved (pools are copied). NULL when
+ * out of memory. */
+hc_table *hc_table_select(const hc_table *t, const size_t *rows, size_t n);
+
+#endif

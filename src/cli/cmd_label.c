@@ -1,0 +1,58 @@
+/* cmd_label.c - `healthcal label`: the labelled observation table. */
+#include "cli.h"
+#include "cli_history.h"
+#include "hc_observations.h"
+#include "hc_outfile.h"
+
+#include <stdio.h>
+
+int cmd_label(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        CLI_HISTORY_OPTIONS,
+        {"output", 'o', 1, "FILE", "write the table here (default: standard output)"},
+        {0},
+    };
+    cli_parser p = {"label", "--snapshots FILE --events FILE [options]",
+                    "Writes the observation table: every snapshot column followed by\n"
+                    "churn and expansion (1 when such an event falls in (t+lead, t+lead+H]),\n"
+                    "one row per observation in the input's row order. Rows on or after\n"
+                    "an account's churn and rows whose window ends after the as-of date\n"
+                    "(censored) are left out and counted in the summary on stderr.",
+                    options, argc, argv};
+    cli_history hist;
+    cli_history_init(&hist);
+    const char *output = "-";
+    const char *arg;
+    int c;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        int r = cli_history_option(&hist, c, arg);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return 1;
+        switch (c) {
+        case 'o': output = arg; break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_history_check(&hist, 1) != 0)
+        return 1;
+    hc_error err;
+    hc_error_clear(&err);
+    hc_history h;
+    if (hc_history_load(&hist.opt, &h, &err) != HC_OK)
+        return cli_fail(&err);
+    hc_outfile *of;
+    if (hc_outfile_open(output, &of, &err) != HC_OK) {
+        hc_history_release(&h);
+        return cli_fail(&err);
+    }
+    hc_observations_write(&h, hc_outfile_stream(of));
+    hc_status st = hc_outfile_commit(of, &err);
+    if (st == HC_OK && !hist.quiet)
+        hc_history_write_counts(&h, stderr);
+    hc_history_release(&h);
+    return st == HC_OK ? 0 : cli_fail(&err);
+}

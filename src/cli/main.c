@@ -1,0 +1,60 @@
+/* main.c - the healthcal command: the table of subcommands and dispatch. */
+#include "cli.h"
+#include "hc_outfile.h"
+
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+/* One row per subcommand; `healthcal --help` is generated from this. */
+static const command commands[] = {
+    {"label", cmd_label, "write the labelled observation table (churn/expansion in the next H days)"},
+};
+
+static void print_help(void)
+{
+    printf("usage: healthcal [--version] [--help] COMMAND [options]\n\n"
+           "healthcal calibrates customer health scores against real churn and "
+           "expansion outcomes.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("\nRun 'healthcal COMMAND --help' for the options of a command.\n"
+           "Exit codes: 0 success, 1 usage, 2 bad input data, 3 numerical "
+           "failure, 4 I/O failure.\n");
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* GSL's default handler aborts */
+    hc_outfile_install_signal_handlers();
+    if (argc < 2) {
+        print_help();
+        return 1;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        print_help();
+        return cli_finish(0);
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("healthcal %s\n", HC_VERSION);
+        return cli_finish(0);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            optind = 1;
+            return cli_finish(commands[i].fn(argc - 1, argv + 1));
+        }
+    }
+    fprintf(stderr, "healthcal: error: '%s' is not a healthcal command "
+                    "(see 'healthcal --help')\n", name);
+    return 1;
+}

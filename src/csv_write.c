@@ -1,0 +1,98 @@
+/* csv_write.c - writing CSV cells: quoting and spreadsheet-formula neutralising. */
+#include "hc_csv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hc_csv_write_text(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    /* OWASP "CSV Injection": a cell starting with = + - @ TAB or CR may be
+     * run as a formula by a spreadsheet; a leading single quote makes it
+     * text. */
+    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    if (formula)
+        putc('\'', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            putc('"', f);
+        putc(*p, f);
+    }
+    putc('"', f);
+}
+
+void hc_csv_write_num_prec(FILE *f, double v, int digits)
+{
+    if (!isfinite(v))
+        return;
+    if (v == 0)
+        v = 0; /* no "-0" */
+    fprintf(f, "%.*g", digits, v);
+}
+
+/* Fast exact path for values with at most 6 decimals: v equals m / 10^k
+ * for an integer m < 2^53, and both that quotient and strtod of the
+ * printed decimal are the correctly rounded value of the same real number,
+ * so the text reads back as exactly v. Returns 0 when v does not qualify. */
+static int write_short_decimal(FILE *f, double v)
+{
+    static const double p10[7] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = fabs(v);
+    if (a >= 1e9)
+        return 0;
+    for (int k = 0; k <= 6; k++) {
+        double scaled = a * p10[k];
+        double m = nearbyint(scaled);
+        if (m / p10[k] != a)
+            continue;
+        char buf[32];
+        char *end = buf + sizeof buf, *p = end;
+        unsigned long long u = (unsigned long long)m;
+        for (int i = 0; i < k; i++) {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        }
+        if (k) {
+            /* Drop trailing zeros of the fraction (k is minimal, so none). */
+            *--p = '.';
+        }
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            *--p = '-';
+        fwrite(p, 1, (size_t)(end - p), f);
+        return 1;
+    }
+    return 0;
+}
+
+void hc_csv_write_num(FILE *f, double v)
+{
+    if (!isfinite(v))
+        return;
+    if (v == 0) {
+        putc('0', f);
+        return;
+    }
+    if (write_short_decimal(f, v))
+        return;
+    /* The shortest of 15, 16, 17 significant digits that reads back as
+     * the same double: exact, and 0.1 stays "0.1". */
+    char buf[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v == 0 ? 0.0 : v);
+        if (digits == 17 || strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
+}

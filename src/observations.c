@@ -1,0 +1,107 @@
+/* observations.c - loading a labelled history and writing the observation table. */
+#include "hc_observations.h"
+#include "hc_csv.h"
+#include "hc_date.h"
+#include "hc_outfile.h"
+
+#include <string.h>
+
+void hc_history_release(hc_history *h)
+{
+    if (!h)
+        return;
+    hc_labels_release(&h->labels);
+    hc_events_release(&h->events);
+    hc_snapshots_release(&h->snapshots);
+}
+
+hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
+                          hc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    hc_outfile_protect_input(opt->snapshots_path);
+    if (opt->events_path)
+        hc_outfile_protect_input(opt->events_path);
+    hc_snapshot_load_options so = {.delimiter = opt->delimiter,
+                                   .columns = opt->columns,
+                                   .metrics = opt->metrics,
+                                   .n_metrics = opt->n_metrics};
+    hc_status st = hc_snapshots_load(opt->snapshots_path, &so, &out->snapshots, err);
+    if (st != HC_OK)
+        return st;
+    if (opt->events_path) {
+        hc_event_load_options eo = {.delimiter = opt->delimiter,
+                                    .account_id = opt->columns.account_id,
+                                    .ignore_unknown_types = opt->ignore_unknown_events};
+        st = hc_events_load(opt->events_path, &eo, &out->snapshots, &out->events, err);
+        if (st != HC_OK) {
+            hc_history_release(out);
+            return st;
+        }
+        out->has_events = 1;
+    }
+    st = hc_labels_build(&out->snapshots, out->has_events ? &out->events : NULL,
+                         &opt->labels, &out->labels, err);
+    if (st != HC_OK)
+        hc_history_release(out);
+    return st;
+}
+
+void hc_observations_write(const hc_history *h, FILE *f)
+{
+    const hc_table *t = h->snapshots.table;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        hc_csv_write_text(f, t->cols[c].name);
+        putc(',', f);
+    }
+    fputs("churn,expansion\n", f);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        if (h->labels.status[r] != HC_ROW_OBSERVATION)
+            continue;
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const hc_column *col = &t->cols[c];
+            if (col->type == HC_COL_NUM) {
+                hc_csv_write_num(f, col->num[r]);
+            } else if (col->type == HC_COL_DATE) {
+                char d[11];
+                hc_date_format(col->code[r], d);
+                fwrite(d, 1, 10, f);
+            } else {
+                hc_csv_write_text(f, hc_strpool_get(col->pool, col->code[r]));
+            }
+            putc(',', f);
+        }
+        putc('0' + h->labels.churn[r], f);
+        putc(',', f);
+        putc('0' + h->labels.expansion[r], f);
+        putc('\n', f);
+    }
+}
+
+void hc_history_write_counts(const hc_history *h, FILE *f)
+{
+    const hc_labels *l = &h->labels;
+    char as_of[11];
+    hc_date_format(l->as_of, as_of);
+    fprintf(f, "snapshot rows read:        %zu\n", h->snapshots.table->n_rows);
+    fprintf(f, "accounts:                  %zu\n", h->snapshots.n_accounts);
+    fprintf(f, "observations:              %zu\n", l->observations);
+    fprintf(f, "censored (window after %s): %zu\n", as_of, l->censored);
+    fprintf(f, "post-churn rows excluded:  %zu\n", l->post_churn);
+    if (l->lead)
+        fprintf(f, "churned within the lead:   %zu\n", l->lead_churn);
+    fprintf(f, "churn labels (1):          %zu\n", l->churn_positive);
+    fprintf(f, "expansion labels (1):      %zu\n", l->expansion_positive);
+    if (h->has_events) {
+        const hc_events *e = &h->events;
+        fprintf(f, "event rows read:           %zu\n", e->rows_read);
+        fprintf(f, "churn events matched:      %zu of %zu\n",
+                l->churn_events_matched, e->by_type[HC_EVENT_CHURN]);
+        fprintf(f, "expansion events matched:  %zu of %zu\n",
+                l->expansion_events_matched, e->by_type[HC_EVENT_EXPANSION]);
+        fprintf(f, "repeat churn events:       %zu\n", l->repeat_churn_events);
+        fprintf(f, "events of unknown accounts: %zu\n", e->unknown_account);
+        if (e->unknown_type)
+            fprintf(f, "events of unknown type skipped: %zu\n", e->unknown_type);
+    }
+}

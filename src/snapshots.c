@@ -1,0 +1,184 @@
+/* snapshots.c - loading a snapshot history: role columns, checks, the account index. */
+#include "hc_history.h"
+#include "hc_csv.h"
+#include "hc_date.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *or_default(const char *name, const char *def)
+{
+    return name && *name ? name : def;
+}
+
+void hc_snapshots_release(hc_snapshots *s)
+{
+    if (!s)
+        return;
+    hc_table_free(s->table);
+    free(s->order);
+    free(s->account_start);
+    memset(s, 0, sizeof *s);
+}
+
+/* Sorts each account's run of row indexes by date. Exports are usually
+ * already in date order, so insertion sort is linear in practice; long
+ * unsorted runs fall back to a merge through qsort. */
+static const int32_t *sort_dates;
+
+static int by_date(const void *a, const void *b)
+{
+    int32_t da = sort_dates[*(const uint32_t *)a];
+    int32_t db = sort_dates[*(const uint32_t *)b];
+    if (da != db)
+        return da < db ? -1 : 1;
+    uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
+    return ra < rb ? -1 : ra > rb;
+}
+
+static void sort_run(uint32_t *run, size_t n, const int32_t *date)
+{
+    size_t inversions = 0;
+    for (size_t i = 1; i < n; i++)
+        inversions += date[run[i - 1]] > date[run[i]];
+    if (inversions == 0)
+        return;
+    if (inversions > 8) {
+        sort_dates = date;
+        qsort(run, n, sizeof *run, by_date);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t v = run[i];
+        size_t j = i;
+        while (j > 0 && date[run[j - 1]] > date[v]) {
+            run[j] = run[j - 1];
+            j--;
+        }
+        run[j] = v;
+    }
+}
+
+static hc_status build_index(hc_snapshots *s, hc_error *err)
+{
+    const hc_table *t = s->table;
+    const hc_column *id = &t->cols[s->id_col];
+    const int32_t *date = t->cols[s->date_col].code;
+    size_t n = t->n_rows, k = hc_strpool_count(id->pool);
+    for (size_t r = 0; r < n; r++)
+        if (id->code[r] < 0)
+            return hc_error_set(err, HC_EDATA, t->source, t->line[r],
+                                s->id_col + 1, "column '%s': account id is missing",
+                                id->name);
+    s->n_accounts = k;
+    s->order = malloc((n ? n : 1) * sizeof *s->order);
+    s->account_start = calloc(k + 1, sizeof *s->account_start);
+    if (!s->order || !s->account_start)
+        return hc_error_nomem(err);
+    /* Counting sort by account code: stable, O(n). */
+    for (size_t r = 0; r < n; r++)
+        s->account_start[id->code[r] + 1]++;
+    for (size_t a = 0; a < k; a++)
+        s->account_start[a + 1] += s->account_start[a];
+    uint32_t *fill = malloc((k ? k : 1) * sizeof *fill);
+    if (!fill)
+        return hc_error_nomem(err);
+    memcpy(fill, s->account_start, k * sizeof *fill);
+    for (size_t r = 0; r < n; r++)
+        s->order[fill[id->code[r]]++] = (uint32_t)r;
+    free(fill);
+    s->first_date = INT32_MAX;
+    s->last_date = INT32_MIN;
+    for (size_t a = 0; a < k; a++) {
+        uint32_t *run = s->order + s->account_start[a];
+        size_t m = s->account_start[a + 1] - s->account_start[a];
+        sort_run(run, m, date);
+        for (size_t i = 1; i < m; i++)
+            if (date[run[i]] == date[run[i - 1]]) {
+                char d[11];
+                hc_date_format(date[run[i]], d);
+                return hc_error_set(err, HC_EDATA, t->source, t->line[run[i]], 0,
+                                    "duplicate snapshot for account '%s' on %s "
+                                    "(also on line %u)",
+                                    hc_strpool_get(id->pool, (int32_t)a), d,
+                                    t->line[run[i - 1]]);
+            }
+        if (m) {
+            if (date[run[0]] < s->first_date)
+                s->first_date = date[run[0]];
+            if (date[run[m - 1]] > s->last_date)
+                s->last_date = date[run[m - 1]];
+        }
+    }
+    return HC_OK;
+}
+
+static int role_column(hc_table *t, const char *name, hc_coltype type)
+{
+    int c = hc_table_find(t, name);
+    return c >= 0 && t->cols[c].type == type ? c : -1;
+}
+
+hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *cols,
+                                  hc_snapshots *out, hc_error *err)
+{
+    hc_snapshot_columns none = {0};
+    if (!cols)
+        cols = &none;
+    memset(out, 0, sizeof *out);
+    const char *id = or_default(cols->account_id, "account_id");
+    const char *date = or_default(cols->snapshot_date, "snapshot_date");
+    out->table = table;
+    out->id_col = role_column(table, id, HC_COL_TEXT);
+    out->date_col = role_column(table, date, HC_COL_DATE);
+    out->segment_col = role_column(table, or_default(cols->segment, "segment"), HC_COL_TEXT);
+    out->arr_col = role_column(table, or_default(cols->arr, "arr"), HC_COL_NUM);
+    hc_status st = HC_OK;
+    if (out->id_col < 0 || out->date_col < 0)
+        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
+                          "required column '%s' is missing",
+                          out->id_col < 0 ? id : date);
+    else if (table->n_rows == 0)
+        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
+                          "no data rows after the header");
+    else
+        st = build_index(out, err);
+    if (st != HC_OK) {
+        out->table = NULL; /* ownership stays with the caller on failure */
+        hc_snapshots_release(out);
+    }
+    return st;
+}
+
+hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
+                            hc_snapshots *out, hc_error *err)
+{
+    const hc_snapshot_columns *c = &opt->columns;
+    hc_colspec spec[4 + 256];
+    size_t n = 0;
+    spec[n++] = (hc_colspec){or_default(c->account_id, "account_id"), HC_COL_TEXT, 1};
+    spec[n++] = (hc_colspec){or_default(c->snapshot_date, "snapshot_date"), HC_COL_DATE, 1};
+    spec[n++] = (hc_colspec){or_default(c->segment, "segment"), HC_COL_TEXT,
+                             c->segment_explicit};
+    spec[n++] = (hc_colspec){or_default(c->arr, "arr"), HC_COL_NUM, c->arr_explicit};
+    if (opt->metrics && opt->n_metrics > 256)
+        return hc_error_set(err, HC_EUSAGE, path, 0, 0,
+                            "more than 256 metric columns requested");
+    for (size_t i = 0; opt->metrics && i < opt->n_metrics; i++)
+        spec[n++] = (hc_colspec){opt->metrics[i], HC_COL_NUM, 1};
+    hc_load_options lo = {
+        .csv = {.delimiter = opt->delimiter},
+        .cols = spec,
+        .n_cols = n,
+        .extra = opt->metrics ? HC_EXTRA_SKIP : HC_EXTRA_NUM,
+        .negative_error_col = 3,
+    };
+    hc_table *t;
+    hc_status st = hc_table_load_csv(path, &lo, &t, err);
+    if (st != HC_OK)
+        return st;
+    st = hc_snapshots_from_table(t, c, out, err);
+    if (st != HC_OK)
+        hc_table_free(t);
+    return st;
+}

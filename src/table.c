@@ -1,0 +1,194 @@
+/* table.c - the columnar table: columns, growth, lookup, row selection. */
+#include "hc_table.h"
+#include "hc_date.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+hc_table *hc_table_alloc(const char *source)
+{
+    hc_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->source = strdup(source ? source : "<memory>");
+    if (!t->source) {
+        hc_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void hc_table_free(hc_table *t)
+{
+    if (!t)
+        return;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        free(t->cols[c].name);
+        free(t->cols[c].num);
+        free(t->cols[c].code);
+        hc_strpool_free(t->cols[c].pool);
+    }
+    free(t->cols);
+    free(t->line);
+    free(t->source);
+    free(t);
+}
+
+static void fill_missing(hc_column *col, size_t from, size_t to)
+{
+    for (size_t r = from; r < to; r++) {
+        if (col->type == HC_COL_NUM)
+            col->num[r] = NAN;
+        else
+            col->code[r] = col->type == HC_COL_TEXT ? -1 : HC_DATE_MISSING;
+    }
+}
+
+static int column_storage(hc_column *col, size_t cap)
+{
+    if (col->type == HC_COL_NUM) {
+        double *p = realloc(col->num, (cap ? cap : 1) * sizeof *p);
+        if (!p)
+            return -1;
+        col->num = p;
+    } else {
+        int32_t *p = realloc(col->code, (cap ? cap : 1) * sizeof *p);
+        if (!p)
+            return -1;
+        col->code = p;
+    }
+    return 0;
+}
+
+int hc_table_add_column(hc_table *t, const char *name, hc_coltype type)
+{
+    if (t->n_cols == t->cap_cols) {
+        size_t cap = t->cap_cols ? t->cap_cols * 2 : 8;
+        hc_column *cols = realloc(t->cols, cap * sizeof *cols);
+        if (!cols)
+            return -1;
+        t->cols = cols;
+        t->cap_cols = cap;
+    }
+    hc_column *col = &t->cols[t->n_cols];
+    memset(col, 0, sizeof *col);
+    col->type = type;
+    col->name = strdup(name);
+    if (type == HC_COL_TEXT)
+        col->pool = hc_strpool_alloc();
+    if (!col->name || (type == HC_COL_TEXT && !col->pool) ||
+        column_storage(col, t->cap_rows) != 0) {
+        free(col->name);
+        free(col->num);
+        free(col->code);
+        hc_strpool_free(col->pool);
+        return -1;
+    }
+    fill_missing(col, 0, t->n_rows);
+    col->n_missing = t->n_rows;
+    return (int)t->n_cols++;
+}
+
+hc_status hc_table_reserve(hc_table *t, size_t rows)
+{
+    if (rows <= t->cap_rows)
+        return HC_OK;
+    size_t cap = t->cap_rows ? t->cap_rows : 1024;
+    while (cap < rows)
+        cap += cap / 2;
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (column_storage(&t->cols[c], cap) != 0)
+            return HC_ENOMEM;
+    uint32_t *line = realloc(t->line, cap * sizeof *line);
+    if (!line)
+        return HC_ENOMEM;
+    t->line = line;
+    t->cap_rows = cap;
+    return HC_OK;
+}
+
+hc_status hc_table_resize(hc_table *t, size_t rows)
+{
+    if (hc_table_reserve(t, rows) != HC_OK)
+        return HC_ENOMEM;
+    for (size_t c = 0; c < t->n_cols && rows > t->n_rows; c++) {
+        fill_missing(&t->cols[c], t->n_rows, rows);
+        t->cols[c].n_missing += rows - t->n_rows;
+    }
+    for (size_t r = t->n_rows; r < rows; r++)
+        t->line[r] = (uint32_t)(r + 2);
+    t->n_rows = rows;
+    return HC_OK;
+}
+
+int hc_table_find(const hc_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cols[c].name, name) == 0)
+            return (int)c;
+    return -1;
+}
+
+const char *hc_table_text(const hc_table *t, int col, size_t row)
+{
+    return hc_strpool_get(t->cols[col].pool, t->cols[col].code[row]);
+}
+
+hc_status hc_table_set_text(hc_table *t, int col, size_t row, const char *s)
+{
+    hc_column *c = &t->cols[col];
+    int32_t old = c->code[row];
+    int32_t code = -1;
+    if (s) {
+        code = hc_strpool_intern(c->pool, s, strlen(s));
+        if (code < 0)
+            return HC_ENOMEM;
+    }
+    c->n_missing += (size_t)(code < 0) - (size_t)(old < 0);
+    c->code[row] = code;
+    return HC_OK;
+}
+
+hc_table *hc_table_select(const hc_table *t, const size_t *rows, size_t n)
+{
+    hc_table *s = hc_table_alloc(t->source);
+    if (!s)
+        return NULL;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (hc_table_add_column(s, t->cols[c].name, t->cols[c].type) < 0)
+            goto fail;
+        /* Re-intern the pool's strings in code order so codes stay equal. */
+        const hc_strpool *from = t->cols[c].pool;
+        for (size_t i = 0; from && i < hc_strpool_count(from); i++) {
+            const char *str = hc_strpool_get(from, (int32_t)i);
+            if (hc_strpool_intern(s->cols[c].pool, str, strlen(str)) != (int32_t)i)
+                goto fail;
+        }
+    }
+    if (hc_table_resize(s, n) != HC_OK)
+        goto fail;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        const hc_column *from = &t->cols[c];
+        hc_column *to = &s->cols[c];
+        to->n_missing = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t r = rows[i];
+            if (from->type == HC_COL_NUM) {
+                to->num[i] = from->num[r];
+                to->n_missing += isnan(from->num[r]);
+            } else {
+                to->code[i] = from->code[r];
+                to->n_missing += from->type == HC_COL_TEXT
+                                     ? from->code[r] < 0
+                                     : from->code[r] == HC_DATE_MISSING;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        s->line[i] = t->line[rows[i]];
+    return s;
+fail:
+    hc_table_free(s);
+    return NULL;
+}
