@@ -80,6 +80,14 @@ int cli_next(cli_parser *p, const char **arg)
     return c;
 }
 
+int cli_no_positionals(const cli_parser *p)
+{
+    if (optind < p->argc)
+        return cli_usage_error("unexpected argument '%s' (see 'healthcal %s --help')",
+                               p->argv[optind], p->command);
+    return 0;
+}
+
 int cli_fail(const hc_error *err)
 {
     char buf[2048];

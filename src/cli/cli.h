@@ -59,6 +59,10 @@ typedef struct {
  * returns 1). */
 int cli_next(cli_parser *p, const char **arg);
 
+/* After the option loop: prints a usage error and returns 1 when
+ * positional arguments are left over, else returns 0. */
+int cli_no_positionals(const cli_parser *p);
+
 /* Prints the full --help for a parser to stdout. */
 void cli_print_help(const cli_parser *p);
 

@@ -37,7 +37,7 @@ int cmd_label(int argc, char **argv)
         default: return 1;
         }
     }
-    if (cli_history_check(&hist, 1) != 0)
+    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0)
         return 1;
     hc_error err;
     hc_error_clear(&err);

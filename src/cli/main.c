@@ -16,6 +16,7 @@ typedef struct {
 /* One row per subcommand; `healthcal --help` is generated from this. */
 static const command commands[] = {
     {"label", cmd_label, "write the labelled observation table (churn/expansion in the next H days)"},
+    {"fit", cmd_fit, "fit component weights and calibration to churn/expansion outcomes"},
 };
 
 static void print_help(void)

@@ -1,0 +1,102 @@
+/* hc_fit.h - fitting component weights to churn and expansion outcomes (layer: workflows).
+ *
+ * The churn model is logit P(churn) = b0 + sum_k b_k s_k over the component
+ * sub-scores s_k (0-100). When every b_k <= 0, w_k = b_k / B with
+ * B = sum_k b_k makes the health score H = sum_k w_k s_k an exact
+ * sufficient statistic: logit P(churn) = b0 + B H (DESIGN.md "The score
+ * model"). A component whose coefficient has the wrong (unhealthy) sign is
+ * named, dropped and the model refitted, so it gets weight 0.
+ *
+ * Missing values: rows with a missing component sub-score are left out of
+ * the fit (counted); scoring then renormalises the weights over the
+ * components present (hc_model.h), so fitted probabilities of complete rows
+ * are reproduced exactly by the tuned config.
+ *
+ * Segments: each segment s gets weights w_s = Z_s w_own + (1 - Z_s) w_pooled
+ * with Buhlmann credibility Z_s = E_s / (E_s + E0), E_s its churn events and
+ * E0 = 10 events per component (the events-per-variable rule of Peduzzi et
+ * al. 1996), then its own calibration logit P = a_s + B_s H_s on its rows.
+ */
+#ifndef HC_FIT_H
+#define HC_FIT_H
+
+#include <stddef.h>
+
+#include "hc_error.h"
+#include "hc_logreg.h"
+#include "hc_model.h"
+#include "hc_observations.h"
+
+typedef struct {
+    double ridge;        /* L2 penalty of both fits (0: none) */
+    int segments;        /* per-segment weights and calibration */
+    int expansion;       /* also fit the expansion model (default 1) */
+    int max_iter;        /* 0: the logreg default */
+} hc_fit_options;
+
+void hc_fit_options_init(hc_fit_options *opt);
+
+/* One segment's outcome of a --segments fit. */
+typedef struct {
+    char *name;          /* segment value (owned) */
+    size_t rows;         /* fit rows of the segment */
+    size_t events;
+    double credibility;  /* Z_s in [0, 1] */
+    int own_fit;         /* the segment's own weight fit succeeded */
+    int calibrated;      /* its own intercept/slope were fitted */
+    double intercept, slope;
+    double *weights;     /* n_components (owned) */
+    char note[1100];     /* why a fallback was taken, or "" */
+} hc_fit_segment;
+
+typedef struct {
+    hc_model *tuned;            /* the tuned config (owned) */
+    size_t n_components;
+    /* churn fit over the kept components */
+    hc_logreg_result churn;     /* coef[1 + j] belongs to component kept[j] */
+    size_t n_kept;
+    size_t *kept;
+    int *dropped;               /* per component: 1 = wrong sign, weight 0 */
+    double *beta;               /* per component, 0 when dropped */
+    double *beta_se;            /* robust (cluster) SE when available, else model SE */
+    double *old_weight;         /* the base config's weights */
+    double *new_weight;
+    double *weight_ci_low;      /* 95%, delta method on the (robust) covariance */
+    double *weight_ci_high;
+    /* expansion fit over all components */
+    int has_expansion;
+    hc_logreg_result expansion;
+    char expansion_note[1100];
+    /* counts */
+    size_t n_candidates;        /* observation rows offered */
+    size_t n_fit;               /* complete rows fitted */
+    size_t n_incomplete;        /* rows with a missing sub-score */
+    size_t n_events;
+    size_t n_expansion_events;
+    size_t n_segments;
+    hc_fit_segment *segments;
+    double in_sample_auc;       /* of the tuned config's P(churn) on the fit rows */
+} hc_fit_result;
+
+/* Fits a tuned model from the base config `base` (components, transforms,
+ * bands) on the observation rows `rows` (n of them, indexes into the
+ * history's snapshot table; rows NULL means every observation). Learned
+ * transforms (quantiles) are learned on these rows only. On success `res`
+ * owns a new tuned model; release with hc_fit_result_release. Degenerate
+ * statistics are HC_ENUMERIC in plain words. */
+hc_status hc_fit_model(const hc_model *base, const hc_history *h,
+                       const size_t *rows, size_t n,
+                       const hc_fit_options *opt, hc_fit_result *res,
+                       hc_error *err);
+
+void hc_fit_result_release(hc_fit_result *res);
+
+/* Records provenance (tool version, input paths and row counts, date
+ * range, horizon, events) and the fit statistics (coefficient tables,
+ * counts, dropped components, segments) in res->tuned's `provenance` and
+ * `fit` objects. */
+hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
+                          const char *snapshots_path, const char *events_path,
+                          const char *version, hc_error *err);
+
+#endif

@@ -1,0 +1,372 @@
+/* hc_metrics.h - discrimination and calibration metrics for binary churn predictions (layer: stats).
+ *
+ * Pure functions on arrays; no I/O. Conventions shared by every function:
+ *
+ * - `y` holds n outcomes, each exactly 0.0 or 1.0 (1 = churned).
+ * - Rank metrics (ROC AUC, DeLong, average precision, KS, lift, curves)
+ *   take any finite `score` where higher means "more likely to churn". To
+ *   rank by a health score H (higher healthier) pass -H or 100 - H.
+ * - Calibration metrics take probabilities `p`, each finite and in [0, 1].
+ * - Inputs are borrowed for the duration of the call and never modified.
+ * - Degenerate input (n = 0, no positives, no negatives, a constant score
+ *   where a metric needs spread, NaN, infinity, p outside [0, 1], y not
+ *   0/1) returns HC_ENUMERIC (HC_EUSAGE for bad options) with a message in
+ *   plain words; a successful call never leaves NaN in its outputs.
+ * - Sorting is O(n log n); nothing is quadratic in n, so the functions run
+ *   on millions of rows.
+ *
+ * Agreement targets (tests/unit/test_metrics.c, tests/reference/metrics.*):
+ * 1e-9 with scikit-learn 1.2 (roc_auc_score, average_precision_score,
+ * brier_score_loss, log_loss, calibration_curve), pROC 1.18 (ci.auc and
+ * roc.test with method = "delong"), rms 6.5 (val.prob) and ResourceSelection's
+ * hoslem.test (reproduced by hand in R).
+ */
+#ifndef HC_METRICS_H
+#define HC_METRICS_H
+
+#include <stddef.h>
+
+#include "hc_error.h"
+
+/* ---- input checks and small shared tools ------------------------------ */
+
+/* Checks the common preconditions: n >= 1, every y[i] is 0 or 1, every
+ * score finite and, when `probability` is non-zero, in [0, 1]; and, when
+ * `need_both` is non-zero, at least one positive and one negative. `what`
+ * names the score in messages (NULL means "score"). Returns HC_OK or
+ * HC_ENUMERIC naming the first offending row (0-based). */
+hc_status hc_metrics_check(const double *y, const double *score, size_t n,
+                           int probability, int need_both, const char *what,
+                           hc_error *err);
+
+/* The Wilson (1927) score interval for k successes in n trials at
+ * confidence `level` (e.g. 0.95), the interval R's
+ * prop.test(k, n, correct = FALSE) reports. With n = 0 there is no
+ * information and the interval is [0, 1]; a level outside (0, 1) is taken
+ * as 0.95. */
+void hc_metrics_wilson(size_t k, size_t n, double level, double *lo,
+                       double *hi);
+
+/* The R type-7 quantile (R's default, Hyndman & Fan 1996 definition 7) of
+ * the n >= 1 values in `sorted` (ascending) at probability `prob` in
+ * [0, 1], computed with R's exact arithmetic so that bin edges agree bit
+ * for bit with R's quantile(). */
+double hc_metrics_quantile_sorted(const double *sorted, size_t n, double prob);
+
+/* ---- ranking (src/metrics_rank.c) --------------------------------------- */
+
+/* ROC AUC: the probability that a random positive scores above a random
+ * negative, ties counting one half (Mann-Whitney U / (n_pos n_neg)); equals
+ * sklearn's roc_auc_score. Exact integer counting, so no rounding drift. */
+hc_status hc_metrics_roc_auc(const double *y, const double *score, size_t n,
+                             double *auc, hc_error *err);
+
+/* An AUC with its DeLong et al. (1988) standard error and confidence
+ * interval. */
+typedef struct {
+    double auc;
+    double se;       /* sqrt(S10/n_pos + S01/n_neg), DeLong placements */
+    double ci_low;   /* auc -/+ z_{(1+level)/2} se, clipped to [0, 1] */
+    double ci_high;
+    double level;
+    size_t n_pos;
+    size_t n_neg;
+} hc_metrics_auc_ci;
+
+/* Computes the AUC and its DeLong confidence interval on the AUC scale,
+ * clipped to [0, 1], exactly as pROC's ci.auc(method = "delong") with
+ * direction "<" (placements from midranks, Sun & Xu 2014, O(n log n)).
+ * Needs at least 2 positives and 2 negatives (the variances divide by
+ * n - 1). `level` in (0, 1), e.g. 0.95. */
+hc_status hc_metrics_delong_ci(const double *y, const double *score, size_t n,
+                               double level, hc_metrics_auc_ci *out,
+                               hc_error *err);
+
+/* DeLong's paired comparison of two correlated AUCs on the same rows. */
+typedef struct {
+    double auc1;
+    double auc2;
+    double diff;     /* auc1 - auc2 */
+    double se;       /* sqrt(L S L'), L = (1, -1) */
+    double z;        /* diff / se; 0 when both are 0 (as pROC) */
+    double p_value;  /* two-sided normal */
+    double ci_low;   /* diff -/+ z_{(1+level)/2} se (not clipped, as pROC) */
+    double ci_high;
+    double level;
+} hc_metrics_auc_diff;
+
+/* Tests AUC(score1) = AUC(score2) on the same rows and outcomes, as pROC's
+ * roc.test(r1, r2, method = "delong", paired = TRUE) does, and gives the
+ * interval for the difference. Zero variance with a non-zero difference is
+ * HC_ENUMERIC. */
+hc_status hc_metrics_delong_paired(const double *y, const double *score1,
+                                   const double *score2, size_t n,
+                                   double level, hc_metrics_auc_diff *out,
+                                   hc_error *err);
+
+/* PR AUC as average precision, sklearn's average_precision_score:
+ * AP = sum_k (R_k - R_{k-1}) P_k over the distinct score thresholds taken
+ * from the highest down (step-wise, no interpolation). */
+hc_status hc_metrics_average_precision(const double *y, const double *score,
+                                       size_t n, double *ap, hc_error *err);
+
+/* Kolmogorov-Smirnov statistic: the largest |F_pos(t) - F_neg(t)| over the
+ * distinct scores t, i.e. max |TPR - FPR| along the ROC curve; equals
+ * scipy.stats.ks_2samp(score[y==1], score[y==0]).statistic. `threshold`
+ * (may be NULL) receives the score at which it is reached (rows with score
+ * <= threshold are on the low side). */
+hc_status hc_metrics_ks(const double *y, const double *score, size_t n,
+                        double *ks, double *threshold, hc_error *err);
+
+/* Lift and capture of the top `fraction` (0 < fraction <= 1) of rows by
+ * score. The top k = fraction * n rows (k need not be whole) are taken from
+ * the highest score down; a tie group straddling the boundary contributes
+ * its positives pro rata (the expected count under random tie-breaking), so
+ * the result does not depend on row order. capture = positives in the top k
+ * / all positives; lift = capture / fraction (the top rows' churn rate over
+ * the base rate). Either output may be NULL. */
+hc_status hc_metrics_lift(const double *y, const double *score, size_t n,
+                          double fraction, double *lift, double *capture,
+                          hc_error *err);
+
+/* hc_metrics_lift at fraction 0.1, the top decile. */
+hc_status hc_metrics_top_decile(const double *y, const double *score,
+                                size_t n, double *lift, double *capture,
+                                hc_error *err);
+
+typedef enum {
+    HC_CURVE_ROC,    /* x = FPR, y = TPR */
+    HC_CURVE_PR,     /* x = recall, y = precision */
+    HC_CURVE_GAINS   /* x = share of rows flagged, y = share of positives caught */
+} hc_metrics_curve_kind;
+
+/* Points of a curve for plotting. Point k flags the rows with
+ * score >= threshold[k]; the first point is the "flag nothing" end with
+ * threshold +infinity ((0,0) for ROC and gains; (0,1) for PR, sklearn's
+ * convention), and thresholds then fall through every distinct score. */
+typedef struct {
+    hc_metrics_curve_kind kind;
+    size_t n;
+    double *x;
+    double *y;
+    double *threshold;
+} hc_metrics_curve;
+
+/* Computes a curve. With max_points >= 2 and more points than that, keeps
+ * max_points of them evenly spaced by index (both ends kept); 0 keeps all.
+ * On success the caller releases `out` with hc_metrics_curve_release; on
+ * error `out` holds nothing to release. */
+hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
+                                   const double *score, size_t n,
+                                   size_t max_points, hc_metrics_curve *out,
+                                   hc_error *err);
+
+/* Frees the arrays of a curve (the struct is the caller's); NULL is a no-op. */
+void hc_metrics_curve_release(hc_metrics_curve *curve);
+
+/* ---- calibration (src/metrics_calibration.c) ---------------------------- */
+
+/* Brier score mean((p - y)^2) (sklearn's brier_score_loss) and the scaled
+ * Brier score 1 - Brier / (ybar (1 - ybar)) (Steyerberg 2010), where the
+ * denominator is the Brier score of always predicting the base rate.
+ * `scaled` may be NULL; it needs both classes present. */
+hc_status hc_metrics_brier(const double *y, const double *p, size_t n,
+                           double *brier, double *scaled, hc_error *err);
+
+/* Log loss -mean(y log p + (1 - y) log(1 - p)) in nats, with p clipped to
+ * [1e-15, 1 - 1e-15] first, as sklearn 1.2's log_loss (eps = 1e-15) does,
+ * so that p = 0 or 1 gives a large but finite loss. */
+hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
+                              double *loss, hc_error *err);
+
+/* The locally weighted scatterplot smoother of Cleveland (1979) with R's
+ * lowess() arithmetic: span f (R's default 2/3), `iter` robustness
+ * iterations (R's default 3; rms::val.prob uses 0) and `delta` (negative
+ * means R's default 0.01 * (max x - min x)). Points are taken in increasing
+ * x, ties in input order (R's order()). `fitted` receives n smoothed values
+ * in the input order (what R's approx(lowess(x, y), xout = x, ties = mean)
+ * returns). Cost O(n log n + n * number of fitted points), the latter at
+ * most about 100 + (distinct x within delta) for the default delta. */
+hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
+                            double f, int iter, double delta, double *fitted,
+                            hc_error *err);
+
+/* Logistic recalibration and smoothed calibration errors. */
+typedef struct {
+    double intercept;       /* y ~ a + b logit(p): a (val.prob "Intercept") */
+    double slope;           /* b (val.prob "Slope"; Cox 1958) */
+    double intercept_se;
+    double slope_se;
+    double in_the_large;    /* y ~ a + offset(logit(p)): a. NOT what
+                               val.prob calls "Intercept" (that is the
+                               2-parameter fit above); this is
+                               calibration-in-the-large (Steyerberg 2010),
+                               glm(y ~ 1, offset = qlogis(p), binomial) */
+    double in_the_large_se;
+    double emax;            /* val.prob "Emax": max |p - lowess(p, y)| */
+    double eavg;            /* val.prob "Eavg": mean |p - lowess(p, y)| */
+    double e90;             /* val.prob "E90": type-7 90th percentile */
+    size_t n_fit;           /* rows with 0 < p < 1 used by the logistic fits
+                               (val.prob drops p = 0 or 1, whose logit is
+                               infinite); the smoother uses all rows */
+} hc_metrics_calibration_result;
+
+/* Computes the calibration intercept and slope, calibration-in-the-large
+ * and Emax/Eavg/E90 as rms::val.prob (rms 6.5) defines them: the smooth is
+ * lowess(p, y, iter = 0) evaluated at each p. The logistic fits use
+ * hc_logreg_fit. Needs both classes and at least two distinct p in (0, 1). */
+hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
+                                 hc_metrics_calibration_result *out,
+                                 hc_error *err);
+
+/* One bin of a reliability diagram. */
+typedef struct {
+    double lo;        /* bin edges: lo < p <= hi, the first bin also p = 0 */
+    double hi;
+    size_t n;
+    size_t positives;
+    double mean_p;    /* mean prediction; the bin midpoint when n = 0 */
+    double rate;      /* observed churn rate; 0 when n = 0 */
+    double ci_low;    /* Wilson 95% interval of `rate`; [0, 1] when n = 0 */
+    double ci_high;
+} hc_metrics_reliability_bin;
+
+/* Fills `bins` (n_bins entries, caller-owned; n_bins >= 1, 0 is not
+ * allowed) with a reliability diagram over n_bins uniform bins of [0, 1].
+ * Bin edges and membership are those of sklearn's
+ * calibration_curve(strategy = "uniform"): edges i * (1 / n_bins) and
+ * p falls in bin #{inner edges < p}, i.e. bins (lo, hi] and [0, hi] first. */
+hc_status hc_metrics_reliability(const double *y, const double *p, size_t n,
+                                 size_t n_bins,
+                                 hc_metrics_reliability_bin *bins,
+                                 hc_error *err);
+
+/* Expected calibration error over n_bins uniform bins (0 means 10), binned
+ * as hc_metrics_reliability: sum over bins of (n_b / n) |mean p_b - mean y_b|
+ * (Naeini et al. 2015). */
+hc_status hc_metrics_ece(const double *y, const double *p, size_t n,
+                         size_t n_bins, double *ece, hc_error *err);
+
+/* Hosmer-Lemeshow goodness-of-fit test. */
+typedef struct {
+    double chi2;      /* sum over groups and both classes (O - E)^2 / E */
+    int df;           /* g - 2, as hoslem.test, even when fewer groups */
+    double p_value;   /* upper tail of chi-square(df) (gsl_cdf_chisq_Q) */
+    size_t n_groups;  /* groups actually formed (tied quantiles merge) */
+} hc_metrics_hl;
+
+/* Hosmer-Lemeshow test with g groups (0 means 10, at least 3) cut at the
+ * type-7 quantiles of p, following ResourceSelection::hoslem.test (0.3):
+ * breaks = unique(quantile(p, seq(0, 1, 1/g))), groups
+ * cut(p, breaks, include.lowest = TRUE) (right-closed), chi-square over
+ * the observed and expected counts of both outcome classes, df = g - 2.
+ * A group with an expected count of 0 in either class is HC_ENUMERIC. */
+hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
+                                     size_t n, size_t g, hc_metrics_hl *out,
+                                     hc_error *err);
+
+/* ---- bands and drift (src/metrics_bands.c) ------------------------------ */
+
+/* Outcomes of one band. */
+typedef struct {
+    size_t accounts;
+    size_t churners;
+    double share;        /* accounts / all rows */
+    double churn_rate;   /* churners / accounts; 0 for an empty band */
+    double rate_ci_low;  /* Wilson 95%; [0, 1] for an empty band */
+    double rate_ci_high;
+    double arr;          /* sum of ARR of the band's rows; 0 without ARR */
+    double churned_arr;  /* sum of ARR of its churners */
+} hc_metrics_band;
+
+typedef struct {
+    size_t n_bands;
+    hc_metrics_band *bands;  /* n_bands entries, owned */
+    size_t n;
+    size_t churners;
+    double arr;
+    double churned_arr;
+    /* Band 0 is the riskiest ("red"); flagging it as the intervention list: */
+    double red_precision;    /* churners in red / accounts in red (0 if empty) */
+    double red_recall;       /* churners in red / all churners */
+    double red_arr_recall;   /* churned ARR in red / all churned ARR (0 without ARR) */
+} hc_metrics_bands_result;
+
+/* Tallies accounts, churners, churn rate with its Wilson 95% interval, ARR
+ * and churned ARR per band, given each row's band index band[i] in
+ * [0, n_bands) (0 = red, the riskiest). `arr` may be NULL (ARR figures are
+ * then 0); ARR values must be finite and >= 0. Needs at least one churner
+ * (recall divides by it). On success the caller releases `out` with
+ * hc_metrics_bands_release. */
+hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
+                           size_t n, size_t n_bands,
+                           hc_metrics_bands_result *out, hc_error *err);
+
+/* Frees the band array of a result; NULL is a no-op. */
+void hc_metrics_bands_release(hc_metrics_bands_result *res);
+
+#define HC_METRICS_PSI_MAX_BINS 100
+/* Floor applied to every bin share before taking logs, so that an empty
+ * bin gives a large but finite term (the 0.0001 commonly used in credit
+ * scoring practice, e.g. Siddiqi 2006); shares are not renormalised. */
+#define HC_METRICS_PSI_FLOOR 1e-4
+
+typedef struct {
+    double psi;          /* sum (c_i - b_i) ln(c_i / b_i) over floored shares */
+    size_t n_bins;       /* bins actually formed (tied deciles merge) */
+    double upper[HC_METRICS_PSI_MAX_BINS]; /* bin i is (upper[i-1], upper[i]],
+                                              the first unbounded below, the
+                                              last (+inf) unbounded above */
+    double base_share[HC_METRICS_PSI_MAX_BINS];    /* before the floor */
+    double current_share[HC_METRICS_PSI_MAX_BINS]; /* before the floor */
+} hc_metrics_psi_result;
+
+/* Population stability index of `current` (n1 values) against `baseline`
+ * (n0 values): bins are cut at the baseline's type-7 quantiles
+ * k / bins, k = 1..bins-1 (deciles for bins = 10; 0 means 10; at most
+ * HC_METRICS_PSI_MAX_BINS), right-closed, open-ended at both extremes;
+ * duplicate cut points are merged. Shares below HC_METRICS_PSI_FLOOR are
+ * raised to it. Values must be finite (drop missing ones first). */
+hc_status hc_metrics_psi(const double *baseline, size_t n0,
+                         const double *current, size_t n1, size_t bins,
+                         hc_metrics_psi_result *out, hc_error *err);
+
+/* ---- everything at once (src/metrics_rank.c) ---------------------------- */
+
+/* Every scalar metric of one set of predictions. */
+typedef struct {
+    size_t n;
+    size_t positives;
+    double base_rate;
+    double roc_auc;
+    double roc_auc_ci_low;      /* DeLong 95% */
+    double roc_auc_ci_high;
+    double pr_auc;              /* average precision */
+    double brier;
+    double scaled_brier;
+    double log_loss;
+    double ece;                 /* 10 uniform bins */
+    double emax;                /* val.prob, lowess */
+    double eavg;
+    double e90;
+    double calibration_intercept;     /* val.prob "Intercept" */
+    double calibration_slope;         /* val.prob "Slope" */
+    double calibration_in_the_large;  /* offset-only fit */
+    double hl_chi2;             /* Hosmer-Lemeshow, 10 groups */
+    int hl_df;
+    double hl_p;
+    double ks;
+    double lift_top_decile;
+    double capture_top_decile;
+} hc_metrics_summary;
+
+/* Fills `out` with every scalar metric of predicted probabilities `p`
+ * against outcomes `y`, sorting the rows only once for the rank metrics.
+ * Degenerate input (no positives, all positives, fewer than 2 of either
+ * class, constant predictions, p outside [0, 1] or NaN) returns HC_ENUMERIC
+ * with a message and leaves `out` zeroed; a successful summary holds no
+ * NaN. */
+hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
+                              hc_metrics_summary *out, hc_error *err);
+
+#endif

@@ -1,0 +1,448 @@
+/* hc_model.h - the score model: config, transforms, weights, bands, scoring (layer: model).
+ *
+ * A model is the in-memory form of a `healthcal-model/1` JSON config (see
+ * README / notes/schema.md). Each component (usage, support, ...) is built
+ * from metric columns of the snapshot table; each metric is mapped to a 0-100
+ * sub-score by a transform whose parameters live in the model, so `fit`,
+ * `backtest`, `validate` and `predict` all score through the one function
+ * hc_model_score_* below and can never disagree.
+ *
+ * Missing values, policy "renormalize" (the only policy of schema 1):
+ *   - a metric is missing when its cell is missing (NaN);
+ *   - a component's sub-score is the weighted mean of its present metrics'
+ *     sub-scores, s_k = sum_m v_m t_m(x_m) / sum_{m present} v_m (v_m the
+ *     metric weights); it is missing (NaN) when all its metrics are missing;
+ *   - health H = sum_k w_k s_k / sum_{k present} w_k, the component weights
+ *     renormalised over the components present in that row (as the
+ *     production scorer does); H is missing when every component is missing
+ *     or every present component has weight 0;
+ *   - a missing H has band -1 and missing (NaN) p_churn and p_expansion;
+ *   - P(expansion) replaces a missing s_k by the row's H, which is the same
+ *     renormalisation rule applied to the expansion model's linear predictor.
+ * The weights are those of the row's segment when `segments` overrides them.
+ *
+ * Lifecycle: hc_model_load / hc_model_load_string / hc_model_alloc create a
+ * model, hc_model_copy duplicates it, hc_model_free frees it. Fields may be
+ * read directly; change a model through the setters, which validate and keep
+ * the ownership rules. Scoring never modifies the model.
+ */
+#ifndef HC_MODEL_H
+#define HC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_csv.h"
+#include "hc_error.h"
+#include "hc_table.h"
+
+/* jansson's value type, kept opaque here so that users of this header need
+ * not include <jansson.h> unless they look inside `fit` or `provenance`. */
+struct json_t;
+
+#define HC_MODEL_SCHEMA "healthcal-model/1"
+
+/* Number of quantile cuts (the 1st..99th percentiles). */
+#define HC_QUANTILE_CUTS 99
+
+/* Tolerance on the sum of weights (components and segment overrides). */
+#define HC_WEIGHT_SUM_TOL 1e-6
+
+/* ------------------------------------------------------------------ */
+/* Transforms (src/transform.c)                                        */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    HC_TF_IDENTITY,  /* already 0-100: clamped to [0, 100] */
+    HC_TF_LINEAR,    /* 100 (x - low) / (high - low), clamped */
+    HC_TF_LOG,       /* the same on log1p(x); x < low clamps to low */
+    HC_TF_PIECEWISE, /* linear interpolation of points, flat outside */
+    HC_TF_QUANTILE   /* 100 x interpolated empirical CDF from 99 cuts */
+} hc_transform_type;
+
+/* A metric transform. All arrays are owned by the transform. */
+typedef struct {
+    hc_transform_type type;
+    double low, high;          /* LINEAR, LOG: low < high (LOG: 0 <= low) */
+    int higher_is_healthier;   /* LINEAR, LOG, QUANTILE: 1 or 0 */
+    size_t n_points;           /* PIECEWISE: >= 2 */
+    double *px;                /* PIECEWISE: n_points x, strictly increasing */
+    double *ps;                /* PIECEWISE: n_points scores in [0, 100] */
+    double *cuts;              /* QUANTILE: HC_QUANTILE_CUTS non-decreasing
+                                  percentiles, or NULL = not learned yet */
+} hc_transform;
+
+/* The schema name of a transform type ("linear", ...). */
+const char *hc_transform_type_name(hc_transform_type type);
+
+/* Sets *tf to an identity transform with no arrays. */
+void hc_transform_init(hc_transform *tf);
+
+/* Frees the arrays of a transform (the struct is the caller's) and leaves
+ * it as an identity transform. NULL is a no-op. */
+void hc_transform_release(hc_transform *tf);
+
+/* Deep-copies `src` into `dst` (whose previous contents are NOT freed).
+ * Returns HC_OK or HC_ENOMEM (dst is then an identity transform). */
+hc_status hc_transform_copy(hc_transform *dst, const hc_transform *src,
+                            hc_error *err);
+
+/* Checks the parameters of a transform; `path` is its key path (e.g.
+ * "components[2].metrics[0].transform") used to name the offending key in
+ * the HC_EDATA message; `file` (may be NULL) goes into err->file. A quantile
+ * transform without cuts is valid here (it means "learn them"). */
+hc_status hc_transform_validate(const hc_transform *tf, const char *path,
+                                const char *file, hc_error *err);
+
+/* The 0-100 sub-score of one value; NaN in gives NaN out. Quantile
+ * transforms without cuts give NaN (hc_model_score_* refuses them first).
+ *
+ * Quantile scores: with cuts c_1 <= ... <= c_99 (the 1st..99th percentiles),
+ * the score is the linear interpolation of the points (c_j, j); where x
+ * equals a run of tied cuts c_a = ... = c_b it is the mid-rank (a + b) / 2;
+ * below c_1 it is 0 and above c_99 it is 100 (the training minimum and
+ * maximum are not stored, so the outer 1% tails are not interpolated).
+ * Inside [c_1, c_99] this is scikit-learn's QuantileTransformer rule (the
+ * mean of a forward and a backward np.interp, which treats ties
+ * symmetrically), so higher_is_healthier = false gives exactly 100 minus
+ * the score of higher_is_healthier = true. */
+double hc_transform_apply(const hc_transform *tf, double x);
+
+/* Applies a transform to n values: out[i] = hc_transform_apply(tf, x[i]),
+ * in one tight loop per transform type. `out` may equal `x`. */
+void hc_transform_apply_array(const hc_transform *tf, const double *x,
+                              size_t n, double *out);
+
+/* Computes the 1st..99th percentiles of the non-missing values x[rows[i]]
+ * for i < n (or x[0..n) when rows is NULL) with R's default quantile type 7
+ * (Hyndman & Fan 1996, definition 7), and stores them as the cuts of the
+ * quantile transform `tf`, replacing any previous cuts. HC_EDATA when `tf`
+ * is not a quantile transform or no value is present; HC_ENOMEM. Runs in
+ * O(m log m) for m present values and allocates one m-double buffer. */
+hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
+                                       const size_t *rows, size_t n,
+                                       hc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The model (src/model.c, src/model_json.c)                           */
+/* ------------------------------------------------------------------ */
+
+typedef enum { HC_MISSING_RENORMALIZE } hc_missing_policy;
+
+typedef struct {
+    char *column;          /* snapshot column name (owned) */
+    double weight;         /* > 0; 1 by default */
+    hc_transform transform;
+    int col;               /* table column index after hc_model_bind, else -1 */
+} hc_metric;
+
+typedef struct {
+    char *name;            /* unique (owned) */
+    double weight;         /* >= 0; the weights of all components sum to 1 */
+    size_t n_metrics;      /* >= 1 in a valid model */
+    hc_metric *metrics;
+} hc_component;
+
+typedef struct {
+    char *name;            /* unique (owned) */
+    double min;            /* lower bound on H; the first band's is 0 */
+} hc_band;
+
+/* logit P(churn within horizon) = intercept + slope * H. */
+typedef struct {
+    int present;
+    double intercept;
+    double slope;
+} hc_churn_model;
+
+/* logit P(expansion) = intercept + sum_k coef[k] * s_k; coef has
+ * n_components entries in component order (owned) when present. */
+typedef struct {
+    int present;
+    double intercept;
+    double *coef;
+} hc_expansion_model;
+
+/* Overrides for rows whose segment column equals `value`. Absent parts
+ * (weights NULL, present == 0) fall back to the top-level values. */
+typedef struct {
+    char *value;                  /* owned */
+    double *weights;              /* n_components, summing to 1, or NULL */
+    hc_churn_model churn;
+    hc_expansion_model expansion;
+} hc_segment;
+
+/* The role columns of the snapshot table. */
+typedef struct {
+    char *account_id;      /* text, required */
+    char *snapshot_date;   /* date, required */
+    char *segment;         /* text, required when segments are defined */
+    char *arr;             /* number, optional */
+} hc_model_columns;
+
+typedef struct {
+    char *source;          /* file the model came from, for messages (owned);
+                              "<memory>" when built in memory */
+    char *name;            /* config name or NULL (owned) */
+    hc_model_columns columns;
+    int horizon_days;      /* > 0, default 30 */
+    int lead_days;         /* >= 0, default 0 */
+    hc_missing_policy missing;
+    size_t n_components;
+    hc_component *components;
+    size_t n_bands;
+    hc_band *bands;
+    hc_churn_model churn;
+    hc_expansion_model expansion;
+    size_t n_segments;
+    hc_segment *segments;
+    struct json_t *fit;        /* free-form object or NULL (owned reference) */
+    struct json_t *provenance; /* free-form object or NULL (owned reference) */
+    /* Filled by hc_model_bind (-1 = unbound or absent optional column). */
+    int col_account_id, col_snapshot_date, col_segment, col_arr;
+} hc_model;
+
+/* Allocates an empty model: default columns (account_id, snapshot_date,
+ * segment, arr), horizon 30 days, lead 0, policy renormalize, no components,
+ * bands, churn/expansion models or segments. `source` (may be NULL, meaning
+ * "<memory>") is copied. Returns NULL when out of memory. Build it with the
+ * setters below and check it with hc_model_validate before scoring. */
+hc_model *hc_model_alloc(const char *source);
+
+/* Frees a model and everything it owns (including its references to `fit`
+ * and `provenance`). NULL is a no-op. */
+void hc_model_free(hc_model *m);
+
+/* Returns a deep copy of `m` (fit and provenance deep-copied too), or NULL
+ * when out of memory. */
+hc_model *hc_model_copy(const hc_model *m);
+
+/* Checks every rule of the schema (weights, bands, transforms, names,
+ * segment overrides) and returns HC_EDATA naming the key path of the first
+ * violation, with err->file set to m->source. hc_model_load runs this. */
+hc_status hc_model_validate(const hc_model *m, hc_error *err);
+
+/* Index of the component / band named `name`, or -1. */
+int hc_model_find_component(const hc_model *m, const char *name);
+int hc_model_find_band(const hc_model *m, const char *name);
+
+/* Index of the segment override for `value`, or -1. */
+int hc_model_find_segment(const hc_model *m, const char *value);
+
+/* The band of a health score: the last band whose min <= h, or -1 when h
+ * is NaN or the model has no bands. */
+int hc_model_band_of(const hc_model *m, double h);
+
+/* --- setters (each copies its inputs; on error the model is unchanged) --- */
+
+/* Sets the config name (copied; NULL clears it). */
+hc_status hc_model_set_name(hc_model *m, const char *name, hc_error *err);
+
+/* Sets the role column names; a NULL argument keeps the current name. */
+hc_status hc_model_set_columns(hc_model *m, const char *account_id,
+                               const char *snapshot_date, const char *segment,
+                               const char *arr, hc_error *err);
+
+/* Adds a component named `name` with weight `weight` and no metrics and
+ * stores its index in *index (may be NULL). Segment weight overrides and
+ * expansion coefficients get a 0 entry for it. HC_EDATA for a duplicate or
+ * empty name or a negative weight. The weight sum is checked only by
+ * hc_model_validate / hc_model_set_weights, so components can be added one
+ * by one. */
+hc_status hc_model_add_component(hc_model *m, const char *name, double weight,
+                                 size_t *index, hc_error *err);
+
+/* Adds a metric on `column` with metric weight `weight` (> 0) and a deep
+ * copy of transform `tf` to component `comp`. HC_EDATA when comp is out of
+ * range, the weight is not > 0 or the transform is invalid. */
+hc_status hc_model_add_metric(hc_model *m, size_t comp, const char *column,
+                              double weight, const hc_transform *tf,
+                              hc_error *err);
+
+/* Sets all n_components top-level weights at once; HC_EDATA (naming
+ * "components") when one is negative or not finite or they do not sum to 1
+ * within HC_WEIGHT_SUM_TOL. */
+hc_status hc_model_set_weights(hc_model *m, const double *w, hc_error *err);
+
+/* Replaces the bands with n named bands whose lower bounds are mins[i]
+ * (strictly increasing, mins[0] == 0, all <= 100; names unique, copied). */
+hc_status hc_model_set_bands(hc_model *m, size_t n, const char *const *names,
+                             const double *mins, hc_error *err);
+
+/* Sets (or, with hc_model_clear_churn, removes) the top-level churn model;
+ * HC_EDATA when a value is not finite. */
+hc_status hc_model_set_churn(hc_model *m, double intercept, double slope,
+                             hc_error *err);
+void hc_model_clear_churn(hc_model *m);
+
+/* Sets the top-level expansion model: intercept and n_components
+ * coefficients (copied), or removes it. */
+hc_status hc_model_set_expansion(hc_model *m, double intercept,
+                                 const double *coef, hc_error *err);
+void hc_model_clear_expansion(hc_model *m);
+
+/* Returns in *index the segment override for `value`, adding an empty one
+ * (no overrides) when absent. */
+hc_status hc_model_add_segment(hc_model *m, const char *value, size_t *index,
+                               hc_error *err);
+
+/* Sets a segment's weights (n_components, copied, validated like
+ * hc_model_set_weights; NULL removes the override). */
+hc_status hc_model_set_segment_weights(hc_model *m, size_t seg,
+                                       const double *w, hc_error *err);
+
+/* Sets a segment's churn model override (present = 0 removes it). */
+hc_status hc_model_set_segment_churn(hc_model *m, size_t seg,
+                                     const hc_churn_model *churn,
+                                     hc_error *err);
+
+/* Sets a segment's expansion override: intercept and n_components
+ * coefficients (copied); coef NULL removes the override. */
+hc_status hc_model_set_segment_expansion(hc_model *m, size_t seg,
+                                         double intercept, const double *coef,
+                                         hc_error *err);
+
+/* Sets the cuts (HC_QUANTILE_CUTS values, non-decreasing, copied) of the
+ * quantile transform of metric `metric` of component `comp`. */
+hc_status hc_model_set_quantile_cuts(hc_model *m, size_t comp, size_t metric,
+                                     const double *cuts, hc_error *err);
+
+/* Replaces `fit` / `provenance` by `value` (an object, or NULL to remove),
+ * taking over the caller's reference (like jansson's json_object_set_new). */
+void hc_model_set_fit(hc_model *m, struct json_t *value);
+void hc_model_set_provenance(hc_model *m, struct json_t *value);
+
+/* --- binding to data --- */
+
+/* The columns a model needs from the snapshot table, so loaders can load
+ * only those: the role columns (account_id text and snapshot_date date,
+ * required; segment text, required only when segments are defined; arr
+ * number, optional) followed by each distinct metric column (number,
+ * required), in config order. *specs receives a malloc'd array (the caller
+ * frees the array only; names point into the model and live as long as it),
+ * *n its length. Returns HC_OK or HC_ENOMEM. */
+hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
+                                    size_t *n, hc_error *err);
+
+/* Resolves every column the model names to a column index of `t` and
+ * stores it (metric.col, m->col_*); checks the types (metrics and arr
+ * numbers, account_id and segment text, snapshot_date a date). A missing
+ * required column or a wrong type is HC_EDATA naming the key, e.g.
+ * "components[1].metrics[0].column: column 'csat' is not in snapshots.csv".
+ * Absent optional columns get index -1. */
+hc_status hc_model_bind(hc_model *m, const hc_table *t, hc_error *err);
+
+/* Resolves one column named by config key `key` (e.g. "columns.arr" or
+ * "components[0].metrics[1].column") whose name is `name`: *index gets its
+ * table index, or -1 when absent and not `required`. A missing required
+ * column or a column of another type is HC_EDATA with a message naming the
+ * key, the column and t->source (err->file is m->source). hc_model_bind and
+ * hc_model_score_rows resolve through this, so messages agree. */
+hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
+                               const char *key, const char *name,
+                               hc_coltype type, int required, int *index,
+                               hc_error *err);
+
+/* Learns the cuts of every quantile transform of `m` from the training rows
+ * `rows` (n of them; rows NULL means rows 0..n-1) of `t`, replacing existing
+ * cuts (fit and each backtest fold call this on training rows only). */
+hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
+                                   const size_t *rows, size_t n,
+                                   hc_error *err);
+
+/* --- JSON (src/model_json.c) --- */
+
+/* Loads and validates the config at `path`. Invalid JSON is HC_EDATA with
+ * jansson's line and column; schema violations are HC_EDATA naming the key
+ * path; an unreadable file is HC_EIO. On success *out is a new model (free
+ * with hc_model_free), else NULL. */
+hc_status hc_model_load(const char *path, hc_model **out, hc_error *err);
+
+/* The same from a NUL-terminated string; `name` (may be NULL) is used as
+ * the source in messages. */
+hc_status hc_model_load_string(const char *text, const char *name,
+                               hc_model **out, hc_error *err);
+
+/* Builds the JSON form of `m` (a new reference the caller json_decref's),
+ * or NULL when out of memory. Absent churn/expansion models are null;
+ * segments, fit and provenance are omitted when absent. */
+struct json_t *hc_model_to_json(const hc_model *m);
+
+/* Returns the config as text: 2-space indentation, keys in schema order,
+ * every real written with the fewest digits that read back to the same
+ * double (so configs stay readable and round-trip exactly), and a final
+ * newline. The caller frees the string. NULL when out of memory. */
+char *hc_model_to_string(const hc_model *m);
+
+/* Writes the config to `path` ("-" is stdout) atomically through
+ * hc_outfile. HC_EIO / HC_EUSAGE as hc_outfile_open and commit. */
+hc_status hc_model_save(const hc_model *m, const char *path, hc_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Scoring (src/score.c)                                               */
+/* ------------------------------------------------------------------ */
+
+/* Where hc_model_score_rows writes. Any pointer may be NULL (not wanted).
+ * Arrays are indexed by the position i of the scored row in the call
+ * (0 .. n-1), not by the table row. */
+typedef struct {
+    double *sub;         /* component-major sub-scores: component k of scored
+                            row i at sub[k * sub_stride + i]; NaN = missing */
+    size_t sub_stride;   /* >= n; 0 means n */
+    double *health;      /* H on 0-100; NaN = missing */
+    int32_t *band;       /* band index, -1 when H is missing */
+    double *p_churn;     /* NaN when H is missing or no churn model applies */
+    double *p_expansion; /* NaN when H is missing or no expansion model */
+    int32_t *segment;    /* index into m->segments, -1 = top-level values */
+} hc_score_out;
+
+/* Scores rows of `t` with model `m`: the scored rows are rows[i] for
+ * i < n, or first + i when rows is NULL. This is the one scoring function
+ * fit, backtest, validate and predict share. It resolves the columns
+ * itself (the model is not modified), then works in blocks of rows with one
+ * tight loop per metric and component and no per-row allocation; results
+ * are deterministic (a fixed order of floating-point operations) and do not
+ * depend on how rows are split across calls. HC_EDATA names the key of a
+ * missing column or a quantile transform without cuts; HC_ENOMEM. */
+hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
+                              const size_t *rows, size_t first, size_t n,
+                              const hc_score_out *out, hc_error *err);
+
+/* Every output of scoring a whole table, allocated by hc_scores_alloc. */
+typedef struct {
+    size_t n_rows;
+    size_t n_components;
+    double *sub;          /* n_components * n_rows, component-major */
+    double *health;       /* n_rows */
+    int32_t *band;        /* n_rows */
+    double *p_churn;      /* n_rows */
+    double *p_expansion;  /* n_rows */
+    int32_t *segment;     /* n_rows */
+} hc_scores;
+
+/* Allocates room for scoring n_rows rows with m; NULL when out of memory.
+ * Free with hc_scores_free (NULL is a no-op). */
+hc_scores *hc_scores_alloc(const hc_model *m, size_t n_rows);
+void hc_scores_free(hc_scores *s);
+
+/* Scores every row of `t` into `s` (allocated for t->n_rows rows and m's
+ * components). Same rules as hc_model_score_rows. */
+hc_status hc_model_score(const hc_model *m, const hc_table *t, hc_scores *s,
+                         hc_error *err);
+
+/* The component weights that apply to segment `seg` (-1 = top level):
+ * m->segments[seg].weights when overridden, else the top-level weights.
+ * Writes n_components values to w. */
+void hc_model_weights_for(const hc_model *m, int seg, double *w);
+
+/* Each component's contribution in points of health for one scored row:
+ * with w' the weights of segment `seg` renormalised over the components
+ * present in `sub` (sub[k * stride], k < n_components, NaN = missing),
+ * contrib[k] = w'_k s_k (so the contributions sum to H) and, when
+ * `shortfall` is not NULL, shortfall[k] = w'_k (100 - s_k), the points of
+ * H lost to component k (summing to 100 - H): predict ranks drivers by it.
+ * Missing components get NaN; when H is missing every entry is NaN. */
+void hc_model_contributions(const hc_model *m, int seg, const double *sub,
+                            size_t stride, double *contrib, double *shortfall);
+
+#endif

@@ -1,0 +1,284 @@
+/* cmd_fit.c - `healthcal fit`: logistic fits from a labelled table or from history and a config. */
+#include "cli.h"
+#include "cli_history.h"
+#include "hc_coef_table.h"
+#include "hc_fit.h"
+#include "hc_model.h"
+#include "hc_obs_table.h"
+#include "hc_outfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_CONFIG = 'c',
+    OPT_OUTPUT = 'o',
+    OPT_OBSERVATIONS = OPT_FIRST_FREE,
+    OPT_LABEL,
+    OPT_FEATURES,
+    OPT_CLUSTER,
+    OPT_RIDGE,
+    OPT_COEF_OUT,
+    OPT_SEGMENTS,
+    OPT_NO_EXPANSION
+};
+
+typedef struct {
+    cli_history hist;
+    const char *config, *output, *observations, *label, *features, *cluster,
+        *coef_out;
+    double ridge;
+    int segments, no_expansion;
+} fit_args;
+
+static int write_coef_csv(const char *path, const hc_logreg_result *res,
+                          const char *const *names)
+{
+    hc_error err;
+    hc_outfile *of;
+    if (hc_outfile_open(path, &of, &err) != HC_OK)
+        return cli_fail(&err);
+    hc_coef_table_write_csv(hc_outfile_stream(of), res, names);
+    if (hc_outfile_commit(of, &err) != HC_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+/* Mode 1: `--observations F --label COL --features a,b,c`. */
+static int fit_observations(const fit_args *a)
+{
+    if (!a->label || !a->features)
+        return cli_usage_error("--observations needs --label and --features");
+    size_t n_features;
+    char **features = cli_split_list(a->features, &n_features);
+    if (!features)
+        return cli_usage_error("out of memory");
+    hc_obs_table_options oo = {.path = a->observations,
+                               .delimiter = a->hist.opt.delimiter,
+                               .label = a->label,
+                               .columns = (const char *const *)features,
+                               .n_columns = n_features,
+                               .cluster = a->cluster};
+    hc_error err;
+    hc_error_clear(&err);
+    hc_obs_table t;
+    if (hc_obs_table_load(&oo, &t, &err) != HC_OK) {
+        free(features);
+        return cli_fail(&err);
+    }
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = t.n;
+    prob.p = t.p;
+    prob.X = t.X;
+    prob.y = t.y;
+    prob.cluster = t.cluster;
+    prob.names = (const char *const *)features;
+    prob.ridge = a->ridge;
+    hc_logreg_result res;
+    int rc = 0;
+    if (hc_logreg_fit(&prob, &res, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        if (!a->hist.quiet && t.rows_missing)
+            fprintf(stderr, "healthcal: %zu of %zu rows dropped for a missing value\n",
+                    t.rows_missing, t.rows_read);
+        hc_coef_table_print(stdout, &res, (const char *const *)features);
+        if (a->coef_out)
+            rc = write_coef_csv(a->coef_out, &res, (const char *const *)features);
+        hc_logreg_result_release(&res);
+    }
+    hc_obs_table_release(&t);
+    free(features);
+    return rc;
+}
+
+static void print_weights(FILE *f, const hc_fit_result *r)
+{
+    fprintf(f, "\n%-16s %10s %10s %22s %12s %10s\n", "component", "old weight",
+            "new weight", "95% interval", "beta", "beta s.e.");
+    for (size_t c = 0; c < r->n_components; c++) {
+        char ci[48];
+        if (r->dropped[c])
+            snprintf(ci, sizeof ci, "(dropped: wrong sign)");
+        else
+            snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->weight_ci_low[c],
+                     r->weight_ci_high[c]);
+        fprintf(f, "%-16.16s %10.3f %10.3f %22s %12.5g %10.3g\n",
+                r->tuned->components[c].name, r->old_weight[c], r->new_weight[c],
+                ci, r->beta[c], r->beta_se[c]);
+    }
+    fprintf(f, "\nP(churn within %d days) = 1 / (1 + exp(-(%.6g + %.6g * H)))\n",
+            r->tuned->horizon_days, r->tuned->churn.intercept, r->tuned->churn.slope);
+    fprintf(f, "fit rows %zu (of %zu observations; %zu with a missing component "
+               "left out), churn events %zu, in-sample AUC %.4f\n",
+            r->n_fit, r->n_candidates, r->n_incomplete, r->n_events, r->in_sample_auc);
+    for (size_t c = 0; c < r->n_components; c++)
+        if (r->dropped[c])
+            fprintf(f, "note: component '%s' had a coefficient of the unhealthy sign "
+                       "(higher score, more churn); it was refitted out and gets weight 0\n",
+                    r->tuned->components[c].name);
+    if (r->expansion_note[0])
+        fprintf(f, "note: %s\n", r->expansion_note);
+    if (r->n_segments) {
+        fprintf(f, "\n%-14s %8s %7s %12s %10s %10s  %s\n", "segment", "rows", "events",
+                "credibility", "intercept", "slope", "note");
+        for (size_t s = 0; s < r->n_segments; s++) {
+            const hc_fit_segment *g = &r->segments[s];
+            fprintf(f, "%-14.14s %8zu %7zu %12.3f %10.4g %10.4g  %s\n", g->name, g->rows,
+                    g->events, g->credibility, g->intercept, g->slope, g->note);
+        }
+    }
+}
+
+/* Mode 2: `--snapshots S --events E --config C -o tuned.json`. */
+static int fit_history(fit_args *a)
+{
+    if (cli_history_check(&a->hist, 1) != 0)
+        return 1;
+    if (!a->config)
+        return cli_usage_error("option '--config' is required with --snapshots");
+    hc_error err;
+    hc_error_clear(&err);
+    hc_model *base;
+    hc_outfile_protect_input(a->config);
+    if (hc_model_load(a->config, &base, &err) != HC_OK)
+        return cli_fail(&err);
+    hc_colspec *specs;
+    size_t n_specs;
+    if (hc_model_required_columns(base, &specs, &n_specs, &err) != HC_OK) {
+        hc_model_free(base);
+        return cli_fail(&err);
+    }
+    /* The config names the role columns unless flags override them. */
+    hc_history_options *ho = &a->hist.opt;
+    if (!ho->columns.account_id)
+        ho->columns.account_id = base->columns.account_id;
+    if (!ho->columns.snapshot_date)
+        ho->columns.snapshot_date = base->columns.snapshot_date;
+    if (!ho->columns.segment)
+        ho->columns.segment = base->columns.segment;
+    if (!ho->columns.arr)
+        ho->columns.arr = base->columns.arr;
+    if (!a->hist.horizon_set)
+        ho->labels.horizon = base->horizon_days;
+    if (!a->hist.lead_set)
+        ho->labels.lead = base->lead_days;
+    const char **metrics = malloc((n_specs ? n_specs : 1) * sizeof *metrics);
+    size_t n_metrics = 0;
+    for (size_t i = 4; metrics && i < n_specs; i++)
+        metrics[n_metrics++] = specs[i].name;
+    ho->metrics = metrics;
+    ho->n_metrics = n_metrics;
+    hc_history h;
+    int rc = 0;
+    hc_status st = metrics ? hc_history_load(ho, &h, &err) : hc_error_nomem(&err);
+    free(specs);
+    if (st != HC_OK) {
+        free(metrics);
+        hc_model_free(base);
+        return cli_fail(&err);
+    }
+    if (!a->hist.quiet)
+        hc_history_write_counts(&h, stderr);
+    hc_fit_options fo;
+    hc_fit_options_init(&fo);
+    fo.ridge = a->ridge;
+    fo.segments = a->segments;
+    fo.expansion = !a->no_expansion;
+    hc_fit_result r;
+    st = hc_fit_model(base, &h, NULL, 0, &fo, &r, &err);
+    if (st == HC_OK) {
+        r.tuned->horizon_days = h.labels.horizon;
+        r.tuned->lead_days = h.labels.lead;
+        st = hc_fit_annotate(&r, &h, ho->snapshots_path, ho->events_path, HC_VERSION, &err);
+    }
+    if (st != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        /* With the config on stdout, the tables go to stderr. */
+        FILE *tables = a->output && strcmp(a->output, "-") == 0 ? stderr : stdout;
+        const char *names[256];
+        for (size_t j = 0; j < r.n_kept; j++)
+            names[j] = r.tuned->components[r.kept[j]].name;
+        fprintf(tables, "churn model (logit of churn within %d days; robust SE by account):\n",
+                h.labels.horizon);
+        hc_coef_table_print(tables, &r.churn, names);
+        print_weights(tables, &r);
+        if (a->coef_out)
+            rc = write_coef_csv(a->coef_out, &r.churn, names);
+        if (rc == 0 && a->output && hc_model_save(r.tuned, a->output, &err) != HC_OK)
+            rc = cli_fail(&err);
+        else if (rc == 0 && !a->output && !a->hist.quiet)
+            fprintf(stderr, "healthcal: no -o given: the tuned config was not written\n");
+        hc_fit_result_release(&r);
+    }
+    hc_history_release(&h);
+    free(metrics);
+    hc_model_free(base);
+    return rc;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        CLI_HISTORY_OPTIONS,
+        {"config", OPT_CONFIG, 1, "FILE", "the current (hand-set) config: components and transforms"},
+        {"output", OPT_OUTPUT, 1, "FILE", "write the tuned config here (- for stdout)"},
+        {"segments", OPT_SEGMENTS, 0, NULL, "per-segment weights, shrunk toward the pooled fit"},
+        {"no-expansion", OPT_NO_EXPANSION, 0, NULL, "do not fit the expansion model"},
+        {"observations", OPT_OBSERVATIONS, 1, "FILE", "fit a labelled table instead of history"},
+        {"label", OPT_LABEL, 1, "COL", "label column of --observations (0/1, true/false, yes/no)"},
+        {"features", OPT_FEATURES, 1, "A,B,C", "feature columns of --observations"},
+        {"cluster", OPT_CLUSTER, 1, "COL", "cluster column for robust (CR1) standard errors"},
+        {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty on the coefficients (default 0)"},
+        {"coef-out", OPT_COEF_OUT, 1, "FILE", "write the coefficient table as CSV"},
+        {0},
+    };
+    cli_parser p = {
+        "fit", "--snapshots FILE --events FILE --config FILE [-o tuned.json] | --observations FILE --label COL --features A,B",
+        "Fits logistic regressions by Newton/IRLS. With history and a config: labels\n"
+        "the snapshots, maps metrics to component sub-scores with the config's\n"
+        "transforms, fits the churn model (weights w_k = b_k / sum b, a component\n"
+        "with the unhealthy sign refitted out) and the expansion model, and writes\n"
+        "the tuned config. With --observations: fits any labelled table and prints\n"
+        "the coefficient table (as R's glm(family = binomial) would).",
+        options, argc, argv};
+    fit_args a;
+    memset(&a, 0, sizeof a);
+    cli_history_init(&a.hist);
+    const char *arg;
+    int c;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        int r = cli_history_option(&a.hist, c, arg);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return 1;
+        switch (c) {
+        case OPT_CONFIG: a.config = arg; break;
+        case OPT_OUTPUT: a.output = arg; break;
+        case OPT_SEGMENTS: a.segments = 1; break;
+        case OPT_NO_EXPANSION: a.no_expansion = 1; break;
+        case OPT_OBSERVATIONS: a.observations = arg; break;
+        case OPT_LABEL: a.label = arg; break;
+        case OPT_FEATURES: a.features = arg; break;
+        case OPT_CLUSTER: a.cluster = arg; break;
+        case OPT_COEF_OUT: a.coef_out = arg; break;
+        case OPT_RIDGE:
+            if (cli_parse_double("ridge", arg, 0, 1e12, &a.ridge))
+                return 1;
+            break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_no_positionals(&p))
+        return 1;
+    if (a.observations && a.hist.opt.snapshots_path)
+        return cli_usage_error("give either --observations or --snapshots, not both");
+    if (a.observations)
+        return fit_observations(&a);
+    return fit_history(&a);
+}

@@ -1,0 +1,551 @@
+/* fit.c - the fit workflow: component weights, calibration and segments from labelled history. */
+#include "hc_fit.h"
+#include "hc_metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define Z95 1.959963984540054
+
+void hc_fit_options_init(hc_fit_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->expansion = 1;
+}
+
+void hc_fit_result_release(hc_fit_result *res)
+{
+    if (!res)
+        return;
+    hc_model_free(res->tuned);
+    hc_logreg_result_release(&res->churn);
+    hc_logreg_result_release(&res->expansion);
+    free(res->kept);
+    free(res->dropped);
+    free(res->beta);
+    free(res->beta_se);
+    free(res->old_weight);
+    free(res->new_weight);
+    free(res->weight_ci_low);
+    free(res->weight_ci_high);
+    for (size_t s = 0; s < res->n_segments; s++) {
+        free(res->segments[s].name);
+        free(res->segments[s].weights);
+    }
+    free(res->segments);
+    memset(res, 0, sizeof *res);
+}
+
+/* The design of one fit: complete rows only, row-major sub-scores. */
+typedef struct {
+    size_t n, k;
+    double *X;          /* n * k, all components */
+    double *Xk;         /* n * k scratch for a column subset */
+    double *churn;      /* n */
+    double *expansion;  /* n */
+    int32_t *cluster;   /* n account codes */
+    int32_t *segment;   /* n segment codes or -1 */
+    size_t *row;        /* n table rows */
+} design;
+
+static void design_release(design *d)
+{
+    free(d->X);
+    free(d->Xk);
+    free(d->churn);
+    free(d->expansion);
+    free(d->cluster);
+    free(d->segment);
+    free(d->row);
+}
+
+static hc_status build_design(const hc_model *m, const hc_history *h,
+                              const size_t *rows, size_t n, design *d,
+                              size_t *incomplete, hc_error *err)
+{
+    const hc_snapshots *s = &h->snapshots;
+    size_t k = m->n_components;
+    memset(d, 0, sizeof *d);
+    d->k = k;
+    double *sub = malloc((n ? n : 1) * k * sizeof *sub);
+    d->X = malloc((n ? n : 1) * k * sizeof *d->X);
+    d->Xk = malloc((n ? n : 1) * k * sizeof *d->Xk);
+    d->churn = malloc((n ? n : 1) * sizeof *d->churn);
+    d->expansion = malloc((n ? n : 1) * sizeof *d->expansion);
+    d->cluster = malloc((n ? n : 1) * sizeof *d->cluster);
+    d->segment = malloc((n ? n : 1) * sizeof *d->segment);
+    d->row = malloc((n ? n : 1) * sizeof *d->row);
+    if (!sub || !d->X || !d->Xk || !d->churn || !d->expansion || !d->cluster ||
+        !d->segment || !d->row) {
+        free(sub);
+        design_release(d);
+        return hc_error_nomem(err);
+    }
+    hc_score_out out = {.sub = sub, .sub_stride = n};
+    hc_status st = hc_model_score_rows(m, s->table, rows, 0, n, &out, err);
+    if (st != HC_OK) {
+        free(sub);
+        design_release(d);
+        return st;
+    }
+    const int32_t *ids = s->table->cols[s->id_col].code;
+    const int32_t *seg = s->segment_col >= 0 ? s->table->cols[s->segment_col].code : NULL;
+    size_t m_rows = 0;
+    *incomplete = 0;
+    for (size_t i = 0; i < n; i++) {
+        int complete = 1;
+        for (size_t c = 0; c < k; c++)
+            complete &= isfinite(sub[c * n + i]) != 0;
+        if (!complete) {
+            (*incomplete)++;
+            continue;
+        }
+        size_t r = rows[i];
+        for (size_t c = 0; c < k; c++)
+            d->X[m_rows * k + c] = sub[c * n + i];
+        d->churn[m_rows] = h->labels.churn[r];
+        d->expansion[m_rows] = h->labels.expansion[r];
+        d->cluster[m_rows] = ids[r];
+        d->segment[m_rows] = seg ? seg[r] : -1;
+        d->row[m_rows] = r;
+        m_rows++;
+    }
+    free(sub);
+    d->n = m_rows;
+    return HC_OK;
+}
+
+/* Copies the columns `kept` of rows `sel` (or all rows) into d->Xk. */
+static size_t pack_columns(const design *d, const size_t *kept, size_t n_kept,
+                           const size_t *sel, size_t n_sel)
+{
+    for (size_t i = 0; i < n_sel; i++) {
+        size_t r = sel ? sel[i] : i;
+        for (size_t j = 0; j < n_kept; j++)
+            d->Xk[i * n_kept + j] = d->X[r * d->k + kept[j]];
+    }
+    return n_sel;
+}
+
+/* Gathers a per-row array of the selected rows into buf. */
+static const double *gather(const double *v, const size_t *sel, size_t n, double *buf)
+{
+    if (!sel)
+        return v;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = v[sel[i]];
+    return buf;
+}
+
+static const int32_t *gather_i32(const int32_t *v, const size_t *sel, size_t n,
+                                 int32_t *buf)
+{
+    if (!sel)
+        return v;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = v[sel[i]];
+    return buf;
+}
+
+/* The churn fit under the sign constraint b_k <= 0: fit, drop the
+ * component with the largest positive z, refit, until no coefficient is
+ * positive. On success `kept` lists the `n_kept` surviving components. */
+static hc_status constrained_churn_fit(const hc_model *m, const design *d,
+                                       const size_t *sel, size_t n_sel,
+                                       const hc_fit_options *opt,
+                                       size_t *kept, size_t *n_kept,
+                                       int *dropped, hc_logreg_result *res,
+                                       double *ybuf, int32_t *cbuf,
+                                       hc_error *err)
+{
+    size_t k = d->k;
+    const char *names[256];
+    *n_kept = 0;
+    for (size_t c = 0; c < k; c++) {
+        dropped[c] = 0;
+        kept[(*n_kept)++] = c;
+    }
+    const double *y = gather(d->churn, sel, n_sel, ybuf);
+    const int32_t *cl = gather_i32(d->cluster, sel, n_sel, cbuf);
+    for (;;) {
+        for (size_t j = 0; j < *n_kept; j++)
+            names[j] = m->components[kept[j]].name;
+        pack_columns(d, kept, *n_kept, sel, n_sel);
+        hc_logreg_problem prob;
+        hc_logreg_problem_init(&prob);
+        prob.n = n_sel;
+        prob.p = *n_kept;
+        prob.X = d->Xk;
+        prob.y = y;
+        prob.cluster = cl;
+        prob.names = names;
+        prob.ridge = opt->ridge;
+        prob.max_iter = opt->max_iter;
+        prob.event_name = "churners";
+        hc_status st = hc_logreg_fit(&prob, res, err);
+        if (st != HC_OK)
+            return st;
+        size_t worst = SIZE_MAX;
+        double worst_z = 0;
+        for (size_t j = 0; j < *n_kept; j++) {
+            if (res->coef[j + 1] > 0 && (worst == SIZE_MAX || res->z[j + 1] > worst_z)) {
+                worst = j;
+                worst_z = res->z[j + 1];
+            }
+        }
+        if (worst == SIZE_MAX)
+            return HC_OK;
+        if (*n_kept == 1) {
+            hc_logreg_result_release(res);
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "no component is associated with lower churn: "
+                                "every coefficient has the unhealthy sign, so "
+                                "no non-negative weights can be fitted");
+        }
+        dropped[kept[worst]] = 1;
+        memmove(kept + worst, kept + worst + 1, (*n_kept - worst - 1) * sizeof *kept);
+        (*n_kept)--;
+        hc_logreg_result_release(res);
+    }
+}
+
+/* Weights w_k = b_k / B over the kept components (0 for dropped ones) and
+ * their 95% intervals by the delta method: dw_k/db_j = (d_kj B - b_k) / B^2. */
+static void weights_from_fit(const hc_logreg_result *fit, const size_t *kept,
+                             size_t n_kept, size_t k, double *w, double *lo,
+                             double *hi)
+{
+    double B = 0;
+    for (size_t j = 0; j < n_kept; j++)
+        B += fit->coef[j + 1];
+    const double *cov = fit->robust_cov ? fit->robust_cov : fit->cov;
+    size_t p1 = fit->p + 1;
+    for (size_t c = 0; c < k; c++)
+        w[c] = lo[c] = hi[c] = 0;
+    for (size_t a = 0; a < n_kept; a++) {
+        double bk = fit->coef[a + 1];
+        double var = 0;
+        for (size_t i = 0; i < n_kept; i++) {
+            double gi = ((i == a ? B : 0) - bk) / (B * B);
+            for (size_t j = 0; j < n_kept; j++) {
+                double gj = ((j == a ? B : 0) - bk) / (B * B);
+                var += gi * gj * cov[(i + 1) * p1 + (j + 1)];
+            }
+        }
+        size_t c = kept[a];
+        w[c] = bk / B;
+        double se = var > 0 ? sqrt(var) : 0;
+        lo[c] = w[c] - Z95 * se;
+        hi[c] = w[c] + Z95 * se;
+    }
+}
+
+static hc_status fit_expansion(const hc_model *m, const design *d,
+                               const hc_fit_options *opt, hc_fit_result *res,
+                               hc_error *err)
+{
+    const char *names[256];
+    size_t all[256];
+    for (size_t c = 0; c < d->k; c++) {
+        names[c] = m->components[c].name;
+        all[c] = c;
+    }
+    pack_columns(d, all, d->k, NULL, d->n);
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = d->n;
+    prob.p = d->k;
+    prob.X = d->Xk;
+    prob.y = d->expansion;
+    prob.cluster = d->cluster;
+    prob.names = names;
+    prob.ridge = opt->ridge;
+    prob.max_iter = opt->max_iter;
+    prob.event_name = "expansions";
+    hc_error fit_err;
+    hc_error_clear(&fit_err);
+    hc_status st = hc_logreg_fit(&prob, &res->expansion, &fit_err);
+    if (st == HC_ENOMEM)
+        return hc_error_nomem(err);
+    if (st != HC_OK) {
+        snprintf(res->expansion_note, sizeof res->expansion_note,
+                 "expansion model not fitted: %s", fit_err.message);
+        return HC_OK;
+    }
+    res->has_expansion = 1;
+    return hc_model_set_expansion(res->tuned, res->expansion.coef[0],
+                                  res->expansion.coef + 1, err);
+}
+
+/* Fits logit P = a + b H on the rows `sel` with H = sum_k w_k s_k. */
+static hc_status fit_calibration(const design *d, const size_t *sel, size_t n,
+                                 const double *w, double *ybuf, double *hbuf,
+                                 double *a, double *b, hc_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *x = d->X + sel[i] * d->k;
+        double hsum = 0;
+        for (size_t c = 0; c < d->k; c++)
+            hsum += w[c] * x[c];
+        hbuf[i] = hsum;
+        ybuf[i] = d->churn[sel[i]];
+    }
+    static const char *const name[] = {"health"};
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = n;
+    prob.p = 1;
+    prob.X = hbuf;
+    prob.y = ybuf;
+    prob.names = name;
+    prob.event_name = "churners";
+    hc_logreg_result r;
+    hc_status st = hc_logreg_fit(&prob, &r, err);
+    if (st != HC_OK)
+        return st;
+    *a = r.coef[0];
+    *b = r.coef[1];
+    hc_logreg_result_release(&r);
+    return HC_OK;
+}
+
+static hc_status fit_segments(const hc_model *m, const hc_history *h,
+                              const design *d, const hc_fit_options *opt,
+                              hc_fit_result *res, hc_error *err)
+{
+    const hc_snapshots *s = &h->snapshots;
+    if (s->segment_col < 0)
+        return hc_error_set(err, HC_EUSAGE, s->table->source, 0, 0,
+                            "--segments needs a segment column, and the "
+                            "snapshots have none");
+    const hc_strpool *pool = s->table->cols[s->segment_col].pool;
+    size_t n_seg = hc_strpool_count(pool), k = d->k;
+    res->segments = calloc(n_seg ? n_seg : 1, sizeof *res->segments);
+    size_t *sel = malloc((d->n ? d->n : 1) * sizeof *sel);
+    double *ybuf = malloc((d->n ? d->n : 1) * sizeof *ybuf);
+    double *hbuf = malloc((d->n ? d->n : 1) * sizeof *hbuf);
+    int32_t *cbuf = malloc((d->n ? d->n : 1) * sizeof *cbuf);
+    size_t *kept = malloc(k * sizeof *kept);
+    int *dropped = malloc(k * sizeof *dropped);
+    double *w = malloc(k * sizeof *w), *lo = malloc(k * sizeof *lo),
+           *hi = malloc(k * sizeof *hi);
+    hc_status st = HC_OK;
+    if (!res->segments || !sel || !ybuf || !hbuf || !cbuf || !kept || !dropped ||
+        !w || !lo || !hi) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
+    double e0 = 10.0 * (double)k;
+    for (size_t g = 0; g < n_seg && st == HC_OK; g++) {
+        hc_fit_segment *fs = &res->segments[res->n_segments++];
+        fs->name = strdup(hc_strpool_get(pool, (int32_t)g));
+        fs->weights = malloc(k * sizeof *fs->weights);
+        if (!fs->name || !fs->weights) {
+            st = hc_error_nomem(err);
+            break;
+        }
+        size_t n = 0, events = 0;
+        for (size_t i = 0; i < d->n; i++)
+            if (d->segment[i] == (int32_t)g) {
+                sel[n++] = i;
+                events += d->churn[i] > 0;
+            }
+        fs->rows = n;
+        fs->events = events;
+        memcpy(fs->weights, res->new_weight, k * sizeof *w);
+        /* Credibility-weighted weights: the segment's own constrained fit,
+         * pulled toward the pooled weights by Z = E / (E + E0). */
+        hc_logreg_result own;
+        hc_error own_err;
+        hc_error_clear(&own_err);
+        size_t n_kept;
+        hc_status fst = n ? constrained_churn_fit(m, d, sel, n, opt, kept, &n_kept,
+                                                  dropped, &own, ybuf, cbuf, &own_err)
+                          : HC_ENUMERIC;
+        if (fst == HC_ENOMEM) {
+            st = hc_error_nomem(err);
+            break;
+        }
+        if (fst == HC_OK) {
+            weights_from_fit(&own, kept, n_kept, k, w, lo, hi);
+            hc_logreg_result_release(&own);
+            fs->own_fit = 1;
+            fs->credibility = (double)events / ((double)events + e0);
+            for (size_t c = 0; c < k; c++)
+                fs->weights[c] = fs->credibility * w[c] +
+                                 (1 - fs->credibility) * res->new_weight[c];
+        } else {
+            snprintf(fs->note, sizeof fs->note, "pooled weights used: %s",
+                     n ? own_err.message : "no rows");
+        }
+        /* Exact renormalisation so the weights sum to 1 in floating point. */
+        double sum = 0;
+        for (size_t c = 0; c < k; c++)
+            sum += fs->weights[c];
+        for (size_t c = 0; c < k; c++)
+            fs->weights[c] /= sum;
+        hc_error cal_err;
+        hc_error_clear(&cal_err);
+        fst = n ? fit_calibration(d, sel, n, fs->weights, ybuf, hbuf,
+                                  &fs->intercept, &fs->slope, &cal_err)
+                : HC_ENUMERIC;
+        if (fst == HC_ENOMEM) {
+            st = hc_error_nomem(err);
+            break;
+        }
+        fs->calibrated = fst == HC_OK;
+        if (!fs->calibrated) {
+            snprintf(fs->note, sizeof fs->note,
+                     "pooled model used: %s", n ? cal_err.message : "no rows");
+            continue; /* the segment falls back to the top-level model */
+        }
+        size_t idx;
+        hc_churn_model cm = {1, fs->intercept, fs->slope};
+        st = hc_model_add_segment(res->tuned, fs->name, &idx, err);
+        if (st == HC_OK)
+            st = hc_model_set_segment_weights(res->tuned, idx, fs->weights, err);
+        if (st == HC_OK)
+            st = hc_model_set_segment_churn(res->tuned, idx, &cm, err);
+    }
+done:
+    free(sel);
+    free(ybuf);
+    free(hbuf);
+    free(cbuf);
+    free(kept);
+    free(dropped);
+    free(w);
+    free(lo);
+    free(hi);
+    return st;
+}
+
+static hc_status alloc_result(hc_fit_result *res, size_t k)
+{
+    res->n_components = k;
+    res->kept = calloc(k, sizeof *res->kept);
+    res->dropped = calloc(k, sizeof *res->dropped);
+    res->beta = calloc(k, sizeof *res->beta);
+    res->beta_se = calloc(k, sizeof *res->beta_se);
+    res->old_weight = calloc(k, sizeof *res->old_weight);
+    res->new_weight = calloc(k, sizeof *res->new_weight);
+    res->weight_ci_low = calloc(k, sizeof *res->weight_ci_low);
+    res->weight_ci_high = calloc(k, sizeof *res->weight_ci_high);
+    return res->kept && res->dropped && res->beta && res->beta_se &&
+                   res->old_weight && res->new_weight && res->weight_ci_low &&
+                   res->weight_ci_high
+               ? HC_OK
+               : HC_ENOMEM;
+}
+
+static hc_status in_sample_auc(hc_fit_result *res, const design *d, hc_error *err)
+{
+    double *p = malloc((d->n ? d->n : 1) * sizeof *p);
+    if (!p)
+        return hc_error_nomem(err);
+    const hc_churn_model *cm = &res->tuned->churn;
+    for (size_t i = 0; i < d->n; i++) {
+        double hsum = 0;
+        for (size_t c = 0; c < d->k; c++)
+            hsum += res->new_weight[c] * d->X[i * d->k + c];
+        p[i] = cm->intercept + cm->slope * hsum; /* monotone in P: same AUC */
+    }
+    hc_status st = hc_metrics_roc_auc(d->churn, p, d->n, &res->in_sample_auc, err);
+    free(p);
+    return st;
+}
+
+hc_status hc_fit_model(const hc_model *base, const hc_history *h,
+                       const size_t *rows, size_t n,
+                       const hc_fit_options *opt, hc_fit_result *res,
+                       hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    size_t k = base->n_components;
+    if (k == 0 || k > 256)
+        return hc_error_set(err, HC_EDATA, base->source, 0, 0,
+                            "components: between 1 and 256 components are needed");
+    const hc_snapshots *s = &h->snapshots;
+    size_t *all = NULL;
+    if (!rows) {
+        all = malloc((h->labels.observations ? h->labels.observations : 1) * sizeof *all);
+        if (!all)
+            return hc_error_nomem(err);
+        n = 0;
+        for (size_t r = 0; r < s->table->n_rows; r++)
+            if (h->labels.status[r] == HC_ROW_OBSERVATION)
+                all[n++] = r;
+        rows = all;
+    }
+    design d = {0};
+    hc_status st = HC_OK;
+    res->tuned = hc_model_copy(base);
+    if (!res->tuned || alloc_result(res, k) != HC_OK) {
+        st = hc_error_nomem(err);
+        goto fail;
+    }
+    res->n_candidates = n;
+    /* Learned transforms see the training rows only. */
+    st = hc_model_learn_quantiles(res->tuned, s->table, rows, n, err);
+    if (st != HC_OK)
+        goto fail;
+    st = build_design(res->tuned, h, rows, n, &d, &res->n_incomplete, err);
+    if (st != HC_OK)
+        goto fail;
+    res->n_fit = d.n;
+    for (size_t i = 0; i < d.n; i++) {
+        res->n_events += d.churn[i] > 0;
+        res->n_expansion_events += d.expansion[i] > 0;
+    }
+    if (d.n == 0) {
+        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                          "no complete observation to fit: every one of the %zu "
+                          "observations has a missing component sub-score", n);
+        goto fail;
+    }
+    for (size_t c = 0; c < k; c++)
+        res->old_weight[c] = base->components[c].weight;
+    st = constrained_churn_fit(res->tuned, &d, NULL, d.n, opt, res->kept, &res->n_kept,
+                               res->dropped, &res->churn, NULL, NULL, err);
+    if (st != HC_OK)
+        goto fail;
+    for (size_t j = 0; j < res->n_kept; j++) {
+        size_t c = res->kept[j];
+        res->beta[c] = res->churn.coef[j + 1];
+        res->beta_se[c] = res->churn.robust_se ? res->churn.robust_se[j + 1]
+                                               : res->churn.se[j + 1];
+    }
+    weights_from_fit(&res->churn, res->kept, res->n_kept, k, res->new_weight,
+                     res->weight_ci_low, res->weight_ci_high);
+    double B = 0;
+    for (size_t j = 0; j < res->n_kept; j++)
+        B += res->churn.coef[j + 1];
+    if (!(B < 0)) {
+        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                          "the fitted coefficients sum to zero: the components "
+                          "do not separate churners from retained accounts");
+        goto fail;
+    }
+    /* Exact sum to 1 for the config (the ratios already sum to 1 up to
+     * rounding). */
+    st = hc_model_set_weights(res->tuned, res->new_weight, err);
+    if (st == HC_OK)
+        st = hc_model_set_churn(res->tuned, res->churn.coef[0], B, err);
+    if (st != HC_OK)
+        goto fail;
+    if (opt->expansion && (st = fit_expansion(res->tuned, &d, opt, res, err)) != HC_OK)
+        goto fail;
+    if (opt->segments && (st = fit_segments(res->tuned, h, &d, opt, res, err)) != HC_OK)
+        goto fail;
+    if ((st = in_sample_auc(res, &d, err)) != HC_OK)
+        goto fail;
+    design_release(&d);
+    free(all);
+    return HC_OK;
+fail:
+    design_release(&d);
+    free(all);
+    hc_fit_result_release(res);
+    return st;
+}

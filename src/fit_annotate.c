@@ -1,0 +1,142 @@
+/* fit_annotate.c - provenance and fit statistics recorded in the tuned config. */
+#include "hc_fit.h"
+#include "hc_date.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <time.h>
+
+static json_t *real_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *date_string(int32_t day)
+{
+    char buf[11];
+    hc_date_format(day, buf);
+    return json_string(buf);
+}
+
+/* One row per term of a logistic fit, in the coefficient-table layout of
+ * `healthcal fit --coef-out`. */
+static json_t *coef_table(const hc_logreg_result *r, const char *const *names)
+{
+    json_t *rows = json_array();
+    for (size_t j = 0; rows && j <= r->p; j++) {
+        json_t *row = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+                                "term", j == 0 ? "(intercept)" : names[j - 1],
+                                "estimate", real_or_null(r->coef[j]),
+                                "std_error", real_or_null(r->se[j]),
+                                "z", real_or_null(r->z[j]),
+                                "p_value", real_or_null(r->p_value[j]),
+                                "ci_low", real_or_null(r->ci_low[j]),
+                                "ci_high", real_or_null(r->ci_high[j]));
+        if (row && r->robust_se)
+            json_object_set_new(row, "robust_se", real_or_null(r->robust_se[j]));
+        json_array_append_new(rows, row);
+    }
+    return rows;
+}
+
+static json_t *fit_summary(const hc_logreg_result *r)
+{
+    return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:I}",
+                     "rows", (json_int_t)r->n, "events", (json_int_t)r->n_events,
+                     "loglik", real_or_null(r->loglik),
+                     "deviance", real_or_null(r->deviance),
+                     "null_deviance", real_or_null(r->null_deviance),
+                     "aic", real_or_null(r->aic), "iterations", r->iterations,
+                     "clusters", (json_int_t)r->n_clusters);
+}
+
+hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
+                          const char *snapshots_path, const char *events_path,
+                          const char *version, hc_error *err)
+{
+    const hc_model *m = res->tuned;
+    const hc_labels *l = &h->labels;
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    json_t *prov = json_pack(
+        "{s:s, s:s, s:s, s:s?, s:I, s:I, s:o, s:o, s:o, s:i, s:i, "
+        "s:I, s:I, s:I, s:I, s:I}",
+        "tool", "healthcal", "version", version, "snapshots", snapshots_path,
+        "events", events_path, "snapshot_rows", (json_int_t)h->snapshots.table->n_rows,
+        "accounts", (json_int_t)h->snapshots.n_accounts,
+        "first_date", date_string(h->snapshots.first_date),
+        "last_date", date_string(h->snapshots.last_date), "as_of", date_string(l->as_of),
+        "horizon_days", l->horizon, "lead_days", l->lead,
+        "observations", (json_int_t)l->observations, "censored", (json_int_t)l->censored,
+        "post_churn", (json_int_t)l->post_churn,
+        "churn_events", (json_int_t)(h->has_events ? h->events.by_type[HC_EVENT_CHURN] : 0),
+        "expansion_events",
+        (json_int_t)(h->has_events ? h->events.by_type[HC_EVENT_EXPANSION] : 0));
+    if (prov)
+        json_object_set_new(prov, "created", json_string(created));
+
+    const char *kept_names[256];
+    for (size_t j = 0; j < res->n_kept; j++)
+        kept_names[j] = m->components[res->kept[j]].name;
+    const char *all_names[256];
+    for (size_t c = 0; c < res->n_components; c++)
+        all_names[c] = m->components[c].name;
+
+    json_t *weights = json_array();
+    for (size_t c = 0; weights && c < res->n_components; c++)
+        json_array_append_new(
+            weights, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                               "component", all_names[c],
+                               "old_weight", real_or_null(res->old_weight[c]),
+                               "new_weight", real_or_null(res->new_weight[c]),
+                               "ci_low", real_or_null(res->weight_ci_low[c]),
+                               "ci_high", real_or_null(res->weight_ci_high[c]),
+                               "beta", real_or_null(res->beta[c]),
+                               "beta_se", real_or_null(res->beta_se[c]),
+                               "dropped_wrong_sign", res->dropped[c]));
+    json_t *fit = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+                            "candidate_rows", (json_int_t)res->n_candidates,
+                            "fit_rows", (json_int_t)res->n_fit,
+                            "incomplete_rows", (json_int_t)res->n_incomplete,
+                            "churn_events", (json_int_t)res->n_events,
+                            "in_sample_auc", real_or_null(res->in_sample_auc),
+                            "weights", weights ? weights : json_null(),
+                            "churn", coef_table(&res->churn, kept_names),
+                            "churn_summary", fit_summary(&res->churn));
+    if (fit && res->has_expansion) {
+        json_object_set_new(fit, "expansion", coef_table(&res->expansion, all_names));
+        json_object_set_new(fit, "expansion_summary", fit_summary(&res->expansion));
+    } else if (fit && res->expansion_note[0]) {
+        json_object_set_new(fit, "expansion_note", json_string(res->expansion_note));
+    }
+    if (fit && res->n_segments) {
+        json_t *segs = json_array();
+        for (size_t s = 0; segs && s < res->n_segments; s++) {
+            const hc_fit_segment *fs = &res->segments[s];
+            json_t *o = json_pack("{s:s, s:I, s:I, s:o, s:b, s:b, s:s}", "segment",
+                                  fs->name, "rows", (json_int_t)fs->rows, "events",
+                                  (json_int_t)fs->events, "credibility",
+                                  real_or_null(fs->credibility), "own_fit", fs->own_fit,
+                                  "calibrated", fs->calibrated, "note", fs->note);
+            json_array_append_new(segs, o);
+        }
+        json_object_set_new(fit, "segments", segs);
+        json_object_set_new(fit, "segment_rule",
+                            json_string("Buhlmann credibility Z = E/(E + 10 K) "
+                                        "(Peduzzi 1996 events per variable) "
+                                        "toward the pooled weights, then a "
+                                        "per-segment intercept and slope on H"));
+    }
+    if (!prov || !fit) {
+        json_decref(prov);
+        json_decref(fit);
+        return hc_error_nomem(err);
+    }
+    hc_model_set_provenance(res->tuned, prov);
+    hc_model_set_fit(res->tuned, fit);
+    return HC_OK;
+}

@@ -1,0 +1,170 @@
+/* metrics_bands.c - per-band outcomes (accounts, churn rate, ARR, red-band precision and recall) and the population stability index. */
+#include "hc_metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hc_metrics_bands_release(hc_metrics_bands_result *res)
+{
+    if (!res)
+        return;
+    free(res->bands);
+    res->bands = NULL;
+    res->n_bands = 0;
+}
+
+hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
+                           size_t n, size_t n_bands,
+                           hc_metrics_bands_result *out, hc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n_bands == 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "at least one band is needed");
+    if (n == 0 || !band || !y)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no rows to tally by band");
+    for (size_t i = 0; i < n; i++) {
+        if (band[i] < 0 || (size_t)band[i] >= n_bands)
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "row %zu has band %d, outside 0..%zu", i,
+                                band[i], n_bands - 1);
+        if (y[i] != 0.0 && y[i] != 1.0)
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "outcome of row %zu is %g, not 0 or 1", i,
+                                y[i]);
+        if (arr && !(isfinite(arr[i]) && arr[i] >= 0.0))
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "ARR of row %zu is %g: it must be a finite "
+                                "amount >= 0", i, arr[i]);
+    }
+    hc_metrics_band *b = calloc(n_bands, sizeof *b);
+    if (!b)
+        return hc_error_nomem(err);
+    double total_arr = 0.0, churned_arr = 0.0;
+    size_t churners = 0;
+    for (size_t i = 0; i < n; i++) {
+        hc_metrics_band *t = &b[band[i]];
+        double a = arr ? arr[i] : 0.0;
+        t->accounts++;
+        t->arr += a;
+        total_arr += a;
+        if (y[i] == 1.0) {
+            t->churners++;
+            t->churned_arr += a;
+            churned_arr += a;
+            churners++;
+        }
+    }
+    if (churners == 0) {
+        free(b);
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no churners among %zu rows: band recall is "
+                            "undefined", n);
+    }
+    for (size_t k = 0; k < n_bands; k++) {
+        hc_metrics_band *t = &b[k];
+        t->share = (double)t->accounts / (double)n;
+        t->churn_rate = t->accounts
+                            ? (double)t->churners / (double)t->accounts
+                            : 0.0;
+        hc_metrics_wilson(t->churners, t->accounts, 0.95, &t->rate_ci_low,
+                          &t->rate_ci_high);
+    }
+    out->n_bands = n_bands;
+    out->bands = b;
+    out->n = n;
+    out->churners = churners;
+    out->arr = total_arr;
+    out->churned_arr = churned_arr;
+    out->red_precision = b[0].churn_rate;
+    out->red_recall = (double)b[0].churners / (double)churners;
+    out->red_arr_recall = churned_arr > 0.0 ? b[0].churned_arr / churned_arr
+                                            : 0.0;
+    return HC_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, z = *(const double *)b;
+    return (x > z) - (x < z);
+}
+
+/* Bin of v among the ascending cut points: the first cut >= v (bins are
+ * right-closed), or the last, open-ended bin. */
+static size_t psi_bin(const double *cut, size_t ncut, double v)
+{
+    size_t lo = 0, hi = ncut;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cut[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static hc_status psi_check(const double *v, size_t n, const char *what,
+                           hc_error *err)
+{
+    if (n == 0 || !v)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "PSI: the %s sample is empty", what);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "PSI: value %zu of the %s sample is missing "
+                                "or not finite", i, what);
+    return HC_OK;
+}
+
+hc_status hc_metrics_psi(const double *baseline, size_t n0,
+                         const double *current, size_t n1, size_t bins,
+                         hc_metrics_psi_result *out, hc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (bins == 0)
+        bins = 10;
+    if (bins < 2 || bins > HC_METRICS_PSI_MAX_BINS)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "PSI needs 2 to %d bins, not %zu",
+                            HC_METRICS_PSI_MAX_BINS, bins);
+    hc_status st = psi_check(baseline, n0, "baseline", err);
+    if (st || (st = psi_check(current, n1, "current", err)))
+        return st;
+    double *s = malloc(n0 * sizeof *s);
+    if (!s)
+        return hc_error_nomem(err);
+    memcpy(s, baseline, n0 * sizeof *s);
+    qsort(s, n0, sizeof *s, cmp_double);
+    double cut[HC_METRICS_PSI_MAX_BINS];
+    size_t ncut = 0;
+    for (size_t k = 1; k < bins; k++) {
+        double q = hc_metrics_quantile_sorted(s, n0,
+                                              (double)k * (1.0 / (double)bins));
+        if (ncut == 0 || q != cut[ncut - 1])
+            cut[ncut++] = q;
+    }
+    free(s);
+    size_t nb = ncut + 1;
+    size_t c0[HC_METRICS_PSI_MAX_BINS] = {0}, c1[HC_METRICS_PSI_MAX_BINS] = {0};
+    for (size_t i = 0; i < n0; i++)
+        c0[psi_bin(cut, ncut, baseline[i])]++;
+    for (size_t i = 0; i < n1; i++)
+        c1[psi_bin(cut, ncut, current[i])]++;
+    double psi = 0.0;
+    for (size_t k = 0; k < nb; k++) {
+        double b = (double)c0[k] / (double)n0, c = (double)c1[k] / (double)n1;
+        out->upper[k] = k < ncut ? cut[k] : INFINITY;
+        out->base_share[k] = b;
+        out->current_share[k] = c;
+        b = fmax(b, HC_METRICS_PSI_FLOOR);
+        c = fmax(c, HC_METRICS_PSI_FLOOR);
+        psi += (c - b) * log(c / b);
+    }
+    out->psi = psi;
+    out->n_bins = nb;
+    return HC_OK;
+}
