@@ -39,6 +39,8 @@ typedef struct {
     size_t churn_events_matched;      /* churn events that label >= 1 row */
     size_t expansion_events_matched;
     size_t repeat_churn_events;       /* churns after an account's first */
+    size_t events_before_first_snapshot; /* matched events dated before
+                                            their account's first snapshot */
     int32_t as_of;
     int horizon, lead;
 } hc_labels;

@@ -2,7 +2,7 @@
  *
  * gnuplot is found on PATH and started with an argument vector, never
  * through a shell. Every script line that carries a string from data gets it
- * as a single-quoted gnuplot literal built by hc_gnuplot_quote, because
+ * as single-quoted gnuplot literals built by hc_gnuplot_quote, because
  * gnuplot's double-quoted strings and bare command lines run `backquoted`
  * commands. Data files handed to gnuplot hold numbers and dates only; text
  * (config, band, component and outcome names) reaches gnuplot only through
@@ -39,23 +39,27 @@ typedef struct {
 /* hc_gnuplot_quote flags. */
 #define HC_GP_ENHANCED 1u /* also escape enhanced-text markup ^ _ @ & { } ~ \
                              for a terminal in enhanced mode */
-#define HC_GP_PATH 2u     /* a file name: bytes are kept as they are (only '
-                             is doubled); a control character is an error */
+#define HC_GP_PATH 2u     /* a file name: bytes are kept as they are; a
+                             control character is an error */
 #define HC_GP_SHORT 4u    /* a label: cut after HC_GP_LABEL_MAX characters,
                              marked with "..." */
 
 #define HC_GP_LABEL_MAX 60 /* characters (code points) kept by HC_GP_SHORT */
 
-/* Writes `s` into `dst` as one gnuplot single-quoted string literal,
- * including the enclosing quotes, and NUL-terminates it. Inside single quotes
- * gnuplot performs no backquote substitution, no macro (@) expansion and no
- * escape processing except '' for a quote, so the literal always reads back
- * as text. Without HC_GP_PATH the text is made safe to display: control
- * characters (C0, DEL, C1) become spaces, invalid UTF-8 bytes and the XML
- * non-characters U+FFFE/U+FFFF become '?', and "]]>" becomes "]] >" (gnuplot's
- * SVG terminal escapes < and & but not >). NULL is written as ''.
- * Returns the length of the literal (excluding the NUL), like snprintf; when
- * that is >= size the literal did not fit and `dst` holds "" (never a cut
+/* Writes `s` into `dst` as a gnuplot string expression and NUL-terminates
+ * it: single-quoted literals that contain no quote character, joined by
+ * . "'" . where `s` has a quote (O'Brien becomes 'O' . "'" . 'Brien'),
+ * because gnuplot 5.4's scanner mis-reads '' after a quote or at the start
+ * of a literal. Inside single quotes gnuplot performs no backquote
+ * substitution, no macro (@) expansion and no escape processing, so the
+ * expression always reads back as the text. Without HC_GP_PATH the text is
+ * made safe to display: control characters (C0, DEL, C1) become spaces,
+ * invalid UTF-8 bytes and the XML non-characters U+FFFE/U+FFFF become '?',
+ * and "]]>" becomes "]] >" (gnuplot's SVG terminal escapes < and & but not
+ * >). NULL is written as ''. The expression is accepted wherever gnuplot
+ * takes a string: titles, labels, tic labels, set output.
+ * Returns the length of the expression (excluding the NUL), like snprintf;
+ * when that is >= size it did not fit and `dst` holds "" (never a cut
  * literal). With HC_GP_PATH a control character in `s` (which no literal can
  * hold on one line) makes it return (size_t)-1 with `dst` holding "". */
 size_t hc_gnuplot_quote(char *dst, size_t size, const char *s, unsigned flags);

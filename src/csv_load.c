@@ -13,6 +13,7 @@ typedef struct {
     int header_done;
     size_t n_header;
     int *map;          /* header field -> table column, or -1 (skipped) */
+    int nonneg_col;    /* table column that must be >= 0, or -1 */
     const char *name;  /* file name for messages */
 } loader;
 
@@ -64,6 +65,11 @@ static hc_status load_header(loader *ld, const hc_csv_record *rec,
         }
         ld->map[i] = c;
     }
+    /* Looked up once here, not per row: a wide file would pay a scan of
+     * every column name on every record. */
+    ld->nonneg_col = -1;
+    if (opt->negative_error_col >= 0)
+        ld->nonneg_col = hc_table_find(ld->t, opt->cols[opt->negative_error_col].name);
     return HC_OK;
 }
 
@@ -137,16 +143,13 @@ static hc_status on_record(void *ctx, const hc_csv_record *rec, hc_error *err)
                             "more than 4294967294 rows are not supported");
     if (hc_table_reserve(t, row + 1) != HC_OK)
         return hc_error_nomem(err);
-    int nonneg_col = -1;
-    if (ld->opt->negative_error_col >= 0)
-        nonneg_col = hc_table_find(t, ld->opt->cols[ld->opt->negative_error_col].name);
     for (size_t i = 0; i < rec->n; i++) {
         int c = ld->map[i];
         if (c < 0)
             continue;
         hc_status st = load_cell(ld, &t->cols[c], row, rec->fields[i],
                                  rec->lens[i], rec->line, (long)i + 1,
-                                 c == nonneg_col, err);
+                                 c == ld->nonneg_col, err);
         if (st != HC_OK)
             return st;
     }

@@ -165,6 +165,16 @@ static void on_record(int term, void *ctx)
     r->record_line = r->line;
 }
 
+/* Line ends in the part of a quoted field that libcsv holds when it stops
+ * on an error, so the message names the physical line of the fault. */
+static long newlines(const unsigned char *s, size_t len)
+{
+    long n = 0;
+    for (size_t i = 0; s && i < len; i++)
+        n += s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'));
+    return n;
+}
+
 static void reader_release(reader *r)
 {
     for (size_t i = 0; i < r->cap; i++)
@@ -206,11 +216,21 @@ static hc_status run(reader *r, chunk_fn next, void *src)
         if (csv_parse(&p, start, got, on_field, on_record, r) != got &&
             r->status == HC_OK) {
             if (csv_error(&p) == CSV_EPARSE)
-                fail(r, HC_EDATA, r->line, (long)r->n + 1,
+                fail(r, HC_EDATA, r->line + newlines(p.entry_buf, p.entry_pos),
+                     (long)r->n + 1,
                      "malformed quoting (a quote inside an unquoted field, "
                      "or text after a closing quote)");
             else
                 r->status = hc_error_nomem(r->err);
+        }
+        /* libcsv buffers a field whole before calling back: stop a runaway
+         * field (a stray quote, a file without line ends) at the limit
+         * instead of holding all of it in memory. */
+        if (r->status == HC_OK && p.entry_pos > r->opt.max_field) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "field longer than the limit of %zu bytes",
+                     r->opt.max_field);
+            fail(r, HC_EDATA, r->record_line, (long)r->n + 1, msg);
         }
     }
     if (r->status == HC_OK && io_error)
@@ -245,6 +265,8 @@ static size_t mem_chunk(void *src, char *buf, size_t size, int *io_error)
     (void)io_error;
     mem_src *m = src;
     size_t n = m->len - m->pos < size ? m->len - m->pos : size;
+    if (n == 0)
+        return 0; /* also keeps a NULL buffer of length 0 away from memcpy */
     memcpy(buf, m->data + m->pos, n);
     m->pos += n;
     return n;

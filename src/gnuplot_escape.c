@@ -7,9 +7,16 @@
 /* Why single quotes: gnuplot substitutes `command` output into the command
  * line and expands @macros everywhere except inside single-quoted strings,
  * and double-quoted strings also interpret backslash escapes (gnuplot 5.4
- * manual, "Substitution and Command line macros" and "Strings"). A
- * single-quoted string ends only at an undoubled quote or at the end of the
- * line, so doubling quotes and removing line breaks makes any text inert. */
+ * manual, "Substitution and Command line macros" and "Strings").
+ *
+ * Why no doubled quotes: the manual says '' stands for a quote inside a
+ * single-quoted string, but gnuplot 5.4's scanner (scanner.c, rule 6) only
+ * recognises '' when it follows an ordinary character: 'x''''y' and '''x'
+ * split into several tokens and the command fails. So a quote from data is
+ * never put inside a literal; the text is cut at each quote and the pieces
+ * are joined with the constant string "'" (gnuplot's . operator), e.g.
+ * O'Brien becomes 'O' . "'" . 'Brien'. Each literal then holds no quote at
+ * all, and removing line breaks leaves nothing that can end it early. */
 
 /* Decodes one UTF-8 character at s[0..len); returns its length in bytes and
  * the code point, or 0 for an invalid sequence (overlong forms, surrogates
@@ -76,6 +83,16 @@ static size_t finish(writer *w)
     return w->len;
 }
 
+/* The closing of one literal, the constant quote and the opening of the
+ * next: the text ' . "'" . ' */
+static const char QUOTE_JOIN[] = "' . \"'\" . '";
+
+/* Writes one quote character of the text. */
+static void put_quote(writer *w)
+{
+    put(w, QUOTE_JOIN, sizeof QUOTE_JOIN - 1);
+}
+
 static size_t quote_path(writer *w, const char *s)
 {
     put_c(w, '\'');
@@ -86,7 +103,7 @@ static size_t quote_path(writer *w, const char *s)
             return (size_t)-1;
         }
         if (*p == '\'')
-            put(w, "''", 2);
+            put_quote(w);
         else
             put_c(w, (char)*p);
     }
@@ -128,7 +145,7 @@ size_t hc_gnuplot_quote(char *dst, size_t size, const char *s, unsigned flags)
             put_c(&w, '?');
             shown = '?';
         } else if (cp == '\'') {
-            put(&w, "''", 2);
+            put_quote(&w);
             shown = '\'';
         } else if (cp == '>' && prev1 == ']' && prev2 == ']') {
             put(&w, " >", 2);

@@ -19,7 +19,7 @@ void hc_labels_release(hc_labels *l)
  * is a cursor that only moves forward, because an account's snapshots are
  * visited in date order: the whole labelling pass is linear. */
 static int any_in_window(const hc_events *e, size_t begin, size_t end,
-                         size_t *pos, int type, int32_t lo, int32_t hi,
+                         size_t *pos, int type, int64_t lo, int64_t hi,
                          uint8_t *matched)
 {
     while (*pos < end && e->date[*pos] <= lo)
@@ -47,8 +47,11 @@ hc_status hc_labels_build(const hc_snapshots *s, const hc_events *e,
                             "the lead must not be negative (got %d)", opt->lead);
     int32_t as_of = opt->as_of;
     if (as_of == HC_DATE_MISSING) {
+        /* Every event row read counts, matched or not: the event file's
+         * information runs to its last date either way (last_date is
+         * INT32_MIN when it has no rows). */
         as_of = s->last_date;
-        if (e && e->n && e->last_date > as_of)
+        if (e && e->last_date > as_of)
             as_of = e->last_date;
     }
     if (as_of < s->first_date) {
@@ -91,11 +94,21 @@ hc_status hc_labels_build(const hc_snapshots *s, const hc_events *e,
             else
                 out->repeat_churn_events++;
         }
+        /* Events before the account's first snapshot label nothing (a
+         * churn among them still makes every row post-churn); counted so
+         * that the summary reconciles with the event file. */
+        if (s->account_start[a + 1] > s->account_start[a]) {
+            int32_t first = date[s->order[s->account_start[a]]];
+            for (size_t i = eb; i < ee && e->date[i] < first; i++)
+                out->events_before_first_snapshot++;
+        }
         size_t cur_churn = eb, cur_exp = eb;
         for (uint32_t k = s->account_start[a]; k < s->account_start[a + 1]; k++) {
             uint32_t r = s->order[k];
             int32_t t = date[r];
-            int32_t lo = t + opt->lead, hi = t + opt->lead + opt->horizon;
+            /* 64-bit window ends: a library caller's horizon near INT_MAX
+             * must not overflow. */
+            int64_t lo = (int64_t)t + opt->lead, hi = lo + opt->horizon;
             if (t >= first_churn) {
                 out->status[r] = HC_ROW_POST_CHURN;
                 out->post_churn++;

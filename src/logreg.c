@@ -20,6 +20,10 @@
  * with n. */
 #define BLOCK 512
 
+/* Rows handled together in the inner loop of a pass (see pass_chunk);
+ * the code below is written out for exactly 4. */
+#define ROWS 4
+
 /* Below this many rows the second half is processed on the calling
  * thread. The split point is n / 2 whatever happens, and the halves are
  * added in a fixed order, so results are bitwise identical either way. */
@@ -68,26 +72,38 @@ typedef struct {
     size_t begin, end;
 } pass_job;
 
-/* Logistic pieces of one row from a single exp: mu, w = mu (1 - mu),
- * r = y - mu and the deviance contribution -2 log P(y), computed without
- * cancellation or overflow for any eta. */
-static inline void row_terms(double eta, double y, double *w, double *r,
-                             double *dev)
+/* Logistic pieces of one row from a single exp: the weight
+ * w = mu (1 - mu), the residual r = y - mu, and t = exp(-|eta|), computed
+ * without cancellation or overflow for any eta. The row's deviance
+ * -2 log P(y) is 2 (log(1 + t) + lin) with the returned `lin` (|eta| when
+ * the observed label is the less likely one, else 0); callers multiply
+ * the (1 + t) of a block and take one log per block, since log1p per row
+ * would cost as much as the rest of the pass. */
+static inline double row_terms(double eta, double y, double *w, double *r,
+                               double *t)
 {
-    double t = exp(-fabs(eta));
-    double inv = 1.0 / (1.0 + t);
-    double small = t * inv; /* the probability of the less likely label */
-    double big = inv;
+    double a = fabs(eta);
+    double e = exp(-a);
+    double inv = 1.0 / (1.0 + e);
+    double small = e * inv; /* the probability of the less likely label */
     *w = small * inv;
+    *t = e;
     int y1 = y != 0.0;
-    if (eta >= 0.0)
-        *r = y1 ? small : -big;
-    else
-        *r = y1 ? big : -small;
-    double d = 2.0 * log1p(t);
-    if ((eta >= 0.0) != y1)
-        d += 2.0 * fabs(eta);
-    *dev = d;
+    if (eta >= 0.0) {
+        *r = y1 ? small : -inv;
+        return y1 ? 0.0 : a;
+    }
+    *r = y1 ? inv : -small;
+    return y1 ? a : 0.0;
+}
+
+/* Deviance of a block from the product of its (1 + t) and the sum of its
+ * `lin` terms. With BLOCK <= 512 factors each in (1, 2] the product cannot
+ * overflow, and its rounding (BLOCK ulps at most) costs the deviance less
+ * than 1e-13 per block. */
+static inline double block_dev(double prod, double lin)
+{
+    return 2.0 * (log(prod) + lin);
 }
 
 static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
@@ -103,55 +119,84 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
     if (ctx->kind == PASS_NULL) {
         for (size_t b = begin; b < end; b += BLOCK) {
             size_t e = end - b > BLOCK ? b + BLOCK : end;
-            double bd = 0.0, br = 0.0, bw = 0.0;
+            double prod = 1.0, lin = 0.0, br = 0.0, bw = 0.0;
             for (size_t i = b; i < e; i++) {
-                double w, r, d;
-                row_terms(ctx->a + off[i], y[i], &w, &r, &d);
-                bd += d;
+                double w, r, t;
+                lin += row_terms(ctx->a + off[i], y[i], &w, &r, &t);
+                prod *= 1.0 + t;
                 br += r;
                 bw += w;
             }
-            acc->dev += bd;
+            acc->dev += block_dev(prod, lin);
             acc->sr += br;
             acc->sw += bw;
         }
         return;
     }
+    /* restrict: the block sums, the row buffers and the data never alias,
+     * which lets the compiler keep the inner loops in registers. */
+    double *restrict bH = acc->bH;
+    double *restrict bg = acc->bg;
+    double *restrict z = acc->z; /* ROWS rows of k: z, then w z, then r */
+    const double *restrict bcoef = ctx->b;
+    const double *restrict mean = ctx->mean;
+    const double *restrict inv_sd = ctx->inv_sd;
+    const double *restrict X = prob->X;
     memset(acc->H, 0, k * k * sizeof(double));
     memset(acc->g, 0, k * sizeof(double));
-    const double *bcoef = ctx->b;
-    double *z = acc->z;
-    z[0] = 1.0;
+    size_t extreme = 0;
     for (size_t b = begin; b < end; b += BLOCK) {
         size_t e = end - b > BLOCK ? b + BLOCK : end;
-        double bd = 0.0;
-        memset(acc->bH, 0, k * k * sizeof(double));
-        memset(acc->bg, 0, k * sizeof(double));
-        for (size_t i = b; i < e; i++) {
-            const double *x = prob->X + i * p;
-            double eta = bcoef[0] + (off ? off[i] : 0.0);
-            for (size_t j = 0; j < p; j++) {
-                z[j + 1] = (x[j] - ctx->mean[j]) * ctx->inv_sd[j];
-                eta += bcoef[j + 1] * z[j + 1];
+        double prod = 1.0, lin = 0.0;
+        memset(bH, 0, k * k * sizeof(double));
+        memset(bg, 0, k * sizeof(double));
+        /* ROWS rows at a time: each update of the block sums then adds
+         * ROWS products, so the sums are loaded and stored ROWS times less
+         * often; the bookkeeping of the sums is what bounds this loop. */
+        for (size_t i0 = b; i0 < e; i0 += ROWS) {
+            size_t m = e - i0 < ROWS ? e - i0 : ROWS;
+            double wq[ROWS] = {0}, rq[ROWS] = {0};
+            for (size_t q = 0; q < ROWS; q++) {
+                double *zq = z + q * k;
+                if (q >= m) {
+                    for (size_t j = 0; j < k; j++)
+                        zq[j] = 0.0;
+                    continue;
+                }
+                size_t i = i0 + q;
+                const double *x = X + i * p;
+                double eta = bcoef[0] + (off ? off[i] : 0.0);
+                zq[0] = 1.0;
+                for (size_t j = 0; j < p; j++) {
+                    double zj = (x[j] - mean[j]) * inv_sd[j];
+                    zq[j + 1] = zj;
+                    eta += bcoef[j + 1] * zj;
+                }
+                double t;
+                lin += row_terms(eta, y[i], &wq[q], &rq[q], &t);
+                prod *= 1.0 + t;
+                extreme += fabs(eta) > EXTREME_ETA;
             }
-            double w, r, d;
-            row_terms(eta, y[i], &w, &r, &d);
-            bd += d;
-            acc->extreme += fabs(eta) > EXTREME_ETA;
+            const double *z0 = z, *z1 = z + k, *z2 = z + 2 * k,
+                         *z3 = z + 3 * k;
             for (size_t j = 0; j < k; j++) {
-                double wz = w * z[j];
-                double *row = acc->bH + j * k;
+                double a0 = wq[0] * z0[j], a1 = wq[1] * z1[j];
+                double a2 = wq[2] * z2[j], a3 = wq[3] * z3[j];
+                double *restrict row = bH + j * k;
                 for (size_t l = j; l < k; l++)
-                    row[l] += wz * z[l];
-                acc->bg[j] += r * z[j];
+                    row[l] += (a0 * z0[l] + a1 * z1[l]) +
+                              (a2 * z2[l] + a3 * z3[l]);
+                bg[j] += (rq[0] * z0[j] + rq[1] * z1[j]) +
+                         (rq[2] * z2[j] + rq[3] * z3[j]);
             }
         }
-        acc->dev += bd;
+        acc->dev += block_dev(prod, lin);
         for (size_t j = 0; j < k * k; j++)
-            acc->H[j] += acc->bH[j];
+            acc->H[j] += bH[j];
         for (size_t j = 0; j < k; j++)
-            acc->g[j] += acc->bg[j];
+            acc->g[j] += bg[j];
     }
+    acc->extreme = extreme;
 }
 
 static void *pass_thread(void *arg)
@@ -204,7 +249,7 @@ static int acc_alloc(pass_acc *a, size_t k)
     a->g = calloc(k, sizeof(double));
     a->bH = calloc(k * k, sizeof(double));
     a->bg = calloc(k, sizeof(double));
-    a->z = calloc(k, sizeof(double));
+    a->z = calloc(ROWS * k, sizeof(double));
     if (!a->H || !a->g || !a->bH || !a->bg || !a->z) {
         acc_free(a);
         return -1;
@@ -259,8 +304,6 @@ typedef struct {
     double *pen;    /* k: diagonal penalty in standardised units */
     double *b;      /* k current standardised coefficients */
     double *bt;     /* k trial */
-    double *step;   /* k last accepted Newton step */
-    double *prev_step;
     pass_acc acc[2];
     gsl_matrix *A;  /* k x k: penalised information / its factor */
     gsl_vector *gv, *dv;
@@ -274,8 +317,6 @@ static void ws_free(fit_ws *ws)
     free(ws->pen);
     free(ws->b);
     free(ws->bt);
-    free(ws->step);
-    free(ws->prev_step);
     acc_free(&ws->acc[0]);
     acc_free(&ws->acc[1]);
     if (ws->A)
@@ -300,10 +341,8 @@ static int ws_alloc(fit_ws *ws, const hc_logreg_problem *prob)
     ws->pen = calloc(k, sizeof(double));
     ws->b = calloc(k, sizeof(double));
     ws->bt = calloc(k, sizeof(double));
-    ws->step = calloc(k, sizeof(double));
-    ws->prev_step = calloc(k, sizeof(double));
     int bad = !ws->mean || !ws->sd || !ws->inv_sd || !ws->pen || !ws->b ||
-              !ws->bt || !ws->step || !ws->prev_step;
+              !ws->bt;
     /* acc_alloc zeroes its struct, so both must run before any free. */
     bad |= acc_alloc(&ws->acc[0], k) != 0;
     bad |= acc_alloc(&ws->acc[1], k) != 0;
@@ -355,41 +394,48 @@ static void col_name(const hc_logreg_problem *prob, size_t j, char *buf,
 {
     if (prob->names && prob->names[j])
         snprintf(buf, size, "'%s'", prob->names[j]);
-    else
-        snprintf(buf, size, "column %zu", j + 1);
+    else /* "column #3": 1-based, as a spreadsheet user counts */
+        snprintf(buf, size, "#%zu", j + 1);
 }
 
-/* Separation shows in Newton's method as steps that stop shrinking: the
- * likelihood keeps rising along a direction in which the coefficients
- * grow without bound, each step about as long as the last, while some
- * fitted probabilities approach 0 or 1. A finite maximum is approached
- * quadratically, so its last step is far shorter than the one before. */
-static int looks_separated(const fit_ws *ws)
+/* Separation (Albert & Anderson, Biometrika 1984) shows in Newton's
+ * method as steps that stop shrinking: the likelihood keeps rising along a
+ * direction in which the coefficients grow without bound, while fitted
+ * probabilities approach 0 or 1. Near a finite maximum Newton converges
+ * quadratically, so the step after the one that met the deviance rule is
+ * minute (about the square of the last one); under separation it is still
+ * of order 1/(margin) in standardised units, at least about 0.01. The
+ * step `d` (standardised, k entries) is that next step, which costs no
+ * pass because the last pass already computed the gradient and
+ * information. */
+#define SEPARATION_STEP 1e-4
+
+static int looks_separated(const fit_ws *ws, const double *d)
 {
-    if (ws->acc[0].extreme == 0)
+    if (ws->prob->ridge != 0.0 || ws->acc[0].extreme == 0)
         return 0;
-    double s = 0.0, s0 = 0.0;
-    for (size_t j = 0; j < ws->k; j++) {
-        s = fmax(s, fabs(ws->step[j]));
-        s0 = fmax(s0, fabs(ws->prev_step[j]));
-    }
-    return s > 1e-6 && s > 0.25 * s0;
+    double s = 0.0;
+    for (size_t j = 0; j < ws->k; j++)
+        s = fmax(s, fabs(d[j]));
+    return s > SEPARATION_STEP;
 }
 
-static hc_status separation_error(const fit_ws *ws, hc_error *err)
+/* Names the column whose coefficient the step `d` (or NULL) moves most. */
+static hc_status separation_error(const fit_ws *ws, const double *d,
+                                  hc_error *err)
 {
     size_t jmax = 0;
     double s = -1.0;
-    for (size_t j = 1; j < ws->k; j++)
-        if (fabs(ws->step[j]) > s) {
-            s = fabs(ws->step[j]);
+    for (size_t j = 1; d && j < ws->k; j++)
+        if (fabs(d[j]) > s) {
+            s = fabs(d[j]);
             jmax = j;
         }
     char what[400] = "";
     if (jmax > 0) {
         char name[300];
         col_name(ws->prob, jmax - 1, name, sizeof name);
-        snprintf(what, sizeof what, ", fastest for column %s", name);
+        snprintf(what, sizeof what, " (fastest for column %s)", name);
     }
     return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                         "perfect or quasi-complete separation: some fitted "
@@ -567,8 +613,8 @@ static hc_status robust_cov(fit_ws *ws, const double *covs, double *out,
             z[j + 1] = (x[j] - ws->mean[j]) * ws->inv_sd[j];
             eta += ws->b[j + 1] * z[j + 1];
         }
-        double w, r, d;
-        row_terms(eta, prob->y[i], &w, &r, &d);
+        double w, r, t;
+        (void)row_terms(eta, prob->y[i], &w, &r, &t);
         double *U = m.U + s * k;
         for (size_t j = 0; j < k; j++)
             U[j] += r * z[j];
@@ -701,7 +747,7 @@ static hc_status newton(fit_ws *ws, double tol, int max_iter, int *iters,
     while (*iters < max_iter) {
         if (factor_info(ws) != GSL_SUCCESS) {
             if (ws->prob->ridge == 0.0 && ws->acc[0].extreme > 0)
-                return separation_error(ws, err);
+                return separation_error(ws, NULL, err);
             return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                                 "the information matrix is singular at "
                                 "iteration %d (columns nearly collinear?)",
@@ -740,11 +786,7 @@ static hc_status newton(fit_ws *ws, double tol, int max_iter, int *iters,
                                 *iters + 1);
         }
         (*iters)++;
-        for (size_t j = 0; j < k; j++) {
-            ws->prev_step[j] = ws->step[j];
-            ws->step[j] = ws->bt[j] - ws->b[j];
-            ws->b[j] = ws->bt[j];
-        }
+        memcpy(ws->b, ws->bt, k * sizeof(double));
         double crit = fabs(ptrial - pdev) / (fabs(ptrial) + 0.1);
         pdev = ptrial;
         if (crit < tol) {
@@ -808,8 +850,31 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
     st = newton(&ws, tol, max_iter, &iters, &converged, err);
     if (st != HC_OK)
         goto out;
-    if (prob->ridge == 0.0 && looks_separated(&ws)) {
-        st = separation_error(&ws, err);
+    double dev = ws.acc[0].dev;
+    if (factor_info(&ws) != GSL_SUCCESS) {
+        if (prob->ridge == 0.0 && ws.acc[0].extreme > 0)
+            st = separation_error(&ws, NULL, err);
+        else
+            st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                              "the information matrix at the fitted values "
+                              "is singular (columns nearly collinear?)");
+        goto out;
+    }
+    /* The next Newton step, from the gradient and information the last
+     * pass already computed: it tells separation from a finite maximum
+     * (looks_separated) and, applied, squares the remaining error of the
+     * coefficients at no cost in passes. The deviance and the information
+     * stay those of the last pass; over a step this small they change by
+     * far less than the convergence tolerance. */
+    for (size_t j = 0; j < k; j++)
+        gsl_vector_set(ws.gv, j, ws.acc[0].g[j] - ws.pen[j] * ws.b[j]);
+    if (gsl_linalg_cholesky_solve(ws.A, ws.gv, ws.dv) != GSL_SUCCESS) {
+        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                          "the final Newton step could not be solved");
+        goto out;
+    }
+    if (looks_separated(&ws, ws.dv->data)) {
+        st = separation_error(&ws, ws.dv->data, err);
         goto out;
     }
     if (!converged) {
@@ -819,23 +884,8 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
                           max_iter);
         goto out;
     }
-    double dev = ws.acc[0].dev;
-    if (factor_info(&ws) != GSL_SUCCESS) {
-        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                          "the information matrix at the fitted values is "
-                          "singular (columns nearly collinear?)");
-        goto out;
-    }
-    /* One more Newton step from the gradient and information the last
-     * pass already computed: it costs no pass over the data and squares
-     * the remaining error of the coefficients. The deviance and the
-     * information stay those of the last pass; they change by far less
-     * than the convergence tolerance over a step this small. */
     for (size_t j = 0; j < k; j++)
-        gsl_vector_set(ws.gv, j, ws.acc[0].g[j] - ws.pen[j] * ws.b[j]);
-    if (gsl_linalg_cholesky_solve(ws.A, ws.gv, ws.dv) == GSL_SUCCESS)
-        for (size_t j = 0; j < k; j++)
-            ws.b[j] += gsl_vector_get(ws.dv, j);
+        ws.b[j] += gsl_vector_get(ws.dv, j);
     if (gsl_linalg_cholesky_invert(ws.A) != GSL_SUCCESS) {
         st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                           "the information matrix at the fitted values is "

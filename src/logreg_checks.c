@@ -52,8 +52,8 @@ static void col_name(const hc_logreg_problem *prob, size_t j, char *buf,
 {
     if (prob->names && prob->names[j])
         snprintf(buf, size, "'%s'", prob->names[j]);
-    else
-        snprintf(buf, size, "column %zu", j + 1);
+    else /* "column #3": 1-based, as a spreadsheet user counts */
+        snprintf(buf, size, "#%zu", j + 1);
 }
 
 static void chunk_free(scan_chunk *c)

@@ -846,6 +846,16 @@ static size_t shortest_real(double v, char *buf, size_t size)
         if (strtod(buf, NULL) == v)
             break;
     }
+    /* %g switches to an exponent when it is >= the precision: 20 would be
+     * "2e+01". Below 1e15 the shortest decimal is an exactly representable
+     * integer times a power of ten >= 1, so fixed notation with exponent + 1
+     * digits prints the same value. */
+    const char *e = strchr(buf, 'e');
+    if (e) {
+        int ex = atoi(e + 1);
+        if (ex >= 0 && ex < 15)
+            len = snprintf(buf, size, "%.*g", ex + 1, v);
+    }
     if (!strpbrk(buf, ".eEn") && (size_t)len + 2 < size) {
         buf[len++] = '.';
         buf[len++] = '0';
@@ -911,6 +921,65 @@ static char *shorten_reals(const char *in)
     return out;
 }
 
+/* Puts every array that holds only numbers (or such arrays, as piecewise
+ * points do) on one line, "[0.0, 100.0]", instead of jansson's one value
+ * per line: 99 quantile cuts stay one line. Arrays holding strings or
+ * objects keep jansson's layout. Returns a new string or NULL. */
+static char *compact_arrays(const char *s)
+{
+    char *out = malloc(2 * strlen(s) + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int in_str = 0;
+    for (size_t i = 0; s[i];) {
+        char ch = s[i];
+        if (in_str) {
+            out[o++] = s[i++];
+            if (ch == '\\' && s[i])
+                out[o++] = s[i++];
+            else if (ch == '"')
+                in_str = 0;
+            continue;
+        }
+        if (ch == '"') {
+            in_str = 1;
+            out[o++] = s[i++];
+            continue;
+        }
+        if (ch == '[') {
+            /* Find the matching ']' and whether only numbers lie between. */
+            size_t j = i + 1;
+            int depth = 1, plain = 1;
+            while (s[j] && depth > 0) {
+                if (s[j] == '"' || s[j] == '{')
+                    plain = 0;
+                if (s[j] == '[')
+                    depth++;
+                else if (s[j] == ']')
+                    depth--;
+                if (!plain)
+                    break;
+                j++;
+            }
+            if (plain && depth == 0) {
+                for (; i < j; i++) {
+                    char c = s[i];
+                    if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+                        continue;
+                    out[o++] = c;
+                    if (c == ',')
+                        out[o++] = ' ';
+                }
+                continue;
+            }
+        }
+        out[o++] = s[i++];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 char *hc_model_to_string(const hc_model *m)
 {
     json_t *root = hc_model_to_json(m);
@@ -921,8 +990,12 @@ char *hc_model_to_string(const hc_model *m)
     json_decref(root);
     if (!raw)
         return NULL;
-    char *s = shorten_reals(raw);
+    char *r = shorten_reals(raw);
     free(raw);
+    if (!r)
+        return NULL;
+    char *s = compact_arrays(r);
+    free(r);
     if (!s)
         return NULL;
     size_t len = strlen(s);

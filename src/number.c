@@ -50,7 +50,8 @@ hc_num_status hc_number_parse(const char *s, size_t len, double *out)
     if (s[i] == '+' || s[i] == '-')
         negative = s[i++] == '-';
     uint64_t mant = 0;
-    int sig = 0, dropped = 0, frac_digits = 0, n_digits = 0;
+    int sig = 0, dropped = 0;
+    long frac_digits = 0, n_digits = 0;
     for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n_digits++) {
         if (mant == 0 && s[i] == '0')
             continue;
@@ -80,15 +81,19 @@ hc_num_status hc_number_parse(const char *s, size_t len, double *out)
     if (n_digits == 0)
         return HC_NUM_INVALID;
     long exp10 = 0;
+    int exp_clamped = 0; /* |exponent| >= 10^5: only strtod may judge it */
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         int eneg = 0;
         if (i < len && (s[i] == '+' || s[i] == '-'))
             eneg = s[i++] == '-';
         size_t start = i;
-        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
             if (exp10 < 100000)
                 exp10 = exp10 * 10 + (s[i] - '0');
+            else
+                exp_clamped = 1;
+        }
         if (i == start)
             return HC_NUM_INVALID;
         if (eneg)
@@ -98,9 +103,11 @@ hc_num_status hc_number_parse(const char *s, size_t len, double *out)
         return HC_NUM_INVALID;
 
     /* Clinger's fast path: an integer mantissa below 2^53 scaled by an
-     * exact power of ten is correctly rounded by one IEEE operation. */
+     * exact power of ten is correctly rounded by one IEEE operation. A
+     * clamped exponent must not take it: with a long fraction it could
+     * cancel to a small e and give a wrong finite value. */
     long e = exp10 - frac_digits;
-    if (dropped == 0 && mant < (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+    if (dropped == 0 && !exp_clamped && mant < (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
         double v = (double)mant;
         v = e < 0 ? v / pow10_exact[-e] : v * pow10_exact[e];
         *out = negative ? -v : v;

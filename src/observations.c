@@ -100,6 +100,8 @@ void hc_history_write_counts(const hc_history *h, FILE *f)
         fprintf(f, "expansion events matched:  %zu of %zu\n",
                 l->expansion_events_matched, e->by_type[HC_EVENT_EXPANSION]);
         fprintf(f, "repeat churn events:       %zu\n", l->repeat_churn_events);
+        fprintf(f, "events before the account's first snapshot: %zu\n",
+                l->events_before_first_snapshot);
         fprintf(f, "events of unknown accounts: %zu\n", e->unknown_account);
         if (e->unknown_type)
             fprintf(f, "events of unknown type skipped: %zu\n", e->unknown_type);

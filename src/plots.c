@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 /* Safety rule for this file: text from a data file reaches the script only
- * through sb_quote (a single-quoted literal, hc_gnuplot_quote), numbers only
+ * through sb_quote (single-quoted literals, hc_gnuplot_quote), numbers only
  * through sb_num (finite values printed with %g), and the temporary data
  * files hold only numbers and dates that we formatted ourselves. */
 
@@ -73,7 +73,7 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     sb_add(b, tmp);
 }
 
-/* Appends `text` (from data) as a single-quoted, sanitised, shortened
+/* Appends `text` (from data) as quoted, sanitised, shortened string
  * literal. */
 static void sb_quote(sbuf *b, const char *text)
 {
@@ -161,17 +161,6 @@ static void df_num(plot_ctx *c, double v)
         fprintf(c->df, "%.12g ", v);
     else
         fputs("? ", c->df);
-}
-
-static void df_date(plot_ctx *c, double day)
-{
-    char buf[16];
-    if (!isfinite(day)) {
-        fputs("? ", c->df);
-        return;
-    }
-    hc_date_format((int32_t)day, buf);
-    fprintf(c->df, "%s ", buf);
 }
 
 static void df_endrow(plot_ctx *c)
@@ -619,6 +608,8 @@ typedef struct {
     const char *title[MAX_SERIES];
     double area[MAX_SERIES]; /* trapezoid area under y(x); NaN unless the
                                 curve runs from (0,0) to (1,1) */
+    int any_y, any_y2;       /* some finite y (y2) was written: gnuplot
+                                cannot draw a plot without one point */
 } series_set;
 
 static hc_status write_curves(plot_ctx *c, const hc_table *t, const char *xn,
@@ -634,6 +625,7 @@ static hc_status write_curves(plot_ctx *c, const hc_table *t, const char *xn,
     if (!k)
         return HC_ENOMEM;
     s->n = distinct(t, cc, codes, MAX_SERIES, &more);
+    s->any_y = s->any_y2 = 0;
     truncated_note(c, more, s->n, "configs");
     for (size_t i = 0; i < s->n; i++) {
         size_t n = select_rows(t, cc, codes[i], -1, 0, xc, yc,
@@ -650,6 +642,8 @@ static hc_status write_curves(plot_ctx *c, const hc_table *t, const char *xn,
             if (y2c >= 0)
                 df_num(c, y2);
             df_endrow(c);
+            s->any_y |= isfinite(y) != 0;
+            s->any_y2 |= isfinite(y2) != 0;
             if (isfinite(y)) {
                 if (isfinite(px))
                     area += (x - px) * (y + py) / 2.0;
@@ -806,51 +800,51 @@ static hc_status plot_gains(plot_ctx *c, hc_error *err)
                               "capture", "lift", 0, &s, err);
     if (st != HC_OK || c->skip)
         return st;
-    int have_lift = hc_table_find(c->t[0], "lift") >= 0;
     sbuf *b = &c->sc;
     style_common(b);
-    if (have_lift)
+    if (s.any_y && s.any_y2)
         sb_add(b, "set multiplot layout 1,2 title 'Cumulative gains and lift "
                   "(accounts ranked from highest predicted risk)'\n");
-    else
+    else if (s.any_y)
         sb_add(b, "set title 'Cumulative gains (accounts ranked from highest "
                   "predicted risk)'\n");
-    sb_add(b, "set xrange [0:1]\nset yrange [0:1]\n"
-              "set xlabel 'share of accounts flagged (fraction)'\n"
-              "set ylabel 'share of churners captured (fraction)'\n"
-              "set key bottom right\n"
-              "plot x with lines lc rgb '#888888' dt 3 lw 1.5 "
-              "title 'random order'");
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.block[i] < 0)
+    else
+        sb_add(b, "set title 'Lift (accounts ranked from highest predicted "
+                  "risk)'\n");
+    sb_add(b, "set xrange [0:1]\nset xlabel 'share of accounts flagged "
+              "(fraction)'\n");
+    for (int panel = 0; panel < 2; panel++) {
+        if (!(panel ? s.any_y2 : s.any_y))
             continue;
-        sb_add(b, ", \\\n  ");
-        sb_data(b, c, s.block[i]);
-        sb_printf(b, "using 1:2 with lines lt %zu title ", i % 8 + 1);
-        sb_quote(b, s.title[i]);
+        if (panel == 0)
+            sb_add(b, "set yrange [0:1]\n"
+                      "set ylabel 'share of churners captured (fraction)'\n"
+                      "set key bottom right\n"
+                      "plot x with lines lc rgb '#888888' dt 3 lw 1.5 "
+                      "title 'random order'");
+        else
+            sb_add(b, "set yrange [0:*]\n"
+                      "set ylabel 'lift (churn rate among flagged / base "
+                      "rate)'\n"
+                      "set key top right\n"
+                      "plot 1 with lines lc rgb '#888888' dt 3 lw 1.5 "
+                      "title 'random order (lift 1)'");
+        for (size_t i = 0; i < s.n; i++) {
+            if (s.block[i] < 0)
+                continue;
+            sb_add(b, ", \\\n  ");
+            sb_data(b, c, s.block[i]);
+            sb_printf(b, "using 1:%d with lines lt %zu title ", panel + 2,
+                      i % 8 + 1);
+            sb_quote(b, s.title[i]);
+        }
+        sb_add(b, "\n");
     }
-    sb_add(b, "\n");
-    if (!have_lift)
-        return HC_OK;
-    sb_add(b, "set yrange [0:*]\n"
-              "set ylabel 'lift (churn rate among flagged / base rate)'\n"
-              "set key top right\n"
-              "plot 1 with lines lc rgb '#888888' dt 3 lw 1.5 "
-              "title 'random order (lift 1)'");
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.block[i] < 0)
-            continue;
-        sb_add(b, ", \\\n  ");
-        sb_data(b, c, s.block[i]);
-        sb_printf(b, "using 1:3 with lines lt %zu title ", i % 8 + 1);
-        sb_quote(b, s.title[i]);
-    }
-    sb_add(b, "\nunset multiplot\n");
     return HC_OK;
 }
 
-/* Loads the single data file of a plot into c->t[0]; sets c->skip when it
- * is absent or has no rows. */
+/* Loads the single data file of a plot into c->t[0] and opens the data
+ * file; sets c->skip when it is absent or has no rows. */
 static hc_status load_main(plot_ctx *c, const char *file,
                            const hc_colspec *cols, size_t n_cols,
                            hc_error *err)
@@ -868,10 +862,85 @@ static hc_status load_main(plot_ctx *c, const char *file,
     return st;
 }
 
-static void time_axis(sbuf *b)
+static int cmp_double(const void *a, const void *b)
 {
-    sb_add(b, "set xdata time\nset timefmt '%Y-%m-%d'\n"
-              "set format x '%Y-%m-%d' timedate\nset xtics rotate by -30\n");
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A date x axis on day numbers, with tics at the dates that occur in
+ * column `dc` (fold start dates are what the reader looks for), thinned to
+ * at most `max_tics` so the labels never overlap; `labels` 0 leaves the
+ * tics unlabelled (an upper panel sharing the axis). */
+static hc_status date_axis(sbuf *b, const hc_table *t, int dc, size_t max_tics,
+                           int labels, hc_error *err)
+{
+    double *d = malloc((t->n_rows ? t->n_rows : 1) * sizeof *d);
+    if (!d)
+        return hc_error_nomem(err);
+    size_t n = 0;
+    for (size_t r = 0; r < t->n_rows; r++) {
+        double v = cell(t, dc, r);
+        if (isfinite(v))
+            d[n++] = v;
+    }
+    qsort(d, n, sizeof *d, cmp_double);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || d[i] != d[u - 1])
+            d[u++] = d[i];
+    if (u > 0) {
+        double span = d[u - 1] - d[0];
+        double pad = span > 0 ? span * 0.04 : 15.0;
+        sb_add(b, "set xrange [");
+        sb_num(b, d[0] - pad);
+        sb_add(b, ":");
+        sb_num(b, d[u - 1] + pad);
+        sb_add(b, "]\nset xtics (");
+        size_t step = (u + max_tics - 1) / max_tics;
+        for (size_t i = 0; i < u; i += step) {
+            char day[16];
+            hc_date_format((int32_t)d[i], day);
+            if (i)
+                sb_add(b, ", ");
+            sb_quote(b, labels ? day : "");
+            sb_add(b, " ");
+            sb_num(b, d[i]);
+        }
+        sb_add(b, ")\nset grid xtics\n");
+    }
+    free(d);
+    return HC_OK;
+}
+
+/* Money on an axis: the unit that keeps tic labels short. */
+static double money_scale(double max, const char **unit)
+{
+    if (max >= 1e9) {
+        *unit = "billions";
+        return 1e9;
+    }
+    if (max >= 1e6) {
+        *unit = "millions";
+        return 1e6;
+    }
+    if (max >= 1e4) {
+        *unit = "thousands";
+        return 1e3;
+    }
+    *unit = "currency units";
+    return 1.0;
+}
+
+static double column_max(const hc_table *t, int col)
+{
+    double m = 0;
+    for (size_t r = 0; col >= 0 && r < t->n_rows; r++) {
+        double v = cell(t, col, r);
+        if (isfinite(v))
+            m = fmax(m, v);
+    }
+    return m;
 }
 
 /* ---- bands_over_time.csv: config,fold,test_start,band,accounts,churn_rate,arr ---- */
@@ -907,7 +976,7 @@ static hc_status plot_bands_over_time(plot_ctx *c, hc_error *err)
     if (!k)
         return HC_ENOMEM;
     int block[MAX_SERIES];
-    int any = 0;
+    int any = 0, have_rate = 0, have_arr = 0;
     for (size_t i = 0; i < n_cfg; i++)
         for (size_t j = 0; j < n_band; j++) {
             size_t n = select_rows(t, cc, cfg[i], bc, band[j], dc, -1, 1, k);
@@ -916,10 +985,12 @@ static hc_status plot_bands_over_time(plot_ctx *c, hc_error *err)
                 double rate = cell(t, rc, k[r].row), arr = cell(t, ac, k[r].row);
                 if (!isfinite(rate) && !isfinite(arr))
                     continue;
-                df_date(c, k[r].k1);
+                df_num(c, k[r].k1);
                 df_num(c, rate);
                 df_num(c, arr);
                 df_endrow(c);
+                have_rate |= isfinite(rate) != 0;
+                have_arr |= isfinite(arr) != 0;
                 written++;
             }
             block[i * n_band + j] = written ? df_endblock(c) : -1;
@@ -932,31 +1003,45 @@ static hc_status plot_bands_over_time(plot_ctx *c, hc_error *err)
         skip(c, "bands_over_time.csv has no finite values to draw");
         return HC_OK;
     }
-    int have_arr = ac >= 0 && t->cols[ac].n_missing < t->n_rows;
+    /* A panel per measure that has values: churn rate, then ARR. */
+    const char *unit;
+    double scale = money_scale(column_max(t, ac), &unit);
     sbuf *b = &c->sc;
     style_common(b);
-    time_axis(b);
-    /* Both panels share the margins, so their time axes line up; the key
+    if ((st = date_axis(b, t, dc, 8, !(have_rate && have_arr), err)) != HC_OK)
+        return st;
+    /* Both panels share the margins, so their date axes line up; the key
      * sits to the right of the upper panel. */
-    sb_add(b, "set lmargin at screen 0.11\nset rmargin at screen 0.74\n");
-    if (have_arr)
+    sb_add(b, "set lmargin at screen 0.11\nset rmargin at screen 0.74\n"
+              "set key at screen 0.99, screen 0.9 right top\n");
+    if (have_rate && have_arr)
         sb_add(b, "set multiplot title 'Churn rate and ARR per band over "
                   "backtest folds'\n"
-                  "set origin 0,0.5\nset size 1,0.46\nset format x ''\n"
+                  "set origin 0,0.5\nset size 1,0.45\n"
                   "unset xlabel\nset bmargin 1\n");
     else
-        sb_add(b, "set title 'Churn rate per band over backtest folds'\n"
-                  "set xlabel 'start of test period (date)'\n");
-    sb_add(b, "set yrange [0:*]\nset ylabel 'churn rate within horizon "
-              "(fraction)'\n"
-              "set key at screen 0.99, screen 0.9 right top\nplot ");
-    for (int pass = 0; pass < (have_arr ? 2 : 1); pass++) {
-        if (pass == 1)
-            sb_add(b, "\nset origin 0,0\nset size 1,0.5\nset tmargin 0.5\n"
-                      "set bmargin 5\nset format x '%Y-%m-%d' timedate\n"
-                      "set xlabel 'start of test period (date)'\n"
-                      "set ylabel 'ARR in band (currency units)'\n"
-                      "set format y '%.3s%c'\nunset key\nplot ");
+        sb_printf(b, "set title '%s per band over backtest folds'\n"
+                     "set xlabel 'start of test period (date)'\n",
+                  have_rate ? "Churn rate" : "ARR");
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 0 && !have_rate)
+            continue;
+        if (pass == 1 && !have_arr)
+            break;
+        if (pass == 0)
+            sb_add(b, "set yrange [0:*]\nset ylabel 'churn rate within the "
+                      "horizon (fraction)'\nplot ");
+        else {
+            if (have_rate) {
+                sb_add(b, "set origin 0,0\nset size 1,0.5\nset tmargin 0.5\n"
+                          "set bmargin 3.5\nunset key\n"
+                          "set xlabel 'start of test period (date)'\n");
+                if ((st = date_axis(b, t, dc, 8, 1, err)) != HC_OK)
+                    return st;
+            }
+            sb_printf(b, "set yrange [0:*]\nset ylabel 'ARR in band (%s)'\n"
+                         "plot ", unit);
+        }
         int first = 1;
         for (size_t i = 0; i < n_cfg; i++)
             for (size_t j = 0; j < n_band; j++) {
@@ -966,22 +1051,28 @@ static hc_status plot_bands_over_time(plot_ctx *c, hc_error *err)
                 const char *bn = label(t, bc, band[j]);
                 char title[512];
                 if (n_cfg > 1)
-                    snprintf(title, sizeof title, "%s / %s", label(t, cc, cfg[i]),
-                             bn);
+                    snprintf(title, sizeof title, "%s / %s",
+                             label(t, cc, cfg[i]), bn);
                 else
                     snprintf(title, sizeof title, "%s", bn);
                 if (!first)
                     sb_add(b, ", \\\n  ");
                 first = 0;
                 sb_data(b, c, blk);
-                sb_printf(b, "using 1:%d with linespoints lw 2 lc rgb '%s' "
-                             "dt %s pt %d ps 0.8 title ",
-                          pass ? 3 : 2, band_colour(bn, j), dashes[i % 8],
-                          points[j % 8]);
+                if (pass == 0)
+                    sb_add(b, "using 1:2");
+                else {
+                    sb_add(b, "using 1:($3/");
+                    sb_num(b, scale);
+                    sb_add(b, ")");
+                }
+                sb_printf(b, " with linespoints lw 2 lc rgb '%s' dt %s pt %d "
+                             "ps 0.8 title ",
+                          band_colour(bn, j), dashes[i % 8], points[j % 8]);
                 sb_quote(b, title);
             }
+        sb_add(b, "\n");
     }
-    sb_add(b, "\n");
     return HC_OK;
 }
 
@@ -1001,21 +1092,33 @@ static hc_status plot_band_arr(plot_ctx *c, hc_error *err)
     size_t n = t->n_rows < 24 ? t->n_rows : 24;
     if (t->n_rows > n)
         add_note(c, "only the first %zu of %zu bands are drawn", n, t->n_rows);
+    int any[2] = {0, 0};
     for (size_t r = 0; r < n; r++) {
+        double arr = cell(t, ac, r), exp_arr = cell(t, ec, r);
         df_num(c, (double)r);
-        df_num(c, cell(t, ac, r));
-        df_num(c, cell(t, ec, r));
+        df_num(c, arr);
+        df_num(c, exp_arr);
         df_endrow(c);
+        any[0] |= isfinite(arr) != 0;
+        any[1] |= isfinite(exp_arr) != 0;
     }
     int blk = df_endblock(c);
     if ((st = df_close(c, err)) != HC_OK)
         return st;
+    if (!any[0] && !any[1]) {
+        skip(c, "band_arr.csv has no finite ARR to draw");
+        return HC_OK;
+    }
     sbuf *b = &c->sc;
     style_common(b);
-    sb_add(b, "set title 'ARR and expected churned ARR per band'\n"
-              "set xlabel 'band (accounts)'\n"
-              "set ylabel 'ARR (currency units)'\nset format y '%.3s%c'\n"
-              "set yrange [0:*]\nset xrange [-0.6:");
+    const char *unit;
+    double scale = money_scale(fmax(column_max(t, ac), column_max(t, ec)),
+                               &unit);
+    sb_add(b, "set title 'ARR and expected churned ARR per band (number of "
+              "accounts in brackets)'\nset bmargin 4\n");
+    sb_printf(b, "set ylabel 'ARR (%s)'\n", unit);
+    sb_add(b, "set yrange [0:*]\nset offsets 0,0,graph 0.15,0\n"
+              "set xrange [-0.6:");
     sb_num(b, (double)n - 0.4);
     sb_add(b, "]\nset grid noxtics\nset key top left\nset xtics (");
     for (size_t r = 0; r < n; r++) {
@@ -1023,23 +1126,33 @@ static hc_status plot_band_arr(plot_ctx *c, hc_error *err)
             sb_add(b, ", ");
         sb_quote(b, label(t, bc, text_code(t, bc, r)));
         double acc = cell(t, nc, r);
-        if (isfinite(acc)) {
-            sb_add(b, " . \"\\n(\" . ");
-            sb_printf(b, "'%.0f'", acc);
-            sb_add(b, " . \")\"");
-        }
+        if (isfinite(acc)) /* a second tic line; "\n" is our constant */
+            sb_printf(b, " . \"\\n(%.0f)\"", acc);
         sb_printf(b, " %zu", r);
     }
     sb_add(b, ")\nplot ");
-    sb_data(b, c, blk);
-    sb_add(b, "using ($1-0.19):2:(0.36) with boxes lc rgb '#7f9fbf' "
-              "fs solid 0.5 border lc rgb '#33557f' title 'ARR'");
-    if (ec >= 0) {
+    for (int k = 0; k < 2; k++) {
+        const char *x = k ? "($1+0.19)" : "($1-0.19)";
+        if (!any[k])
+            continue;
+        if (k && any[0])
+            sb_add(b, ", \\\n  ");
+        sb_data(b, c, blk);
+        sb_printf(b, "using %s:($%d/", x, k + 2);
+        sb_num(b, scale);
+        sb_add(b, "):(0.36) with boxes dt 1 ");
+        sb_add(b, k ? "lc rgb '#a93226' fs solid 0.85 border lc rgb '#5b1a14' "
+                      "title 'expected churned ARR (sum of P(churn) x ARR)'"
+                    : "lc rgb '#9fb8d0' fs solid 0.6 border lc rgb '#33557f' "
+                      "title 'ARR'");
+        /* the value above each bar, in the axis unit */
         sb_add(b, ", \\\n  ");
         sb_data(b, c, blk);
-        sb_add(b, "using ($1+0.19):3:(0.36) with boxes lc rgb '#a93226' "
-                  "fs pattern 2 border lc rgb '#a93226' "
-                  "title 'expected churned ARR (sum of P(churn) x ARR)'");
+        sb_printf(b, "using %s:($%d/", x, k + 2);
+        sb_num(b, scale);
+        sb_printf(b, "):(sprintf('%%.3g', $%d/", k + 2);
+        sb_num(b, scale);
+        sb_add(b, ")) with labels offset 0,0.7 notitle");
     }
     sb_add(b, "\n");
     return HC_OK;
@@ -1115,6 +1228,7 @@ static hc_status plot_score_distribution(plot_ctx *c, hc_error *err)
                      "distribution of churned and retained observations'\n",
                   n_cfg > 2 ? 2 : 1, n_cfg > 1 ? 2 : 1);
     sb_add(b, "set xrange [0:100]\nset yrange [0:*]\n"
+              "set offsets 0,0,graph 0.2,0\n"
               "set xlabel 'health score (0-100, 100 healthiest)'\n"
               "set ylabel 'share of the group (fraction)'\n"
               "set key top left\n");
@@ -1130,7 +1244,7 @@ static hc_status plot_score_distribution(plot_ctx *c, hc_error *err)
             sb_add(b, "set title ");
             sb_quote(b, title);
         }
-        sb_add(b, "\nplot ");
+        sb_add(b, "\n");
         int first = 1;
         for (size_t j = 0; j < n_out; j++) {
             if (block[i][j] < 0)
@@ -1144,17 +1258,15 @@ static hc_status plot_score_distribution(plot_ctx *c, hc_error *err)
                 snprintf(title, sizeof title, "%s (n=%.0f)", on, total[i][j]);
             else
                 snprintf(title, sizeof title, "%s", on);
-            if (!first)
-                sb_add(b, ", \\\n  ");
+            sb_add(b, first ? "plot " : ", \\\n  ");
             first = 0;
             sb_data(b, c, block[i][j]);
-            sb_printf(b, "using 1:2:3 with boxes lc rgb '%s' lw %d %s title ",
+            sb_printf(b, "using 1:2:3 with boxes dt 1 lc rgb '%s' lw %d %s title ",
                       col, j == 1 ? 2 : 1, fills[j]);
             sb_quote(b, title);
         }
-        if (first)
-            sb_add(b, "NaN notitle"); /* keeps the panel grid in step */
-        sb_add(b, "\n");
+        /* a config without values leaves its panel empty */
+        sb_add(b, first ? "set multiplot next\n" : "\n");
     }
     return HC_OK;
 }
@@ -1179,20 +1291,29 @@ static hc_status plot_weights(plot_ctx *c, hc_error *err)
         add_note(c, "only the first %zu of %zu components are drawn", n,
                  t->n_rows);
     double lowest = 0;
+    int any_old = 0, any_new = 0, any_ci = 0;
     for (size_t r = 0; r < n; r++) {
-        double lo = cell(t, lc, r);
+        double old = cell(t, oc, r), w = cell(t, wc, r);
+        double lo = cell(t, lc, r), hi = cell(t, hc, r);
         df_num(c, (double)r);
-        df_num(c, cell(t, oc, r));
-        df_num(c, cell(t, wc, r));
+        df_num(c, old);
+        df_num(c, w);
         df_num(c, lo);
-        df_num(c, cell(t, hc, r));
+        df_num(c, hi);
         df_endrow(c);
+        any_old |= isfinite(old) != 0;
+        any_new |= isfinite(w) != 0;
+        any_ci |= isfinite(w) && isfinite(lo) && isfinite(hi);
         if (isfinite(lo))
             lowest = fmin(lowest, lo);
     }
     int blk = df_endblock(c);
     if ((st = df_close(c, err)) != HC_OK)
         return st;
+    if (!any_old && !any_new) {
+        skip(c, "weights.csv has no finite weights to draw");
+        return HC_OK;
+    }
     sbuf *b = &c->sc;
     style_common(b);
     sb_add(b, "set title 'Component weights: current (old) vs tuned (new) "
@@ -1200,7 +1321,8 @@ static hc_status plot_weights(plot_ctx *c, hc_error *err)
               "set xlabel 'component'\n"
               "set ylabel 'weight (fraction of the health score; weights "
               "sum to 1)'\n"
-              "set key top right\nset grid noxtics\nset xrange [-0.6:");
+              "set key top right\nset grid noxtics\n"
+              "set offsets 0,0,graph 0.15,0\nset xrange [-0.6:");
     sb_num(b, (double)n - 0.4);
     sb_add(b, "]\nset yrange [");
     sb_num(b, lowest < 0 ? lowest * 1.1 : 0.0);
@@ -1215,20 +1337,24 @@ static hc_status plot_weights(plot_ctx *c, hc_error *err)
         sb_printf(b, " %zu", r);
     }
     sb_add(b, ")\nplot ");
-    if (oc >= 0) {
+    if (any_old) {
         sb_data(b, c, blk);
-        sb_add(b, "using ($1-0.19):2:(0.36) with boxes lc rgb '#999999' "
-                  "fs solid 0.4 border lc rgb '#555555' "
-                  "title 'old weight (current config)', \\\n  ");
+        sb_add(b, "using ($1-0.19):2:(0.36) with boxes dt 1 lc rgb '#bbbbbb' "
+                  "fs solid 0.5 border lc rgb '#555555' "
+                  "title 'old weight (current config)'");
     }
-    sb_data(b, c, blk);
-    sb_add(b, "using ($1+0.19):3:(0.36) with boxes lc rgb '#1f5fa8' "
-              "fs pattern 1 border lc rgb '#1f5fa8' "
-              "title 'new weight (tuned config)'");
-    if (lc >= 0 && hc >= 0) {
+    if (any_new) {
+        if (any_old)
+            sb_add(b, ", \\\n  ");
+        sb_data(b, c, blk);
+        sb_add(b, "using ($1+0.19):3:(0.36) with boxes dt 1 lc rgb '#1f5fa8' "
+                  "fs solid 0.8 border lc rgb '#123a66' "
+                  "title 'new weight (tuned config)'");
+    }
+    if (any_ci) {
         sb_add(b, ", \\\n  ");
         sb_data(b, c, blk);
-        sb_add(b, "using ($1+0.19):3:4:5 with yerrorbars lc rgb 'black' "
+        sb_add(b, "using ($1+0.19):3:4:5 with yerrorbars dt 1 lc rgb 'black' "
                   "lw 1.5 pt 0 title '95% interval of the new weight'");
     }
     sb_add(b, "\n");
@@ -1248,9 +1374,9 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
                                        {"min", HC_COL_NUM, 1}};
     static const char *const series[4][2] = {
         {"share_flagged", "share of accounts flagged"},
-        {"recall", "recall (share of churners flagged)"},
-        {"precision", "precision (share of flagged that churned)"},
-        {"arr_recall", "ARR recall (share of churned ARR flagged)"}};
+        {"recall", "recall (churners flagged)"},
+        {"precision", "precision (flagged that churned)"},
+        {"arr_recall", "ARR recall (churned ARR flagged)"}};
     hc_status st = load_main(c, "thresholds.csv", cols, 5, err);
     if (st != HC_OK || c->skip)
         return st;
@@ -1275,10 +1401,14 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
         return HC_ENOMEM;
     size_t n = select_rows(t, -1, 0, -1, 0, tc, -1, 1, k);
     double xmin = INFINITY, xmax = -INFINITY;
+    int any[4] = {0, 0, 0, 0}, n_any = 0;
     for (size_t r = 0; r < n; r++) {
         df_num(c, k[r].k1);
-        for (int i = 0; i < 4; i++)
-            df_num(c, cell(t, sc[i], k[r].row));
+        for (int i = 0; i < 4; i++) {
+            double v = cell(t, sc[i], k[r].row);
+            df_num(c, v);
+            any[i] |= isfinite(v) != 0;
+        }
         df_endrow(c);
         xmin = fmin(xmin, k[r].k1);
         xmax = fmax(xmax, k[r].k1);
@@ -1287,8 +1417,10 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
     int blk = df_endblock(c);
     if ((st = df_close(c, err)) != HC_OK)
         return st;
-    if (n == 0) {
-        skip(c, "thresholds.csv has no finite thresholds");
+    for (int i = 0; i < 4; i++)
+        n_any += any[i];
+    if (n == 0 || n_any == 0) {
+        skip(c, "thresholds.csv has no finite values to draw");
         return HC_OK;
     }
     sbuf *b = &c->sc;
@@ -1297,7 +1429,7 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
               "threshold are flagged'\n"
               "set xlabel 'threshold on the health score (0-100)'\n"
               "set ylabel 'fraction'\nset yrange [0:1.05]\n"
-              "set key below horizontal\n");
+              "set key below maxrows 2 width -2\nset bmargin 7\n");
     if (xmax > xmin) {
         sb_add(b, "set xrange [");
         sb_num(b, xmin);
@@ -1326,7 +1458,7 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
             sb_quote(b, text);
             sb_add(b, " at ");
             sb_num(b, x);
-            sb_add(b, ", graph 0.98 right rotate by 90 offset -0.5,0 "
+            sb_add(b, ", graph 0.98 right rotate by 90 offset -1.2,0 "
                       "front textcolor rgb '#444444'\n");
             shown++;
         }
@@ -1337,7 +1469,7 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
     sb_add(b, "plot ");
     int first = 1;
     for (int i = 0; i < 4; i++) {
-        if (sc[i] < 0)
+        if (!any[i])
             continue;
         if (!first)
             sb_add(b, ", \\\n  ");
@@ -1372,15 +1504,9 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
         return st;
     const hc_table *t = c->t[0];
     int cc = hc_table_find(t, "config"), dc = hc_table_find(t, "test_start");
-    int mc[4], n_panels = 0;
-    for (int i = 0; i < 4; i++) {
+    int mc[4], any[4] = {0, 0, 0, 0}, n_panels = 0;
+    for (int i = 0; i < 4; i++)
         mc[i] = hc_table_find(t, metric[i][0]);
-        n_panels += mc[i] >= 0;
-    }
-    if (n_panels == 0)
-        return hc_error_set(err, HC_EDATA, t->source, 1, 0,
-                            "header: none of the columns roc_auc, pr_auc, "
-                            "brier, ece is present");
     int32_t cfg[MAX_SERIES];
     int more;
     size_t n_cfg = distinct(t, cc, cfg, 8, &more);
@@ -1392,9 +1518,12 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
     for (size_t i = 0; i < n_cfg; i++) {
         size_t n = select_rows(t, cc, cfg[i], -1, 0, dc, -1, 1, k);
         for (size_t r = 0; r < n; r++) {
-            df_date(c, k[r].k1);
-            for (int m = 0; m < 4; m++)
-                df_num(c, cell(t, mc[m], k[r].row));
+            df_num(c, k[r].k1);
+            for (int m = 0; m < 4; m++) {
+                double v = cell(t, mc[m], k[r].row);
+                df_num(c, v);
+                any[m] |= isfinite(v) != 0;
+            }
             df_endrow(c);
         }
         block[i] = n ? df_endblock(c) : -1;
@@ -1402,16 +1531,27 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
     free(k);
     if ((st = df_close(c, err)) != HC_OK)
         return st;
+    /* a metric without a single value gets no panel (gnuplot cannot draw
+     * a panel without a point) */
+    for (int m = 0; m < 4; m++)
+        n_panels += any[m];
+    if (n_panels == 0) {
+        skip(c, "folds.csv has no values of roc_auc, pr_auc, brier or ece");
+        return HC_OK;
+    }
     sbuf *b = &c->sc;
     style_common(b);
-    time_axis(b);
+    if ((st = date_axis(b, t, dc, n_panels > 1 ? 4 : 8, 1, err)) != HC_OK)
+        return st;
+    /* constant metrics would otherwise sit on the frame */
+    sb_add(b, "set offsets 0,0,graph 0.1,graph 0.1\n");
     sb_printf(b, "set multiplot layout %d,%d title 'Metrics per backtest "
                  "fold (x: start of the test period)'\n",
               n_panels > 2 ? 2 : 1, n_panels > 1 ? 2 : 1);
     sb_add(b, "set xlabel 'start of test period (date)'\n");
     int panel = 0;
     for (int m = 0; m < 4; m++) {
-        if (mc[m] < 0)
+        if (!any[m])
             continue;
         sb_printf(b, "set title '%s'\nset ylabel '%s'\n", metric[m][1],
                   m < 2 ? "area (0-1)" : "fraction");
@@ -1432,8 +1572,6 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
                       i % 8 + 1);
             sb_quote(b, label(t, cc, cfg[i]));
         }
-        if (first)
-            sb_add(b, "NaN notitle");
         sb_add(b, "\n");
         panel++;
     }

@@ -31,7 +31,7 @@ static const double hand_weight[N_COMP] = {0.30, 0.20, 0.15, 0.20, 0.15};
  * The component coefficients are CHURN_SLOPE * true_weight[k], all <= 0, so
  * H* is a sufficient statistic of the hazard (DESIGN.md "The score model"). */
 #define CHURN_SLOPE (-0.10)
-#define RENEWAL_LOG_ODDS 0.0
+#define RENEWAL_LOG_ODDS 0.5
 #define RENEWAL_DAYS_BEFORE 28
 #define CONTRACT_DAYS 365
 
@@ -53,7 +53,7 @@ static const double exp_coef[N_COMP] = {0.035, 0.0, 0.010, 0.005, 0.015};
 #define SHARED_CORR 0.3      /* correlation of account means across components */
 #define MEAN_LO 2.0
 #define MEAN_HI 98.0
-#define AR_PHI 0.95          /* weekly autocorrelation of the deviation */
+#define AR_PHI 0.97          /* weekly autocorrelation of the deviation */
 #define AR_SD 8.0            /* stationary sd of the deviation */
 #define SPONSOR_SD 12.0      /* per-account offset of the sponsor threshold */
 
@@ -79,9 +79,9 @@ typedef struct {
 
 enum { N_SEG = 3 };
 static const seg_params segs[N_SEG] = {
-    {"smb", 0.60, 3000, 25000, 1.2, -9.2, {58, 62, 52, 68, 48}},
-    {"mid", 0.30, 25000, 120000, 0.8, -9.0, {62, 65, 56, 72, 56}},
-    {"enterprise", 0.10, 120000, 800000, 0.3, -8.8, {66, 66, 60, 76, 64}},
+    {"smb", 0.60, 3000, 25000, 1.4, -9.2, {58, 62, 52, 68, 48}},
+    {"mid", 0.30, 25000, 120000, 1.0, -9.0, {62, 65, 56, 72, 56}},
+    {"enterprise", 0.10, 120000, 800000, 0.5, -8.8, {66, 66, 60, 76, 64}},
 };
 
 /* The metric columns in snapshots.csv order, with the hand-set (and true)
@@ -351,9 +351,9 @@ static void simulate_account(sim_state *st, gsl_rng *r, long id)
         /* Metrics as scaled integers q (value = q / 10^decimals). */
         long long q[N_METRIC];
         q[M_LOGINS] = round_nonneg(0.2 * L[K_USAGE] +
-                                   gsl_ran_gaussian_ziggurat(r, 2.0), 10);
+                                   gsl_ran_gaussian_ziggurat(r, 1.5), 10);
         q[M_ADOPTION] = round_nonneg(
-            clampd(L[K_USAGE] / 100 + gsl_ran_gaussian_ziggurat(r, 0.08), 0, 1), 100);
+            clampd(L[K_USAGE] / 100 + gsl_ran_gaussian_ziggurat(r, 0.05), 0, 1), 100);
         q[M_TICKETS] = gsl_ran_poisson(r, 0.08 * (100 - L[K_SUPPORT]));
         q[M_CSAT] = round_nonneg(
             clampd(1 + 0.04 * L[K_SUPPORT] + gsl_ran_gaussian_ziggurat(r, 0.4), 1, 5), 10);
@@ -361,9 +361,9 @@ static void simulate_account(sim_state *st, gsl_rng *r, long id)
             clampd(0.006 * L[K_ENGAGEMENT] + gsl_ran_gaussian_ziggurat(r, 0.05), 0, 1), 100);
         q[M_MILESTONES] = gsl_ran_binomial(r, L[K_ENGAGEMENT] / 100, 10);
         q[M_DPD] = round_nonneg(0.9 * (60 - L[K_FINANCIAL]) +
-                                gsl_ran_gaussian_ziggurat(r, 8.0), 1);
+                                gsl_ran_gaussian_ziggurat(r, 3.0), 1);
         q[M_NPS] = round_nonneg(
-            clampd(L[K_RELATIONSHIP] / 10 + gsl_ran_gaussian_ziggurat(r, 1.2), 0, 10), 1);
+            clampd(L[K_RELATIONSHIP] / 10 + gsl_ran_gaussian_ziggurat(r, 0.8), 0, 10), 1);
         q[M_SPONSOR] = L[K_RELATIONSHIP] + sponsor_offset > 50;
 
         /* True component scores from the values as written. */

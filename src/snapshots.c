@@ -65,11 +65,18 @@ static hc_status build_index(hc_snapshots *s, hc_error *err)
     const hc_column *id = &t->cols[s->id_col];
     const int32_t *date = t->cols[s->date_col].code;
     size_t n = t->n_rows, k = hc_strpool_count(id->pool);
-    for (size_t r = 0; r < n; r++)
+    for (size_t r = 0; r < n; r++) {
         if (id->code[r] < 0)
             return hc_error_set(err, HC_EDATA, t->source, t->line[r],
                                 s->id_col + 1, "column '%s': account id is missing",
                                 id->name);
+        /* The CSV loader rejects an empty date, but a table built in memory
+         * can hold one: it must not reach the label arithmetic. */
+        if (date[r] == HC_DATE_MISSING)
+            return hc_error_set(err, HC_EDATA, t->source, t->line[r],
+                                s->date_col + 1, "column '%s': snapshot date is missing",
+                                t->cols[s->date_col].name);
+    }
     s->n_accounts = k;
     s->order = malloc((n ? n : 1) * sizeof *s->order);
     s->account_start = calloc(k + 1, sizeof *s->account_start);

@@ -59,5 +59,10 @@ int cli_history_check(const cli_history *h, int need_events)
         return cli_usage_error("option '--snapshots' is required");
     if (need_events && !h->opt.events_path)
         return cli_usage_error("option '--events' is required");
+    /* Standard input can be read once: the second file would look empty. */
+    if (h->opt.events_path && strcmp(h->opt.snapshots_path, "-") == 0 &&
+        strcmp(h->opt.events_path, "-") == 0)
+        return cli_usage_error("options '--snapshots' and '--events' cannot "
+                               "both read standard input ('-')");
     return 0;
 }

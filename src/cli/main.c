@@ -15,8 +15,10 @@ typedef struct {
 
 /* One row per subcommand; `healthcal --help` is generated from this. */
 static const command commands[] = {
+    {"simulate", cmd_simulate, "write a synthetic history with known ground truth"},
     {"label", cmd_label, "write the labelled observation table (churn/expansion in the next H days)"},
     {"fit", cmd_fit, "fit component weights and calibration to churn/expansion outcomes"},
+    {"plot", cmd_plot, "redraw the plots from saved metric files"},
 };
 
 static void print_help(void)

@@ -64,7 +64,7 @@ out("z", t$statistic); out("p", t$p.value); out("ci_low", t$conf.int[1]); out("c
 
 # Wilson intervals as prop.test(correct = FALSE) reports them.
 cat("== wilson\n")
-for (kn in list(c(0, 10), c(3, 10), c(10, 10), c(1869, 7043))) {
+for (kn in list(c(0, 10), c(3, 10), c(10, 10), c(1869, 7043), c(2, 3), c(1, 2), c(1, 5))) {
   ci <- prop.test(kn[1], kn[2], correct = FALSE)$conf.int
   out(sprintf("wilson_%d_%d_low", kn[1], kn[2]), ci[1]); out(sprintf("wilson_%d_%d_high", kn[1], kn[2]), ci[2])
 }
@@ -73,3 +73,14 @@ x <- c(1, 2, 2, 3, 5, 8, 9, 11, 12, 15); yy <- c(0, 1, 0, 0, 1, 1, 0, 1, 1, 1)
 cat("== lowess small\n")
 cat("iter3", sprintf("%.17g", lowess(x, yy)$y), "\n")
 cat("iter0", sprintf("%.17g", lowess(x, yy, iter = 0)$y), "\n")
+# A small hand-made case with ties: DeLong CI and the paired test.
+ys <- c(0, 0, 0, 1, 1, 1, 0, 1, 0, 1)
+s1 <- c(1, 2, 2, 2, 3, 1, 4, 5, 3, 3)
+s2 <- c(2, 1, 3, 3, 3, 2, 1, 4, 2, 5)
+r1 <- roc(ys, s1, levels = c(0, 1), direction = "<", quiet = TRUE)
+r2 <- roc(ys, s2, levels = c(0, 1), direction = "<", quiet = TRUE)
+ci <- ci.auc(r1, method = "delong"); t <- roc.test(r1, r2, method = "delong", paired = TRUE)
+cat("== small\n")
+out("auc1", as.numeric(auc(r1))); out("auc2", as.numeric(auc(r2)))
+out("ci_low", ci[1]); out("ci_high", ci[3])
+out("z", t$statistic); out("p", t$p.value); out("diff_low", t$conf.int[1]); out("diff_high", t$conf.int[2])

@@ -804,6 +804,71 @@ static void test_separation_joint(void **state)
     expect_fail(40, 2, X, y, ab, 0.0, HC_ENUMERIC, "--ridge");
 }
 
+/* Quasi-complete separation by a combination of columns: y = 1 iff
+ * a > b, with both labels among rows where a == b (one row in ten). No
+ * single column separates, so only the fit itself can tell. */
+static void test_separation_joint_quasi(void **state)
+{
+    (void)state;
+    size_t n = 2000;
+    double *X = malloc(n * 2 * sizeof(double)), *y = malloc(n * sizeof(double));
+    assert_non_null(X);
+    assert_non_null(y);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 3);
+    for (size_t i = 0; i < n; i++) {
+        double a = gsl_ran_gaussian(rng, 1.0), b = gsl_ran_gaussian(rng, 1.0);
+        if (i % 10 == 0)
+            b = a;
+        X[i * 2] = a;
+        X[i * 2 + 1] = b;
+        y[i] = a > b ? 1.0 : a < b ? 0.0 : (double)(gsl_rng_uniform(rng) < 0.5);
+    }
+    gsl_rng_free(rng);
+    expect_fail(n, 2, X, y, ab, 0.0, HC_ENUMERIC,
+                "perfect or quasi-complete separation");
+    free(X);
+    free(y);
+}
+
+/* Extreme fitted probabilities alone are not separation: a strong effect
+ * with two far outliers (fitted probabilities within 1e-20 of 0 and 1)
+ * has a finite maximum and must fit. */
+static void test_extreme_not_separation(void **state)
+{
+    (void)state;
+    size_t n = 2000;
+    double *X = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    assert_non_null(X);
+    assert_non_null(y);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    for (size_t i = 0; i < n; i++) {
+        X[i] = gsl_ran_gaussian(rng, 1.0);
+        y[i] = gsl_rng_uniform(rng) < hc_logistic(3.0 * X[i]);
+    }
+    gsl_rng_free(rng);
+    X[0] = 20.0;
+    y[0] = 1.0;
+    X[1] = -25.0;
+    y[1] = 0.0;
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = n;
+    prob.p = 1;
+    prob.X = X;
+    prob.y = y;
+    hc_logreg_result r;
+    hc_error err;
+    assert_int_equal(hc_logreg_fit(&prob, &r, &err), HC_OK);
+    /* Truth 3; the estimate lies within 4 of its standard errors. */
+    assert_true(fabs(r.coef[1] - 3.0) < 4.0 * r.se[1]);
+    assert_true(hc_logreg_linear(&r, &X[1]) < -46.0);
+    hc_logreg_result_release(&r);
+    free(X);
+    free(y);
+}
+
 static void test_nonfinite(void **state)
 {
     (void)state;
@@ -921,6 +986,8 @@ int main(void)
         cmocka_unit_test(test_separation_single),
         cmocka_unit_test(test_separation_quasi),
         cmocka_unit_test(test_separation_joint),
+        cmocka_unit_test(test_separation_joint_quasi),
+        cmocka_unit_test(test_extreme_not_separation),
         cmocka_unit_test(test_nonfinite),
         cmocka_unit_test(test_no_convergence),
         cmocka_unit_test(test_one_cluster),

@@ -1,0 +1,185 @@
+/* hc_predict.h - scoring today's accounts with a config: probabilities, drivers, band changes (layer: workflows).
+ *
+ * hc_predict_run takes a model and a loaded snapshot history and returns,
+ * per account (its latest snapshot on or before the as-of date) or per
+ * snapshot, the health score, band, P(churn within the horizon),
+ * P(expansion), expected ARR at risk, the three components that pull the
+ * score down most, and the change since the account's previous snapshot.
+ * Every score comes from hc_model_score_rows, the one scoring function fit,
+ * backtest and validate share, so a config scores the same rows the same way
+ * everywhere.
+ *
+ * Drivers. For a scored row with component sub-scores s_k and w'_k the
+ * weights of its (model) segment renormalised over the components present
+ * in that row (the scorer's missing-value rule), the points by which
+ * component k pulls the score down are
+ *
+ *     d_k = w'_k (r_k - s_k),
+ *
+ * where r_k is a reference sub-score of the account's segment (the value of
+ * the snapshot's segment column): the mean of s_k over the segment's
+ * "healthy" accounts, which are the accounts of the segment in the top band
+ * (the band with the highest `min`) at the as-of date, each account counted
+ * once by its latest snapshot on or before the as-of date. When no account
+ * of the segment is in the top band, the healthy accounts are those whose
+ * health is strictly above the segment's median health; when that set is
+ * empty too (a one-account segment, or all healths equal), r_k = 100, the
+ * best possible sub-score (d_k is then hc_model_contributions' shortfall).
+ * A component missing in every healthy account also gets r_k = 100. So
+ * sum_k d_k = sum_k w'_k r_k - H: the gap between the row's health and the
+ * health a typical healthy account of its segment would have under the
+ * row's weights, split exactly across the components. The drivers are the
+ * (at most) three components with the largest d_k >= 0.05 (so each shows
+ * at least 0.1 when written to one decimal), largest first, ties in
+ * component order; a missing component is never a driver. Rows of an
+ * account without a segment value use the reference of all such accounts.
+ *
+ * Band change. `prev_band` and `health_change` compare a row with the
+ * account's snapshot immediately before it (in date order, whatever the
+ * as-of date). A row "fell a band" when both bands are known and its band
+ * index is lower (bands are ordered by `min`, so a lower index is a worse
+ * band); the CSV writes that as "green->yellow" and leaves the cell empty
+ * otherwise (no previous snapshot, same or better band, a missing score).
+ */
+#ifndef HC_PREDICT_H
+#define HC_PREDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hc_error.h"
+#include "hc_history.h"
+#include "hc_model.h"
+
+#define HC_PREDICT_DRIVERS 3
+
+/* Driver points below this are not reported (they would print as 0.0). */
+#define HC_PREDICT_DRIVER_MIN 0.05
+
+typedef struct {
+    const hc_model *model;         /* borrowed; validated (hc_model_load) */
+    const hc_snapshots *snapshots; /* borrowed; loaded with the model's columns */
+    int32_t as_of;                 /* day number; HC_DATE_MISSING = the latest
+                                      snapshot date */
+    int all_snapshots;             /* one row per snapshot on or before as_of,
+                                      not only each account's latest */
+} hc_predict_options;
+
+/* Sets the defaults: no model or snapshots, as_of HC_DATE_MISSING, latest
+ * snapshot per account. */
+void hc_predict_options_init(hc_predict_options *opt);
+
+/* One output row. */
+typedef struct {
+    uint32_t row;            /* row of the snapshot table */
+    int32_t account;         /* account code (hc_snapshots) */
+    int32_t date;            /* snapshot date, day number */
+    double arr;              /* NaN when the file has no ARR or it is missing */
+    double health;           /* 0-100; NaN when every component is missing */
+    int32_t band;            /* band index, -1 when health is missing */
+    double p_churn;          /* P(churn within horizon); NaN without a churn
+                                model or a health score */
+    double p_expansion;      /* NaN without an expansion model */
+    double at_risk;          /* p_churn * arr; NaN when either is missing */
+    int32_t segment;         /* model segment index, -1 = top-level values */
+    int32_t driver[HC_PREDICT_DRIVERS];      /* component index, -1 = none */
+    double driver_points[HC_PREDICT_DRIVERS];/* d_k in points of health */
+    int has_previous;        /* the account has an earlier snapshot */
+    int32_t previous_band;   /* its band, -1 when missing or no previous */
+    double health_change;    /* health - previous health; NaN when unknown */
+    int fell;                /* band index dropped since the previous one */
+} hc_prediction;
+
+typedef struct {
+    /* Borrowed from the options: must outlive the result. */
+    const hc_model *model;
+    const hc_snapshots *snapshots;
+    int32_t as_of;
+    int all_snapshots;
+    int horizon_days;
+
+    /* Output rows, sorted: expected ARR at risk, highest first; then
+     * p_churn, highest first; then health, lowest first (missing values of
+     * each key last); then account id (byte order); then date. */
+    size_t n;
+    hc_prediction *rows;
+    double *sub;             /* n x n_components sub-scores, row-major in the
+                                order of `rows`; NaN = missing */
+    size_t n_components;
+
+    /* Reference sub-scores of the drivers: one set per value of the
+     * snapshot segment column (code c at reference[(c + 1) * K ...]; the
+     * first set is for rows without a segment value). */
+    size_t n_groups;         /* distinct segment codes + 1 */
+    double *reference;       /* n_groups x n_components */
+    int *reference_rule;     /* per group: 0 top band, 1 above the median,
+                                2 none (r_k = 100), -1 no account */
+
+    /* Summary over the "book": each account's latest snapshot on or before
+     * as_of (in the default mode exactly the output rows). */
+    size_t accounts;         /* accounts in the book */
+    size_t accounts_later;   /* accounts whose first snapshot is after as_of */
+    size_t n_bands;
+    size_t *band_accounts;   /* n_bands */
+    double *band_arr;        /* n_bands; missing ARR counts as 0 */
+    size_t unscored_accounts;/* health missing */
+    double unscored_arr;
+    double total_arr;
+    size_t arr_missing;      /* accounts without an ARR value */
+    size_t churn_scored;     /* accounts with a p_churn */
+    double expected_churners;/* sum of p_churn */
+    double expected_churned_arr; /* sum of p_churn * arr (missing ARR as 0) */
+    size_t fell_accounts;    /* accounts that fell a band since the previous
+                                snapshot */
+    /* "No recent snapshot": the account's latest snapshot on or before
+     * as_of is older than as_of - horizon_days, so its P(churn) window has
+     * already closed; such accounts stay in the output and the totals. */
+    int32_t recent_cutoff;   /* as_of - horizon_days */
+    size_t stale_accounts;
+    double stale_arr;
+    uint32_t *stale_rows;    /* table rows of those snapshots, by account id */
+} hc_predict_result;
+
+/* Loads the snapshot file at `path` ("-" is stdin) for scoring with `m`:
+ * its role columns (the config's `columns`) and metric columns only. A
+ * column the config names that the file lacks, or one of the wrong type, is
+ * HC_EDATA naming the config key (e.g. "components[1].metrics[0].column:
+ * column 'csat' is not in S.csv"); other checks are hc_snapshots_load's.
+ * `delimiter` 0 means ','. Release `out` with hc_snapshots_release. */
+hc_status hc_predict_load_snapshots(const hc_model *m, const char *path,
+                                    char delimiter, hc_snapshots *out,
+                                    hc_error *err);
+
+/* Scores the accounts (or, with all_snapshots, the snapshots) on or before
+ * the as-of date as described at the top of this header. An as-of date
+ * before the first snapshot is HC_EUSAGE; scoring errors are
+ * hc_model_score_rows'. On success the caller releases `res` with
+ * hc_predict_result_release; on error `res` holds nothing. */
+hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
+                         hc_error *err);
+
+void hc_predict_result_release(hc_predict_result *res);
+
+/* Writes the predictions as CSV (src/predict_write.c): the header
+ *   account_id,snapshot_date,segment,arr,health,band,p_churn_<H>d,
+ *   p_expansion_<H>d,expected_arr_at_risk,driver_1,driver_2,driver_3,
+ *   health_change,band_change
+ * with <H> the config's horizon in days, then one line per row in the
+ * result's order. arr as read (up to 17 significant digits), health and
+ * health_change with 4 decimals, probabilities with 6 significant digits,
+ * expected ARR at risk with 2 decimals; missing numbers are empty cells.
+ * Drivers read "usage (-12.3)": the component and the points it pulls the
+ * score down (one decimal). band_change is "<previous>-><current>" when the
+ * band got worse, else empty. Every text cell goes through
+ * hc_csv_write_text, so cells that could start a spreadsheet formula are
+ * neutralised. Write errors are left in the stream for the caller to check
+ * (hc_outfile_commit does). */
+void hc_predict_write_csv(FILE *f, const hc_predict_result *res);
+
+/* Writes the summary (accounts and ARR per band, expected churned ARR in
+ * the next horizon, accounts that fell a band, accounts with no recent
+ * snapshot) as plain text lines to `f`; the CLI sends it to stderr. */
+void hc_predict_write_summary(FILE *f, const hc_predict_result *res);
+
+#endif

@@ -1,0 +1,214 @@
+/* hc_validate.h - does a score predict churn: metrics, bands, curves and plain-words verdicts (layer: workflows).
+ *
+ * hc_validate_run evaluates one set of predictions against outcomes: every
+ * scalar of hc_metrics_evaluate, the calibration intercept, slope and
+ * calibration-in-the-large with their standard errors, the per-band table,
+ * the ROC / precision-recall / cumulative-gains curves, a reliability
+ * diagram and histograms for plotting, and two verdicts in words.
+ *
+ * Verdicts (stated here so that every front end says the same thing):
+ *
+ * - Discrimination, from the ROC AUC and its DeLong 95% interval, with the
+ *   rule of thumb of Hosmer, Lemeshow & Sturdivant (2013, "Applied Logistic
+ *   Regression", 3rd ed., section 5.2.4): AUC >= 0.8 "discriminates well"
+ *   (their "excellent"), 0.7 <= AUC < 0.8 "discriminates moderately"
+ *   ("acceptable"), otherwise "discriminates poorly". When the interval
+ *   contains 0.5 the score "does not discriminate better than chance";
+ *   when it lies wholly below 0.5 the score ranks backwards.
+ * - Calibration, from the logistic recalibration y ~ a + b logit(p) (Cox
+ *   1958) and calibration-in-the-large y ~ a + offset(logit(p)) (Steyerberg
+ *   2010): "calibrated" when the 95% Wald interval of the slope contains 1
+ *   and that of calibration-in-the-large contains 0, "not calibrated"
+ *   otherwise, with the direction in words. Hosmer-Lemeshow is reported but
+ *   does not decide: with many thousands of rows it rejects trivial
+ *   miscalibration (Paul, Pennell & Lemeshow 2013, Stat Med 32:67-80).
+ *   Probabilities that come from a logistic map of a score fitted on the
+ *   same rows are calibrated by construction (slope 1, intercept 0 exactly
+ *   at the maximum-likelihood fit), so their calibration is reported as
+ *   "in-sample" and not judged.
+ */
+#ifndef HC_VALIDATE_H
+#define HC_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_error.h"
+#include "hc_metrics.h"
+#include "hc_model.h"
+#include "hc_observations.h"
+
+/* AUC cut points of the discrimination verdict (Hosmer & Lemeshow 2013). */
+#define HC_VALIDATE_AUC_WELL 0.8
+#define HC_VALIDATE_AUC_MODERATE 0.7
+
+/* Bins of the reliability diagram (deciles of p) and of the histograms. */
+#define HC_VALIDATE_RELIABILITY_BINS 10
+#define HC_VALIDATE_HIST_BINS 20
+
+typedef enum {
+    HC_DISCRIM_WELL = 0,     /* AUC >= 0.8 */
+    HC_DISCRIM_MODERATE,     /* 0.7 <= AUC < 0.8 */
+    HC_DISCRIM_POORLY,       /* AUC < 0.7, interval above 0.5 */
+    HC_DISCRIM_CHANCE,       /* the 95% interval contains 0.5 */
+    HC_DISCRIM_REVERSED      /* the 95% interval lies below 0.5 */
+} hc_validate_discrimination;
+
+typedef enum {
+    HC_CALIB_OK = 0,         /* slope CI contains 1, CITL CI contains 0 */
+    HC_CALIB_NOT,            /* one of them does not */
+    HC_CALIB_IN_SAMPLE       /* p is an in-sample logistic map: not judged */
+} hc_validate_calibration;
+
+/* What to evaluate. Arrays hold n entries and are borrowed for the call. */
+typedef struct {
+    size_t n;
+    const double *y;           /* outcomes, 0 or 1 */
+    const double *p;           /* predicted probabilities in [0, 1], or NULL
+                                  when only `score` is given */
+    const double *score;       /* a raw score (e.g. health H), or NULL */
+    int higher_is_healthier;   /* direction of `score` */
+    int score_is_health;       /* `score` is a 0-100 health score: its
+                                  histogram bins are 5 points wide */
+    const int32_t *band;       /* band per row, 0 = riskiest; NULL: no bands */
+    size_t n_bands;
+    const char *const *band_names; /* n_bands names, or NULL ("band 1", ...) */
+    const double *band_mins;   /* n_bands lower bounds on H, or NULL */
+    const double *arr;         /* ARR per row (>= 0), or NULL */
+    size_t max_curve_points;   /* points kept per curve; 0 means 201 */
+} hc_validate_input;
+
+/* Sets an input to "nothing given" (all zero / NULL). */
+void hc_validate_input_init(hc_validate_input *in);
+
+/* One reliability bin (a decile of p; ties kept together). */
+typedef struct {
+    size_t n;
+    size_t positives;
+    double p_mean;
+    double observed;
+    double ci_low;     /* Wilson 95% interval of `observed` */
+    double ci_high;
+} hc_validate_bin;
+
+/* One histogram: counts of rows in equal-width bins [lo_k, hi_k), the last
+ * closed, over [low, high]. */
+typedef struct {
+    double low, high;
+    size_t count[HC_VALIDATE_HIST_BINS];          /* all rows */
+    size_t count_pos[HC_VALIDATE_HIST_BINS];      /* churners */
+    size_t count_neg[HC_VALIDATE_HIST_BINS];      /* retained */
+} hc_validate_hist;
+
+/* Everything hc_validate_run learns. Release with hc_validate_result_release. */
+typedef struct {
+    hc_metrics_summary summary;   /* rank metrics are those of the score
+                                     when only a score was given */
+    hc_metrics_calibration_result calibration; /* with standard errors */
+    double slope_ci_low, slope_ci_high;        /* 95% Wald */
+    double citl_ci_low, citl_ci_high;
+    double intercept_ci_low, intercept_ci_high;
+    /* where the probabilities came from */
+    int in_sample_map;            /* p = logistic(a + b score) fitted here */
+    double map_intercept, map_slope;
+    /* verdicts */
+    hc_validate_discrimination discrimination;
+    hc_validate_calibration calibration_verdict;
+    char discrimination_text[512];
+    char calibration_text[768];
+    /* curves of the risk ranking (higher = riskier) */
+    hc_metrics_curve roc, pr, gains;
+    /* reliability diagram by deciles of p */
+    size_t n_reliability;
+    hc_validate_bin reliability[HC_VALIDATE_RELIABILITY_BINS];
+    hc_validate_hist p_hist;      /* predictions on [0, upper] */
+    int has_score_hist;
+    hc_validate_hist score_hist;  /* the score by outcome */
+    /* bands */
+    int has_bands;
+    hc_metrics_bands_result bands;
+    char **band_names;            /* n_bands copies (owned) */
+    double *band_mins;            /* n_bands or NULL (owned) */
+    int bands_monotone;           /* churn rate falls from band 0 upward */
+} hc_validate_result;
+
+/* Evaluates `in` into `res` (which the caller releases with
+ * hc_validate_result_release, also after an error). With `p` given the
+ * metrics are those of p; with only `score` given the rank metrics are
+ * computed on the score itself (negated when higher_is_healthier) and the
+ * calibration metrics on p = logistic(a + b score) fitted by maximum
+ * likelihood on the same rows, flagged in_sample_map. Degenerate input
+ * (fewer than 2 churners or 2 retained rows, constant predictions, NaN) is
+ * HC_ENUMERIC in plain words; a successful result holds no NaN. */
+hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
+                          hc_error *err);
+
+void hc_validate_result_release(hc_validate_result *res);
+
+/* Counts of hc_validate_model's row selection. */
+typedef struct {
+    size_t observations;       /* labelled rows offered */
+    size_t missing_health;     /* dropped: every component missing */
+    size_t used;
+    int churn_model_used;      /* p from the config's churn model */
+} hc_validate_rows;
+
+/* Scores the observation rows `rows` (n of them; NULL means every
+ * observation of `h`) with model `m` through hc_model_score_rows and
+ * evaluates them: p is the config's P(churn) when it has a churn model for
+ * every scored row, else the health score with an in-sample logistic map.
+ * Bands and ARR come from the config and the snapshot table. Rows whose
+ * health is missing are dropped and counted in `counts` (may be NULL). */
+hc_status hc_validate_model(const hc_model *m, const hc_history *h,
+                            const size_t *rows, size_t n,
+                            hc_validate_result *res, hc_validate_rows *counts,
+                            hc_error *err);
+
+/* The verdict phrases: "discriminates well", ..., "calibrated", ... */
+const char *hc_validate_discrimination_name(hc_validate_discrimination d);
+const char *hc_validate_calibration_name(hc_validate_calibration c);
+
+/* Fits p = logistic(a + b x) to outcomes y by maximum likelihood
+ * (hc_logreg_fit) on the n rows and writes the fitted probabilities into
+ * `p` (may be NULL); a and b into *a and *b. Used for scores without their
+ * own calibration (validate --score, hand-set configs in the backtest).
+ * HC_ENUMERIC when x is constant, separates y, or y has one class. */
+hc_status hc_validate_logistic_map(const double *y, const double *x, size_t n,
+                                   double *p, double *a, double *b,
+                                   hc_error *err);
+
+/* ---- JSON (src/validate_json.c) ---- */
+
+struct json_t;
+
+/* Describes where the rows came from, for the JSON "source" object. All
+ * members may be NULL / 0. */
+typedef struct {
+    const char *kind;           /* "probability", "score" or "config" */
+    const char *file;           /* observations or snapshots file */
+    const char *column;         /* probability or score column */
+    const char *config;         /* config file */
+    size_t rows_read;
+    size_t rows_dropped;        /* missing label, value or health */
+} hc_validate_source;
+
+/* Builds the JSON object of a result: the scalar keys n, positives,
+ * base_rate, roc_auc, roc_auc_ci_low, roc_auc_ci_high, pr_auc, brier,
+ * scaled_brier, log_loss, ece, emax, eavg, e90, calibration_intercept,
+ * calibration_slope (+ _ci_low/_ci_high), calibration_in_the_large
+ * (+ intervals), hl_chi2, hl_df, hl_p, ks, lift_top_decile,
+ * capture_top_decile; "verdict", "probabilities", "reliability", "curves"
+ * and, when bands exist, "bands" and the red band's precision and recall.
+ * A non-finite number (never expected) is written as null, so the output
+ * is always valid JSON. `src` may be NULL. Returns a new reference, or NULL
+ * when out of memory. */
+struct json_t *hc_validate_to_json(const hc_validate_result *res,
+                                   const hc_validate_source *src);
+
+/* Writes hc_validate_to_json to `path` ("-" is stdout) atomically, with
+ * 2-space indentation and a final newline. */
+hc_status hc_validate_write_json(const hc_validate_result *res,
+                                 const hc_validate_source *src,
+                                 const char *path, hc_error *err);
+
+#endif

@@ -1,0 +1,159 @@
+/* cli_model.c - loading configs and the history their columns need (validate, backtest). */
+#include "cli_model.h"
+#include "hc_csv.h"
+#include "hc_outfile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_model_load_configs(const char *const *paths, size_t n, hc_model **models)
+{
+    for (size_t i = 0; i < n; i++)
+        models[i] = NULL;
+    for (size_t i = 0; i < n; i++) {
+        hc_error err;
+        hc_error_clear(&err);
+        hc_outfile_protect_input(paths[i]);
+        if (hc_model_load(paths[i], &models[i], &err) != HC_OK) {
+            for (size_t j = 0; j < i; j++) {
+                hc_model_free(models[j]);
+                models[j] = NULL;
+            }
+            return cli_fail(&err);
+        }
+    }
+    return 0;
+}
+
+/* The header of the snapshot file, read by stopping after one record. */
+typedef struct {
+    char **names;
+    size_t n;
+    int got;
+} header_ctx;
+
+static hc_status on_header(void *ctx, const hc_csv_record *rec, hc_error *err)
+{
+    header_ctx *h = ctx;
+    h->names = calloc(rec->n ? rec->n : 1, sizeof *h->names);
+    if (!h->names)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < rec->n; i++) {
+        h->names[i] = strdup(rec->fields[i]);
+        if (!h->names[i])
+            return hc_error_nomem(err);
+        h->n = i + 1;
+    }
+    h->got = 1;
+    return HC_EIO; /* stop reading: the header is all we need */
+}
+
+static void header_release(header_ctx *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        free(h->names[i]);
+    free(h->names);
+}
+
+static int in_header(const header_ctx *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Checks every metric column of every model against the header. */
+static hc_status check_header(const char *path, char delimiter,
+                              hc_model *const *models, size_t n, hc_error *err)
+{
+    header_ctx h = {0};
+    hc_csv_options co = {.delimiter = delimiter};
+    hc_error rerr;
+    hc_error_clear(&rerr);
+    hc_status st = hc_csv_read(path, &co, on_header, &h, &rerr);
+    if (!h.got) {
+        header_release(&h);
+        /* An unreadable or empty file: the loader reports it properly. */
+        return st == HC_ENOMEM ? hc_error_nomem(err) : HC_OK;
+    }
+    st = HC_OK;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    for (size_t i = 0; i < n && st == HC_OK; i++) {
+        const hc_model *m = models[i];
+        for (size_t k = 0; k < m->n_components && st == HC_OK; k++)
+            for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+                const char *col = m->components[k].metrics[j].column;
+                if (in_header(&h, col))
+                    continue;
+                st = hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                  "components[%zu].metrics[%zu].column: column "
+                                  "'%s' of config '%s' is not in %s",
+                                  k, j, col, m->name ? m->name : m->source, base);
+                break;
+            }
+    }
+    header_release(&h);
+    return st;
+}
+
+hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
+                                 size_t n, hc_history *h, hc_error *err)
+{
+    memset(h, 0, sizeof *h);
+    const hc_model *base = models[0];
+    hc_history_options *ho = &hist->opt;
+    /* The first config names the role columns unless flags override them
+     * (as cmd_fit.c does). */
+    if (!ho->columns.account_id)
+        ho->columns.account_id = base->columns.account_id;
+    if (!ho->columns.snapshot_date)
+        ho->columns.snapshot_date = base->columns.snapshot_date;
+    if (!ho->columns.segment)
+        ho->columns.segment = base->columns.segment;
+    if (!ho->columns.arr)
+        ho->columns.arr = base->columns.arr;
+    if (!hist->horizon_set)
+        ho->labels.horizon = base->horizon_days;
+    if (!hist->lead_set)
+        ho->labels.lead = base->lead_days;
+    for (size_t i = 1; i < n; i++)
+        if (models[i]->n_segments > 0 && strcmp(models[i]->columns.segment,
+                                                ho->columns.segment) != 0)
+            return hc_error_set(err, HC_EDATA, models[i]->source, 0, 0,
+                                "columns.segment: '%s' differs from the segment "
+                                "column '%s' of the first config; configs "
+                                "evaluated together must share their role columns",
+                                models[i]->columns.segment, ho->columns.segment);
+    hc_status st = HC_OK;
+    if (strcmp(ho->snapshots_path, "-") != 0 &&
+        (st = check_header(ho->snapshots_path, ho->delimiter, models, n, err)) != HC_OK)
+        return st;
+    /* The union of the metric columns, in config order. */
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < models[i]->n_components; k++)
+            cap += models[i]->components[k].n_metrics;
+    const char **metrics = malloc((cap ? cap : 1) * sizeof *metrics);
+    if (!metrics)
+        return hc_error_nomem(err);
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < models[i]->n_components; k++)
+            for (size_t j = 0; j < models[i]->components[k].n_metrics; j++) {
+                const char *col = models[i]->components[k].metrics[j].column;
+                size_t q = 0;
+                while (q < nm && strcmp(metrics[q], col) != 0)
+                    q++;
+                if (q == nm)
+                    metrics[nm++] = col;
+            }
+    ho->metrics = metrics;
+    ho->n_metrics = nm;
+    st = hc_history_load(ho, h, err);
+    /* The loader copied what it needs; the names belong to the models. */
+    ho->metrics = NULL;
+    ho->n_metrics = 0;
+    free(metrics);
+    return st;
+}

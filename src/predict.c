@@ -1,0 +1,573 @@
+/* predict.c - the predict workflow: score each account's latest snapshot, drivers, band changes, summary. */
+#include "hc_predict.h"
+#include "hc_csv.h"
+#include "hc_date.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hc_predict_options_init(hc_predict_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->as_of = HC_DATE_MISSING;
+}
+
+void hc_predict_result_release(hc_predict_result *res)
+{
+    if (!res)
+        return;
+    free(res->rows);
+    free(res->sub);
+    free(res->reference);
+    free(res->reference_rule);
+    free(res->band_accounts);
+    free(res->band_arr);
+    free(res->stale_rows);
+    memset(res, 0, sizeof *res);
+}
+
+hc_status hc_predict_load_snapshots(const hc_model *m, const char *path,
+                                    char delimiter, hc_snapshots *out,
+                                    hc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    hc_colspec *specs;
+    size_t n_specs;
+    hc_status st = hc_model_required_columns(m, &specs, &n_specs, err);
+    if (st != HC_OK)
+        return st;
+    /* Load every named column as optional, then resolve each one by its
+     * config key: a missing column is then reported by the key that names
+     * it (hc_model_find_column's message), not as a bare header problem. */
+    int *required = malloc(n_specs * sizeof *required);
+    if (!required) {
+        free(specs);
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        required[i] = specs[i].required;
+        specs[i].required = 0;
+    }
+    hc_load_options lo = {
+        .csv = {.delimiter = delimiter},
+        .cols = specs,
+        .n_cols = n_specs,
+        .extra = HC_EXTRA_SKIP,
+        .negative_error_col = 3, /* columns.arr: ARR is never negative */
+    };
+    hc_table *t = NULL;
+    st = hc_table_load_csv(path, &lo, &t, err);
+    if (st == HC_OK) {
+        static const char *const role_keys[4] = {
+            "columns.account_id", "columns.snapshot_date", "columns.segment",
+            "columns.arr"};
+        int idx;
+        for (size_t i = 0; i < 4 && st == HC_OK; i++)
+            st = hc_model_find_column(m, t, role_keys[i], specs[i].name,
+                                      specs[i].type, required[i], &idx, err);
+        char key[128];
+        for (size_t k = 0; k < m->n_components && st == HC_OK; k++)
+            for (size_t j = 0; j < m->components[k].n_metrics && st == HC_OK;
+                 j++) {
+                snprintf(key, sizeof key, "components[%zu].metrics[%zu].column",
+                         k, j);
+                st = hc_model_find_column(m, t, key,
+                                          m->components[k].metrics[j].column,
+                                          HC_COL_NUM, 1, &idx, err);
+            }
+    }
+    if (st == HC_OK) {
+        hc_snapshot_columns cols = {
+            .account_id = m->columns.account_id,
+            .snapshot_date = m->columns.snapshot_date,
+            .segment = m->columns.segment,
+            .arr = m->columns.arr,
+        };
+        st = hc_snapshots_from_table(t, &cols, out, err);
+        if (st == HC_OK)
+            t = NULL; /* owned by `out` now */
+    }
+    hc_table_free(t);
+    free(required);
+    free(specs);
+    return st;
+}
+
+/* ---- drivers ------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The reference sub-scores r_k of every segment group (see hc_predict.h).
+ * `book` lists, per account, the scored index of its latest snapshot. */
+static hc_status build_reference(hc_predict_result *res, const int32_t *group,
+                                 const size_t *book, size_t n_book,
+                                 const double *sub, size_t stride,
+                                 const double *health, const int32_t *band,
+                                 hc_error *err)
+{
+    size_t G = res->n_groups, K = res->n_components;
+    int top = res->n_bands ? (int)res->n_bands - 1 : -2;
+    res->reference = malloc(G * K * sizeof *res->reference);
+    res->reference_rule = malloc(G * sizeof *res->reference_rule);
+    size_t *members = malloc((G + 1) * sizeof *members);
+    size_t *n_top = calloc(G, sizeof *n_top);
+    double *hbuf = malloc((n_book ? n_book : 1) * sizeof *hbuf);
+    double *sum = malloc(K * sizeof *sum);
+    size_t *cnt = malloc(K * sizeof *cnt);
+    size_t *idx = malloc((n_book ? n_book : 1) * sizeof *idx);
+    if (!res->reference || !res->reference_rule || !members || !n_top ||
+        !hbuf || !sum || !cnt || !idx) {
+        free(members);
+        free(n_top);
+        free(hbuf);
+        free(sum);
+        free(cnt);
+        free(idx);
+        return hc_error_nomem(err);
+    }
+    /* Group the book by segment (counting sort keeps it O(accounts)). */
+    memset(members, 0, (G + 1) * sizeof *members);
+    for (size_t a = 0; a < n_book; a++)
+        members[group[book[a]] + 1]++;
+    for (size_t g = 0; g < G; g++)
+        members[g + 1] += members[g];
+    size_t *fill = calloc(G, sizeof *fill);
+    if (!fill) {
+        free(members);
+        free(n_top);
+        free(hbuf);
+        free(sum);
+        free(cnt);
+        free(idx);
+        return hc_error_nomem(err);
+    }
+    for (size_t a = 0; a < n_book; a++) {
+        size_t g = (size_t)group[book[a]];
+        idx[members[g] + fill[g]++] = book[a];
+        n_top[g] += band[book[a]] == top;
+    }
+    free(fill);
+    for (size_t g = 0; g < G; g++) {
+        const size_t *gi = idx + members[g];
+        size_t ng = members[g + 1] - members[g];
+        double median = NAN;
+        int rule;
+        if (ng == 0) {
+            rule = -1;
+        } else if (n_top[g] > 0) {
+            rule = 0;
+        } else {
+            size_t nh = 0;
+            for (size_t i = 0; i < ng; i++)
+                if (!isnan(health[gi[i]]))
+                    hbuf[nh++] = health[gi[i]];
+            rule = 2;
+            if (nh > 0) {
+                qsort(hbuf, nh, sizeof *hbuf, cmp_double);
+                median = nh % 2 ? hbuf[nh / 2]
+                                : 0.5 * (hbuf[nh / 2 - 1] + hbuf[nh / 2]);
+                if (hbuf[nh - 1] > median)
+                    rule = 1;
+            }
+        }
+        res->reference_rule[g] = rule;
+        for (size_t k = 0; k < K; k++) {
+            sum[k] = 0;
+            cnt[k] = 0;
+        }
+        for (size_t i = 0; i < ng && (rule == 0 || rule == 1); i++) {
+            size_t r = gi[i];
+            int healthy = rule == 0 ? band[r] == top
+                                    : !isnan(health[r]) && health[r] > median;
+            if (!healthy)
+                continue;
+            for (size_t k = 0; k < K; k++) {
+                double s = sub[k * stride + r];
+                if (!isnan(s)) {
+                    sum[k] += s;
+                    cnt[k]++;
+                }
+            }
+        }
+        for (size_t k = 0; k < K; k++)
+            res->reference[g * K + k] = cnt[k] ? sum[k] / (double)cnt[k] : 100.0;
+    }
+    free(members);
+    free(n_top);
+    free(hbuf);
+    free(sum);
+    free(cnt);
+    free(idx);
+    return HC_OK;
+}
+
+/* Fills the drivers of one row: d_k = w'_k (r_k - s_k), the top three
+ * d_k >= HC_PREDICT_DRIVER_MIN. `w` is a K-double scratch buffer. */
+static void find_drivers(const hc_model *m, int seg, const double *sub,
+                         size_t stride, const double *ref, double *w,
+                         hc_prediction *p)
+{
+    size_t K = m->n_components;
+    for (int j = 0; j < HC_PREDICT_DRIVERS; j++) {
+        p->driver[j] = -1;
+        p->driver_points[j] = NAN;
+    }
+    hc_model_weights_for(m, seg, w);
+    double wsum = 0;
+    for (size_t k = 0; k < K; k++)
+        if (!isnan(sub[k * stride]))
+            wsum += w[k];
+    if (!(wsum > 0))
+        return;
+    for (size_t k = 0; k < K; k++) {
+        double s = sub[k * stride];
+        if (isnan(s))
+            continue;
+        double d = w[k] / wsum * (ref[k] - s);
+        if (!(d >= HC_PREDICT_DRIVER_MIN))
+            continue;
+        /* Insert into the sorted top list; equal points keep component
+         * order because only a strictly larger value moves ahead. */
+        int pos = HC_PREDICT_DRIVERS;
+        while (pos > 0 && (p->driver[pos - 1] < 0 ||
+                           d > p->driver_points[pos - 1]))
+            pos--;
+        if (pos >= HC_PREDICT_DRIVERS)
+            continue;
+        for (int j = HC_PREDICT_DRIVERS - 1; j > pos; j--) {
+            p->driver[j] = p->driver[j - 1];
+            p->driver_points[j] = p->driver_points[j - 1];
+        }
+        p->driver[pos] = (int32_t)k;
+        p->driver_points[pos] = d;
+    }
+}
+
+/* ---- ordering ----------------------------------------------------------- */
+
+/* qsort has no context argument; the comparison reads the id column here.
+ * Predict runs one sort at a time (the library is not used from threads). */
+static const hc_column *sort_ids;
+
+/* Descending order of a key with missing values last; 0 on a tie. */
+static int desc_missing_last(double a, double b)
+{
+    int na = isnan(a), nb = isnan(b);
+    if (na || nb)
+        return na - nb;
+    return a > b ? -1 : a < b;
+}
+
+static int cmp_prediction(const void *pa, const void *pb)
+{
+    const hc_prediction *a = pa, *b = pb;
+    int c;
+    if ((c = desc_missing_last(a->at_risk, b->at_risk)) != 0 ||
+        (c = desc_missing_last(a->p_churn, b->p_churn)) != 0 ||
+        (c = desc_missing_last(-a->health, -b->health)) != 0)
+        return c;
+    if (a->account != b->account) {
+        c = strcmp(hc_strpool_get(sort_ids->pool, a->account),
+                   hc_strpool_get(sort_ids->pool, b->account));
+        if (c != 0)
+            return c;
+    }
+    return a->date < b->date ? -1 : a->date > b->date;
+}
+
+/* ---- the workflow ------------------------------------------------------- */
+
+/* Scored rows: for each account a contiguous run of its snapshots in date
+ * order, the last one its latest on or before as_of. */
+typedef struct {
+    size_t n;
+    size_t *row;        /* table rows, for hc_model_score_rows */
+    uint32_t *account;  /* account code of each scored row */
+    size_t *book;       /* per account in the book: scored index of its latest */
+    size_t n_book;
+} selection;
+
+static void selection_release(selection *s)
+{
+    free(s->row);
+    free(s->account);
+    free(s->book);
+}
+
+static hc_status select_rows(const hc_snapshots *s, int32_t as_of, int all,
+                             selection *sel, size_t *later, hc_error *err)
+{
+    const int32_t *date = s->table->cols[s->date_col].code;
+    size_t A = s->n_accounts;
+    memset(sel, 0, sizeof *sel);
+    *later = 0;
+    /* First pass: how many rows. */
+    size_t n = 0;
+    for (size_t a = 0; a < A; a++) {
+        size_t lo = s->account_start[a], hi = s->account_start[a + 1];
+        size_t j = hi;
+        while (j > lo && date[s->order[j - 1]] > as_of)
+            j--;
+        if (j == lo) {
+            (*later)++;
+            continue;
+        }
+        n += all ? j - lo : (j - lo >= 2 ? 2 : 1);
+    }
+    sel->row = malloc((n ? n : 1) * sizeof *sel->row);
+    sel->account = malloc((n ? n : 1) * sizeof *sel->account);
+    sel->book = malloc((A ? A : 1) * sizeof *sel->book);
+    if (!sel->row || !sel->account || !sel->book) {
+        selection_release(sel);
+        return hc_error_nomem(err);
+    }
+    for (size_t a = 0; a < A; a++) {
+        size_t lo = s->account_start[a], hi = s->account_start[a + 1];
+        size_t j = hi;
+        while (j > lo && date[s->order[j - 1]] > as_of)
+            j--;
+        if (j == lo)
+            continue;
+        size_t from = all ? lo : (j - lo >= 2 ? j - 2 : j - 1);
+        for (size_t q = from; q < j; q++) {
+            sel->row[sel->n] = s->order[q];
+            sel->account[sel->n] = (uint32_t)a;
+            sel->n++;
+        }
+        sel->book[sel->n_book++] = sel->n - 1;
+    }
+    return HC_OK;
+}
+
+hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
+                         hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    const hc_model *m = opt->model;
+    const hc_snapshots *s = opt->snapshots;
+    if (!m || !s || !s->table)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "predict: a model and snapshots are required");
+    const hc_table *t = s->table;
+    int32_t as_of = opt->as_of == HC_DATE_MISSING ? s->last_date : opt->as_of;
+    if (as_of < s->first_date) {
+        char a[11], f[11];
+        hc_date_format(as_of, a);
+        hc_date_format(s->first_date, f);
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the as-of date %s is before the first snapshot "
+                            "(%s) of %s", a, f, t->source);
+    }
+    size_t K = m->n_components;
+    res->model = m;
+    res->snapshots = s;
+    res->as_of = as_of;
+    res->all_snapshots = opt->all_snapshots;
+    res->horizon_days = m->horizon_days;
+    res->n_components = K;
+    res->n_bands = m->n_bands;
+    res->recent_cutoff = as_of - m->horizon_days;
+
+    selection sel;
+    hc_status st = select_rows(s, as_of, opt->all_snapshots, &sel,
+                               &res->accounts_later, err);
+    if (st != HC_OK)
+        return st;
+    size_t N = sel.n;
+    size_t Kc = K ? K : 1;
+    double *sub = malloc(Kc * (N ? N : 1) * sizeof *sub);
+    double *health = malloc((N ? N : 1) * sizeof *health);
+    int32_t *band = malloc((N ? N : 1) * sizeof *band);
+    double *pc = malloc((N ? N : 1) * sizeof *pc);
+    double *pe = malloc((N ? N : 1) * sizeof *pe);
+    int32_t *seg = malloc((N ? N : 1) * sizeof *seg);
+    int32_t *group = malloc((N ? N : 1) * sizeof *group);
+    double *w = malloc(Kc * sizeof *w);
+    int *in_output = NULL;
+    if (!sub || !health || !band || !pc || !pe || !seg || !group || !w) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
+    hc_score_out out = {sub, N, health, band, pc, pe, seg};
+    st = hc_model_score_rows(m, t, sel.row, 0, N, &out, err);
+    if (st != HC_OK)
+        goto done;
+
+    /* Segment groups of the drivers' reference: the snapshot's segment
+     * value (code + 1; 0 for a missing value or no segment column). */
+    const int32_t *segcode =
+        s->segment_col >= 0 ? t->cols[s->segment_col].code : NULL;
+    res->n_groups = 1 + (segcode && t->cols[s->segment_col].pool
+                             ? hc_strpool_count(t->cols[s->segment_col].pool)
+                             : 0);
+    for (size_t i = 0; i < N; i++)
+        group[i] = segcode ? segcode[sel.row[i]] + 1 : 0;
+    st = build_reference(res, group, sel.book, sel.n_book, sub, N, health,
+                         band, err);
+    if (st != HC_OK)
+        goto done;
+
+    /* Output rows: the book, or every selected row. */
+    res->n = opt->all_snapshots ? N : sel.n_book;
+    res->rows = malloc((res->n ? res->n : 1) * sizeof *res->rows);
+    in_output = malloc((N ? N : 1) * sizeof *in_output);
+    if (!res->rows || !in_output) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
+    const double *arrcol = s->arr_col >= 0 ? t->cols[s->arr_col].num : NULL;
+    const int32_t *date = t->cols[s->date_col].code;
+    for (size_t i = 0; i < N; i++)
+        in_output[i] = opt->all_snapshots;
+    for (size_t a = 0; a < sel.n_book; a++)
+        in_output[sel.book[a]] = 1;
+    size_t o = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (!in_output[i])
+            continue;
+        hc_prediction *p = &res->rows[o++];
+        size_t r = sel.row[i];
+        p->row = (uint32_t)r;
+        p->account = (int32_t)sel.account[i];
+        p->date = date[r];
+        p->arr = arrcol ? arrcol[r] : NAN;
+        p->health = health[i];
+        p->band = band[i];
+        p->p_churn = pc[i];
+        p->p_expansion = pe[i];
+        p->at_risk = p->p_churn * p->arr; /* NaN when either is */
+        p->segment = seg[i];
+        find_drivers(m, seg[i], sub + i, N, res->reference + (size_t)group[i] * K,
+                     w, p);
+        p->has_previous = i > 0 && sel.account[i - 1] == sel.account[i];
+        p->previous_band = p->has_previous ? band[i - 1] : -1;
+        p->health_change = p->has_previous ? health[i] - health[i - 1] : NAN;
+        p->fell = p->has_previous && band[i] >= 0 && band[i - 1] >= 0 &&
+                  band[i] < band[i - 1];
+    }
+
+    /* The summary over the book. */
+    res->accounts = sel.n_book;
+    res->band_accounts = calloc(res->n_bands ? res->n_bands : 1,
+                                sizeof *res->band_accounts);
+    res->band_arr = calloc(res->n_bands ? res->n_bands : 1, sizeof *res->band_arr);
+    res->stale_rows = malloc((sel.n_book ? sel.n_book : 1) * sizeof *res->stale_rows);
+    if (!res->band_accounts || !res->band_arr || !res->stale_rows) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
+    for (size_t a = 0; a < sel.n_book; a++) {
+        size_t i = sel.book[a];
+        size_t r = sel.row[i];
+        double arr = arrcol ? arrcol[r] : NAN;
+        double arr0 = isnan(arr) ? 0.0 : arr;
+        res->arr_missing += isnan(arr);
+        res->total_arr += arr0;
+        if (band[i] >= 0) {
+            res->band_accounts[band[i]]++;
+            res->band_arr[band[i]] += arr0;
+        } else {
+            res->unscored_accounts++;
+            res->unscored_arr += arr0;
+        }
+        if (!isnan(pc[i])) {
+            res->churn_scored++;
+            res->expected_churners += pc[i];
+            res->expected_churned_arr += pc[i] * arr0;
+        }
+        res->fell_accounts += i > 0 && sel.account[i - 1] == sel.account[i] &&
+                              band[i] >= 0 && band[i - 1] >= 0 &&
+                              band[i] < band[i - 1];
+        if (date[r] < res->recent_cutoff) {
+            res->stale_rows[res->stale_accounts++] = (uint32_t)r;
+            res->stale_arr += arr0;
+        }
+    }
+
+    /* Sort the rows and carry the sub-scores along: sort copies whose `row`
+     * field holds their unsorted position, then gather both by it. */
+    {
+        hc_prediction *rows = res->rows;
+        /* scored[q]: the scored index of unsorted output row q. */
+        size_t *scored = malloc((res->n ? res->n : 1) * sizeof *scored);
+        if (!scored) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        for (size_t i = 0, q = 0; i < N; i++)
+            if (in_output[i])
+                scored[q++] = i;
+        hc_prediction *tmp = malloc((res->n ? res->n : 1) * sizeof *tmp);
+        res->sub = malloc(Kc * (res->n ? res->n : 1) * sizeof *res->sub);
+        size_t *perm = malloc((res->n ? res->n : 1) * sizeof *perm);
+        if (!tmp || !res->sub || !perm) {
+            free(scored);
+            free(tmp);
+            free(perm);
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        for (size_t q = 0; q < res->n; q++) {
+            tmp[q] = rows[q];
+            tmp[q].row = (uint32_t)q;
+        }
+        sort_ids = &t->cols[s->id_col];
+        qsort(tmp, res->n, sizeof *tmp, cmp_prediction);
+        sort_ids = NULL;
+        for (size_t q = 0; q < res->n; q++)
+            perm[q] = tmp[q].row;
+        for (size_t q = 0; q < res->n; q++) {
+            size_t from = perm[q];
+            tmp[q] = rows[from];
+            for (size_t k = 0; k < K; k++)
+                res->sub[q * K + k] = sub[k * N + scored[from]];
+        }
+        memcpy(rows, tmp, res->n * sizeof *rows);
+        free(tmp);
+        free(perm);
+        free(scored);
+    }
+
+    /* Stale accounts listed by account id, for a stable summary. */
+    if (res->stale_accounts > 1) {
+        hc_prediction *tmp = malloc(res->stale_accounts * sizeof *tmp);
+        if (!tmp) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        const int32_t *ids = t->cols[s->id_col].code;
+        for (size_t q = 0; q < res->stale_accounts; q++) {
+            memset(&tmp[q], 0, sizeof tmp[q]);
+            tmp[q].at_risk = tmp[q].p_churn = tmp[q].health = NAN;
+            tmp[q].account = ids[res->stale_rows[q]];
+            tmp[q].date = date[res->stale_rows[q]];
+            tmp[q].row = res->stale_rows[q];
+        }
+        sort_ids = &t->cols[s->id_col];
+        qsort(tmp, res->stale_accounts, sizeof *tmp, cmp_prediction);
+        sort_ids = NULL;
+        for (size_t q = 0; q < res->stale_accounts; q++)
+            res->stale_rows[q] = tmp[q].row;
+        free(tmp);
+    }
+
+done:
+    free(sub);
+    free(health);
+    free(band);
+    free(pc);
+    free(pe);
+    free(seg);
+    free(group);
+    free(w);
+    free(in_output);
+    selection_release(&sel);
+    if (st != HC_OK)
+        hc_predict_result_release(res);
+    return st;
+}

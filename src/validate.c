@@ -1,0 +1,526 @@
+/* validate.c - evaluating predictions against outcomes: metrics, bands, curves, verdicts in words. */
+#include "hc_validate.h"
+#include "hc_logreg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define Z95 1.959963984540054 /* qnorm(0.975) */
+#define DEFAULT_CURVE_POINTS 201
+
+void hc_validate_input_init(hc_validate_input *in)
+{
+    memset(in, 0, sizeof *in);
+}
+
+const char *hc_validate_discrimination_name(hc_validate_discrimination d)
+{
+    switch (d) {
+    case HC_DISCRIM_WELL: return "discriminates well";
+    case HC_DISCRIM_MODERATE: return "discriminates moderately";
+    case HC_DISCRIM_POORLY: return "discriminates poorly";
+    case HC_DISCRIM_CHANCE: return "does not discriminate better than chance";
+    case HC_DISCRIM_REVERSED: return "ranks backwards";
+    }
+    return "unknown";
+}
+
+const char *hc_validate_calibration_name(hc_validate_calibration c)
+{
+    switch (c) {
+    case HC_CALIB_OK: return "calibrated";
+    case HC_CALIB_NOT: return "not calibrated";
+    case HC_CALIB_IN_SAMPLE: return "calibration not judged (in-sample map)";
+    }
+    return "unknown";
+}
+
+void hc_validate_result_release(hc_validate_result *res)
+{
+    if (!res)
+        return;
+    hc_metrics_curve_release(&res->roc);
+    hc_metrics_curve_release(&res->pr);
+    hc_metrics_curve_release(&res->gains);
+    if (res->band_names)
+        for (size_t k = 0; k < res->bands.n_bands; k++)
+            free(res->band_names[k]);
+    free(res->band_names);
+    free(res->band_mins);
+    hc_metrics_bands_release(&res->bands);
+    memset(res, 0, sizeof *res);
+}
+
+hc_status hc_validate_logistic_map(const double *y, const double *x, size_t n,
+                                   double *p, double *a, double *b,
+                                   hc_error *err)
+{
+    static const char *const name[] = {"score"};
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = n;
+    prob.p = 1;
+    prob.X = x;
+    prob.y = y;
+    prob.names = name;
+    prob.event_name = "churners";
+    hc_logreg_result fit;
+    hc_status st = hc_logreg_fit(&prob, &fit, err);
+    if (st != HC_OK)
+        return st;
+    *a = fit.coef[0];
+    *b = fit.coef[1];
+    hc_logreg_result_release(&fit);
+    if (p)
+        for (size_t i = 0; i < n; i++)
+            p[i] = hc_logistic(*a + *b * x[i]);
+    return HC_OK;
+}
+
+/* Index sort by value (ties in index order, so results never depend on
+ * the C library's qsort). */
+typedef struct {
+    double v;
+    size_t i;
+} vi_pair;
+
+static int cmp_vi(const void *pa, const void *pb)
+{
+    const vi_pair *a = pa, *b = pb;
+    if (a->v < b->v)
+        return -1;
+    if (a->v > b->v)
+        return 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Reliability diagram by deciles of p (scikit-learn's
+ * calibration_curve(strategy = "quantile") idea): with a churn rate of a
+ * few percent, the 10 uniform bins ECE uses hold nearly every row in the
+ * first bin, which draws nothing. Ties of p are kept in one bin. */
+static hc_status reliability_deciles(const double *y, const double *p, size_t n,
+                                     hc_validate_result *res, hc_error *err)
+{
+    vi_pair *v = malloc(n * sizeof *v);
+    if (!v)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (vi_pair){p[i], i};
+    qsort(v, n, sizeof *v, cmp_vi);
+    size_t start = 0;
+    res->n_reliability = 0;
+    for (int g = 1; g <= HC_VALIDATE_RELIABILITY_BINS && start < n; g++) {
+        size_t end = (size_t)((double)n * g / HC_VALIDATE_RELIABILITY_BINS);
+        if (g == HC_VALIDATE_RELIABILITY_BINS || end > n)
+            end = n;
+        if (end <= start)
+            continue;
+        while (end < n && v[end].v == v[end - 1].v)
+            end++;
+        hc_validate_bin *b = &res->reliability[res->n_reliability++];
+        double sp = 0;
+        size_t pos = 0;
+        for (size_t j = start; j < end; j++) {
+            sp += v[j].v;
+            pos += y[v[j].i] == 1.0;
+        }
+        b->n = end - start;
+        b->positives = pos;
+        b->p_mean = sp / (double)b->n;
+        b->observed = (double)pos / (double)b->n;
+        hc_metrics_wilson(pos, b->n, 0.95, &b->ci_low, &b->ci_high);
+        start = end;
+    }
+    free(v);
+    return HC_OK;
+}
+
+static void histogram(const double *x, const double *y, size_t n, double low,
+                      double high, hc_validate_hist *h)
+{
+    memset(h, 0, sizeof *h);
+    h->low = low;
+    h->high = high;
+    double w = (high - low) / HC_VALIDATE_HIST_BINS;
+    for (size_t i = 0; i < n; i++) {
+        double f = (x[i] - low) / w;
+        long k = f < 0 ? 0 : (long)f;
+        if (k >= HC_VALIDATE_HIST_BINS)
+            k = HC_VALIDATE_HIST_BINS - 1;
+        h->count[k]++;
+        if (y[i] == 1.0)
+            h->count_pos[k]++;
+        else
+            h->count_neg[k]++;
+    }
+}
+
+/* The upper end of the prediction histogram: the smallest of a few round
+ * numbers at or above the largest prediction, so that low churn rates do
+ * not end up in one bin. */
+static double p_hist_upper(const double *p, size_t n)
+{
+    static const double ends[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
+    double mx = 0;
+    for (size_t i = 0; i < n; i++)
+        mx = p[i] > mx ? p[i] : mx;
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
+        if (mx <= ends[k])
+            return ends[k];
+    return 1.0;
+}
+
+static void verdict_discrimination(hc_validate_result *res)
+{
+    const hc_metrics_summary *s = &res->summary;
+    double auc = s->roc_auc, lo = s->roc_auc_ci_low, hi = s->roc_auc_ci_high;
+    hc_validate_discrimination d;
+    if (hi < 0.5)
+        d = HC_DISCRIM_REVERSED;
+    else if (lo <= 0.5)
+        d = HC_DISCRIM_CHANCE;
+    else if (auc >= HC_VALIDATE_AUC_WELL)
+        d = HC_DISCRIM_WELL;
+    else if (auc >= HC_VALIDATE_AUC_MODERATE)
+        d = HC_DISCRIM_MODERATE;
+    else
+        d = HC_DISCRIM_POORLY;
+    res->discrimination = d;
+    const char *why;
+    switch (d) {
+    case HC_DISCRIM_WELL:
+        why = "an AUC of at least 0.8 is 'excellent' by Hosmer & Lemeshow's "
+              "rule of thumb";
+        break;
+    case HC_DISCRIM_MODERATE:
+        why = "an AUC from 0.7 to 0.8 is 'acceptable' by Hosmer & Lemeshow's "
+              "rule of thumb";
+        break;
+    case HC_DISCRIM_POORLY:
+        why = "better than chance, but below the 0.7 that Hosmer & Lemeshow "
+              "call acceptable";
+        break;
+    case HC_DISCRIM_CHANCE:
+        why = "the 95% interval contains 0.5, the AUC of a coin flip";
+        break;
+    default:
+        why = "churners score as healthier than retained accounts: check the "
+              "direction of the score";
+        break;
+    }
+    snprintf(res->discrimination_text, sizeof res->discrimination_text,
+             "%s: ROC AUC %.3f (95%% CI %.3f to %.3f); %s. A random churner "
+             "is ranked riskier than a random retained account %.0f%% of the "
+             "time.",
+             hc_validate_discrimination_name(d), auc, lo, hi, why, 100 * auc);
+}
+
+static void verdict_calibration(hc_validate_result *res, double mean_p)
+{
+    const hc_metrics_calibration_result *c = &res->calibration;
+    const hc_metrics_summary *s = &res->summary;
+    if (res->in_sample_map) {
+        res->calibration_verdict = HC_CALIB_IN_SAMPLE;
+        snprintf(res->calibration_text, sizeof res->calibration_text,
+                 "%s: the probabilities are a logistic map of the score "
+                 "fitted on these same rows, so a calibration slope of 1 and "
+                 "an intercept of 0 hold by construction; ECE %.4f and "
+                 "Hosmer-Lemeshow p %.3g only show how well a logistic curve "
+                 "fits the score.",
+                 hc_validate_calibration_name(HC_CALIB_IN_SAMPLE), s->ece, s->hl_p);
+        return;
+    }
+    int slope_ok = res->slope_ci_low <= 1.0 && 1.0 <= res->slope_ci_high;
+    int citl_ok = res->citl_ci_low <= 0.0 && 0.0 <= res->citl_ci_high;
+    res->calibration_verdict = slope_ok && citl_ok ? HC_CALIB_OK : HC_CALIB_NOT;
+    char slope_words[256], citl_words[320];
+    if (slope_ok)
+        snprintf(slope_words, sizeof slope_words,
+                 "calibration slope %.3f (95%% CI %.3f to %.3f) contains 1",
+                 c->slope, res->slope_ci_low, res->slope_ci_high);
+    else
+        snprintf(slope_words, sizeof slope_words,
+                 "calibration slope %.3f (95%% CI %.3f to %.3f) %s 1: "
+                 "predictions are %s",
+                 c->slope, res->slope_ci_low, res->slope_ci_high,
+                 res->slope_ci_high < 1.0 ? "is below" : "is above",
+                 res->slope_ci_high < 1.0
+                     ? "too extreme (typical of overfitting)"
+                     : "too timid (too close to the average)");
+    if (citl_ok)
+        snprintf(citl_words, sizeof citl_words,
+                 "calibration-in-the-large %.3f (95%% CI %.3f to %.3f) "
+                 "contains 0",
+                 c->in_the_large, res->citl_ci_low, res->citl_ci_high);
+    else
+        snprintf(citl_words, sizeof citl_words,
+                 "calibration-in-the-large %.3f (95%% CI %.3f to %.3f) is %s "
+                 "0: predicted churn is too %s on average (mean prediction "
+                 "%.2f%%, observed rate %.2f%%)",
+                 c->in_the_large, res->citl_ci_low, res->citl_ci_high,
+                 res->citl_ci_low > 0 ? "above" : "below",
+                 res->citl_ci_low > 0 ? "low" : "high", 100 * mean_p,
+                 100 * s->base_rate);
+    snprintf(res->calibration_text, sizeof res->calibration_text,
+             "%s: %s; %s. (Hosmer-Lemeshow chi2 %.2f on %d df, p %.3g; ECE "
+             "%.4f.)",
+             hc_validate_calibration_name(res->calibration_verdict), slope_words,
+             citl_words, s->hl_chi2, s->hl_df, s->hl_p, s->ece);
+}
+
+/* Rank metrics of the score itself (higher = riskier), replacing those
+ * hc_metrics_evaluate took from the mapped probabilities. */
+static hc_status rank_metrics(const double *y, const double *risk, size_t n,
+                              hc_metrics_summary *s, hc_error *err)
+{
+    hc_metrics_auc_ci ci;
+    hc_status st = hc_metrics_delong_ci(y, risk, n, 0.95, &ci, err);
+    if (st == HC_OK)
+        st = hc_metrics_average_precision(y, risk, n, &s->pr_auc, err);
+    if (st == HC_OK)
+        st = hc_metrics_ks(y, risk, n, &s->ks, NULL, err);
+    if (st == HC_OK)
+        st = hc_metrics_top_decile(y, risk, n, &s->lift_top_decile,
+                                   &s->capture_top_decile, err);
+    if (st == HC_OK) {
+        s->roc_auc = ci.auc;
+        s->roc_auc_ci_low = ci.ci_low;
+        s->roc_auc_ci_high = ci.ci_high;
+    }
+    return st;
+}
+
+static hc_status band_table(const hc_validate_input *in, hc_validate_result *res,
+                            hc_error *err)
+{
+    int *band = malloc(in->n * sizeof *band);
+    res->band_names = calloc(in->n_bands, sizeof *res->band_names);
+    if (in->band_mins)
+        res->band_mins = malloc(in->n_bands * sizeof *res->band_mins);
+    if (!band || !res->band_names || (in->band_mins && !res->band_mins)) {
+        free(band);
+        free(res->band_names);
+        res->band_names = NULL;
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0; i < in->n; i++)
+        band[i] = in->band[i];
+    hc_status st = hc_metrics_bands(band, in->y, in->arr, in->n, in->n_bands,
+                                    &res->bands, err);
+    free(band);
+    if (st != HC_OK) {
+        free(res->band_names);
+        res->band_names = NULL;
+        return st;
+    }
+    for (size_t k = 0; k < in->n_bands; k++) {
+        char def[32];
+        snprintf(def, sizeof def, "band %zu", k + 1);
+        const char *nm = in->band_names && in->band_names[k] ? in->band_names[k] : def;
+        res->band_names[k] = strdup(nm);
+        if (!res->band_names[k])
+            return hc_error_nomem(err);
+        if (res->band_mins)
+            res->band_mins[k] = in->band_mins[k];
+    }
+    /* Monotone: the churn rate does not rise from a riskier band to a
+     * healthier one (empty bands are skipped). */
+    res->bands_monotone = 1;
+    double prev = INFINITY;
+    for (size_t k = 0; k < res->bands.n_bands; k++) {
+        const hc_metrics_band *b = &res->bands.bands[k];
+        if (!b->accounts)
+            continue;
+        if (b->churn_rate > prev)
+            res->bands_monotone = 0;
+        prev = b->churn_rate;
+    }
+    res->has_bands = 1;
+    return HC_OK;
+}
+
+hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
+                          hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    size_t n = in->n;
+    if (!in->y || (!in->p && !in->score))
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "validate needs outcomes and a probability or a score");
+    if (n == 0)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no rows to validate");
+    if (in->band && in->n_bands == 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "band indexes given without bands");
+    double *pmap = NULL, *risk = NULL;
+    hc_status st = HC_OK;
+    const double *p = in->p;
+    const double *rank = in->p;
+    if (in->score) {
+        /* The score is checked before it is used (a NaN would otherwise
+         * reach the logistic fit with a less helpful message). */
+        if ((st = hc_metrics_check(in->y, in->score, n, 0, 1, "score", err)))
+            return st;
+        risk = malloc(n * sizeof *risk);
+        if (!risk)
+            return hc_error_nomem(err);
+        for (size_t i = 0; i < n; i++)
+            risk[i] = in->higher_is_healthier ? -in->score[i] : in->score[i];
+    }
+    if (!p) {
+        pmap = malloc(n * sizeof *pmap);
+        if (!pmap) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        st = hc_validate_logistic_map(in->y, in->score, n, pmap, &res->map_intercept,
+                                      &res->map_slope, err);
+        if (st != HC_OK)
+            goto done;
+        res->in_sample_map = 1;
+        p = pmap;
+        rank = risk;
+    }
+    if ((st = hc_metrics_evaluate(in->y, p, n, &res->summary, err)) != HC_OK)
+        goto done;
+    if (rank != p && (st = rank_metrics(in->y, rank, n, &res->summary, err)) != HC_OK)
+        goto done;
+    if ((st = hc_metrics_calibration(in->y, p, n, &res->calibration, err)) != HC_OK)
+        goto done;
+    const hc_metrics_calibration_result *c = &res->calibration;
+    res->slope_ci_low = c->slope - Z95 * c->slope_se;
+    res->slope_ci_high = c->slope + Z95 * c->slope_se;
+    res->intercept_ci_low = c->intercept - Z95 * c->intercept_se;
+    res->intercept_ci_high = c->intercept + Z95 * c->intercept_se;
+    res->citl_ci_low = c->in_the_large - Z95 * c->in_the_large_se;
+    res->citl_ci_high = c->in_the_large + Z95 * c->in_the_large_se;
+    double mean_p = 0;
+    for (size_t i = 0; i < n; i++)
+        mean_p += p[i];
+    mean_p /= (double)n;
+    verdict_discrimination(res);
+    verdict_calibration(res, mean_p);
+
+    size_t pts = in->max_curve_points ? in->max_curve_points : DEFAULT_CURVE_POINTS;
+    if ((st = hc_metrics_curve_compute(HC_CURVE_ROC, in->y, rank, n, pts, &res->roc, err)) ||
+        (st = hc_metrics_curve_compute(HC_CURVE_PR, in->y, rank, n, pts, &res->pr, err)) ||
+        (st = hc_metrics_curve_compute(HC_CURVE_GAINS, in->y, rank, n, pts, &res->gains, err)))
+        goto done;
+    if ((st = reliability_deciles(in->y, p, n, res, err)) != HC_OK)
+        goto done;
+    histogram(p, in->y, n, 0.0, p_hist_upper(p, n), &res->p_hist);
+    if (in->score) {
+        double lo = 0, hi = 100;
+        if (!in->score_is_health) {
+            lo = hi = in->score[0];
+            for (size_t i = 1; i < n; i++) {
+                lo = in->score[i] < lo ? in->score[i] : lo;
+                hi = in->score[i] > hi ? in->score[i] : hi;
+            }
+            if (hi <= lo) {
+                lo -= 0.5;
+                hi += 0.5;
+            }
+        }
+        histogram(in->score, in->y, n, lo, hi, &res->score_hist);
+        res->has_score_hist = 1;
+    }
+    if (in->band && (st = band_table(in, res, err)) != HC_OK)
+        goto done;
+done:
+    free(pmap);
+    free(risk);
+    return st;
+}
+
+hc_status hc_validate_model(const hc_model *m, const hc_history *h,
+                            const size_t *rows, size_t n,
+                            hc_validate_result *res, hc_validate_rows *counts,
+                            hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    const hc_table *t = h->snapshots.table;
+    size_t *all = NULL;
+    if (!rows) {
+        all = malloc((h->labels.observations ? h->labels.observations : 1) * sizeof *all);
+        if (!all)
+            return hc_error_nomem(err);
+        n = 0;
+        for (size_t r = 0; r < t->n_rows; r++)
+            if (h->labels.status[r] == HC_ROW_OBSERVATION)
+                all[n++] = r;
+        rows = all;
+    }
+    size_t cap = n ? n : 1;
+    double *health = malloc(cap * sizeof *health), *p = malloc(cap * sizeof *p);
+    double *y = malloc(cap * sizeof *y), *arr = malloc(cap * sizeof *arr);
+    int32_t *band = malloc(cap * sizeof *band);
+    const char **names = malloc((m->n_bands ? m->n_bands : 1) * sizeof *names);
+    double *mins = malloc((m->n_bands ? m->n_bands : 1) * sizeof *mins);
+    hc_status st = HC_OK;
+    if (!health || !p || !y || !arr || !band || !names || !mins) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
+    int arr_col;
+    if ((st = hc_model_find_column(m, t, "columns.arr", m->columns.arr, HC_COL_NUM, 0,
+                                   &arr_col, err)) != HC_OK)
+        goto done;
+    hc_score_out out = {.health = health, .band = band, .p_churn = p};
+    if ((st = hc_model_score_rows(m, t, rows, 0, n, &out, err)) != HC_OK)
+        goto done;
+    /* Compact to the rows with a health score. */
+    size_t k = 0;
+    int all_p = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(health[i]))
+            continue;
+        size_t r = rows[i];
+        health[k] = health[i];
+        p[k] = p[i];
+        band[k] = band[i];
+        all_p &= isfinite(p[i]) != 0;
+        y[k] = h->labels.churn[r];
+        /* A missing ARR counts as 0 in the ARR sums. */
+        double a = arr_col >= 0 ? t->cols[arr_col].num[r] : 0.0;
+        arr[k] = isfinite(a) && a >= 0 ? a : 0.0;
+        k++;
+    }
+    if (counts) {
+        counts->observations = n;
+        counts->missing_health = n - k;
+        counts->used = k;
+        counts->churn_model_used = all_p && k > 0;
+    }
+    for (size_t b = 0; b < m->n_bands; b++) {
+        names[b] = m->bands[b].name;
+        mins[b] = m->bands[b].min;
+    }
+    hc_validate_input in;
+    hc_validate_input_init(&in);
+    in.n = k;
+    in.y = y;
+    in.p = all_p ? p : NULL;
+    in.score = health;
+    in.higher_is_healthier = 1;
+    in.score_is_health = 1;
+    in.band = m->n_bands ? band : NULL;
+    in.n_bands = m->n_bands;
+    in.band_names = names;
+    in.band_mins = mins;
+    in.arr = arr_col >= 0 ? arr : NULL;
+    st = hc_validate_run(&in, res, err);
+done:
+    free(all);
+    free(health);
+    free(p);
+    free(y);
+    free(arr);
+    free(band);
+    free(names);
+    free(mins);
+    return st;
+}

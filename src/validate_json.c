@@ -1,0 +1,201 @@
+/* validate_json.c - the JSON form of a validation result (keys documented in hc_validate.h). */
+#include "hc_outfile.h"
+#include "hc_validate.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Adds `v` under `key`, remembering a failure (out of memory). */
+static void put(json_t *o, const char *key, json_t *v, int *bad)
+{
+    if (!o || !v || json_object_set_new(o, key, v) != 0)
+        *bad = 1;
+}
+
+static void push(json_t *a, json_t *v, int *bad)
+{
+    if (!a || !v || json_array_append_new(a, v) != 0)
+        *bad = 1;
+}
+
+/* A number; null for NaN or infinity, which JSON cannot hold. */
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *count(size_t v)
+{
+    return json_integer((json_int_t)v);
+}
+
+static json_t *curve_json(const hc_metrics_curve *c, const char *xname,
+                          const char *yname, int *bad)
+{
+    json_t *o = json_object(), *x = json_array(), *y = json_array();
+    for (size_t i = 0; i < c->n; i++) {
+        push(x, num(c->x[i]), bad);
+        push(y, num(c->y[i]), bad);
+    }
+    put(o, xname, x, bad);
+    put(o, yname, y, bad);
+    return o;
+}
+
+static json_t *bands_json(const hc_validate_result *res, int *bad)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < res->bands.n_bands; k++) {
+        const hc_metrics_band *b = &res->bands.bands[k];
+        json_t *o = json_object();
+        put(o, "name", json_string(res->band_names[k]), bad);
+        if (res->band_mins)
+            put(o, "min", num(res->band_mins[k]), bad);
+        put(o, "accounts", count(b->accounts), bad);
+        put(o, "share", num(b->share), bad);
+        put(o, "churners", count(b->churners), bad);
+        put(o, "churn_rate", num(b->churn_rate), bad);
+        put(o, "churn_rate_ci_low", num(b->rate_ci_low), bad);
+        put(o, "churn_rate_ci_high", num(b->rate_ci_high), bad);
+        put(o, "arr", num(b->arr), bad);
+        put(o, "churned_arr", num(b->churned_arr), bad);
+        push(a, o, bad);
+    }
+    return a;
+}
+
+json_t *hc_validate_to_json(const hc_validate_result *res,
+                            const hc_validate_source *src)
+{
+    int bad = 0;
+    const hc_metrics_summary *s = &res->summary;
+    const hc_metrics_calibration_result *c = &res->calibration;
+    json_t *o = json_object();
+    put(o, "schema", json_string("healthcal-validate/1"), &bad);
+    if (src) {
+        json_t *so = json_object();
+        if (src->kind)
+            put(so, "kind", json_string(src->kind), &bad);
+        if (src->file)
+            put(so, "file", json_string(src->file), &bad);
+        if (src->column)
+            put(so, "column", json_string(src->column), &bad);
+        if (src->config)
+            put(so, "config", json_string(src->config), &bad);
+        put(so, "rows_read", count(src->rows_read), &bad);
+        put(so, "rows_dropped", count(src->rows_dropped), &bad);
+        put(o, "source", so, &bad);
+    }
+    put(o, "n", count(s->n), &bad);
+    put(o, "positives", count(s->positives), &bad);
+    put(o, "base_rate", num(s->base_rate), &bad);
+    put(o, "roc_auc", num(s->roc_auc), &bad);
+    put(o, "roc_auc_ci_low", num(s->roc_auc_ci_low), &bad);
+    put(o, "roc_auc_ci_high", num(s->roc_auc_ci_high), &bad);
+    put(o, "pr_auc", num(s->pr_auc), &bad);
+    put(o, "brier", num(s->brier), &bad);
+    put(o, "scaled_brier", num(s->scaled_brier), &bad);
+    put(o, "log_loss", num(s->log_loss), &bad);
+    put(o, "ece", num(s->ece), &bad);
+    put(o, "emax", num(s->emax), &bad);
+    put(o, "eavg", num(s->eavg), &bad);
+    put(o, "e90", num(s->e90), &bad);
+    put(o, "calibration_intercept", num(c->intercept), &bad);
+    put(o, "calibration_intercept_ci_low", num(res->intercept_ci_low), &bad);
+    put(o, "calibration_intercept_ci_high", num(res->intercept_ci_high), &bad);
+    put(o, "calibration_slope", num(c->slope), &bad);
+    put(o, "calibration_slope_ci_low", num(res->slope_ci_low), &bad);
+    put(o, "calibration_slope_ci_high", num(res->slope_ci_high), &bad);
+    put(o, "calibration_in_the_large", num(c->in_the_large), &bad);
+    put(o, "calibration_in_the_large_ci_low", num(res->citl_ci_low), &bad);
+    put(o, "calibration_in_the_large_ci_high", num(res->citl_ci_high), &bad);
+    put(o, "hl_chi2", num(s->hl_chi2), &bad);
+    put(o, "hl_df", json_integer(s->hl_df), &bad);
+    put(o, "hl_p", num(s->hl_p), &bad);
+    put(o, "ks", num(s->ks), &bad);
+    put(o, "lift_top_decile", num(s->lift_top_decile), &bad);
+    put(o, "capture_top_decile", num(s->capture_top_decile), &bad);
+
+    json_t *prob = json_object();
+    put(prob, "source", json_string(res->in_sample_map
+                                        ? "in-sample logistic map of the score"
+                                        : "given"), &bad);
+    put(prob, "calibration_in_sample", json_boolean(res->in_sample_map), &bad);
+    if (res->in_sample_map) {
+        put(prob, "map_intercept", num(res->map_intercept), &bad);
+        put(prob, "map_slope", num(res->map_slope), &bad);
+    }
+    put(o, "probabilities", prob, &bad);
+
+    json_t *v = json_object();
+    put(v, "discrimination", json_string(hc_validate_discrimination_name(res->discrimination)), &bad);
+    put(v, "calibration", json_string(hc_validate_calibration_name(res->calibration_verdict)), &bad);
+    put(v, "discrimination_text", json_string(res->discrimination_text), &bad);
+    put(v, "calibration_text", json_string(res->calibration_text), &bad);
+    put(v, "auc_thresholds", json_pack("{s:f,s:f,s:s}", "well", HC_VALIDATE_AUC_WELL,
+                                       "moderately", HC_VALIDATE_AUC_MODERATE, "source",
+                                       "Hosmer, Lemeshow & Sturdivant 2013, section 5.2.4"),
+        &bad);
+    put(o, "verdict", v, &bad);
+
+    json_t *rel = json_array();
+    for (size_t b = 0; b < res->n_reliability; b++) {
+        const hc_validate_bin *r = &res->reliability[b];
+        json_t *e = json_object();
+        put(e, "n", count(r->n), &bad);
+        put(e, "positives", count(r->positives), &bad);
+        put(e, "p_mean", num(r->p_mean), &bad);
+        put(e, "observed", num(r->observed), &bad);
+        put(e, "ci_low", num(r->ci_low), &bad);
+        put(e, "ci_high", num(r->ci_high), &bad);
+        push(rel, e, &bad);
+    }
+    put(o, "reliability", rel, &bad);
+    put(o, "reliability_bins", json_string("deciles of the prediction"), &bad);
+
+    json_t *cv = json_object();
+    put(cv, "roc", curve_json(&res->roc, "fpr", "tpr", &bad), &bad);
+    put(cv, "pr", curve_json(&res->pr, "recall", "precision", &bad), &bad);
+    put(cv, "gains", curve_json(&res->gains, "share_flagged", "capture", &bad), &bad);
+    put(o, "curves", cv, &bad);
+
+    if (res->has_bands) {
+        put(o, "bands", bands_json(res, &bad), &bad);
+        put(o, "bands_monotone", json_boolean(res->bands_monotone), &bad);
+        put(o, "red_precision", num(res->bands.red_precision), &bad);
+        put(o, "red_recall", num(res->bands.red_recall), &bad);
+        put(o, "red_arr_recall", num(res->bands.red_arr_recall), &bad);
+    }
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+hc_status hc_validate_write_json(const hc_validate_result *res,
+                                 const hc_validate_source *src,
+                                 const char *path, hc_error *err)
+{
+    json_t *o = hc_validate_to_json(res, src);
+    if (!o)
+        return hc_error_nomem(err);
+    hc_outfile *of;
+    hc_status st = hc_outfile_open(path, &of, err);
+    if (st != HC_OK) {
+        json_decref(o);
+        return st;
+    }
+    FILE *f = hc_outfile_stream(of);
+    /* JSON_REAL_PRECISION(17) round-trips every double exactly. */
+    if (json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
+        json_decref(o);
+        hc_outfile_abort(of);
+        return hc_error_set(err, HC_EIO, path, 0, 0, "cannot write the JSON");
+    }
+    fputc('\n', f);
+    json_decref(o);
+    return hc_outfile_commit(of, err);
+}
