@@ -80,7 +80,17 @@ hc_status hc_logreg_check(const hc_logreg_problem *prob, double *mean,
  * HC_ENUMERIC with a plain-words message naming the column: no events, all
  * events, constant column, collinear columns, fewer rows than parameters,
  * perfect or quasi-complete separation (suggesting --ridge), or failure to
- * converge. Never leaves NaN in a successful result. */
+ * converge. Never leaves NaN in a successful result; on failure `res` is
+ * left zeroed (releasing it is harmless).
+ *
+ * Method: Newton's method on columns standardised internally, each
+ * iteration one pass over the rows (two fixed halves, the second on a
+ * second thread for large n, so results do not depend on threading), with
+ * no per-row allocation; X'WX is factored by Cholesky. loglik and deviance
+ * are unpenalised; with a ridge, convergence is judged on the penalised
+ * deviance. The null deviance is that of the intercept-only fit, with the
+ * offset when there is one (as glm reports it). With a ridge the robust
+ * covariance uses the scores of the penalised objective. */
 hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
                         hc_error *err);
 

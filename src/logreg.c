@@ -23,6 +23,7 @@
 /* Rows handled together in the inner loop of a pass (see pass_chunk);
  * the code below is written out for exactly 4. */
 #define ROWS 4
+_Static_assert(ROWS == 4, "pass_chunk is written out for 4 rows");
 
 /* Below this many rows the second half is processed on the calling
  * thread. The split point is n / 2 whatever happens, and the halves are
@@ -50,7 +51,7 @@ typedef struct {
     size_t extreme;  /* rows with |eta| > EXTREME_ETA */
     double sr, sw;   /* PASS_NULL: sum (y - mu), sum w */
     double *bH, *bg; /* block partial sums */
-    double *z;       /* one standardised row */
+    double *z;       /* ROWS standardised rows of k */
 } pass_acc;
 
 /* Everything a pass reads. The data are standardised on the fly:
@@ -137,7 +138,7 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
      * which lets the compiler keep the inner loops in registers. */
     double *restrict bH = acc->bH;
     double *restrict bg = acc->bg;
-    double *restrict z = acc->z; /* ROWS rows of k: z, then w z, then r */
+    double *restrict z = acc->z; /* ROWS standardised rows of k */
     const double *restrict bcoef = ctx->b;
     const double *restrict mean = ctx->mean;
     const double *restrict inv_sd = ctx->inv_sd;
@@ -164,7 +165,7 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
                     continue;
                 }
                 size_t i = i0 + q;
-                const double *x = X + i * p;
+                const double *x = X ? X + i * p : NULL;
                 double eta = bcoef[0] + (off ? off[i] : 0.0);
                 zq[0] = 1.0;
                 for (size_t j = 0; j < p; j++) {
@@ -873,15 +874,23 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
                           "the final Newton step could not be solved");
         goto out;
     }
-    if (looks_separated(&ws, ws.dv->data)) {
+    /* gsl_vector_alloc gives stride 1, so dv->data is the step itself. */
+    int separated = looks_separated(&ws, ws.dv->data);
+    if (separated && converged) {
         st = separation_error(&ws, ws.dv->data, err);
         goto out;
     }
     if (!converged) {
+        /* Short of convergence a long step is expected; separation is
+         * then only the likely cause, and the message says so. */
         st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                          "the fit did not converge in %d iterations; raise "
-                          "the iteration cap or use --ridge",
-                          max_iter);
+                          "the fit did not converge in %d iterations%s; "
+                          "raise the iteration cap or use --ridge",
+                          max_iter,
+                          separated ? " and some fitted probabilities reach "
+                                      "0 or 1, which suggests perfect or "
+                                      "quasi-complete separation"
+                                    : "");
         goto out;
     }
     for (size_t j = 0; j < k; j++)

@@ -36,7 +36,8 @@ typedef struct {
     size_t begin, end;
     size_t n;          /* rows merged so far */
     size_t events;
-    double *mean;      /* p */
+    const double *shift; /* p: row 0 of X, subtracted before any sum */
+    double *mean;      /* p, of x - shift */
     double *m2;        /* p*p, upper triangle used */
     double *lo0, *hi0; /* range of each column among rows with y = 0 */
     double *lo1, *hi1; /* ... and y = 1 */
@@ -144,7 +145,7 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
             c->bad_value = prob->offset[i];
             return -1;
         }
-        const double *x = X + i * p;
+        const double *x = X ? X + i * p : NULL;
         double *lo = yi == 1.0 ? c->lo1 : c->lo0;
         double *hi = yi == 1.0 ? c->hi1 : c->hi0;
         c->events += yi == 1.0;
@@ -161,7 +162,7 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
                 lo[j] = v;
             if (v > hi[j])
                 hi[j] = v;
-            c->bmean[j] += v;
+            c->bmean[j] += v - c->shift[j];
         }
     }
     double nb = (double)(e - b);
@@ -169,12 +170,12 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
         c->bmean[j] /= nb;
     memset(c->bm2, 0, p * p * sizeof(double));
     for (size_t i = b; i < e; i++) {
-        const double *x = X + i * p;
+        const double *x = X ? X + i * p : NULL;
         for (size_t j = 0; j < p; j++) {
-            double dj = x[j] - c->bmean[j];
+            double dj = (x[j] - c->shift[j]) - c->bmean[j];
             double *row = c->bm2 + j * p;
             for (size_t l = j; l < p; l++)
-                row[l] += dj * (x[l] - c->bmean[l]);
+                row[l] += dj * ((x[l] - c->shift[l]) - c->bmean[l]);
         }
     }
     merge_moments(c, p, e - b, c->bmean, c->bm2);
@@ -206,6 +207,11 @@ static hc_status scan_all(const hc_logreg_problem *prob, scan_chunk *c,
         chunk_free(c);
         return hc_error_nomem(err);
     }
+    /* Sums are of x - x_0 (row 0), which keeps them exact to the scale of
+     * the variation rather than of the values: a column of epoch seconds
+     * or of 1e9 + small integers gets its variance right. If row 0 holds a
+     * non-finite value the scan reports it before the sums matter. */
+    c->shift = c1.shift = prob->X;
     pthread_t th;
     int threaded = n >= SCAN_THREAD_MIN &&
                    pthread_create(&th, NULL, scan_run, &c1) == 0;
@@ -558,7 +564,7 @@ hc_status hc_logreg_check(const hc_logreg_problem *prob, double *mean,
     }
     for (size_t j = 0; j < p; j++) {
         if (mean)
-            mean[j] = c.mean[j];
+            mean[j] = prob->X[j] + c.mean[j];
         if (sd)
             sd[j] = sqrt(c.m2[j * p + j] / (double)n);
     }
