@@ -1,7 +1,8 @@
 /* hc_model.h - the score model: config, transforms, weights, bands, scoring (layer: model).
  *
- * A model is the in-memory form of a `healthcal-model/1` JSON config (see
- * README / notes/schema.md). Each component (usage, support, ...) is built
+ * A model is the in-memory form of a `healthcal-model/1` JSON config (the
+ * schema is described for users in README.md; the rules are enforced by
+ * hc_model_validate and the loader). Each component (usage, support, ...) is built
  * from metric columns of the snapshot table; each metric is mapped to a 0-100
  * sub-score by a transform whose parameters live in the model, so `fit`,
  * `backtest`, `validate` and `predict` all score through the one function
@@ -403,7 +404,9 @@ typedef struct {
  * tight loop per metric and component and no per-row allocation; results
  * are deterministic (a fixed order of floating-point operations) and do not
  * depend on how rows are split across calls. HC_EDATA names the key of a
- * missing column or a quantile transform without cuts; HC_ENOMEM. */
+ * missing column or a quantile transform without cuts; HC_EUSAGE for rows
+ * beyond the table or a sub_stride < n; HC_ENOMEM. Work memory is about
+ * (7 + n_components) x 1024 doubles per call, whatever n is. */
 hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
                               const hc_score_out *out, hc_error *err);

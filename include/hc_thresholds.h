@@ -103,7 +103,9 @@ typedef struct {
                                     1..n_bands-1; band 0's min is 0) */
     hc_metrics_band *bands;      /* n_bands band tallies (Wilson 95%) */
     size_t red_point;            /* index into sweep of the chosen red cut */
-    int met;                     /* the objective's target is reached */
+    int met;                     /* the objective's target is reached; for
+                                    the value objective: the best expected
+                                    value is positive */
     double target;               /* as given (0 for the value objective) */
     double achieved;             /* recall / ARR recall / precision / value */
     double shortfall;            /* target - achieved when not met, else 0 */

@@ -116,7 +116,11 @@ static int cmp_double(const void *a, const void *b)
 /* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
  * ascending x: tricube weights (times robustness weights rw when given),
  * then a weighted straight line unless the points are too bunched.
- * Cleveland (1979), with the tie and near-zero rules of R's lowess. */
+ * Cleveland (1979), with the tie and near-zero rules of R's lowess. R
+ * normalises the weights and then makes four more passes over the window;
+ * the same weighted line is computed here from sums in two passes (the
+ * window spans 2n/3 points, so passes are what costs), which changes the
+ * result only by rounding (~1e-16). */
 static int lowess_point(const double *x, const double *y, size_t n, double xs,
                         size_t nleft, size_t nright, double *w,
                         const double *rw, double *ys)
@@ -124,50 +128,48 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     double range = x[n - 1] - x[0];
     double h = fmax(xs - x[nleft], x[nright] - xs);
     double h9 = 0.999 * h, h1 = 0.001 * h;
-    double a = 0.0;
+    double s0 = 0.0, s1 = 0.0, sy = 0.0;
     size_t j = nleft;
     while (j < n) {
         /* Weights; ties beyond nright are picked up. */
-        w[j] = 0.0;
-        double r = fabs(x[j] - xs);
+        double r = fabs(x[j] - xs), wj = 0.0;
         if (r <= h9) {
             if (r <= h1) {
-                w[j] = 1.0;
+                wj = 1.0;
             } else {
                 double q = r / h;
                 double t = 1.0 - q * q * q;
-                w[j] = t * t * t;
+                wj = t * t * t;
             }
             if (rw)
-                w[j] *= rw[j];
-            a += w[j];
+                wj *= rw[j];
+            s0 += wj;
+            s1 += wj * x[j];
+            sy += wj * y[j];
         } else if (x[j] > xs) {
             break;
         }
+        w[j] = wj;
         j++;
     }
     size_t nrt = j - 1;
-    if (a <= 0.0)
+    if (s0 <= 0.0)
         return 0;
-    for (j = nleft; j <= nrt; j++)
-        w[j] /= a;
+    double fit = sy / s0;
     if (h > 0.0) {
-        a = 0.0;
-        for (j = nleft; j <= nrt; j++)
-            a += w[j] * x[j];
-        double b = xs - a, c = 0.0;
-        for (j = nleft; j <= nrt; j++)
-            c += w[j] * (x[j] - a) * (x[j] - a);
-        if (sqrt(c) > 0.001 * range) {
-            b /= c;
-            for (j = nleft; j <= nrt; j++)
-                w[j] *= b * (x[j] - a) + 1.0;
+        /* Weighted centre, spread and covariance with y. */
+        double a = s1 / s0, c = 0.0, d = 0.0;
+        for (j = nleft; j <= nrt; j++) {
+            double dx = x[j] - a;
+            c += w[j] * dx * dx;
+            d += w[j] * dx * y[j];
         }
+        c /= s0;
+        d /= s0;
+        if (sqrt(c) > 0.001 * range)
+            fit += (xs - a) / c * d;
     }
-    double s = 0.0;
-    for (j = nleft; j <= nrt; j++)
-        s += w[j] * y[j];
-    *ys = s;
+    *ys = fit;
     return 1;
 }
 

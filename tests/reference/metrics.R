@@ -3,7 +3,8 @@
 # Run from the repository root:  Rscript tests/reference/metrics.R
 # Needs pROC and rms (R 4.2.2, pROC 1.18.0, rms 6.5.0 when the numbers in the
 # test were produced). ResourceSelection is not installed, so hoslem.test()
-# is reproduced below line for line from ResourceSelection 0.3-5.
+# is reproduced below from ResourceSelection 0.3-x (the computing lines of
+# hoslem.test; its htest dressing is left out).
 # Predictions come from fixed coefficients on the shared datasets, computed
 # as 1 / (1 + exp(-eta)) with eta summed left to right, exactly as the C test.
 suppressPackageStartupMessages({ library(pROC); library(rms) })
@@ -21,7 +22,7 @@ sets <- list(
               eta = -3.8 + 0.07 * bank$Age + -1.1 * bank$IsActiveMember +
                     0.5 * (bank$Balance / 1e5)))
 
-hoslem.test <- function(x, y, g = 10) {   # ResourceSelection 0.3-5
+hoslem.test <- function(x, y, g = 10) {   # ResourceSelection 0.3-x
   yhat <- y; y <- x
   qq <- unique(quantile(yhat, probs = seq(0, 1, 1/g)))
   cutyhat <- cut(yhat, breaks = qq, include.lowest = TRUE)

@@ -121,7 +121,7 @@ static void load_bank(preds *d)
  * roc(y, p, levels = c(0, 1), direction = "<"), ci.auc(method = "delong");
  * rms 6.5.0 val.prob(p, y, pl = FALSE) for Intercept, Slope, Emax, Eavg,
  * E90; glm(y ~ 1, offset = qlogis(p), binomial) for calibration-in-the-large;
- * hoslem.test as in ResourceSelection 0.3-5, its p-value taken as
+ * hoslem.test as in ResourceSelection 0.3-x, its p-value taken as
  * pchisq(chi2, 8, lower.tail = FALSE), since 1 - pchisq() loses digits).
  * Python columns: `/usr/bin/python3 tests/reference/metrics.py`
  * (scikit-learn 1.2.1 roc_auc_score, average_precision_score,

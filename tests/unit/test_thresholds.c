@@ -74,9 +74,10 @@ static void test_recall_by_hand(void **state)
 
 /* Recall 0.9 needs all 6 churners: H < 14, which leaves H 14..20 without a
  * churner, so yellow and green would both have rate 0 (not strictly
- * decreasing): infeasible. The best feasible is H < 13 with 5 of 6
- * churners (yellow from 13 holds the last one): recall 0.8333, short of 0.9
- * by 0.0667. */
+ * decreasing): infeasible. The best feasible recall is 5 of 6 churners,
+ * first reached with the fewest flagged at H < 9 (churners 1, 2, 3, 5, 8;
+ * cuts 10..13 catch no more; yellow from 9 holds the churner at 13):
+ * recall 0.8333, short of 0.9 by 0.0667. */
 static void test_recall_shortfall_by_hand(void **state)
 {
     (void)state;
@@ -88,7 +89,7 @@ static void test_recall_shortfall_by_hand(void **state)
     assert_int_equal(hc_thresholds_search(H20, Y20, NULL, 20, &o, &r, &err),
                      HC_OK);
     assert_false(r.met);
-    assert_close(r.cuts[0], 13, 0);
+    assert_close(r.cuts[0], 9, 0);
     assert_close(r.achieved, 5.0 / 6.0, 1e-15);
     assert_close(r.shortfall, 0.9 - 5.0 / 6.0, 1e-15);
     assert_false(r.sweep[14 - 2].feasible); /* cut 14 */
@@ -145,7 +146,7 @@ static void test_value_by_hand(void **state)
 /* ARR recall differs from recall: churned ARR is 10 for the churners at
  * H = 1, 2, 3, 5, 8 and 150 at H = 13 (total 200), so catching half the
  * churned ARR needs H < 14, which is infeasible (see above); the best is
- * H < 13 with 50 / 200 = 0.25, short of 0.5 by 0.25. */
+ * 50 / 200 = 0.25, first reached at H < 9, short of 0.5 by 0.25. */
 static void test_arr_recall_by_hand(void **state)
 {
     (void)state;
@@ -161,13 +162,13 @@ static void test_arr_recall_by_hand(void **state)
     assert_int_equal(hc_thresholds_search(H20, Y20, arr, 20, &o, &r, &err),
                      HC_OK);
     assert_false(r.met);
-    assert_close(r.cuts[0], 13, 0);
+    assert_close(r.cuts[0], 9, 0);
     assert_close(r.achieved, 0.25, 1e-15);
     assert_close(r.shortfall, 0.25, 1e-15);
+    hc_threshold_result_release(&r);
     /* Without ARR the objective is a usage error. */
     assert_int_equal(hc_thresholds_search(H20, Y20, NULL, 20, &o, &r, &err),
                      HC_EUSAGE);
-    hc_threshold_result_release(&r);
 }
 
 /* No feasible banding at all, bad options, no churners. */
@@ -243,17 +244,19 @@ static int gt(tally a, tally b)
     return (double)a.y * (double)b.n > (double)b.y * (double)a.n;
 }
 
+/* Outcomes seen, so that the test can show it exercised each branch. */
+static int seen_infeasible, seen_met, seen_short;
+
 static void brute_check(const double *H, const double *y, size_t n, size_t K,
-                        double share, gsl_rng *rng)
+                        double share, double goal)
 {
-    (void)rng;
     hc_threshold_options o;
     hc_threshold_options_init(&o);
     o.n_bands = K;
     o.min_band_share = share;
     o.grid = 1.0;
     o.objective = HC_THRESHOLD_RECALL;
-    o.target = 0.6;
+    o.target = goal;
     hc_threshold_result r;
     hc_error err;
     hc_status st = hc_thresholds_search(H, y, NULL, n, &o, &r, &err);
@@ -272,7 +275,6 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
         min_rows = 1;
     int feas[128] = {0};
     double best_cost[128];
-    double best_cut2[128], best_cut3[128];
     for (size_t a = 0; a < m; a++) {
         best_cost[a] = INFINITY;
         tally red = count_band(H, y, n, -INFINITY, cuts[a]);
@@ -289,10 +291,8 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
                     continue;
                 feas[a] = 1;
                 double c = sq((double)t1.n - target) + sq((double)t2.n - target);
-                if (c < best_cost[a]) {
+                if (c < best_cost[a])
                     best_cost[a] = c;
-                    best_cut2[a] = cuts[b];
-                }
                 continue;
             }
             for (size_t c3 = b + 1; c3 < m; c3++) {
@@ -305,11 +305,8 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
                 double c = sq((double)t1.n - target) +
                            sq((double)t2.n - target) +
                            sq((double)t3.n - target);
-                if (c < best_cost[a]) {
+                if (c < best_cost[a])
                     best_cost[a] = c;
-                    best_cut2[a] = cuts[b];
-                    best_cut3[a] = cuts[c3];
-                }
             }
         }
     }
@@ -318,6 +315,7 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
         any |= feas[a];
     if (!any) {
         assert_int_equal(st, HC_ENUMERIC);
+        seen_infeasible++;
         return;
     }
     assert_int_equal(st, HC_OK);
@@ -328,10 +326,14 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
     }
     size_t ri = r.red_point;
     assert_true(feas[ri]);
-    /* The red cut: the fewest flagged with recall >= 0.6, else the best. */
+    if (r.met)
+        seen_met++;
+    else
+        seen_short++;
+    /* The red cut: the fewest flagged with recall >= goal, else the best. */
     for (size_t a = 0; a < ri; a++)
         if (feas[a])
-            assert_true(r.sweep[a].recall < 0.6);
+            assert_true(r.sweep[a].recall < goal);
     if (!r.met)
         for (size_t a = 0; a < m; a++)
             if (feas[a])
@@ -345,8 +347,6 @@ static void brute_check(const double *H, const double *y, size_t n, size_t K,
         cost += sq((double)t.n - target);
     }
     assert_close(cost, best_cost[ri], 1e-9);
-    (void)best_cut2;
-    (void)best_cut3;
     /* Constraints hold in the reported bands. */
     size_t total = 0;
     for (size_t k = 0; k < K; k++) {
@@ -370,17 +370,22 @@ static void test_brute_force_small(void **state)
     for (int rep = 0; rep < 40; rep++) {
         size_t n = 60 + gsl_rng_uniform_int(rng, 140);
         for (size_t i = 0; i < n; i++) {
-            /* Integer health 0..25, churn probability falling with H
-             * (noisy, so that monotone banding is not always possible). */
+            /* Integer health 0..25, churn probability falling with H;
+             * every third data set has almost no signal, so that monotone
+             * banding is sometimes impossible. */
             H[i] = (double)gsl_rng_uniform_int(rng, 26);
-            double p = 0.6 * exp(-H[i] / 8.0) + 0.05;
+            double p = rep % 3 == 2 ? 0.2 + 0.01 * exp(-H[i])
+                                    : 0.6 * exp(-H[i] / 8.0) + 0.05;
             y[i] = gsl_rng_uniform(rng) < p;
         }
-        brute_check(H, y, n, 3, rep % 2 ? 0.05 : 0.15, rng);
+        brute_check(H, y, n, 3, rep % 2 ? 0.05 : 0.15, rep % 4 ? 0.6 : 0.95);
         if (rep < 15)
-            brute_check(H, y, n, 4, 0.1, rng);
+            brute_check(H, y, n, 4, 0.1, rep % 4 ? 0.5 : 0.9);
     }
     gsl_rng_free(rng);
+    fprintf(stderr, "brute force: %d met, %d short of target, %d infeasible\n",
+            seen_met, seen_short, seen_infeasible);
+    assert_true(seen_met > 0 && seen_short > 0 && seen_infeasible > 0);
 }
 
 /* Properties on a larger simulated set with a continuous score: for every
