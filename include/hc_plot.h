@@ -137,22 +137,35 @@ typedef struct {
 } hc_plot_summary;
 
 /* Draws every plot whose data file exists in `data_dir` into `out_dir`
- * (created when missing) as OUT_DIR/NAME.svg and/or OUT_DIR/NAME.png:
- *   reliability      reliability.csv and/or prediction_hist.csv
- *   roc              roc.csv
- *   pr               pr.csv
- *   gains            gains.csv
- *   bands_over_time  bands_over_time.csv
- *   band_arr         band_arr.csv
- *   score_distribution score_distribution.csv
- *   weights          weights.csv
- *   thresholds       thresholds.csv (cut points from cutpoints.csv if present)
- *   folds            folds.csv
+ * (created when missing) as OUT_DIR/NAME.svg and/or OUT_DIR/NAME.png. The
+ * data files are CSV with a header; columns in [] may be absent, others are
+ * required, extra columns are ignored, empty/NA cells are missing:
+ *   reliability      reliability.csv: config,[bin],p_mean,observed,[n],
+ *                    [ci_low],[ci_high] and/or prediction_hist.csv:
+ *                    config,bin_low,bin_high,count
+ *   roc              roc.csv: config,fpr,tpr
+ *   pr               pr.csv: config,recall,precision
+ *   gains            gains.csv: config,share_flagged,capture,[lift]
+ *   bands_over_time  bands_over_time.csv: config,[fold],test_start,band,
+ *                    [accounts],churn_rate,[arr]
+ *   band_arr         band_arr.csv: band,[accounts],arr,[expected_churned_arr]
+ *   score_distribution score_distribution.csv: config,outcome,bin_low,
+ *                    bin_high,[count],share
+ *   weights          weights.csv: component,[old_weight],new_weight,
+ *                    [ci_low],[ci_high]
+ *   thresholds       thresholds.csv: threshold,[share_flagged],[recall],
+ *                    [precision],[arr_recall],[config], with cut points from
+ *                    cutpoints.csv: band,min (when present)
+ *   folds            folds.csv: [fold],config,test_start,[test_end],[n],
+ *                    [positives],[roc_auc],[pr_auc],[brier],[log_loss],[ece],
+ *                    [roc_auc_ci_low],[roc_auc_ci_high]
+ * Dates are YYYY-MM-DD; probabilities, rates and shares are fractions.
  * A plot whose data is bad or whose gnuplot run fails is recorded as failed
  * and the others are still drawn. Returns HC_OK when none failed; otherwise
  * the status of the first failure with `err` filled. When gnuplot cannot be
- * found nothing is drawn and HC_EIO is returned. `summary` (required) says
- * what was drawn, skipped and why. `opt` may be NULL. */
+ * found nothing is drawn and HC_EIO is returned (check hc_plot_available
+ * first to degrade gracefully). `summary` (required) says what was drawn,
+ * skipped and why. `opt` may be NULL. */
 hc_status hc_plot_all(const char *data_dir, const char *out_dir,
                       unsigned formats, const hc_gnuplot_options *opt,
                       hc_plot_summary *summary, hc_error *err);

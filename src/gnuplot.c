@@ -408,8 +408,8 @@ hc_status hc_gnuplot_render(const char *body, const char *out_dir,
             continue;
         int w = snprintf(tg[i].final, sizeof tg[i].final, "%s/%s.%s", out_dir,
                          base, tg[i].ext);
-        int w2 = snprintf(tg[i].tmp, sizeof tg[i].tmp, "%s.tmp.XXXXXX",
-                          tg[i].final);
+        int w2 = snprintf(tg[i].tmp, sizeof tg[i].tmp, "%s/%s.%s.tmp.XXXXXX",
+                          out_dir, base, tg[i].ext);
         if (w < 0 || (size_t)w >= sizeof tg[i].final || w2 < 0 ||
             (size_t)w2 >= sizeof tg[i].tmp) {
             tg[i].tmp[0] = '\0';

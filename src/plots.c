@@ -73,8 +73,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     sb_add(b, tmp);
 }
 
-/* Appends `text` (from data) as quoted, sanitised, shortened string
- * literal. */
+/* Appends `text` (from data) as a quoted, sanitised, shortened gnuplot
+ * string expression. */
 static void sb_quote(sbuf *b, const char *text)
 {
     size_t n = hc_gnuplot_quote(NULL, 0, text, HC_GP_SHORT);
@@ -1369,7 +1369,7 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
     static const hc_colspec cols[] = {
         {"threshold", HC_COL_NUM, 1}, {"share_flagged", HC_COL_NUM, 0},
         {"recall", HC_COL_NUM, 0},    {"precision", HC_COL_NUM, 0},
-        {"arr_recall", HC_COL_NUM, 0}};
+        {"arr_recall", HC_COL_NUM, 0}, {"config", HC_COL_TEXT, 0}};
     static const hc_colspec ccols[] = {{"band", HC_COL_TEXT, 1},
                                        {"min", HC_COL_NUM, 1}};
     static const char *const series[4][2] = {
@@ -1377,7 +1377,7 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
         {"recall", "recall (churners flagged)"},
         {"precision", "precision (flagged that churned)"},
         {"arr_recall", "ARR recall (churned ARR flagged)"}};
-    hc_status st = load_main(c, "thresholds.csv", cols, 5, err);
+    hc_status st = load_main(c, "thresholds.csv", cols, 6, err);
     if (st != HC_OK || c->skip)
         return st;
     int have_cuts;
@@ -1425,9 +1425,15 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
     }
     sbuf *b = &c->sc;
     style_common(b);
-    sb_add(b, "set title 'Threshold sweep: accounts scoring below the "
-              "threshold are flagged'\n"
-              "set xlabel 'threshold on the health score (0-100)'\n"
+    /* the sweep belongs to one config (the backtest's primary one) */
+    int cfc = hc_table_find(t, "config");
+    char title[512];
+    snprintf(title, sizeof title, "Threshold sweep%s%s: accounts scoring "
+             "below the threshold are flagged", cfc >= 0 ? " of " : "",
+             cfc >= 0 ? label(t, cfc, text_code(t, cfc, 0)) : "");
+    sb_add(b, "set title ");
+    sb_quote(b, title);
+    sb_add(b, "\nset xlabel 'threshold on the health score (0-100)'\n"
               "set ylabel 'fraction'\nset yrange [0:1.05]\n"
               "set key below maxrows 2 width -2\nset bmargin 7\n");
     if (xmax > xmin) {
@@ -1493,20 +1499,24 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
         {"n", HC_COL_NUM, 0},          {"positives", HC_COL_NUM, 0},
         {"roc_auc", HC_COL_NUM, 0},    {"pr_auc", HC_COL_NUM, 0},
         {"brier", HC_COL_NUM, 0},      {"log_loss", HC_COL_NUM, 0},
-        {"ece", HC_COL_NUM, 0}};
-    static const char *const metric[4][2] = {
-        {"roc_auc", "ROC AUC (higher is better)"},
-        {"pr_auc", "PR AUC (higher is better)"},
-        {"brier", "Brier score (lower is better)"},
-        {"ece", "expected calibration error (lower is better)"}};
-    hc_status st = load_main(c, "folds.csv", cols, 11, err);
+        {"ece", HC_COL_NUM, 0},        {"roc_auc_ci_low", HC_COL_NUM, 0},
+        {"roc_auc_ci_high", HC_COL_NUM, 0}};
+    static const char *const metric[4][3] = {
+        {"roc_auc", "ROC AUC (higher is better)", "area (0-1)"},
+        {"pr_auc", "PR AUC (higher is better)", "area (0-1)"},
+        {"brier", "Brier score (lower is better)", "mean squared error"},
+        {"ece", "expected calibration error (lower is better)",
+         "probability (fraction)"}};
+    hc_status st = load_main(c, "folds.csv", cols, 13, err);
     if (st != HC_OK || c->skip)
         return st;
     const hc_table *t = c->t[0];
     int cc = hc_table_find(t, "config"), dc = hc_table_find(t, "test_start");
-    int mc[4], any[4] = {0, 0, 0, 0}, n_panels = 0;
+    int mc[4], any[4] = {0, 0, 0, 0}, n_panels = 0, any_ci = 0;
     for (int i = 0; i < 4; i++)
         mc[i] = hc_table_find(t, metric[i][0]);
+    int lo_c = hc_table_find(t, "roc_auc_ci_low");
+    int hi_c = hc_table_find(t, "roc_auc_ci_high");
     int32_t cfg[MAX_SERIES];
     int more;
     size_t n_cfg = distinct(t, cc, cfg, 8, &more);
@@ -1524,6 +1534,15 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
                 df_num(c, v);
                 any[m] |= isfinite(v) != 0;
             }
+            /* the ROC AUC interval; a bare point when there is none */
+            double auc = cell(t, mc[0], k[r].row);
+            double lo = cell(t, lo_c, k[r].row), hi = cell(t, hi_c, k[r].row);
+            if (isfinite(lo) && isfinite(hi) && isfinite(auc))
+                any_ci = 1;
+            else
+                lo = hi = auc;
+            df_num(c, lo);
+            df_num(c, hi);
             df_endrow(c);
         }
         block[i] = n ? df_endblock(c) : -1;
@@ -1546,17 +1565,19 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
     /* constant metrics would otherwise sit on the frame */
     sb_add(b, "set offsets 0,0,graph 0.1,graph 0.1\n");
     sb_printf(b, "set multiplot layout %d,%d title 'Metrics per backtest "
-                 "fold (x: start of the test period)'\n",
+                 "fold'\n",
               n_panels > 2 ? 2 : 1, n_panels > 1 ? 2 : 1);
     sb_add(b, "set xlabel 'start of test period (date)'\n");
     int panel = 0;
     for (int m = 0; m < 4; m++) {
         if (!any[m])
             continue;
-        sb_printf(b, "set title '%s'\nset ylabel '%s'\n", metric[m][1],
-                  m < 2 ? "area (0-1)" : "fraction");
+        sb_printf(b, "set title '%s%s'\nset ylabel '%s'\n", metric[m][1],
+                  m == 0 && any_ci ? ", 95% interval" : "", metric[m][2]);
+        /* one key for all panels, in the free corner beside the title */
         if (panel == 0)
-            sb_add(b, "set key bottom left\n");
+            sb_add(b, "set key at screen 0.99, screen 0.995 right top "
+                      "horizontal noopaque nobox\n");
         else
             sb_add(b, "unset key\n");
         sb_add(b, "plot ");
@@ -1568,8 +1589,12 @@ static hc_status plot_folds(plot_ctx *c, hc_error *err)
                 sb_add(b, ", \\\n  ");
             first = 0;
             sb_data(b, c, block[i]);
-            sb_printf(b, "using 1:%d with linespoints lt %zu title ", m + 2,
-                      i % 8 + 1);
+            if (m == 0 && any_ci)
+                sb_printf(b, "using 1:2:6:7 with yerrorlines lt %zu title ",
+                          i % 8 + 1);
+            else
+                sb_printf(b, "using 1:%d with linespoints lt %zu title ",
+                          m + 2, i % 8 + 1);
             sb_quote(b, label(t, cc, cfg[i]));
         }
         sb_add(b, "\n");
