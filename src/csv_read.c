@@ -1,34 +1,66 @@
-/* csv_read.c - streaming RFC 4180 reader on libcsv with line tracking and byte checks. */
+/* csv_read.c - streaming RFC 4180 reader on libcsv: a parsing thread and an in-order record consumer.
+ *
+ * libcsv's parse runs in the calling thread, which copies each record's
+ * fields into a batch; the record callback runs on a second thread over
+ * full batches, in file order. Parsing (the floor of any CSV tool) and
+ * converting fields to columns then overlap on two cores. Two batches
+ * alternate, so memory stays bounded whatever the file size.
+ */
 #include "hc_csv.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BLOCK_SIZE 65536
+#define BATCH_RECORDS 4096
+#define N_BATCHES 2
+
+typedef struct {
+    char *bytes;          /* field bytes, each field NUL-terminated */
+    size_t n_bytes, cap_bytes;
+    size_t *off;          /* per field: offset into bytes */
+    size_t *len;
+    size_t n_fields, cap_off, cap_len;
+    size_t *rec_first;    /* per record: index of its first field */
+    size_t *rec_n;
+    long *rec_line;
+    size_t n_recs;
+    int full;             /* handed to the consumer, not yet processed */
+    int last;             /* no batch follows */
+} batch;
 
 typedef struct {
     const char *name;
     hc_csv_options opt;
     hc_csv_record_fn fn;
     void *ctx;
-    hc_error *err;
-    hc_status status;     /* first failure; later callbacks are ignored */
-    /* the record being assembled */
-    char **fields;
-    size_t *lens;
-    size_t *caps;
-    size_t n, cap;
+    /* producer state */
+    hc_error perr;        /* the parser's own error */
+    hc_status pstatus;
+    batch batches[N_BATCHES];
+    int cur;              /* batch being filled */
+    size_t rec_fields;    /* fields in the current record so far */
     long line;            /* current physical line (1-based) */
     long record_line;     /* line where the current record started */
-    int last_was_cr;      /* previous terminator was CR (CRLF handling) */
+    int last_was_cr;
+    /* consumer state, shared under `mu` */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    hc_error *cerr;       /* the caller's error record, written by the consumer */
+    hc_status cstatus;
+    atomic_int stop;      /* the consumer failed: stop parsing */
+    int threaded;
+    pthread_t thread;
 } reader;
 
 static void fail(reader *r, hc_status st, long line, long col, const char *msg)
 {
-    if (r->status == HC_OK)
-        r->status = hc_error_set(r->err, st, r->name, line, col, "%s", msg);
+    if (r->pstatus == HC_OK)
+        r->pstatus = hc_error_set(&r->perr, st, r->name, line, col, "%s", msg);
 }
 
 /* Returns the length of the valid UTF-8 sequence at s, or 0. Overlongs,
@@ -63,21 +95,137 @@ static size_t utf8_sequence(const unsigned char *s, size_t left)
     return n;
 }
 
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static void batch_free(batch *b)
+{
+    free(b->bytes);
+    free(b->off);
+    free(b->len);
+    free(b->rec_first);
+    free(b->rec_n);
+    free(b->rec_line);
+}
+
+static int batch_init(batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->rec_first = malloc(BATCH_RECORDS * sizeof *b->rec_first);
+    b->rec_n = malloc(BATCH_RECORDS * sizeof *b->rec_n);
+    b->rec_line = malloc(BATCH_RECORDS * sizeof *b->rec_line);
+    return b->rec_first && b->rec_n && b->rec_line ? 0 : -1;
+}
+
+/* Consumer: calls the record callback for every record of a batch. */
+static hc_status consume(reader *r, const batch *b, char ***fields, size_t *cap)
+{
+    for (size_t k = 0; k < b->n_recs; k++) {
+        size_t n = b->rec_n[k], first = b->rec_first[k];
+        if (n > *cap) {
+            char **f = realloc(*fields, n * sizeof *f);
+            if (!f)
+                return hc_error_nomem(r->cerr);
+            *fields = f;
+            *cap = n;
+        }
+        for (size_t i = 0; i < n; i++)
+            (*fields)[i] = b->bytes + b->off[first + i];
+        hc_csv_record rec = {*fields, b->len + first, n, b->rec_line[k]};
+        hc_status st = r->fn(r->ctx, &rec, r->cerr);
+        if (st != HC_OK)
+            return st;
+    }
+    return HC_OK;
+}
+
+static void *consumer_main(void *arg)
+{
+    reader *r = arg;
+    char **fields = NULL;
+    size_t cap = 0;
+    for (int i = 0;; i = (i + 1) % N_BATCHES) {
+        batch *b = &r->batches[i];
+        pthread_mutex_lock(&r->mu);
+        while (!b->full)
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        hc_status st = r->stop ? HC_OK : consume(r, b, &fields, &cap);
+        int last = b->last;
+        pthread_mutex_lock(&r->mu);
+        if (st != HC_OK) {
+            r->cstatus = st;
+            r->stop = 1;
+        }
+        b->full = 0;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        if (last)
+            break;
+    }
+    free(fields);
+    return NULL;
+}
+
+/* Producer: hands the current batch to the consumer and waits for the next
+ * one to be free. Without a thread, consumes in place. */
+static void hand_over(reader *r, int last)
+{
+    batch *b = &r->batches[r->cur];
+    b->last = last;
+    if (!r->threaded) {
+        char **fields = NULL;
+        size_t cap = 0;
+        if (!r->stop) {
+            hc_status st = consume(r, b, &fields, &cap);
+            if (st != HC_OK) {
+                r->cstatus = st;
+                r->stop = 1;
+            }
+        }
+        free(fields);
+    } else {
+        pthread_mutex_lock(&r->mu);
+        b->full = 1;
+        pthread_cond_broadcast(&r->cv);
+        r->cur = (r->cur + 1) % N_BATCHES;
+        batch *next = &r->batches[r->cur];
+        while (next->full)
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+    }
+    b = &r->batches[r->cur];
+    b->n_bytes = b->n_fields = b->n_recs = 0;
+}
+
 static void on_field(void *data, size_t len, void *ctx)
 {
     reader *r = ctx;
-    if (r->status != HC_OK)
+    if (r->pstatus != HC_OK || r->stop)
         return;
-    long col = (long)r->n + 1;
-    if (r->n >= r->opt.max_fields) {
+    long col = (long)r->rec_fields + 1;
+    if (r->rec_fields >= r->opt.max_fields) {
         fail(r, HC_EDATA, r->record_line, col,
              "too many fields in one record (the limit is set by max_fields)");
         return;
     }
     if (len > r->opt.max_field) {
         char msg[128];
-        snprintf(msg, sizeof msg, "field of %zu bytes is longer than the limit of %zu bytes",
-                 len, r->opt.max_field);
+        snprintf(msg, sizeof msg,
+                 "field of %zu bytes is longer than the limit of %zu bytes", len,
+                 r->opt.max_field);
         fail(r, HC_EDATA, r->record_line, col, msg);
         return;
     }
@@ -86,6 +234,10 @@ static void on_field(void *data, size_t len, void *ctx)
     const unsigned char *s = data ? data : (const unsigned char *)"";
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
+        if ((unsigned char)(c - 0x20) < 0x5f) { /* printable ASCII: the common case */
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             if (c == 0) {
                 fail(r, HC_EDATA, r->line, col, "NUL byte in field");
@@ -105,61 +257,44 @@ static void on_field(void *data, size_t len, void *ctx)
         }
         i += n;
     }
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        char **f = realloc(r->fields, cap * sizeof *f);
-        size_t *l = f ? realloc(r->lens, cap * sizeof *l) : NULL;
-        size_t *c = l ? realloc(r->caps, cap * sizeof *c) : NULL;
-        if (f)
-            r->fields = f;
-        if (l)
-            r->lens = l;
-        if (!c) {
-            r->status = hc_error_nomem(r->err);
-            return;
-        }
-        r->caps = c;
-        for (size_t i = r->cap; i < cap; i++) {
-            r->fields[i] = NULL;
-            r->caps[i] = 0;
-        }
-        r->cap = cap;
-    }
-    if (r->caps[r->n] < len + 1) {
-        size_t cap = len + 1 < 64 ? 64 : len + 1;
-        char *p = realloc(r->fields[r->n], cap);
-        if (!p) {
-            r->status = hc_error_nomem(r->err);
-            return;
-        }
-        r->fields[r->n] = p;
-        r->caps[r->n] = cap;
+    batch *b = &r->batches[r->cur];
+    if (grow((void **)&b->bytes, &b->cap_bytes, b->n_bytes + len + 1, 1) ||
+        grow((void **)&b->off, &b->cap_off, b->n_fields + 1, sizeof *b->off) ||
+        grow((void **)&b->len, &b->cap_len, b->n_fields + 1, sizeof *b->len)) {
+        fail(r, HC_ENOMEM, 0, 0, "out of memory");
+        return;
     }
     if (len)
-        memcpy(r->fields[r->n], s, len);
-    r->fields[r->n][len] = '\0';
-    r->lens[r->n] = len;
-    r->n++;
+        memcpy(b->bytes + b->n_bytes, s, len);
+    b->bytes[b->n_bytes + len] = '\0';
+    b->off[b->n_fields] = b->n_bytes;
+    b->len[b->n_fields] = len;
+    b->n_fields++;
+    b->n_bytes += len + 1;
+    r->rec_fields++;
 }
 
 static void on_record(int term, void *ctx)
 {
     reader *r = ctx;
-    if (r->status != HC_OK)
+    if (r->pstatus != HC_OK || r->stop)
         return;
     /* CSV_REPALL_NL reports every terminator; the LF of a CRLF pair is an
      * empty record that must not count as a line. */
-    int crlf_tail = term == '\n' && r->last_was_cr && r->n == 0;
+    int crlf_tail = term == '\n' && r->last_was_cr && r->rec_fields == 0;
     r->last_was_cr = term == '\r';
     if (crlf_tail)
         return;
-    if (r->n > 0) {
-        hc_csv_record rec = {r->fields, r->lens, r->n, r->record_line};
-        hc_status st = r->fn(r->ctx, &rec, r->err);
-        if (st != HC_OK && r->status == HC_OK)
-            r->status = st;
+    if (r->rec_fields > 0) {
+        batch *b = &r->batches[r->cur];
+        b->rec_first[b->n_recs] = b->n_fields - r->rec_fields;
+        b->rec_n[b->n_recs] = r->rec_fields;
+        b->rec_line[b->n_recs] = r->record_line;
+        b->n_recs++;
+        r->rec_fields = 0;
+        if (b->n_recs == BATCH_RECORDS)
+            hand_over(r, 0);
     }
-    r->n = 0;
     if (term != -1)
         r->line++;
     r->record_line = r->line;
@@ -175,18 +310,9 @@ static long newlines(const unsigned char *s, size_t len)
     return n;
 }
 
-static void reader_release(reader *r)
-{
-    for (size_t i = 0; i < r->cap; i++)
-        free(r->fields[i]);
-    free(r->fields);
-    free(r->lens);
-    free(r->caps);
-}
-
 typedef size_t (*chunk_fn)(void *src, char *buf, size_t size, int *io_error);
 
-static hc_status run(reader *r, chunk_fn next, void *src)
+static hc_status run(reader *r, chunk_fn next, void *src, hc_error *err)
 {
     if (!r->opt.delimiter)
         r->opt.delimiter = ',';
@@ -195,18 +321,28 @@ static hc_status run(reader *r, chunk_fn next, void *src)
     if (!r->opt.max_fields)
         r->opt.max_fields = 4096;
     r->line = r->record_line = 1;
+    r->cerr = err;
+    hc_error_clear(&r->perr);
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
-        return hc_error_nomem(r->err);
-    csv_set_delim(&p, (unsigned char)r->opt.delimiter);
     char *buf = malloc(BLOCK_SIZE);
-    if (!buf) {
-        csv_free(&p);
-        return hc_error_nomem(r->err);
+    int ok = buf != NULL;
+    for (int i = 0; i < N_BATCHES; i++)
+        ok &= batch_init(&r->batches[i]) == 0;
+    if (!ok || csv_init(&p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0) {
+        free(buf);
+        for (int i = 0; i < N_BATCHES; i++)
+            batch_free(&r->batches[i]);
+        return hc_error_nomem(err);
     }
+    csv_set_delim(&p, (unsigned char)r->opt.delimiter);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->threaded = pthread_create(&r->thread, NULL, consumer_main, r) == 0;
+
     int first = 1, io_error = 0;
     size_t got;
-    while (r->status == HC_OK && (got = next(src, buf, BLOCK_SIZE, &io_error)) > 0) {
+    while (r->pstatus == HC_OK && !r->stop &&
+           (got = next(src, buf, BLOCK_SIZE, &io_error)) > 0) {
         char *start = buf;
         if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
             start += 3; /* UTF-8 byte-order mark */
@@ -214,36 +350,51 @@ static hc_status run(reader *r, chunk_fn next, void *src)
         }
         first = 0;
         if (csv_parse(&p, start, got, on_field, on_record, r) != got &&
-            r->status == HC_OK) {
+            r->pstatus == HC_OK && !r->stop) {
             if (csv_error(&p) == CSV_EPARSE)
                 fail(r, HC_EDATA, r->line + newlines(p.entry_buf, p.entry_pos),
-                     (long)r->n + 1,
+                     (long)r->rec_fields + 1,
                      "malformed quoting (a quote inside an unquoted field, "
                      "or text after a closing quote)");
             else
-                r->status = hc_error_nomem(r->err);
+                fail(r, HC_ENOMEM, 0, 0, "out of memory");
         }
         /* libcsv buffers a field whole before calling back: stop a runaway
          * field (a stray quote, a file without line ends) at the limit
          * instead of holding all of it in memory. */
-        if (r->status == HC_OK && p.entry_pos > r->opt.max_field) {
+        if (r->pstatus == HC_OK && p.entry_pos > r->opt.max_field) {
             char msg[128];
             snprintf(msg, sizeof msg, "field longer than the limit of %zu bytes",
                      r->opt.max_field);
-            fail(r, HC_EDATA, r->record_line, (long)r->n + 1, msg);
+            fail(r, HC_EDATA, r->record_line, (long)r->rec_fields + 1, msg);
         }
     }
-    if (r->status == HC_OK && io_error)
-        r->status = hc_error_set(r->err, HC_EIO, r->name, 0, 0,
-                                 "read failed: %s", strerror(io_error));
-    if (r->status == HC_OK && csv_fini(&p, on_field, on_record, r) != 0 &&
-        r->status == HC_OK)
-        fail(r, HC_EDATA, r->record_line, (long)r->n + 1,
+    if (r->pstatus == HC_OK && io_error)
+        r->pstatus = hc_error_set(&r->perr, HC_EIO, r->name, 0, 0,
+                                  "read failed: %s", strerror(io_error));
+    if (r->pstatus == HC_OK && !r->stop &&
+        csv_fini(&p, on_field, on_record, r) != 0)
+        fail(r, HC_EDATA, r->record_line, (long)r->rec_fields + 1,
              "unterminated quoted field (the file ends inside quotes)");
+    /* Records before a parse error are still consumed, so that an earlier
+     * bad value is the one reported. */
+    hand_over(r, 1);
+    if (r->threaded)
+        pthread_join(r->thread, NULL);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
     free(buf);
     csv_free(&p);
-    reader_release(r);
-    return r->status;
+    for (int i = 0; i < N_BATCHES; i++)
+        batch_free(&r->batches[i]);
+    if (r->cstatus != HC_OK)
+        return r->cstatus;
+    if (r->pstatus != HC_OK) {
+        if (err)
+            *err = r->perr;
+        return r->pstatus == HC_ENOMEM ? hc_error_nomem(err) : r->pstatus;
+    }
+    return HC_OK;
 }
 
 static size_t file_chunk(void *src, char *buf, size_t size, int *io_error)
@@ -264,12 +415,23 @@ static size_t mem_chunk(void *src, char *buf, size_t size, int *io_error)
 {
     (void)io_error;
     mem_src *m = src;
-    size_t n = m->len - m->pos < size ? m->len - m->pos : size;
-    if (n == 0)
+    if (m->len == m->pos)
         return 0; /* also keeps a NULL buffer of length 0 away from memcpy */
+    size_t n = m->len - m->pos < size ? m->len - m->pos : size;
     memcpy(buf, m->data + m->pos, n);
     m->pos += n;
     return n;
+}
+
+static void reader_init(reader *r, const char *name, const hc_csv_options *opt,
+                        hc_csv_record_fn fn, void *ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    if (opt)
+        r->opt = *opt;
+    r->fn = fn;
+    r->ctx = ctx;
 }
 
 hc_status hc_csv_read(const char *path, const hc_csv_options *opt,
@@ -280,14 +442,15 @@ hc_status hc_csv_read(const char *path, const hc_csv_options *opt,
     if (!f)
         return hc_error_set(err, HC_EIO, path, 0, 0, "cannot open: %s",
                             strerror(errno));
-    reader r = {0};
-    r.name = is_stdin ? "<stdin>" : path;
-    if (opt)
-        r.opt = *opt;
-    r.fn = fn;
-    r.ctx = ctx;
-    r.err = err;
-    hc_status st = run(&r, file_chunk, f);
+    reader *r = malloc(sizeof *r);
+    if (!r) {
+        if (!is_stdin)
+            fclose(f);
+        return hc_error_nomem(err);
+    }
+    reader_init(r, is_stdin ? "<stdin>" : path, opt, fn, ctx);
+    hc_status st = run(r, file_chunk, f, err);
+    free(r);
     if (!is_stdin)
         fclose(f);
     return st;
@@ -298,12 +461,11 @@ hc_status hc_csv_read_buffer(const char *data, size_t len, const char *name,
                              void *ctx, hc_error *err)
 {
     mem_src m = {data, len, 0};
-    reader r = {0};
-    r.name = name;
-    if (opt)
-        r.opt = *opt;
-    r.fn = fn;
-    r.ctx = ctx;
-    r.err = err;
-    return run(&r, mem_chunk, &m);
+    reader *r = malloc(sizeof *r);
+    if (!r)
+        return hc_error_nomem(err);
+    reader_init(r, name, opt, fn, ctx);
+    hc_status st = run(r, mem_chunk, &m, err);
+    free(r);
+    return st;
 }

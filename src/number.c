@@ -39,9 +39,14 @@ static const double pow10_exact[23] = {
 hc_num_status hc_number_parse(const char *s, size_t len, double *out)
 {
     trim(&s, &len);
-    if (hc_number_is_missing(s, len)) {
-        *out = NAN;
-        return HC_NUM_MISSING;
+    /* Missing markers are empty or start with a letter; numbers never do,
+     * so the marker check runs only where it can match. */
+    if (len == 0 || ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z')) {
+        if (hc_number_is_missing(s, len)) {
+            *out = NAN;
+            return HC_NUM_MISSING;
+        }
+        return HC_NUM_INVALID;
     }
     /* Validate the grammar [+-]digits[.digits][(e|E)[+-]digits] while
      * collecting up to 19 significant digits for the fast path. */

@@ -1,6 +1,7 @@
 /* simulate.c - synthetic account histories with known ground truth (see datasets/README.md). */
 #include "hc_simulate.h"
 
+#include <errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
@@ -22,7 +23,7 @@ static const char *const comp_name[N_COMP] = {"usage", "support", "engagement",
                                               "financial", "relationship"};
 
 /* The weights of the true health score H* = sum_k w_k s_k. Financial health
- * matters most and engagement hardly at all, so the hand-set weights below
+ * matters most and engagement not at all, so the hand-set weights below
  * (what a CS team might guess) are visibly wrong. */
 static const double true_weight[N_COMP] = {0.30, 0.05, 0.00, 0.50, 0.15};
 static const double hand_weight[N_COMP] = {0.30, 0.20, 0.15, 0.20, 0.15};
@@ -55,7 +56,7 @@ static const double exp_coef[N_COMP] = {0.035, 0.0, 0.010, 0.005, 0.015};
 #define MEAN_HI 98.0
 #define AR_PHI 0.97          /* weekly autocorrelation of the deviation */
 #define AR_SD 8.0            /* stationary sd of the deviation */
-#define SPONSOR_SD 12.0      /* per-account offset of the sponsor threshold */
+#define SPONSOR_SD 12.0      /* sd of the per-account sponsor threshold offset */
 
 /* Seasonality of latent usage: cos^2 bumps (points subtracted). */
 #define SUMMER_DEPTH 10.0    /* centred on 1 August, half-width 35 days */
@@ -97,28 +98,29 @@ typedef struct {
     int higher_is_healthier;
     int decimals;
     double missing_rate;
+    double noise_sd;   /* sd of the Gaussian noise in `link`, 0 when none */
     const char *link;
 } metric_def;
 
 static const metric_def metrics[N_METRIC] = {
-    {"logins_per_week", K_USAGE, 0, 20, 1, 1, 0,
-     "max(0, 0.2*L + N(0, 2^2)), rounded to 0.1"},
-    {"feature_adoption", K_USAGE, 0, 1, 1, 2, 0,
-     "clamp(L/100 + N(0, 0.08^2), 0, 1), rounded to 0.01"},
-    {"open_tickets", K_SUPPORT, 0, 10, 0, 0, 0,
+    {"logins_per_week", K_USAGE, 0, 20, 1, 1, 0, 1.5,
+     "max(0, 0.2*L + N(0, sd^2)), rounded to 0.1"},
+    {"feature_adoption", K_USAGE, 0, 1, 1, 2, 0, 0.05,
+     "clamp(L/100 + N(0, sd^2), 0, 1), rounded to 0.01"},
+    {"open_tickets", K_SUPPORT, 0, 10, 0, 0, 0, 0,
      "Poisson(0.08*(100 - L))"},
-    {"csat", K_SUPPORT, 1, 5, 1, 1, MISSING_RATE,
-     "clamp(1 + 0.04*L + N(0, 0.4^2), 1, 5), rounded to 0.1; 1% empty"},
-    {"email_open_rate", K_ENGAGEMENT, 0, 0.6, 1, 2, 0,
-     "clamp(0.006*L + N(0, 0.05^2), 0, 1), rounded to 0.01"},
-    {"milestones_done", K_ENGAGEMENT, 0, 10, 1, 0, 0,
+    {"csat", K_SUPPORT, 1, 5, 1, 1, MISSING_RATE, 0.4,
+     "clamp(1 + 0.04*L + N(0, sd^2), 1, 5), rounded to 0.1"},
+    {"email_open_rate", K_ENGAGEMENT, 0, 0.6, 1, 2, 0, 0.05,
+     "clamp(0.006*L + N(0, sd^2), 0, 1), rounded to 0.01"},
+    {"milestones_done", K_ENGAGEMENT, 0, 10, 1, 0, 0, 0,
      "Binomial(10, L/100)"},
-    {"days_past_due", K_FINANCIAL, 0, 60, 0, 0, 0,
-     "max(0, round(0.9*(60 - L) + N(0, 8^2)))"},
-    {"nps", K_RELATIONSHIP, 0, 10, 1, 0, MISSING_RATE,
-     "round(clamp(L/10 + N(0, 1.2^2), 0, 10)); 1% empty"},
-    {"exec_sponsor", K_RELATIONSHIP, 0, 1, 1, 0, 0,
-     "1 if L + o > 50 else 0, o ~ N(0, 12^2) fixed per account"},
+    {"days_past_due", K_FINANCIAL, 0, 60, 0, 0, 0, 3.0,
+     "max(0, round(0.9*(60 - L) + N(0, sd^2)))"},
+    {"nps", K_RELATIONSHIP, 0, 10, 1, 0, MISSING_RATE, 0.8,
+     "round(clamp(L/10 + N(0, sd^2), 0, 10))"},
+    {"exec_sponsor", K_RELATIONSHIP, 0, 1, 1, 0, 0, SPONSOR_SD,
+     "1 if L + o > 50 else 0, o ~ N(0, sd^2) drawn once per account"},
 };
 
 /* ------------------------------------------------------------------ */
@@ -135,13 +137,13 @@ typedef struct {
     FILE *f;
     char *buf;
     size_t len;
-    int failed;
+    int failed;   /* errno of the first failed write, or 0 */
 } obuf;
 
 static void ob_flush(obuf *b)
 {
-    if (b->len && fwrite(b->buf, 1, b->len, b->f) != b->len)
-        b->failed = 1;
+    if (b->len && fwrite(b->buf, 1, b->len, b->f) != b->len && !b->failed)
+        b->failed = errno ? errno : EIO;
     b->len = 0;
 }
 
@@ -330,7 +332,8 @@ static void simulate_account(sim_state *st, gsl_rng *r, long id)
                        MEAN_LO, MEAN_HI);
         x[k] = gsl_ran_gaussian_ziggurat(r, AR_SD);
     }
-    double sponsor_offset = gsl_ran_gaussian_ziggurat(r, SPONSOR_SD);
+    double sponsor_offset =
+        gsl_ran_gaussian_ziggurat(r, metrics[M_SPONSOR].noise_sd);
     const double innov = AR_SD * sqrt(1 - AR_PHI * AR_PHI);
 
     int alive = 1;
@@ -350,20 +353,27 @@ static void simulate_account(sim_state *st, gsl_rng *r, long id)
 
         /* Metrics as scaled integers q (value = q / 10^decimals). */
         long long q[N_METRIC];
-        q[M_LOGINS] = round_nonneg(0.2 * L[K_USAGE] +
-                                   gsl_ran_gaussian_ziggurat(r, 1.5), 10);
+        double nz[N_METRIC];
+        for (int m = 0; m < N_METRIC; m++)
+            nz[m] = metrics[m].noise_sd;
+        q[M_LOGINS] = round_nonneg(
+            0.2 * L[K_USAGE] + gsl_ran_gaussian_ziggurat(r, nz[M_LOGINS]), 10);
         q[M_ADOPTION] = round_nonneg(
-            clampd(L[K_USAGE] / 100 + gsl_ran_gaussian_ziggurat(r, 0.05), 0, 1), 100);
+            clampd(L[K_USAGE] / 100 + gsl_ran_gaussian_ziggurat(r, nz[M_ADOPTION]),
+                   0, 1), 100);
         q[M_TICKETS] = gsl_ran_poisson(r, 0.08 * (100 - L[K_SUPPORT]));
         q[M_CSAT] = round_nonneg(
-            clampd(1 + 0.04 * L[K_SUPPORT] + gsl_ran_gaussian_ziggurat(r, 0.4), 1, 5), 10);
+            clampd(1 + 0.04 * L[K_SUPPORT] + gsl_ran_gaussian_ziggurat(r, nz[M_CSAT]),
+                   1, 5), 10);
         q[M_EMAIL] = round_nonneg(
-            clampd(0.006 * L[K_ENGAGEMENT] + gsl_ran_gaussian_ziggurat(r, 0.05), 0, 1), 100);
+            clampd(0.006 * L[K_ENGAGEMENT] + gsl_ran_gaussian_ziggurat(r, nz[M_EMAIL]),
+                   0, 1), 100);
         q[M_MILESTONES] = gsl_ran_binomial(r, L[K_ENGAGEMENT] / 100, 10);
-        q[M_DPD] = round_nonneg(0.9 * (60 - L[K_FINANCIAL]) +
-                                gsl_ran_gaussian_ziggurat(r, 3.0), 1);
+        q[M_DPD] = round_nonneg(
+            0.9 * (60 - L[K_FINANCIAL]) + gsl_ran_gaussian_ziggurat(r, nz[M_DPD]), 1);
         q[M_NPS] = round_nonneg(
-            clampd(L[K_RELATIONSHIP] / 10 + gsl_ran_gaussian_ziggurat(r, 0.8), 0, 10), 1);
+            clampd(L[K_RELATIONSHIP] / 10 + gsl_ran_gaussian_ziggurat(r, nz[M_NPS]),
+                   0, 10), 1);
         q[M_SPONSOR] = L[K_RELATIONSHIP] + sponsor_offset > 50;
 
         /* True component scores from the values as written. */
@@ -660,6 +670,7 @@ static json_t *truth_json(const sim_state *st, int *bad)
         jset(o, "column", json_string(metrics[m].column), bad);
         jset(o, "component", json_string(comp_name[metrics[m].comp]), bad);
         jset(o, "link", json_string(metrics[m].link), bad);
+        jset(o, "noise_sd", json_real(metrics[m].noise_sd), bad);
         jset(o, "decimals", json_integer(metrics[m].decimals), bad);
         jset(o, "missing_rate", json_real(metrics[m].missing_rate), bad);
         jset(o, "transform", transform_json(m, bad), bad);
@@ -860,8 +871,14 @@ hc_status hc_simulate_run(const hc_simulate_options *opt,
     for (long a = 1; a <= opt->accounts; a++) {
         simulate_account(&st, r, a);
         st.res.accounts++;
-        if (opt->progress && (a % 4096 == 0 || a == opt->accounts))
-            opt->progress(opt->progress_ctx, (double)a / (double)opt->accounts);
+        if (a % 4096 == 0 || a == opt->accounts) {
+            if (opt->progress)
+                opt->progress(opt->progress_ctx, (double)a / (double)opt->accounts);
+            /* A full disk stops the run early (reported below). */
+            if (st.out[F_SNAP].failed || st.out[F_EVENTS].failed ||
+                st.out[F_PROBS].failed)
+                break;
+        }
     }
     st.res.mean_p_churn_30d =
         st.res.uncensored ? st.sum_p / (double)st.res.uncensored : NAN;
@@ -871,7 +888,8 @@ hc_status hc_simulate_run(const hc_simulate_options *opt,
             continue;
         ob_flush(&st.out[i]);
         if (st.out[i].failed) {
-            rc = hc_error_set(err, HC_EIO, path[i], 0, 0, "write failed");
+            rc = hc_error_set(err, HC_EIO, path[i], 0, 0, "write failed: %s",
+                              strerror(st.out[i].failed));
             goto done;
         }
     }
