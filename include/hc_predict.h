@@ -138,6 +138,7 @@ typedef struct {
     int32_t recent_cutoff;   /* as_of - horizon_days */
     size_t stale_accounts;
     double stale_arr;
+    double stale_at_risk;    /* their part of expected_churned_arr */
     uint32_t *stale_rows;    /* table rows of those snapshots, by account id */
 } hc_predict_result;
 
@@ -159,6 +160,8 @@ hc_status hc_predict_load_snapshots(const hc_model *m, const char *path,
 hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
                          hc_error *err);
 
+/* Frees the arrays of a result (the struct is the caller's) and zeroes
+ * it; the borrowed model and snapshots are not touched. NULL is a no-op. */
 void hc_predict_result_release(hc_predict_result *res);
 
 /* Writes the predictions as CSV (src/predict_write.c): the header

@@ -198,12 +198,13 @@ hc_status hc_outfile_commit(hc_outfile *of, hc_error *err)
         of->f = NULL;
     }
     if (!of->path || of->direct) {
+        /* The message is made before the free: `name` may be of->path. */
+        hc_status st = failed ? hc_error_set(err, HC_EIO, name, 0, 0,
+                                             "write failed: %s", strerror(e))
+                              : HC_OK;
         free(of->path);
         free(of);
-        if (failed)
-            return hc_error_set(err, HC_EIO, name, 0, 0, "write failed: %s",
-                                strerror(e));
-        return HC_OK;
+        return st;
     }
     if (!failed && fsync(fileno(of->f)) != 0 && errno != EINVAL) {
         failed = 1;
@@ -219,9 +220,10 @@ hc_status hc_outfile_commit(hc_outfile *of, hc_error *err)
         e = errno;
     }
     if (failed) {
-        hc_outfile_abort(of);
-        return hc_error_set(err, HC_EIO, name, 0, 0, "write failed: %s",
-                            strerror(e));
+        hc_status st = hc_error_set(err, HC_EIO, name, 0, 0, "write failed: %s",
+                                    strerror(e));
+        hc_outfile_abort(of); /* frees `name` */
+        return st;
     }
     hc_outfile_untrack_temp(of->tmp);
     free(of->tmp);

@@ -486,6 +486,8 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         if (date[r] < res->recent_cutoff) {
             res->stale_rows[res->stale_accounts++] = (uint32_t)r;
             res->stale_arr += arr0;
+            if (!isnan(pc[i]))
+                res->stale_at_risk += pc[i] * arr0;
         }
     }
 

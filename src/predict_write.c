@@ -142,8 +142,11 @@ void hc_predict_write_summary(FILE *f, const hc_predict_result *res)
     fprintf(f, "accounts that fell a band since their previous snapshot: %zu\n",
             res->fell_accounts);
     hc_date_format(res->recent_cutoff, c);
-    fprintf(f, "no recent snapshot (latest before %s): %zu accounts, ARR %.2f",
+    fprintf(f, "no recent snapshot (latest before %s; still in the rows and "
+               "totals above): %zu accounts, ARR %.2f",
             c, res->stale_accounts, res->stale_arr);
+    if (res->stale_accounts && res->churn_scored)
+        fprintf(f, ", expected ARR at risk %.2f", res->stale_at_risk);
     const size_t show = 10;
     for (size_t i = 0; i < res->stale_accounts && i < show; i++) {
         fputs(i ? ", " : ": ", f);

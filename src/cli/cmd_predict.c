@@ -1,0 +1,119 @@
+/* cmd_predict.c - `healthcal predict`: score accounts with a config, write predictions and a summary. */
+#include "cli.h"
+#include "hc_model.h"
+#include "hc_outfile.h"
+#include "hc_predict.h"
+#include "hc_date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    OPT_CONFIG = 'c',
+    OPT_SNAPSHOTS = 's',
+    OPT_OUTPUT = 'o',
+    OPT_DELIMITER = 'd',
+    OPT_QUIET = 'q',
+    OPT_AS_OF = 400,
+    OPT_ALL
+};
+
+int cmd_predict(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        {"config", OPT_CONFIG, 1, "FILE", "the config to score with (required), e.g. the tuned one"},
+        {"snapshots", OPT_SNAPSHOTS, 1, "FILE", "snapshot history CSV (required; - for stdin)"},
+        {"as-of", OPT_AS_OF, 1, "DATE", "score each account's latest snapshot on or before DATE (default: the latest date)"},
+        {"all-snapshots", OPT_ALL, 0, NULL, "one row per snapshot on or before the as-of date"},
+        {"output", OPT_OUTPUT, 1, "FILE", "write the predictions here (default: standard output)"},
+        {"delimiter", OPT_DELIMITER, 1, "CHAR", "field delimiter of the snapshots (default ,; 'tab' for TAB)"},
+        {"quiet", OPT_QUIET, 0, NULL, "no summary on stderr"},
+        {0},
+    };
+    cli_parser p = {
+        "predict", "--config FILE --snapshots FILE [--as-of DATE] [--all-snapshots] [-o FILE]",
+        "Scores each account's latest snapshot on or before the as-of date with the\n"
+        "config: health, band, P(churn) and P(expansion) within the config's horizon,\n"
+        "expected ARR at risk (P(churn) x ARR), the three components that pull the\n"
+        "score down most against the segment's healthy (top-band) accounts, in points\n"
+        "of health, and the change since the account's previous snapshot\n"
+        "(band_change \"green->yellow\" when the band got worse). Rows are sorted by\n"
+        "expected ARR at risk, highest first. A summary goes to stderr: accounts and\n"
+        "ARR per band, expected churned ARR, accounts with no recent snapshot.",
+        options, argc, argv};
+    const char *config = NULL, *snapshots = NULL, *output = "-";
+    char delimiter = 0;
+    int quiet = 0, all = 0, day;
+    int32_t as_of = HC_DATE_MISSING;
+    const char *arg;
+    int c;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        switch (c) {
+        case OPT_CONFIG: config = arg; break;
+        case OPT_SNAPSHOTS: snapshots = arg; break;
+        case OPT_OUTPUT: output = arg; break;
+        case OPT_ALL: all = 1; break;
+        case OPT_QUIET: quiet = 1; break;
+        case OPT_DELIMITER:
+            if (cli_parse_char("delimiter", arg, &delimiter))
+                return 1;
+            break;
+        case OPT_AS_OF:
+            if (cli_parse_date("as-of", arg, &day))
+                return 1;
+            as_of = day;
+            break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_no_positionals(&p))
+        return 1;
+    if (!config)
+        return cli_usage_error("option '--config' is required");
+    if (!snapshots)
+        return cli_usage_error("option '--snapshots' is required");
+    hc_outfile_protect_input(config);
+    hc_outfile_protect_input(snapshots);
+
+    hc_error err;
+    hc_error_clear(&err);
+    hc_model *m;
+    if (hc_model_load(config, &m, &err) != HC_OK)
+        return cli_fail(&err);
+    hc_snapshots s;
+    if (hc_predict_load_snapshots(m, snapshots, delimiter, &s, &err) != HC_OK) {
+        hc_model_free(m);
+        return cli_fail(&err);
+    }
+    hc_predict_options po;
+    hc_predict_options_init(&po);
+    po.model = m;
+    po.snapshots = &s;
+    po.as_of = as_of;
+    po.all_snapshots = all;
+    hc_predict_result r;
+    int rc = 0;
+    if (hc_predict_run(&po, &r, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        hc_outfile *of;
+        if (hc_outfile_open(output, &of, &err) != HC_OK) {
+            rc = cli_fail(&err);
+        } else {
+            hc_predict_write_csv(hc_outfile_stream(of), &r);
+            if (hc_outfile_commit(of, &err) != HC_OK)
+                rc = cli_fail(&err);
+        }
+        if (rc == 0 && !quiet) {
+            if (r.churn_scored == 0 && r.unscored_accounts < r.accounts)
+                cli_warn("the config has no churn_model: p_churn and expected "
+                         "ARR at risk are empty (fit one with 'healthcal fit')");
+            hc_predict_write_summary(stderr, &r);
+        }
+        hc_predict_result_release(&r);
+    }
+    hc_snapshots_release(&s);
+    hc_model_free(m);
+    return rc;
+}
