@@ -58,7 +58,7 @@ all: $(BIN) healthcal
 healthcal: $(BIN)
 	@ln -sf $(BIN) healthcal
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj/cli
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/obj/cli
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/obj/cli

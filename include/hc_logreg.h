@@ -19,6 +19,9 @@ typedef struct {
     size_t n;                 /* rows */
     size_t p;                 /* feature columns (intercept excluded) */
     const double *X;          /* n*p, row-major; may be NULL when p == 0 */
+    const double *const *cols; /* instead of X (X NULL): p column pointers of
+                                 n doubles each, so callers holding columns
+                                 (or a subset of them) need no copy */
     const double *y;          /* n outcomes, each 0 or 1 */
     const double *offset;     /* n offsets or NULL */
     const int32_t *cluster;   /* n cluster ids (any int32 values) or NULL */

@@ -37,27 +37,28 @@ void hc_fit_result_release(hc_fit_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* The design of one fit: complete rows only, row-major sub-scores. */
+/* The design of one fit: complete rows only, one array per component.
+ * Column storage lets a subset of components be passed to the logistic
+ * regression as pointers, with no copy of the data. */
 typedef struct {
     size_t n, k;
-    double *X;          /* n * k, all components */
-    double *Xk;         /* n * k scratch for a column subset */
+    double *sub;        /* k * n_alloc, component-major: column c at sub + c * n_alloc */
+    size_t n_alloc;
+    const double **col; /* k column pointers into sub */
     double *churn;      /* n */
     double *expansion;  /* n */
     int32_t *cluster;   /* n account codes */
     int32_t *segment;   /* n segment codes or -1 */
-    size_t *row;        /* n table rows */
 } design;
 
 static void design_release(design *d)
 {
-    free(d->X);
-    free(d->Xk);
+    free(d->sub);
+    free(d->col);
     free(d->churn);
     free(d->expansion);
     free(d->cluster);
     free(d->segment);
-    free(d->row);
 }
 
 static hc_status build_design(const hc_model *m, const hc_history *h,
@@ -65,67 +66,74 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
                               size_t *incomplete, hc_error *err)
 {
     const hc_snapshots *s = &h->snapshots;
-    size_t k = m->n_components;
+    size_t k = m->n_components, m1 = n ? n : 1;
     memset(d, 0, sizeof *d);
     d->k = k;
-    double *sub = malloc((n ? n : 1) * k * sizeof *sub);
-    d->X = malloc((n ? n : 1) * k * sizeof *d->X);
-    d->Xk = malloc((n ? n : 1) * k * sizeof *d->Xk);
-    d->churn = malloc((n ? n : 1) * sizeof *d->churn);
-    d->expansion = malloc((n ? n : 1) * sizeof *d->expansion);
-    d->cluster = malloc((n ? n : 1) * sizeof *d->cluster);
-    d->segment = malloc((n ? n : 1) * sizeof *d->segment);
-    d->row = malloc((n ? n : 1) * sizeof *d->row);
-    if (!sub || !d->X || !d->Xk || !d->churn || !d->expansion || !d->cluster ||
-        !d->segment || !d->row) {
-        free(sub);
+    d->n_alloc = m1;
+    d->sub = malloc(m1 * k * sizeof *d->sub);
+    d->col = malloc(k * sizeof *d->col);
+    d->churn = malloc(m1 * sizeof *d->churn);
+    d->expansion = malloc(m1 * sizeof *d->expansion);
+    d->cluster = malloc(m1 * sizeof *d->cluster);
+    d->segment = malloc(m1 * sizeof *d->segment);
+    if (!d->sub || !d->col || !d->churn || !d->expansion || !d->cluster ||
+        !d->segment) {
         design_release(d);
         return hc_error_nomem(err);
     }
-    hc_score_out out = {.sub = sub, .sub_stride = n};
+    hc_score_out out = {.sub = d->sub, .sub_stride = m1};
     hc_status st = hc_model_score_rows(m, s->table, rows, 0, n, &out, err);
     if (st != HC_OK) {
-        free(sub);
         design_release(d);
         return st;
     }
     const int32_t *ids = s->table->cols[s->id_col].code;
     const int32_t *seg = s->segment_col >= 0 ? s->table->cols[s->segment_col].code : NULL;
-    size_t m_rows = 0;
+    size_t kept = 0;
     *incomplete = 0;
+    /* Compact the complete rows to the front of every column, in place
+     * (kept <= i, so nothing is overwritten before it is read). */
     for (size_t i = 0; i < n; i++) {
         int complete = 1;
         for (size_t c = 0; c < k; c++)
-            complete &= isfinite(sub[c * n + i]) != 0;
+            complete &= isfinite(d->sub[c * m1 + i]) != 0;
         if (!complete) {
             (*incomplete)++;
             continue;
         }
         size_t r = rows[i];
         for (size_t c = 0; c < k; c++)
-            d->X[m_rows * k + c] = sub[c * n + i];
-        d->churn[m_rows] = h->labels.churn[r];
-        d->expansion[m_rows] = h->labels.expansion[r];
-        d->cluster[m_rows] = ids[r];
-        d->segment[m_rows] = seg ? seg[r] : -1;
-        d->row[m_rows] = r;
-        m_rows++;
+            d->sub[c * m1 + kept] = d->sub[c * m1 + i];
+        d->churn[kept] = h->labels.churn[r];
+        d->expansion[kept] = h->labels.expansion[r];
+        d->cluster[kept] = ids[r];
+        d->segment[kept] = seg ? seg[r] : -1;
+        kept++;
     }
-    free(sub);
-    d->n = m_rows;
+    for (size_t c = 0; c < k; c++)
+        d->col[c] = d->sub + c * m1;
+    d->n = kept;
     return HC_OK;
 }
 
-/* Copies the columns `kept` of rows `sel` (or all rows) into d->Xk. */
-static size_t pack_columns(const design *d, const size_t *kept, size_t n_kept,
-                           const size_t *sel, size_t n_sel)
+/* Column pointers for the components `kept`, over all rows of the design
+ * (sel NULL: no copy) or over the rows `sel`, gathered into `scratch`
+ * (n_kept * n_sel doubles). */
+static void select_columns(const design *d, const size_t *kept, size_t n_kept,
+                           const size_t *sel, size_t n_sel, double *scratch,
+                           const double **cols)
 {
-    for (size_t i = 0; i < n_sel; i++) {
-        size_t r = sel ? sel[i] : i;
-        for (size_t j = 0; j < n_kept; j++)
-            d->Xk[i * n_kept + j] = d->X[r * d->k + kept[j]];
+    for (size_t j = 0; j < n_kept; j++) {
+        const double *from = d->col[kept[j]];
+        if (!sel) {
+            cols[j] = from;
+            continue;
+        }
+        double *to = scratch + j * n_sel;
+        for (size_t i = 0; i < n_sel; i++)
+            to[i] = from[sel[i]];
+        cols[j] = to;
     }
-    return n_sel;
 }
 
 /* Gathers a per-row array of the selected rows into buf. */
@@ -157,10 +165,11 @@ static hc_status constrained_churn_fit(const hc_model *m, const design *d,
                                        size_t *kept, size_t *n_kept,
                                        int *dropped, hc_logreg_result *res,
                                        double *ybuf, int32_t *cbuf,
-                                       hc_error *err)
+                                       double *scratch, hc_error *err)
 {
     size_t k = d->k;
     const char *names[256];
+    const double *cols[256];
     *n_kept = 0;
     for (size_t c = 0; c < k; c++) {
         dropped[c] = 0;
@@ -171,12 +180,12 @@ static hc_status constrained_churn_fit(const hc_model *m, const design *d,
     for (;;) {
         for (size_t j = 0; j < *n_kept; j++)
             names[j] = m->components[kept[j]].name;
-        pack_columns(d, kept, *n_kept, sel, n_sel);
+        select_columns(d, kept, *n_kept, sel, n_sel, scratch, cols);
         hc_logreg_problem prob;
         hc_logreg_problem_init(&prob);
         prob.n = n_sel;
         prob.p = *n_kept;
-        prob.X = d->Xk;
+        prob.cols = cols;
         prob.y = y;
         prob.cluster = cl;
         prob.names = names;
@@ -246,17 +255,13 @@ static hc_status fit_expansion(const hc_model *m, const design *d,
                                hc_error *err)
 {
     const char *names[256];
-    size_t all[256];
-    for (size_t c = 0; c < d->k; c++) {
+    for (size_t c = 0; c < d->k; c++)
         names[c] = m->components[c].name;
-        all[c] = c;
-    }
-    pack_columns(d, all, d->k, NULL, d->n);
     hc_logreg_problem prob;
     hc_logreg_problem_init(&prob);
     prob.n = d->n;
     prob.p = d->k;
-    prob.X = d->Xk;
+    prob.cols = d->col;
     prob.y = d->expansion;
     prob.cluster = d->cluster;
     prob.names = names;
@@ -284,10 +289,9 @@ static hc_status fit_calibration(const design *d, const size_t *sel, size_t n,
                                  double *a, double *b, hc_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        const double *x = d->X + sel[i] * d->k;
         double hsum = 0;
         for (size_t c = 0; c < d->k; c++)
-            hsum += w[c] * x[c];
+            hsum += w[c] * d->col[c][sel[i]];
         hbuf[i] = hsum;
         ybuf[i] = d->churn[sel[i]];
     }
@@ -326,13 +330,14 @@ static hc_status fit_segments(const hc_model *m, const hc_history *h,
     double *ybuf = malloc((d->n ? d->n : 1) * sizeof *ybuf);
     double *hbuf = malloc((d->n ? d->n : 1) * sizeof *hbuf);
     int32_t *cbuf = malloc((d->n ? d->n : 1) * sizeof *cbuf);
+    double *scratch = malloc((d->n ? d->n : 1) * k * sizeof *scratch);
     size_t *kept = malloc(k * sizeof *kept);
     int *dropped = malloc(k * sizeof *dropped);
     double *w = malloc(k * sizeof *w), *lo = malloc(k * sizeof *lo),
            *hi = malloc(k * sizeof *hi);
     hc_status st = HC_OK;
-    if (!res->segments || !sel || !ybuf || !hbuf || !cbuf || !kept || !dropped ||
-        !w || !lo || !hi) {
+    if (!res->segments || !sel || !ybuf || !hbuf || !cbuf || !scratch || !kept ||
+        !dropped || !w || !lo || !hi) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -361,7 +366,8 @@ static hc_status fit_segments(const hc_model *m, const hc_history *h,
         hc_error_clear(&own_err);
         size_t n_kept;
         hc_status fst = n ? constrained_churn_fit(m, d, sel, n, opt, kept, &n_kept,
-                                                  dropped, &own, ybuf, cbuf, &own_err)
+                                                  dropped, &own, ybuf, cbuf, scratch,
+                                                  &own_err)
                           : HC_ENUMERIC;
         if (fst == HC_ENOMEM) {
             st = hc_error_nomem(err);
@@ -413,6 +419,7 @@ done:
     free(ybuf);
     free(hbuf);
     free(cbuf);
+    free(scratch);
     free(kept);
     free(dropped);
     free(w);
@@ -448,7 +455,7 @@ static hc_status in_sample_auc(hc_fit_result *res, const design *d, hc_error *er
     for (size_t i = 0; i < d->n; i++) {
         double hsum = 0;
         for (size_t c = 0; c < d->k; c++)
-            hsum += res->new_weight[c] * d->X[i * d->k + c];
+            hsum += res->new_weight[c] * d->col[c][i];
         p[i] = cm->intercept + cm->slope * hsum; /* monotone in P: same AUC */
     }
     hc_status st = hc_metrics_roc_auc(d->churn, p, d->n, &res->in_sample_auc, err);
@@ -507,7 +514,7 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
     for (size_t c = 0; c < k; c++)
         res->old_weight[c] = base->components[c].weight;
     st = constrained_churn_fit(res->tuned, &d, NULL, d.n, opt, res->kept, &res->n_kept,
-                               res->dropped, &res->churn, NULL, NULL, err);
+                               res->dropped, &res->churn, NULL, NULL, NULL, err);
     if (st != HC_OK)
         goto fail;
     for (size_t j = 0; j < res->n_kept; j++) {

@@ -1,5 +1,6 @@
 /* logreg.c - logistic regression by Newton/IRLS on GSL, with model-based and cluster-robust covariance. */
 #include "hc_logreg.h"
+#include "logreg_rows.h"
 
 #include <float.h>
 #include <math.h>
@@ -52,6 +53,7 @@ typedef struct {
     double sr, sw;   /* PASS_NULL: sum (y - mu), sum w */
     double *bH, *bg; /* block partial sums */
     double *z;       /* ROWS standardised rows of k */
+    double *xrow;    /* one row gathered from column pointers */
 } pass_acc;
 
 /* Everything a pass reads. The data are standardised on the fly:
@@ -142,7 +144,6 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
     const double *restrict bcoef = ctx->b;
     const double *restrict mean = ctx->mean;
     const double *restrict inv_sd = ctx->inv_sd;
-    const double *restrict X = prob->X;
     memset(acc->H, 0, k * k * sizeof(double));
     memset(acc->g, 0, k * sizeof(double));
     size_t extreme = 0;
@@ -165,7 +166,7 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
                     continue;
                 }
                 size_t i = i0 + q;
-                const double *x = X ? X + i * p : NULL;
+                const double *x = logreg_row(prob, i, acc->xrow);
                 double eta = bcoef[0] + (off ? off[i] : 0.0);
                 zq[0] = 1.0;
                 for (size_t j = 0; j < p; j++) {
@@ -241,6 +242,7 @@ static void acc_free(pass_acc *a)
     free(a->bH);
     free(a->bg);
     free(a->z);
+    free(a->xrow);
 }
 
 static int acc_alloc(pass_acc *a, size_t k)
@@ -251,7 +253,8 @@ static int acc_alloc(pass_acc *a, size_t k)
     a->bH = calloc(k * k, sizeof(double));
     a->bg = calloc(k, sizeof(double));
     a->z = calloc(ROWS * k, sizeof(double));
-    if (!a->H || !a->g || !a->bH || !a->bg || !a->z) {
+    a->xrow = calloc(k, sizeof(double)); /* k = p + 1 >= p */
+    if (!a->H || !a->g || !a->bH || !a->bg || !a->z || !a->xrow) {
         acc_free(a);
         return -1;
     }
@@ -608,7 +611,7 @@ static hc_status robust_cov(fit_ws *ws, const double *covs, double *out,
             last = s;
             last_key = key;
         }
-        const double *x = prob->X ? prob->X + i * p : NULL;
+        const double *x = logreg_row(prob, i, ws->acc[0].xrow);
         double eta = ws->b[0] + (prob->offset ? prob->offset[i] : 0.0);
         for (size_t j = 0; j < p; j++) {
             z[j + 1] = (x[j] - ws->mean[j]) * ws->inv_sd[j];

@@ -1,5 +1,6 @@
 /* logreg_checks.c - detects data a logistic regression cannot use, before fitting. */
 #include "hc_logreg.h"
+#include "logreg_rows.h"
 
 #include <float.h>
 #include <math.h>
@@ -43,6 +44,8 @@ typedef struct {
     double *lo1, *hi1; /* ... and y = 1 */
     double *bmean;     /* p scratch */
     double *bm2;       /* p*p scratch */
+    double *xrow;      /* p: a row gathered from column pointers */
+    double *row0;      /* p: row 0 when gathered from column pointers */
     int bad;
     size_t bad_row, bad_col;
     double bad_value;
@@ -67,6 +70,8 @@ static void chunk_free(scan_chunk *c)
     free(c->hi1);
     free(c->bmean);
     free(c->bm2);
+    free(c->xrow);
+    free(c->row0);
 }
 
 static int chunk_alloc(scan_chunk *c, const hc_logreg_problem *prob,
@@ -86,8 +91,10 @@ static int chunk_alloc(scan_chunk *c, const hc_logreg_problem *prob,
     c->hi1 = malloc(q * sizeof(double));
     c->bmean = calloc(q, sizeof(double));
     c->bm2 = calloc(q * q, sizeof(double));
-    if (!c->mean || !c->m2 || !c->lo0 || !c->hi0 || !c->lo1 || !c->hi1 ||
-        !c->bmean || !c->bm2) {
+    c->xrow = calloc(q, sizeof(double));
+    c->row0 = calloc(q, sizeof(double));
+    if (!c->row0 || !c->mean || !c->m2 || !c->lo0 || !c->hi0 || !c->lo1 || !c->hi1 ||
+        !c->bmean || !c->bm2 || !c->xrow) {
         chunk_free(c);
         return -1;
     }
@@ -128,7 +135,6 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
 {
     const hc_logreg_problem *prob = c->prob;
     size_t p = prob->p;
-    const double *X = prob->X;
     for (size_t j = 0; j < p; j++)
         c->bmean[j] = 0.0;
     for (size_t i = b; i < e; i++) {
@@ -145,7 +151,7 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
             c->bad_value = prob->offset[i];
             return -1;
         }
-        const double *x = X ? X + i * p : NULL;
+        const double *x = logreg_row(prob, i, c->xrow);
         double *lo = yi == 1.0 ? c->lo1 : c->lo0;
         double *hi = yi == 1.0 ? c->hi1 : c->hi0;
         c->events += yi == 1.0;
@@ -170,7 +176,7 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
         c->bmean[j] /= nb;
     memset(c->bm2, 0, p * p * sizeof(double));
     for (size_t i = b; i < e; i++) {
-        const double *x = X ? X + i * p : NULL;
+        const double *x = logreg_row(prob, i, c->xrow);
         for (size_t j = 0; j < p; j++) {
             double dj = (x[j] - c->shift[j]) - c->bmean[j];
             double *row = c->bm2 + j * p;
@@ -211,7 +217,7 @@ static hc_status scan_all(const hc_logreg_problem *prob, scan_chunk *c,
      * the variation rather than of the values: a column of epoch seconds
      * or of 1e9 + small integers gets its variance right. If row 0 holds a
      * non-finite value the scan reports it before the sums matter. */
-    c->shift = c1.shift = prob->X;
+    c->shift = c1.shift = n ? logreg_row(prob, 0, c->row0) : c->row0;
     pthread_t th;
     int threaded = n >= SCAN_THREAD_MIN &&
                    pthread_create(&th, NULL, scan_run, &c1) == 0;
@@ -484,7 +490,7 @@ static hc_status check_separation(const hc_logreg_problem *prob,
 hc_status hc_logreg_check(const hc_logreg_problem *prob, double *mean,
                           double *sd, hc_error *err)
 {
-    if (!prob || !prob->y || (prob->p > 0 && !prob->X))
+    if (!prob || !prob->y || (prob->p > 0 && !prob->X && !prob->cols))
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "logistic regression: missing data arrays");
     if (!(prob->ridge >= 0.0) || !isfinite(prob->ridge))
@@ -564,7 +570,7 @@ hc_status hc_logreg_check(const hc_logreg_problem *prob, double *mean,
     }
     for (size_t j = 0; j < p; j++) {
         if (mean)
-            mean[j] = prob->X[j] + c.mean[j];
+            mean[j] = c.shift[j] + c.mean[j];
         if (sd)
             sd[j] = sqrt(c.m2[j * p + j] / (double)n);
     }
