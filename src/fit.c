@@ -177,6 +177,8 @@ static hc_status constrained_churn_fit(const hc_model *m, const design *d,
     }
     const double *y = gather(d->churn, sel, n_sel, ybuf);
     const int32_t *cl = gather_i32(d->cluster, sel, n_sel, cbuf);
+    double start[257];
+    int warm = 0;
     for (;;) {
         for (size_t j = 0; j < *n_kept; j++)
             names[j] = m->components[kept[j]].name;
@@ -192,6 +194,7 @@ static hc_status constrained_churn_fit(const hc_model *m, const design *d,
         prob.ridge = opt->ridge;
         prob.max_iter = opt->max_iter;
         prob.event_name = "churners";
+        prob.start = warm ? start : NULL;
         hc_status st = hc_logreg_fit(&prob, res, err);
         if (st != HC_OK)
             return st;
@@ -213,6 +216,13 @@ static hc_status constrained_churn_fit(const hc_model *m, const design *d,
                                 "no non-negative weights can be fitted");
         }
         dropped[kept[worst]] = 1;
+        /* The refit starts from the previous coefficients without the
+         * dropped one: a few Newton steps instead of a cold start. */
+        start[0] = res->coef[0];
+        for (size_t j = 0, o = 1; j < *n_kept; j++)
+            if (j != worst)
+                start[o++] = res->coef[j + 1];
+        warm = 1;
         memmove(kept + worst, kept + worst + 1, (*n_kept - worst - 1) * sizeof *kept);
         (*n_kept)--;
         hc_logreg_result_release(res);
