@@ -143,6 +143,8 @@ typedef struct {
 hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
                           hc_error *err);
 
+/* Frees what a result owns (curves, band table and names) and zeroes it;
+ * NULL is a no-op, and a result filled by a failed call may be released. */
 void hc_validate_result_release(hc_validate_result *res);
 
 /* Counts of hc_validate_model's row selection. */

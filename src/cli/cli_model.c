@@ -35,6 +35,8 @@ typedef struct {
 static hc_status on_header(void *ctx, const hc_csv_record *rec, hc_error *err)
 {
     header_ctx *h = ctx;
+    if (h->got)
+        return HC_EIO; /* already stopped: never read a second record */
     h->names = calloc(rec->n ? rec->n : 1, sizeof *h->names);
     if (!h->names)
         return hc_error_nomem(err);

@@ -18,6 +18,8 @@ static const command commands[] = {
     {"simulate", cmd_simulate, "write a synthetic history with known ground truth"},
     {"label", cmd_label, "write the labelled observation table (churn/expansion in the next H days)"},
     {"fit", cmd_fit, "fit component weights and calibration to churn/expansion outcomes"},
+    {"validate", cmd_validate, "score predictions or a config against outcomes: discrimination, calibration, bands"},
+    {"backtest", cmd_backtest, "walk-forward evaluation of configs and thresholds by date"},
     {"predict", cmd_predict, "score accounts: health, band, P(churn) and P(expansion) in H days, drivers, band changes"},
     {"drift", cmd_drift, "population stability of the score and its components between two periods"},
     {"plot", cmd_plot, "redraw the plots from saved metric files"},

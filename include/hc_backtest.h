@@ -1,0 +1,240 @@
+/* hc_backtest.h - walk-forward evaluation of configs by date, with an embargo, refits and thresholds (layer: workflows).
+ *
+ * Folds (DESIGN.md "Backtest"). Test periods are [T, T + step) for
+ * T = T0, T0 + step, ... while T is not after the last observation date.
+ * The training rows of a fold are the observations whose snapshot date t
+ * satisfies
+ *
+ *     T - window <= t < T - horizon - lead      (window = 0: from the start)
+ *
+ * so that every training label window (t + lead, t + lead + horizon] ends
+ * on or before T - 1: no training label can see an event of the test
+ * period. DESIGN.md writes the upper end as the closed T - H - lead; a row
+ * on exactly that date has a window ending on T itself, the first test day,
+ * so the end is open here. T0 defaults to the first observation date plus
+ * the window (expanding: plus step + horizon + lead), so the first fold has
+ * a full training window.
+ *
+ * Configs are evaluated on identical folds and identical test rows (rows
+ * whose health score every config can compute):
+ * - a hand-set config keeps its weights and transforms (quantile
+ *   transforms without cuts learn them on each fold's training rows); its
+ *   probabilities come from its churn_model, or, when it has none, from a
+ *   logistic map logit p = a + b H fitted on the fold's TRAINING rows only
+ *   (so test rows never inform their own calibration);
+ * - the tuned model (opt->tuned) is refitted in every fold from the first
+ *   config with hc_fit_model on the fold's training rows: quantile
+ *   transforms, weights and calibration are all learned there;
+ * - band cut points: with a threshold objective, chosen in every fold by
+ *   hc_thresholds_search on the training rows' health scores (each config
+ *   keeps its number and names of bands); without one, each config's own
+ *   bands (the tuned model inherits the first config's).
+ *
+ * Pooled metrics per config are those of all used folds' test rows
+ * together (hc_validate_run); each config is compared with the first by
+ * DeLong's paired test on the pooled rows (hc_metrics_delong_paired).
+ */
+#ifndef HC_BACKTEST_H
+#define HC_BACKTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hc_error.h"
+#include "hc_fit.h"
+#include "hc_metrics.h"
+#include "hc_model.h"
+#include "hc_observations.h"
+#include "hc_thresholds.h"
+#include "hc_validate.h"
+
+/* Called after each fold with the number of folds done and planned. */
+typedef void (*hc_backtest_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct {
+    int step_days;              /* length of a test period and the step, > 0
+                                   (default 90) */
+    int window_days;            /* training window in days, 0 = expanding
+                                   (default 365) */
+    int32_t first_test;         /* T0; HC_DATE_MISSING = automatic */
+    int tuned;                  /* add the model refitted in each fold */
+    hc_fit_options fit;         /* options of that refit (expansion off by
+                                   default: the backtest scores churn) */
+    int use_objective;          /* choose cut points by `threshold` */
+    hc_threshold_options threshold; /* objective and min band share; its
+                                       n_bands is taken from each config */
+    size_t min_train_churners;  /* a fold with fewer training churners is
+                                   skipped (default 10: the events-per-
+                                   variable rule, Peduzzi et al. 1996) */
+    int keep_models;            /* keep each fold's fitted model (tests) */
+    hc_backtest_progress_fn progress; /* NULL for none */
+    void *progress_ctx;
+} hc_backtest_options;
+
+/* Sets the defaults above. */
+void hc_backtest_options_init(hc_backtest_options *opt);
+
+/* Parses an objective as the CLI writes it: "recall=0.7",
+ * "arr-recall=0.7", "precision=0.3" or "value:cost=C,save-rate=R" (C >= 0
+ * in ARR units per intervention, R in [0, 1]) into `t` (other fields kept).
+ * HC_EUSAGE naming the bad part. */
+hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
+                                      hc_error *err);
+
+/* ---- the plan: which rows each fold trains and tests on ---- */
+
+typedef struct {
+    int32_t test_start;    /* T */
+    int32_t test_end;      /* T + step - 1, the last day of the test period */
+    int32_t train_start;   /* T - window, or the first observation date */
+    int32_t train_end;     /* T - horizon - lead - 1, the last training date */
+    size_t train_begin;    /* training rows: plan.rows[train_begin .. train_stop) */
+    size_t train_stop;
+    size_t test_begin;     /* test rows: plan.rows[test_begin .. test_stop) */
+    size_t test_stop;
+} hc_backtest_fold_plan;
+
+typedef struct {
+    size_t n_rows;
+    size_t *rows;          /* observation rows sorted by date, then row (owned) */
+    int32_t *date;         /* their snapshot dates (owned) */
+    size_t n_folds;
+    hc_backtest_fold_plan *folds; /* owned */
+    int horizon, lead;     /* of the history's labels */
+    int32_t first_date, last_date; /* of the observations */
+} hc_backtest_plan;
+
+/* Builds the folds of `h` under `opt` (only step, window and first_test
+ * are read). Because training and test rows are date ranges, each is a
+ * contiguous slice of one date-sorted array. HC_EUSAGE for bad options,
+ * HC_ENUMERIC when the history is too short for a single fold (the message
+ * gives the dates). Release with hc_backtest_plan_release. */
+hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options *opt,
+                                 hc_backtest_plan *plan, hc_error *err);
+
+/* Frees the arrays of a plan and zeroes it; NULL is a no-op. */
+void hc_backtest_plan_release(hc_backtest_plan *plan);
+
+/* ---- results ---- */
+
+/* One fold x config. */
+typedef struct {
+    int has_metrics;            /* the test rows allowed hc_metrics_evaluate */
+    hc_metrics_summary metrics;
+    char note[512];             /* why metrics are missing, or a fallback */
+    double psi;                 /* of H, training vs test rows (NaN if none) */
+    size_t n_cuts;              /* band cut points in effect (n_bands - 1) */
+    double cuts[HC_THRESHOLDS_MAX_BANDS];
+    int objective_met;          /* on the training rows (objective only) */
+    double objective_train;     /* achieved on the training rows */
+    double objective_test;      /* the same cut points on the test rows */
+    size_t band_accounts[HC_THRESHOLDS_MAX_BANDS]; /* test rows per band */
+    size_t band_churners[HC_THRESHOLDS_MAX_BANDS];
+    double band_arr[HC_THRESHOLDS_MAX_BANDS];
+    double red_share, red_precision, red_recall, red_arr_recall; /* test */
+    double map_intercept, map_slope; /* churn calibration used this fold */
+} hc_backtest_cell;
+
+typedef struct {
+    size_t index;               /* 0-based position in the plan */
+    const hc_backtest_fold_plan *plan; /* borrowed from result->plan */
+    int used;                   /* 0: skipped for every config (see note) */
+    size_t n_train, train_positives;
+    size_t n_test, test_positives; /* test rows every config scores */
+    size_t test_excluded;       /* test rows dropped: some config has no H */
+    char note[512];
+    hc_backtest_cell *cells;    /* n_configs */
+} hc_backtest_fold;
+
+typedef enum { HC_BT_HAND_SET = 0, HC_BT_TUNED = 1 } hc_backtest_kind;
+
+typedef struct {
+    char *name;                 /* display name (owned) */
+    hc_backtest_kind kind;
+    const hc_model *model;      /* the config (borrowed); the base of a tuned model */
+    const char *probabilities;  /* how its P(churn) is made, in words (static) */
+    size_t n_bands;
+    char **band_names;          /* owned copies */
+    hc_validate_result pooled;  /* over every used fold's test rows */
+    int has_pooled;
+    char pooled_note[512];
+    double *p;                  /* n_pooled predictions (owned) */
+    double *health;             /* n_pooled health scores */
+    int32_t *band;              /* n_pooled bands under the fold's cut points */
+    hc_model **fold_models;     /* n_folds fitted models or NULL (keep_models) */
+} hc_backtest_config;
+
+/* A comparison of config `index` with config 0 on the pooled rows. */
+typedef struct {
+    size_t index;
+    int ok;                     /* 0: the test could not be computed (note) */
+    hc_metrics_auc_diff diff;   /* AUC(config index) - AUC(config 0) */
+    char note[512];
+} hc_backtest_comparison;
+
+typedef struct {
+    hc_backtest_plan plan;
+    size_t n_configs;
+    hc_backtest_config *configs;
+    hc_backtest_fold *folds;    /* plan.n_folds */
+    size_t folds_used;
+    /* the pooled test rows, in fold order */
+    size_t n_pooled;
+    size_t *pooled_row;         /* snapshot table row */
+    uint32_t *pooled_fold;
+    double *pooled_y;
+    double *pooled_arr;
+    size_t test_excluded;       /* over all used folds */
+    size_t n_comparisons;       /* n_configs - 1 */
+    hc_backtest_comparison *comparisons;
+    /* the threshold sweep of the primary config (the tuned one when
+     * present, else the first) on the pooled test rows */
+    size_t primary;
+    int has_sweep;
+    hc_threshold_result sweep;
+    char sweep_note[512];
+    hc_backtest_options opt;    /* as run (callbacks cleared) */
+} hc_backtest_result;
+
+/* Runs the backtest of the n configs `configs` (n >= 1; each validated
+ * and able to score h's snapshot table) on history `h`. `names` (may be
+ * NULL, or hold NULLs) gives display names; default: the config's name or
+ * "config N". With opt->tuned a final config "tuned" is refitted in each
+ * fold from configs[0]. On success `res` (released with
+ * hc_backtest_result_release, also after an error) holds everything; folds
+ * that cannot be evaluated (too few training churners, no test rows, a
+ * refit that is numerically impossible) are skipped for every config with
+ * a note, and HC_ENUMERIC is returned only when no fold is usable. */
+hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
+                          const char *const *names, size_t n,
+                          const hc_backtest_options *opt,
+                          hc_backtest_result *res, hc_error *err);
+
+/* Frees everything a result owns (names, pooled arrays, per-config
+ * validation results, kept fold models, the plan and the sweep) and zeroes
+ * it; NULL is a no-op. The configs it borrowed are untouched. */
+void hc_backtest_result_release(hc_backtest_result *res);
+
+/* ---- output files (src/backtest_write.c) ---- */
+
+/* Writes into directory `dir` (created when missing), each file atomically:
+ *   folds.csv       one row per fold x config (header documented in
+ *                   backtest_write.c), skipped folds with their note;
+ *   summary.json    options, pooled metrics per config, AUC differences
+ *                   with DeLong intervals, the threshold outcome;
+ *   thresholds.csv + cutpoints.csv  the sweep of the primary config;
+ *   bands_over_time.csv  test-period churn rate and ARR per band and fold;
+ *   and the pooled plot data of hc_backtest_write_plot_data. */
+hc_status hc_backtest_write(const hc_backtest_result *res, const hc_history *h,
+                            const char *dir, hc_error *err);
+
+/* Writes the plot data files `healthcal plot` reads (hc_plot.h) for n
+ * evaluated series named names[i]: reliability.csv, prediction_hist.csv,
+ * roc.csv, pr.csv, gains.csv, score_distribution.csv (when the results
+ * carry a score). Used for the pooled backtest and by validate. */
+hc_status hc_backtest_write_plot_data(const char *dir,
+                                      const hc_validate_result *const *res,
+                                      const char *const *names, size_t n,
+                                      hc_error *err);
+
+#endif

@@ -1,0 +1,915 @@
+/* backtest.c - walk-forward backtest: folds by date with an embargo, refits, thresholds, pooled metrics. */
+#include "hc_backtest.h"
+#include "hc_date.h"
+#include "hc_logreg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hc_backtest_options_init(hc_backtest_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->step_days = 90;
+    opt->window_days = 365;
+    opt->first_test = HC_DATE_MISSING;
+    hc_fit_options_init(&opt->fit);
+    opt->fit.expansion = 0;
+    hc_threshold_options_init(&opt->threshold);
+    opt->min_train_churners = 10;
+}
+
+/* Parses a number at s that ends the text or a comma; returns the bytes
+ * used, or -1. */
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return errno == 0 && end != s && (*end == '\0' || *end == ',') && isfinite(*v)
+               ? (int)(end - s)
+               : -1;
+}
+
+hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
+                                      hc_error *err)
+{
+    static const struct {
+        const char *prefix;
+        hc_threshold_objective obj;
+    } simple[] = {{"recall=", HC_THRESHOLD_RECALL},
+                  {"arr-recall=", HC_THRESHOLD_ARR_RECALL},
+                  {"precision=", HC_THRESHOLD_PRECISION}};
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        size_t len = strlen(simple[i].prefix);
+        if (strncmp(text, simple[i].prefix, len) != 0)
+            continue;
+        double v;
+        int used = parse_number(text + len, &v);
+        if (used < 0 || text[len + (size_t)used] != '\0' || !(v > 0 && v <= 1))
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "objective '%s': the target after '=' must be a "
+                                "number in (0, 1]", text);
+        t->objective = simple[i].obj;
+        t->target = v;
+        return HC_OK;
+    }
+    if (strncmp(text, "value:", 6) == 0) {
+        const char *s = text + 6;
+        int have_cost = 0, have_rate = 0;
+        double cost = 0, rate = 0;
+        while (*s) {
+            double v;
+            int used;
+            if (strncmp(s, "cost=", 5) == 0 && (used = parse_number(s + 5, &v)) >= 0 &&
+                v >= 0) {
+                cost = v;
+                have_cost = 1;
+                s += 5 + used;
+            } else if (strncmp(s, "save-rate=", 10) == 0 &&
+                       (used = parse_number(s + 10, &v)) >= 0 && v >= 0 && v <= 1) {
+                rate = v;
+                have_rate = 1;
+                s += 10 + used;
+            } else {
+                return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                    "objective '%s': expected value:cost=C,save-rate=R "
+                                    "with C >= 0 (ARR per intervention) and R in "
+                                    "[0, 1]; cannot read '%s'", text, s);
+            }
+            if (*s == ',')
+                s++;
+        }
+        if (!have_cost || !have_rate)
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "objective '%s': both cost= and save-rate= are needed",
+                                text);
+        t->objective = HC_THRESHOLD_VALUE;
+        t->cost = cost;
+        t->save_rate = rate;
+        t->target = 0;
+        return HC_OK;
+    }
+    return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                        "unknown objective '%s' (use recall=0.7, arr-recall=0.7, "
+                        "precision=0.3 or value:cost=C,save-rate=R)", text);
+}
+
+/* ---- the plan ---- */
+
+typedef struct {
+    int32_t date;
+    size_t row;
+} dated_row;
+
+static int cmp_dated(const void *pa, const void *pb)
+{
+    const dated_row *a = pa, *b = pb;
+    if (a->date != b->date)
+        return a->date < b->date ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* First index i with date[i] >= d in the sorted dates. */
+static size_t lower_bound(const int32_t *date, size_t n, int64_t d)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((int64_t)date[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void hc_backtest_plan_release(hc_backtest_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->rows);
+    free(plan->date);
+    free(plan->folds);
+    memset(plan, 0, sizeof *plan);
+}
+
+hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options *opt,
+                                 hc_backtest_plan *plan, hc_error *err)
+{
+    memset(plan, 0, sizeof *plan);
+    if (opt->step_days <= 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the test step must be at least 1 day (got %d)",
+                            opt->step_days);
+    if (opt->window_days < 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the training window cannot be negative (got %d)",
+                            opt->window_days);
+    const hc_snapshots *s = &h->snapshots;
+    const int32_t *dates = s->table->cols[s->date_col].code;
+    size_t n = h->labels.observations;
+    plan->horizon = h->labels.horizon;
+    plan->lead = h->labels.lead;
+    dated_row *dr = malloc((n ? n : 1) * sizeof *dr);
+    if (!dr)
+        return hc_error_nomem(err);
+    size_t k = 0;
+    for (size_t r = 0; r < s->table->n_rows; r++)
+        if (h->labels.status[r] == HC_ROW_OBSERVATION)
+            dr[k++] = (dated_row){dates[r], r};
+    n = k;
+    if (n == 0) {
+        free(dr);
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no labelled observations to backtest");
+    }
+    qsort(dr, n, sizeof *dr, cmp_dated);
+    plan->rows = malloc(n * sizeof *plan->rows);
+    plan->date = malloc(n * sizeof *plan->date);
+    if (!plan->rows || !plan->date) {
+        free(dr);
+        hc_backtest_plan_release(plan);
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        plan->rows[i] = dr[i].row;
+        plan->date[i] = dr[i].date;
+    }
+    free(dr);
+    plan->n_rows = n;
+    plan->first_date = plan->date[0];
+    plan->last_date = plan->date[n - 1];
+    int64_t embargo = (int64_t)plan->horizon + plan->lead;
+    int64_t step = opt->step_days, window = opt->window_days;
+    int64_t t0 = opt->first_test != HC_DATE_MISSING
+                     ? opt->first_test
+                     : plan->first_date + (window > 0 ? window : step + embargo);
+    size_t cap = t0 <= plan->last_date
+                     ? (size_t)((plan->last_date - t0) / step + 1)
+                     : 0;
+    if (cap == 0) {
+        char a[11], b[11], c[11];
+        hc_date_format(plan->first_date, a);
+        hc_date_format(plan->last_date, b);
+        hc_date_format((int32_t)t0, c);
+        hc_backtest_plan_release(plan);
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "the labelled history (observations %s to %s) is too "
+                            "short for one fold: the first test period would start "
+                            "on %s; use a shorter --window or --step", a, b, c);
+    }
+    plan->folds = calloc(cap, sizeof *plan->folds);
+    if (!plan->folds) {
+        hc_backtest_plan_release(plan);
+        return hc_error_nomem(err);
+    }
+    for (size_t f = 0; f < cap; f++) {
+        int64_t T = t0 + (int64_t)f * step;
+        hc_backtest_fold_plan *fp = &plan->folds[f];
+        int64_t tr_lo = window > 0 ? T - window : plan->first_date;
+        int64_t tr_hi = T - embargo; /* exclusive: t < T - H - lead */
+        fp->test_start = (int32_t)T;
+        fp->test_end = (int32_t)(T + step - 1);
+        fp->train_start = (int32_t)tr_lo;
+        fp->train_end = (int32_t)(tr_hi - 1);
+        fp->train_begin = lower_bound(plan->date, n, tr_lo);
+        fp->train_stop = lower_bound(plan->date, n, tr_hi);
+        if (fp->train_stop < fp->train_begin)
+            fp->train_stop = fp->train_begin;
+        fp->test_begin = lower_bound(plan->date, n, T);
+        fp->test_stop = lower_bound(plan->date, n, T + step);
+    }
+    plan->n_folds = cap;
+    return HC_OK;
+}
+
+/* ---- running ---- */
+
+static void cell_release_models(hc_backtest_result *res, size_t f)
+{
+    for (size_t c = 0; c < res->n_configs; c++)
+        if (res->configs[c].fold_models) {
+            hc_model_free(res->configs[c].fold_models[f]);
+            res->configs[c].fold_models[f] = NULL;
+        }
+}
+
+void hc_backtest_result_release(hc_backtest_result *res)
+{
+    if (!res)
+        return;
+    for (size_t c = 0; c < res->n_configs; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        free(cf->name);
+        if (cf->band_names)
+            for (size_t b = 0; b < cf->n_bands; b++)
+                free(cf->band_names[b]);
+        free(cf->band_names);
+        hc_validate_result_release(&cf->pooled);
+        free(cf->p);
+        free(cf->health);
+        free(cf->band);
+        if (cf->fold_models) {
+            for (size_t f = 0; f < res->plan.n_folds; f++)
+                hc_model_free(cf->fold_models[f]);
+            free(cf->fold_models);
+        }
+    }
+    free(res->configs);
+    if (res->folds)
+        for (size_t f = 0; f < res->plan.n_folds; f++)
+            free(res->folds[f].cells);
+    free(res->folds);
+    free(res->pooled_row);
+    free(res->pooled_fold);
+    free(res->pooled_y);
+    free(res->pooled_arr);
+    free(res->comparisons);
+    hc_threshold_result_release(&res->sweep);
+    hc_backtest_plan_release(&res->plan);
+    memset(res, 0, sizeof *res);
+}
+
+static int needs_quantiles(const hc_model *m)
+{
+    for (size_t k = 0; k < m->n_components; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+            const hc_transform *tf = &m->components[k].metrics[j].transform;
+            if (tf->type == HC_TF_QUANTILE && !tf->cuts)
+                return 1;
+        }
+    return 0;
+}
+
+/* Per-config scratch for one fold, allocated once for the largest fold. */
+typedef struct {
+    double *h_train;   /* max_train */
+    double *h_test;    /* max_test */
+    double *p_test;
+    int32_t *b_test;
+    double cuts[HC_THRESHOLDS_MAX_BANDS];
+    size_t n_cuts;
+} scratch;
+
+/* Shared buffers of the run. */
+typedef struct {
+    size_t max_train, max_test;
+    double *y_train, *arr_train, *xa, *xb; /* max_train */
+    double *y_test, *arr_test;             /* max_test */
+    unsigned char *valid;                  /* max_test */
+    scratch *sc;                           /* n_configs */
+} workspace;
+
+static void workspace_release(workspace *w, size_t n_cfg)
+{
+    free(w->y_train);
+    free(w->arr_train);
+    free(w->xa);
+    free(w->xb);
+    free(w->y_test);
+    free(w->arr_test);
+    free(w->valid);
+    if (w->sc)
+        for (size_t c = 0; c < n_cfg; c++) {
+            free(w->sc[c].h_train);
+            free(w->sc[c].h_test);
+            free(w->sc[c].p_test);
+            free(w->sc[c].b_test);
+        }
+    free(w->sc);
+}
+
+static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
+                                 size_t n_cfg, hc_error *err)
+{
+    memset(w, 0, sizeof *w);
+    for (size_t f = 0; f < plan->n_folds; f++) {
+        const hc_backtest_fold_plan *fp = &plan->folds[f];
+        size_t a = fp->train_stop - fp->train_begin, b = fp->test_stop - fp->test_begin;
+        w->max_train = a > w->max_train ? a : w->max_train;
+        w->max_test = b > w->max_test ? b : w->max_test;
+    }
+    size_t mt = w->max_train ? w->max_train : 1, ms = w->max_test ? w->max_test : 1;
+    w->y_train = malloc(mt * sizeof *w->y_train);
+    w->arr_train = malloc(mt * sizeof *w->arr_train);
+    w->xa = malloc(mt * sizeof *w->xa);
+    w->xb = malloc(mt * sizeof *w->xb);
+    w->y_test = malloc(ms * sizeof *w->y_test);
+    w->arr_test = malloc(ms * sizeof *w->arr_test);
+    w->valid = malloc(ms);
+    w->sc = calloc(n_cfg, sizeof *w->sc);
+    int ok = w->y_train && w->arr_train && w->xa && w->xb && w->y_test &&
+             w->arr_test && w->valid && w->sc;
+    for (size_t c = 0; ok && c < n_cfg; c++) {
+        scratch *s = &w->sc[c];
+        s->h_train = malloc(mt * sizeof *s->h_train);
+        s->h_test = malloc(ms * sizeof *s->h_test);
+        s->p_test = malloc(ms * sizeof *s->p_test);
+        s->b_test = malloc(ms * sizeof *s->b_test);
+        ok = s->h_train && s->h_test && s->p_test && s->b_test;
+    }
+    if (!ok) {
+        workspace_release(w, n_cfg);
+        return hc_error_nomem(err);
+    }
+    return HC_OK;
+}
+
+static double arr_of(const hc_history *h, size_t r)
+{
+    int c = h->snapshots.arr_col;
+    if (c < 0)
+        return 0.0;
+    double a = h->snapshots.table->cols[c].num[r];
+    return isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
+}
+
+/* The objective's value for a red band of `red_n` rows holding
+ * `red_churn` churners and `red_carr` churned ARR, out of `churners`
+ * churners and `carr` churned ARR. */
+static double objective_value(const hc_threshold_options *o, size_t red_n,
+                              size_t red_churn, double red_carr, size_t churners,
+                              double carr)
+{
+    switch (o->objective) {
+    case HC_THRESHOLD_RECALL:
+        return churners ? (double)red_churn / (double)churners : NAN;
+    case HC_THRESHOLD_ARR_RECALL:
+        return carr > 0 ? red_carr / carr : NAN;
+    case HC_THRESHOLD_PRECISION:
+        return red_n ? (double)red_churn / (double)red_n : NAN;
+    case HC_THRESHOLD_VALUE:
+        return o->save_rate * red_carr - o->cost * (double)red_n;
+    }
+    return NAN;
+}
+
+static int32_t band_of_cuts(const double *cuts, size_t n_cuts, double h)
+{
+    int32_t b = 0;
+    while ((size_t)b < n_cuts && h >= cuts[b])
+        b++;
+    return b;
+}
+
+/* Status of a per-fold step: HC_OK, a skip (the fold is unusable; the
+ * message is in `note`) or a hard error returned to the caller. */
+static int is_skip(hc_status st)
+{
+    return st == HC_ENUMERIC;
+}
+
+/* Scores one config in one fold: builds or copies its model, scores the
+ * training and test rows, its probabilities and its cut points. */
+static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
+                             workspace *w, size_t f, size_t c, char *note,
+                             size_t note_size, hc_error *err)
+{
+    const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+    hc_backtest_config *cf = &res->configs[c];
+    hc_backtest_cell *cell = &res->folds[f].cells[c];
+    scratch *s = &w->sc[c];
+    const hc_table *t = h->snapshots.table;
+    const size_t *tr = res->plan.rows + fp->train_begin;
+    const size_t *te = res->plan.rows + fp->test_begin;
+    size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
+    const hc_backtest_options *opt = &res->opt;
+    hc_model *owned = NULL;
+    const hc_model *m = cf->model;
+    hc_status st = HC_OK;
+    hc_error e2;
+    hc_error_clear(&e2);
+
+    if (cf->kind == HC_BT_TUNED) {
+        hc_fit_result fr;
+        st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
+        if (st != HC_OK) {
+            if (is_skip(st))
+                snprintf(note, note_size, "the refit of '%.40s' failed: %.400s", cf->name,
+                         e2.message);
+            else
+                *err = e2;
+            return st;
+        }
+        owned = fr.tuned;
+        fr.tuned = NULL;
+        hc_fit_result_release(&fr);
+        m = owned;
+    } else if (needs_quantiles(cf->model)) {
+        owned = hc_model_copy(cf->model);
+        if (!owned)
+            return hc_error_nomem(err);
+        if ((st = hc_model_learn_quantiles(owned, t, tr, n_tr, err)) != HC_OK) {
+            hc_model_free(owned);
+            return st;
+        }
+        m = owned;
+    }
+    hc_score_out otr = {.health = s->h_train};
+    hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
+    if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, &otr, err)) != HC_OK ||
+        (st = hc_model_score_rows(m, t, te, 0, n_te, &ote, err)) != HC_OK)
+        goto done;
+
+    /* Training rows with a health score, for the map, cuts and PSI. */
+    size_t k = 0;
+    for (size_t i = 0; i < n_tr; i++) {
+        if (!isfinite(s->h_train[i]))
+            continue;
+        w->xa[k] = s->h_train[i];
+        w->xb[k] = w->y_train[i];
+        k++;
+    }
+    /* Probabilities: the config's churn model when it covers every scored
+     * test row, else a logistic map of H fitted on the training rows. */
+    int have_p = m->churn.present;
+    for (size_t i = 0; have_p && i < n_te; i++)
+        if (isfinite(s->h_test[i]) && !isfinite(s->p_test[i]))
+            have_p = 0;
+    cell->map_intercept = m->churn.intercept;
+    cell->map_slope = m->churn.slope;
+    if (!have_p) {
+        double a, b;
+        st = hc_validate_logistic_map(w->xb, w->xa, k, NULL, &a, &b, &e2);
+        if (st != HC_OK) {
+            if (is_skip(st))
+                snprintf(note, note_size,
+                         "the logistic map of '%.40s' on the training rows failed: %.400s",
+                         cf->name, e2.message);
+            else
+                *err = e2;
+            goto done;
+        }
+        for (size_t i = 0; i < n_te; i++)
+            s->p_test[i] = isfinite(s->h_test[i]) ? hc_logistic(a + b * s->h_test[i]) : NAN;
+        cell->map_intercept = a;
+        cell->map_slope = b;
+    }
+
+    /* Cut points: chosen on the training rows, or the config's bands. */
+    s->n_cuts = m->n_bands > 0 ? m->n_bands - 1 : 0;
+    for (size_t b = 0; b < s->n_cuts; b++)
+        s->cuts[b] = m->bands[b + 1].min;
+    cell->objective_train = cell->objective_test = NAN;
+    if (opt->use_objective && m->n_bands >= 2) {
+        /* The ARR of the training rows with a score, compacted alongside. */
+        double *arr_k = NULL;
+        if (h->snapshots.arr_col >= 0) {
+            arr_k = malloc((k ? k : 1) * sizeof *arr_k);
+            if (!arr_k) {
+                st = hc_error_nomem(err);
+                goto done;
+            }
+            size_t q = 0;
+            for (size_t i = 0; i < n_tr; i++)
+                if (isfinite(s->h_train[i]))
+                    arr_k[q++] = w->arr_train[i];
+        }
+        hc_threshold_options to = opt->threshold;
+        to.n_bands = m->n_bands;
+        hc_threshold_result tres;
+        hc_error te2;
+        hc_error_clear(&te2);
+        st = hc_thresholds_search(w->xa, w->xb, arr_k, k, &to, &tres, &te2);
+        free(arr_k);
+        if (st == HC_OK) {
+            for (size_t b = 0; b < s->n_cuts; b++)
+                s->cuts[b] = tres.cuts[b];
+            cell->objective_met = tres.met;
+            cell->objective_train = tres.achieved;
+            hc_threshold_result_release(&tres);
+        } else if (st == HC_ENUMERIC || st == HC_EUSAGE) {
+            snprintf(cell->note, sizeof cell->note,
+                     "no cut points met the constraints on the training rows (%.380s); "
+                     "the config's own bands were used", te2.message);
+            st = HC_OK;
+        } else {
+            *err = te2;
+            goto done;
+        }
+    }
+    cell->n_cuts = s->n_cuts;
+    memcpy(cell->cuts, s->cuts, s->n_cuts * sizeof *s->cuts);
+    for (size_t i = 0; i < n_te; i++)
+        s->b_test[i] = isfinite(s->h_test[i]) ? band_of_cuts(s->cuts, s->n_cuts, s->h_test[i]) : -1;
+
+    /* PSI of H, training vs test (DESIGN.md "Backtest"). */
+    cell->psi = NAN;
+    {
+        size_t q = 0;
+        for (size_t i = 0; i < n_te; i++)
+            if (isfinite(s->h_test[i]))
+                w->xb[q++] = s->h_test[i]; /* xb is free again: reuse it */
+        hc_metrics_psi_result pr;
+        hc_error pe;
+        if (k > 0 && q > 0 && hc_metrics_psi(w->xa, k, w->xb, q, 10, &pr, &pe) == HC_OK)
+            cell->psi = pr.psi;
+    }
+done:
+    if (st == HC_OK && cf->fold_models) {
+        if (!owned && !(owned = hc_model_copy(m)))
+            st = hc_error_nomem(err);
+        cf->fold_models[f] = owned;
+        owned = NULL;
+    }
+    hc_model_free(owned);
+    return st;
+}
+
+/* Metrics of one config on the fold's common test rows (already compacted
+ * into xa = p, xb = y). */
+static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *p,
+                         size_t n)
+{
+    hc_error e;
+    hc_error_clear(&e);
+    if (hc_metrics_evaluate(y, p, n, &cell->metrics, &e) == HC_OK) {
+        cell->has_metrics = 1;
+    } else {
+        cell->has_metrics = 0;
+        size_t pos = 0;
+        for (size_t i = 0; i < n; i++)
+            pos += y[i] == 1.0;
+        cell->metrics.n = n;
+        cell->metrics.positives = pos;
+        if (pos == 0)
+            snprintf(cell->note, sizeof cell->note,
+                     "no churners among the %zu test rows: the metrics are "
+                     "undefined for this fold (its rows still count in the "
+                     "pooled metrics)", n);
+        else
+            snprintf(cell->note, sizeof cell->note, "metrics undefined: %.400s", e.message);
+    }
+}
+
+static hc_status run_fold(const hc_history *h, hc_backtest_result *res, workspace *w,
+                          size_t f, hc_error *err)
+{
+    hc_backtest_fold *fold = &res->folds[f];
+    const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+    const size_t *tr = res->plan.rows + fp->train_begin;
+    const size_t *te = res->plan.rows + fp->test_begin;
+    size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
+    fold->n_train = n_tr;
+    for (size_t i = 0; i < n_tr; i++) {
+        w->y_train[i] = h->labels.churn[tr[i]];
+        w->arr_train[i] = arr_of(h, tr[i]);
+        fold->train_positives += w->y_train[i] == 1.0;
+    }
+    if (n_te == 0) {
+        snprintf(fold->note, sizeof fold->note, "no observations in the test period");
+        return HC_OK;
+    }
+    if (n_tr == 0) {
+        snprintf(fold->note, sizeof fold->note,
+                 "no training observations before the embargo");
+        return HC_OK;
+    }
+    if (fold->train_positives < res->opt.min_train_churners) {
+        snprintf(fold->note, sizeof fold->note,
+                 "only %zu churners among the %zu training rows (at least %zu "
+                 "needed)", fold->train_positives, n_tr, res->opt.min_train_churners);
+        return HC_OK;
+    }
+    for (size_t c = 0; c < res->n_configs; c++) {
+        hc_status st = fold_config(h, res, w, f, c, fold->note, sizeof fold->note, err);
+        if (st == HC_OK)
+            continue;
+        cell_release_models(res, f);
+        memset(fold->cells, 0, res->n_configs * sizeof *fold->cells);
+        return is_skip(st) ? HC_OK : st;
+    }
+    /* The common test rows: every config has H and p. */
+    size_t nv = 0;
+    for (size_t i = 0; i < n_te; i++) {
+        int ok = 1;
+        for (size_t c = 0; c < res->n_configs && ok; c++)
+            ok = isfinite(w->sc[c].h_test[i]) && isfinite(w->sc[c].p_test[i]);
+        w->valid[i] = (unsigned char)ok;
+        w->y_test[i] = h->labels.churn[te[i]];
+        w->arr_test[i] = arr_of(h, te[i]);
+        nv += ok;
+    }
+    fold->test_excluded = n_te - nv;
+    fold->n_test = nv;
+    if (nv == 0) {
+        snprintf(fold->note, sizeof fold->note,
+                 "none of the %zu test rows has a health score under every config", n_te);
+        cell_release_models(res, f);
+        return HC_OK;
+    }
+    size_t base = res->n_pooled;
+    for (size_t i = 0, q = base; i < n_te; i++) {
+        if (!w->valid[i])
+            continue;
+        res->pooled_row[q] = te[i];
+        res->pooled_fold[q] = (uint32_t)f;
+        res->pooled_y[q] = w->y_test[i];
+        res->pooled_arr[q] = w->arr_test[i];
+        fold->test_positives += w->y_test[i] == 1.0;
+        q++;
+    }
+    double carr = 0;
+    for (size_t q = base; q < base + nv; q++)
+        carr += res->pooled_y[q] == 1.0 ? res->pooled_arr[q] : 0.0;
+    for (size_t c = 0; c < res->n_configs; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        hc_backtest_cell *cell = &fold->cells[c];
+        scratch *s = &w->sc[c];
+        for (size_t i = 0, q = base; i < n_te; i++) {
+            if (!w->valid[i])
+                continue;
+            cf->p[q] = s->p_test[i];
+            cf->health[q] = s->h_test[i];
+            cf->band[q] = s->b_test[i];
+            q++;
+        }
+        fold_metrics(cell, res->pooled_y + base, cf->p + base, nv);
+        /* Bands on the test rows under this fold's cut points. */
+        for (size_t q = base; q < base + nv; q++) {
+            int32_t b = cf->band[q];
+            cell->band_accounts[b]++;
+            cell->band_churners[b] += res->pooled_y[q] == 1.0;
+            cell->band_arr[b] += res->pooled_arr[q];
+        }
+        double red_carr = 0;
+        for (size_t q = base; q < base + nv; q++)
+            if (cf->band[q] == 0 && res->pooled_y[q] == 1.0)
+                red_carr += res->pooled_arr[q];
+        size_t red_n = cell->band_accounts[0], red_y = cell->band_churners[0];
+        cell->red_share = (double)red_n / (double)nv;
+        cell->red_precision = red_n ? (double)red_y / (double)red_n : NAN;
+        cell->red_recall = fold->test_positives
+                               ? (double)red_y / (double)fold->test_positives
+                               : NAN;
+        cell->red_arr_recall = carr > 0 ? red_carr / carr : NAN;
+        if (res->opt.use_objective)
+            cell->objective_test = objective_value(&res->opt.threshold, red_n, red_y,
+                                                   red_carr, fold->test_positives, carr);
+    }
+    res->n_pooled += nv;
+    fold->used = 1;
+    res->folds_used++;
+    return HC_OK;
+}
+
+static hc_status setup_configs(hc_backtest_result *res, const hc_model *const *configs,
+                               const char *const *names, size_t n, hc_error *err)
+{
+    size_t n_cfg = n + (res->opt.tuned ? 1 : 0);
+    res->configs = calloc(n_cfg, sizeof *res->configs);
+    if (!res->configs)
+        return hc_error_nomem(err);
+    res->n_configs = n_cfg;
+    for (size_t c = 0; c < n_cfg; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        int tuned = c == n;
+        const hc_model *m = tuned ? configs[0] : configs[c];
+        cf->kind = tuned ? HC_BT_TUNED : HC_BT_HAND_SET;
+        cf->model = m;
+        char buf[256];
+        if (tuned)
+            snprintf(buf, sizeof buf, "tuned");
+        else if (names && names[c])
+            snprintf(buf, sizeof buf, "%s", names[c]);
+        else if (m->name)
+            snprintf(buf, sizeof buf, "%s", m->name);
+        else
+            snprintf(buf, sizeof buf, "config %zu", c + 1);
+        /* Display names must be distinct: they key the output files. */
+        for (size_t d = 0; d < c; d++)
+            if (strcmp(res->configs[d].name, buf) == 0) {
+                size_t len = strlen(buf);
+                snprintf(buf + (len < 240 ? len : 240), sizeof buf - (len < 240 ? len : 240),
+                         " (%zu)", c + 1);
+                break;
+            }
+        cf->name = strdup(buf);
+        if (!cf->name)
+            return hc_error_nomem(err);
+        if (m->n_bands > HC_THRESHOLDS_MAX_BANDS)
+            return hc_error_set(err, HC_EUSAGE, m->source, 0, 0,
+                                "bands: the config has %zu bands; the backtest "
+                                "handles at most %d", m->n_bands,
+                                HC_THRESHOLDS_MAX_BANDS);
+        cf->n_bands = m->n_bands;
+        cf->band_names = calloc(m->n_bands ? m->n_bands : 1, sizeof *cf->band_names);
+        if (!cf->band_names)
+            return hc_error_nomem(err);
+        for (size_t b = 0; b < m->n_bands; b++)
+            if (!(cf->band_names[b] = strdup(m->bands[b].name)))
+                return hc_error_nomem(err);
+        if (tuned)
+            cf->probabilities = "refitted on each fold's training rows (hc_fit_model)";
+        else if (m->churn.present)
+            cf->probabilities = "the config's churn_model (fixed)";
+        else
+            cf->probabilities = "logistic map of H fitted on each fold's training rows";
+        if (res->opt.keep_models &&
+            !(cf->fold_models = calloc(res->plan.n_folds, sizeof *cf->fold_models)))
+            return hc_error_nomem(err);
+    }
+    return HC_OK;
+}
+
+static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
+{
+    size_t cap = 0;
+    for (size_t f = 0; f < res->plan.n_folds; f++)
+        cap += res->plan.folds[f].test_stop - res->plan.folds[f].test_begin;
+    cap = cap ? cap : 1;
+    res->pooled_row = malloc(cap * sizeof *res->pooled_row);
+    res->pooled_fold = malloc(cap * sizeof *res->pooled_fold);
+    res->pooled_y = malloc(cap * sizeof *res->pooled_y);
+    res->pooled_arr = malloc(cap * sizeof *res->pooled_arr);
+    res->folds = calloc(res->plan.n_folds, sizeof *res->folds);
+    if (!res->pooled_row || !res->pooled_fold || !res->pooled_y || !res->pooled_arr ||
+        !res->folds)
+        return hc_error_nomem(err);
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        res->folds[f].index = f;
+        res->folds[f].plan = &res->plan.folds[f];
+        if (!(res->folds[f].cells = calloc(res->n_configs, sizeof *res->folds[f].cells)))
+            return hc_error_nomem(err);
+    }
+    for (size_t c = 0; c < res->n_configs; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        cf->p = malloc(cap * sizeof *cf->p);
+        cf->health = malloc(cap * sizeof *cf->health);
+        cf->band = malloc(cap * sizeof *cf->band);
+        if (!cf->p || !cf->health || !cf->band)
+            return hc_error_nomem(err);
+    }
+    return HC_OK;
+}
+
+/* Pooled validation, comparisons and the sweep. */
+static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
+{
+    size_t n = res->n_pooled;
+    int have_arr = h->snapshots.arr_col >= 0;
+    for (size_t c = 0; c < res->n_configs; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        hc_validate_input in;
+        hc_validate_input_init(&in);
+        in.n = n;
+        in.y = res->pooled_y;
+        in.p = cf->p;
+        in.score = cf->health;
+        in.higher_is_healthier = 1;
+        in.score_is_health = 1;
+        if (cf->n_bands > 0) {
+            in.band = cf->band;
+            in.n_bands = cf->n_bands;
+            in.band_names = (const char *const *)cf->band_names;
+        }
+        in.arr = have_arr ? res->pooled_arr : NULL;
+        hc_error e;
+        hc_error_clear(&e);
+        hc_status st = hc_validate_run(&in, &cf->pooled, &e);
+        if (st == HC_OK) {
+            cf->has_pooled = 1;
+        } else {
+            hc_validate_result_release(&cf->pooled);
+            if (!is_skip(st)) {
+                *err = e;
+                return st;
+            }
+            snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
+        }
+    }
+    res->n_comparisons = res->n_configs - 1;
+    res->comparisons = calloc(res->n_configs, sizeof *res->comparisons);
+    if (!res->comparisons)
+        return hc_error_nomem(err);
+    for (size_t c = 1; c < res->n_configs; c++) {
+        hc_backtest_comparison *cmp = &res->comparisons[c - 1];
+        cmp->index = c;
+        hc_error e;
+        hc_error_clear(&e);
+        hc_status st = hc_metrics_delong_paired(res->pooled_y, res->configs[c].p,
+                                                res->configs[0].p, n, 0.95, &cmp->diff, &e);
+        if (st == HC_OK) {
+            cmp->ok = 1;
+        } else {
+            if (!is_skip(st)) {
+                *err = e;
+                return st;
+            }
+            snprintf(cmp->note, sizeof cmp->note, "%.500s", e.message);
+        }
+    }
+    /* The sweep on the pooled out-of-sample health of the primary config. */
+    res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
+    hc_backtest_config *pc = &res->configs[res->primary];
+    hc_threshold_options to = res->opt.threshold;
+    if (!res->opt.use_objective)
+        hc_threshold_options_init(&to);
+    to.n_bands = pc->n_bands >= 2 ? pc->n_bands : 2;
+    if (!have_arr && (to.objective == HC_THRESHOLD_ARR_RECALL ||
+                      to.objective == HC_THRESHOLD_VALUE))
+        to.objective = HC_THRESHOLD_RECALL;
+    hc_error e;
+    hc_error_clear(&e);
+    hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
+                                        have_arr ? res->pooled_arr : NULL, n, &to,
+                                        &res->sweep, &e);
+    if (st == HC_OK)
+        res->has_sweep = 1;
+    else if (is_skip(st) || st == HC_EUSAGE)
+        snprintf(res->sweep_note, sizeof res->sweep_note, "%.500s", e.message);
+    else {
+        *err = e;
+        return st;
+    }
+    return HC_OK;
+}
+
+hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
+                          const char *const *names, size_t n,
+                          const hc_backtest_options *opt,
+                          hc_backtest_result *res, hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (n == 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0, "no config to backtest");
+    res->opt = *opt;
+    res->opt.progress = NULL;
+    res->opt.progress_ctx = NULL;
+    if (opt->use_objective && h->snapshots.arr_col < 0 &&
+        (opt->threshold.objective == HC_THRESHOLD_ARR_RECALL ||
+         opt->threshold.objective == HC_THRESHOLD_VALUE))
+        return hc_error_set(err, HC_EUSAGE, h->snapshots.table->source, 0, 0,
+                            "the %s objective needs ARR, and the snapshots have "
+                            "no ARR column", opt->threshold.objective ==
+                            HC_THRESHOLD_VALUE ? "value" : "arr-recall");
+    hc_status st = hc_backtest_plan_build(h, opt, &res->plan, err);
+    if (st != HC_OK)
+        return st;
+    if ((st = setup_configs(res, configs, names, n, err)) != HC_OK ||
+        (st = alloc_pooled(res, err)) != HC_OK)
+        return st;
+    workspace w;
+    if ((st = workspace_alloc(&w, &res->plan, res->n_configs, err)) != HC_OK)
+        return st;
+    for (size_t f = 0; f < res->plan.n_folds && st == HC_OK; f++) {
+        st = run_fold(h, res, &w, f, err);
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, f + 1, res->plan.n_folds);
+    }
+    workspace_release(&w, res->n_configs);
+    if (st != HC_OK)
+        return st;
+    if (res->folds_used == 0) {
+        const char *why = res->plan.n_folds ? res->folds[0].note : "";
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "none of the %zu folds could be evaluated (the first: "
+                            "%s)", res->plan.n_folds, why);
+    }
+    for (size_t f = 0; f < res->plan.n_folds; f++)
+        res->test_excluded += res->folds[f].test_excluded;
+    return pool(h, res, err);
+}

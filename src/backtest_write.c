@@ -1,0 +1,593 @@
+/* backtest_write.c - the backtest's output directory: folds.csv, summary.json, thresholds and plot data. */
+#include "hc_backtest.h"
+#include "hc_csv.h"
+#include "hc_date.h"
+#include "hc_outfile.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Opens DIR/NAME for atomic writing. */
+static hc_status open_in(const char *dir, const char *name, hc_outfile **of,
+                         hc_error *err)
+{
+    char path[4096];
+    int w = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= sizeof path)
+        return hc_error_set(err, HC_EIO, dir, 0, 0, "directory name is too long");
+    return hc_outfile_open(path, of, err);
+}
+
+static void num(FILE *f, double v)
+{
+    putc(',', f);
+    hc_csv_write_num(f, v);
+}
+
+static void cnt(FILE *f, size_t v)
+{
+    fprintf(f, ",%zu", v);
+}
+
+static void date(FILE *f, int32_t d)
+{
+    char b[11];
+    hc_date_format(d, b);
+    fprintf(f, ",%s", b);
+}
+
+static void text(FILE *f, const char *s)
+{
+    putc(',', f);
+    hc_csv_write_text(f, s);
+}
+
+/* ---- plot data (formats: hc_plot.h and plots.c) ---- */
+
+/* reliability.csv: config,bin,p_mean,observed,n,ci_low,ci_high */
+static void write_reliability(FILE *f, const hc_validate_result *const *res,
+                              const char *const *names, size_t n)
+{
+    fputs("config,bin,p_mean,observed,n,ci_low,ci_high\n", f);
+    for (size_t c = 0; c < n; c++)
+        for (size_t b = 0; b < res[c]->n_reliability; b++) {
+            const hc_validate_bin *r = &res[c]->reliability[b];
+            hc_csv_write_text(f, names[c]);
+            cnt(f, b + 1);
+            num(f, r->p_mean);
+            num(f, r->observed);
+            cnt(f, r->n);
+            num(f, r->ci_low);
+            num(f, r->ci_high);
+            putc('\n', f);
+        }
+}
+
+/* prediction_hist.csv: config,bin_low,bin_high,count */
+static void write_prediction_hist(FILE *f, const hc_validate_result *const *res,
+                                  const char *const *names, size_t n)
+{
+    fputs("config,bin_low,bin_high,count\n", f);
+    for (size_t c = 0; c < n; c++) {
+        const hc_validate_hist *h = &res[c]->p_hist;
+        double w = (h->high - h->low) / HC_VALIDATE_HIST_BINS;
+        for (size_t b = 0; b < HC_VALIDATE_HIST_BINS; b++) {
+            hc_csv_write_text(f, names[c]);
+            num(f, h->low + (double)b * w);
+            num(f, h->low + (double)(b + 1) * w);
+            cnt(f, h->count[b]);
+            putc('\n', f);
+        }
+    }
+}
+
+/* roc.csv: config,fpr,tpr; pr.csv: config,recall,precision;
+ * gains.csv: config,share_flagged,capture,lift */
+static void write_curve(FILE *f, const char *header, const hc_validate_result *const *res,
+                        const char *const *names, size_t n, int which)
+{
+    fputs(header, f);
+    for (size_t c = 0; c < n; c++) {
+        const hc_metrics_curve *cv = which == 0   ? &res[c]->roc
+                                     : which == 1 ? &res[c]->pr
+                                                  : &res[c]->gains;
+        for (size_t i = 0; i < cv->n; i++) {
+            hc_csv_write_text(f, names[c]);
+            num(f, cv->x[i]);
+            num(f, cv->y[i]);
+            if (which == 2) /* lift = capture / share flagged; none at 0 */
+                num(f, cv->x[i] > 0 ? cv->y[i] / cv->x[i] : NAN);
+            putc('\n', f);
+        }
+    }
+}
+
+/* score_distribution.csv: config,outcome,bin_low,bin_high,count,share,
+ * the score of churned and retained rows (share within the outcome). */
+static void write_score_distribution(FILE *f, const hc_validate_result *const *res,
+                                     const char *const *names, size_t n)
+{
+    fputs("config,outcome,bin_low,bin_high,count,share\n", f);
+    for (size_t c = 0; c < n; c++) {
+        if (!res[c]->has_score_hist)
+            continue;
+        const hc_validate_hist *h = &res[c]->score_hist;
+        double w = (h->high - h->low) / HC_VALIDATE_HIST_BINS;
+        for (int o = 0; o < 2; o++) {
+            const size_t *k = o == 0 ? h->count_pos : h->count_neg;
+            size_t total = 0;
+            for (size_t b = 0; b < HC_VALIDATE_HIST_BINS; b++)
+                total += k[b];
+            for (size_t b = 0; b < HC_VALIDATE_HIST_BINS; b++) {
+                hc_csv_write_text(f, names[c]);
+                text(f, o == 0 ? "churned" : "retained");
+                num(f, h->low + (double)b * w);
+                num(f, h->low + (double)(b + 1) * w);
+                cnt(f, k[b]);
+                num(f, total ? (double)k[b] / (double)total : 0.0);
+                putc('\n', f);
+            }
+        }
+    }
+}
+
+typedef void (*plot_writer)(FILE *f, const hc_validate_result *const *res,
+                            const char *const *names, size_t n);
+
+static void w_roc(FILE *f, const hc_validate_result *const *r, const char *const *nm, size_t n)
+{
+    write_curve(f, "config,fpr,tpr\n", r, nm, n, 0);
+}
+
+static void w_pr(FILE *f, const hc_validate_result *const *r, const char *const *nm, size_t n)
+{
+    write_curve(f, "config,recall,precision\n", r, nm, n, 1);
+}
+
+static void w_gains(FILE *f, const hc_validate_result *const *r, const char *const *nm, size_t n)
+{
+    write_curve(f, "config,share_flagged,capture,lift\n", r, nm, n, 2);
+}
+
+hc_status hc_backtest_write_plot_data(const char *dir,
+                                      const hc_validate_result *const *res,
+                                      const char *const *names, size_t n,
+                                      hc_error *err)
+{
+    static const struct {
+        const char *file;
+        plot_writer fn;
+    } files[] = {{"reliability.csv", write_reliability},
+                 {"prediction_hist.csv", write_prediction_hist},
+                 {"roc.csv", w_roc},
+                 {"pr.csv", w_pr},
+                 {"gains.csv", w_gains},
+                 {"score_distribution.csv", write_score_distribution}};
+    hc_status st = hc_mkdir_p(dir, err);
+    if (st != HC_OK)
+        return st;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (files[i].fn == write_score_distribution) {
+            int any = 0;
+            for (size_t c = 0; c < n; c++)
+                any |= res[c]->has_score_hist;
+            if (!any)
+                continue;
+        }
+        hc_outfile *of;
+        if ((st = open_in(dir, files[i].file, &of, err)) != HC_OK)
+            return st;
+        files[i].fn(hc_outfile_stream(of), res, names, n);
+        if ((st = hc_outfile_commit(of, err)) != HC_OK)
+            return st;
+    }
+    return HC_OK;
+}
+
+/* ---- folds.csv ---- */
+
+static const char *objective_word(hc_threshold_objective o)
+{
+    switch (o) {
+    case HC_THRESHOLD_RECALL: return "recall";
+    case HC_THRESHOLD_ARR_RECALL: return "arr-recall";
+    case HC_THRESHOLD_PRECISION: return "precision";
+    case HC_THRESHOLD_VALUE: return "value";
+    }
+    return "?";
+}
+
+/* folds.csv: one row per fold x config. Dates are inclusive: training rows
+ * have train_start <= snapshot date <= train_end, test rows test_start <=
+ * date <= test_end. n and positives count the test rows every config
+ * scores; the metrics are those of that fold's test rows (empty when
+ * undefined, with the reason in `note`). cutpoints lists the band cut
+ * points in effect ("40;70"); objective_train / objective_test are the
+ * objective's value (recall, ARR recall, precision or expected value) of
+ * the red band on the training and test rows. */
+static void write_folds(FILE *f, const hc_backtest_result *res)
+{
+    fputs("fold,config,kind,train_start,train_end,test_start,test_end,n_train,"
+          "train_positives,n,positives,roc_auc,roc_auc_ci_low,roc_auc_ci_high,pr_auc,"
+          "brier,scaled_brier,log_loss,ece,calibration_intercept,calibration_slope,"
+          "calibration_in_the_large,hl_p,ks,lift_top_decile,capture_top_decile,psi,"
+          "map_intercept,map_slope,cutpoints,objective_train,objective_test,"
+          "objective_met,red_share,red_precision,red_recall,red_arr_recall,used,note\n",
+          f);
+    for (size_t fi = 0; fi < res->plan.n_folds; fi++) {
+        const hc_backtest_fold *fold = &res->folds[fi];
+        const hc_backtest_fold_plan *fp = fold->plan;
+        for (size_t c = 0; c < res->n_configs; c++) {
+            const hc_backtest_config *cf = &res->configs[c];
+            const hc_backtest_cell *cell = &fold->cells[c];
+            const hc_metrics_summary *m = &cell->metrics;
+            int has = fold->used && cell->has_metrics;
+            fprintf(f, "%zu", fi + 1);
+            text(f, cf->name);
+            text(f, cf->kind == HC_BT_TUNED ? "tuned" : "hand-set");
+            date(f, fp->train_start);
+            date(f, fp->train_end);
+            date(f, fp->test_start);
+            date(f, fp->test_end);
+            cnt(f, fold->n_train);
+            cnt(f, fold->train_positives);
+            cnt(f, fold->n_test);
+            cnt(f, fold->test_positives);
+            double v[] = {m->roc_auc, m->roc_auc_ci_low, m->roc_auc_ci_high, m->pr_auc,
+                          m->brier, m->scaled_brier, m->log_loss, m->ece,
+                          m->calibration_intercept, m->calibration_slope,
+                          m->calibration_in_the_large, m->hl_p, m->ks,
+                          m->lift_top_decile, m->capture_top_decile};
+            for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+                num(f, has ? v[i] : NAN);
+            num(f, fold->used ? cell->psi : NAN);
+            num(f, fold->used ? cell->map_intercept : NAN);
+            num(f, fold->used ? cell->map_slope : NAN);
+            char cuts[256] = "";
+            size_t len = 0;
+            for (size_t b = 0; fold->used && b < cell->n_cuts && len < sizeof cuts; b++)
+                len += (size_t)snprintf(cuts + len, sizeof cuts - len, "%s%.6g",
+                                        b ? ";" : "", cell->cuts[b]);
+            text(f, cuts);
+            num(f, fold->used ? cell->objective_train : NAN);
+            num(f, fold->used ? cell->objective_test : NAN);
+            if (fold->used && res->opt.use_objective)
+                cnt(f, (size_t)cell->objective_met);
+            else
+                putc(',', f);
+            num(f, fold->used ? cell->red_share : NAN);
+            num(f, fold->used ? cell->red_precision : NAN);
+            num(f, fold->used ? cell->red_recall : NAN);
+            num(f, fold->used ? cell->red_arr_recall : NAN);
+            cnt(f, (size_t)fold->used);
+            text(f, fold->used ? cell->note : fold->note);
+            putc('\n', f);
+        }
+    }
+}
+
+/* bands_over_time.csv: config,fold,test_start,band,band_min,accounts,
+ * churners,churn_rate,arr - the test rows of each used fold per band under
+ * that fold's cut points (band_min: the band's lower cut; churn_rate empty
+ * for an empty band). */
+static void write_bands_over_time(FILE *f, const hc_backtest_result *res)
+{
+    fputs("config,fold,test_start,band,band_min,accounts,churners,churn_rate,arr\n", f);
+    for (size_t c = 0; c < res->n_configs; c++) {
+        const hc_backtest_config *cf = &res->configs[c];
+        for (size_t fi = 0; fi < res->plan.n_folds; fi++) {
+            const hc_backtest_fold *fold = &res->folds[fi];
+            if (!fold->used)
+                continue;
+            const hc_backtest_cell *cell = &fold->cells[c];
+            for (size_t b = 0; b < cf->n_bands; b++) {
+                hc_csv_write_text(f, cf->name);
+                cnt(f, fi + 1);
+                date(f, fold->plan->test_start);
+                text(f, cf->band_names[b]);
+                num(f, b == 0 ? 0.0 : cell->cuts[b - 1]);
+                cnt(f, cell->band_accounts[b]);
+                cnt(f, cell->band_churners[b]);
+                num(f, cell->band_accounts[b]
+                           ? (double)cell->band_churners[b] / (double)cell->band_accounts[b]
+                           : NAN);
+                num(f, cell->band_arr[b]);
+                putc('\n', f);
+            }
+        }
+    }
+}
+
+/* thresholds.csv: config,threshold,share_flagged,recall,precision,
+ * arr_recall,value,feasible - the sweep of the primary config on the pooled
+ * test rows (flagged: H < threshold). */
+static void write_thresholds(FILE *f, const hc_backtest_result *res)
+{
+    fputs("config,threshold,share_flagged,recall,precision,arr_recall,value,feasible\n", f);
+    if (!res->has_sweep)
+        return;
+    const char *name = res->configs[res->primary].name;
+    for (size_t i = 0; i < res->sweep.n_points; i++) {
+        const hc_threshold_point *p = &res->sweep.sweep[i];
+        hc_csv_write_text(f, name);
+        num(f, p->cut);
+        num(f, p->share_flagged);
+        num(f, p->recall);
+        num(f, p->precision);
+        num(f, p->arr_recall);
+        num(f, p->value);
+        cnt(f, (size_t)p->feasible);
+        putc('\n', f);
+    }
+}
+
+/* The cut points shown with the sweep: chosen by the objective on the
+ * pooled test rows, or the primary config's own bands. */
+static size_t primary_cuts(const hc_backtest_result *res, double *mins)
+{
+    const hc_backtest_config *pc = &res->configs[res->primary];
+    const hc_model *m = pc->model;
+    size_t nb = pc->n_bands;
+    if (nb == 0)
+        return 0;
+    mins[0] = 0;
+    if (res->opt.use_objective && res->has_sweep && res->sweep.n_bands == nb) {
+        for (size_t b = 1; b < nb; b++)
+            mins[b] = res->sweep.cuts[b - 1];
+    } else {
+        for (size_t b = 1; b < nb; b++)
+            mins[b] = m->bands[b].min;
+    }
+    return nb;
+}
+
+/* cutpoints.csv: band,min */
+static void write_cutpoints(FILE *f, const hc_backtest_result *res)
+{
+    fputs("band,min\n", f);
+    double mins[HC_THRESHOLDS_MAX_BANDS];
+    size_t nb = primary_cuts(res, mins);
+    const hc_backtest_config *pc = &res->configs[res->primary];
+    for (size_t b = 0; b < nb; b++) {
+        hc_csv_write_text(f, pc->band_names[b]);
+        num(f, mins[b]);
+        putc('\n', f);
+    }
+}
+
+/* ---- summary.json ---- */
+
+static void put(json_t *o, const char *key, json_t *v, int *bad)
+{
+    if (!o || !v || json_object_set_new(o, key, v) != 0)
+        *bad = 1;
+}
+
+static void push(json_t *a, json_t *v, int *bad)
+{
+    if (!a || !v || json_array_append_new(a, v) != 0)
+        *bad = 1;
+}
+
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jdate(int32_t d)
+{
+    char b[11];
+    hc_date_format(d, b);
+    return json_string(b);
+}
+
+static json_t *fold_stats(const hc_backtest_result *res, size_t c, int *bad)
+{
+    /* Mean and sample SD of the per-fold AUCs, over folds with metrics. */
+    double s = 0, ss = 0;
+    size_t k = 0;
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        const hc_backtest_cell *cell = &res->folds[f].cells[c];
+        if (!res->folds[f].used || !cell->has_metrics)
+            continue;
+        s += cell->metrics.roc_auc;
+        ss += cell->metrics.roc_auc * cell->metrics.roc_auc;
+        k++;
+    }
+    json_t *o = json_object();
+    put(o, "folds_with_metrics", json_integer((json_int_t)k), bad);
+    put(o, "mean_roc_auc", k ? jnum(s / (double)k) : json_null(), bad);
+    double var = k > 1 ? (ss - s * s / (double)k) / (double)(k - 1) : NAN;
+    put(o, "sd_roc_auc", jnum(var > 0 ? sqrt(var) : (k > 1 ? 0.0 : NAN)), bad);
+    return o;
+}
+
+static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
+{
+    int bad = 0;
+    const hc_backtest_options *o = &res->opt;
+    json_t *root = json_object();
+    put(root, "schema", json_string("healthcal-backtest/1"), &bad);
+    json_t *op = json_object();
+    put(op, "step_days", json_integer(o->step_days), &bad);
+    put(op, "window_days", o->window_days > 0 ? json_integer(o->window_days)
+                                              : json_string("expanding"), &bad);
+    put(op, "horizon_days", json_integer(res->plan.horizon), &bad);
+    put(op, "lead_days", json_integer(res->plan.lead), &bad);
+    put(op, "embargo", json_string("training snapshot dates t < T - horizon - lead, so "
+                                   "every training label window ends before the test "
+                                   "period starts at T"), &bad);
+    put(op, "min_train_churners", json_integer((json_int_t)o->min_train_churners), &bad);
+    put(op, "as_of", jdate(h->labels.as_of), &bad);
+    if (o->use_objective) {
+        json_t *ob = json_object();
+        put(ob, "objective", json_string(objective_word(o->threshold.objective)), &bad);
+        if (o->threshold.objective == HC_THRESHOLD_VALUE) {
+            put(ob, "cost", jnum(o->threshold.cost), &bad);
+            put(ob, "save_rate", jnum(o->threshold.save_rate), &bad);
+        } else {
+            put(ob, "target", jnum(o->threshold.target), &bad);
+        }
+        put(ob, "min_band_share", jnum(o->threshold.min_band_share), &bad);
+        put(op, "thresholds", ob, &bad);
+    } else {
+        put(op, "thresholds", json_string("each config's own bands"), &bad);
+    }
+    put(root, "options", op, &bad);
+
+    json_t *fo = json_object();
+    put(fo, "planned", json_integer((json_int_t)res->plan.n_folds), &bad);
+    put(fo, "used", json_integer((json_int_t)res->folds_used), &bad);
+    json_t *sk = json_array();
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        if (res->folds[f].used)
+            continue;
+        json_t *e = json_object();
+        put(e, "fold", json_integer((json_int_t)f + 1), &bad);
+        put(e, "test_start", jdate(res->plan.folds[f].test_start), &bad);
+        put(e, "reason", json_string(res->folds[f].note), &bad);
+        push(sk, e, &bad);
+    }
+    put(fo, "skipped", sk, &bad);
+    put(fo, "first_test_start", jdate(res->plan.folds[0].test_start), &bad);
+    put(fo, "last_test_end", jdate(res->plan.folds[res->plan.n_folds - 1].test_end), &bad);
+    put(root, "folds", fo, &bad);
+
+    json_t *rows = json_object();
+    put(rows, "observations", json_integer((json_int_t)res->plan.n_rows), &bad);
+    put(rows, "pooled_test_rows", json_integer((json_int_t)res->n_pooled), &bad);
+    put(rows, "test_rows_excluded_missing_score", json_integer((json_int_t)res->test_excluded), &bad);
+    put(root, "rows", rows, &bad);
+
+    json_t *cs = json_array();
+    for (size_t c = 0; c < res->n_configs; c++) {
+        const hc_backtest_config *cf = &res->configs[c];
+        json_t *e = json_object();
+        put(e, "name", json_string(cf->name), &bad);
+        put(e, "kind", json_string(cf->kind == HC_BT_TUNED ? "tuned" : "hand-set"), &bad);
+        if (cf->model->source)
+            put(e, "config", json_string(cf->model->source), &bad);
+        put(e, "probabilities", json_string(cf->probabilities), &bad);
+        put(e, "per_fold", fold_stats(res, c, &bad), &bad);
+        if (cf->has_pooled) {
+            json_t *pv = hc_validate_to_json(&cf->pooled, NULL);
+            put(e, "pooled", pv, &bad);
+        } else {
+            put(e, "pooled", json_null(), &bad);
+            put(e, "pooled_note", json_string(cf->pooled_note), &bad);
+        }
+        push(cs, e, &bad);
+    }
+    put(root, "configs", cs, &bad);
+
+    json_t *cmp = json_array();
+    for (size_t i = 0; i < res->n_comparisons; i++) {
+        const hc_backtest_comparison *c = &res->comparisons[i];
+        json_t *e = json_object();
+        put(e, "config", json_string(res->configs[c->index].name), &bad);
+        put(e, "baseline", json_string(res->configs[0].name), &bad);
+        put(e, "method", json_string("DeLong paired test on the pooled test rows "
+                                     "(pROC roc.test, paired = TRUE)"), &bad);
+        if (c->ok) {
+            put(e, "roc_auc", jnum(c->diff.auc1), &bad);
+            put(e, "roc_auc_baseline", jnum(c->diff.auc2), &bad);
+            put(e, "auc_difference", jnum(c->diff.diff), &bad);
+            put(e, "ci_low", jnum(c->diff.ci_low), &bad);
+            put(e, "ci_high", jnum(c->diff.ci_high), &bad);
+            put(e, "se", jnum(c->diff.se), &bad);
+            put(e, "z", jnum(c->diff.z), &bad);
+            put(e, "p_value", jnum(c->diff.p_value), &bad);
+        } else {
+            put(e, "note", json_string(c->note), &bad);
+        }
+        push(cmp, e, &bad);
+    }
+    put(root, "comparisons", cmp, &bad);
+
+    json_t *th = json_object();
+    put(th, "config", json_string(res->configs[res->primary].name), &bad);
+    put(th, "rows", json_string("pooled out-of-sample test rows"), &bad);
+    double mins[HC_THRESHOLDS_MAX_BANDS];
+    size_t nb = primary_cuts(res, mins);
+    json_t *cuts = json_array();
+    for (size_t b = 0; b < nb; b++) {
+        json_t *e = json_object();
+        put(e, "band", json_string(res->configs[res->primary].band_names[b]), &bad);
+        put(e, "min", jnum(mins[b]), &bad);
+        push(cuts, e, &bad);
+    }
+    put(th, "cutpoints", cuts, &bad);
+    put(th, "cutpoints_from", json_string(o->use_objective && res->has_sweep
+                                              ? "the objective on the pooled test rows"
+                                              : "the config's own bands"), &bad);
+    if (res->has_sweep && o->use_objective) {
+        put(th, "met", json_boolean(res->sweep.met), &bad);
+        put(th, "achieved", jnum(res->sweep.achieved), &bad);
+        put(th, "shortfall", jnum(res->sweep.shortfall), &bad);
+        put(th, "message", json_string(res->sweep.message), &bad);
+    }
+    if (!res->has_sweep)
+        put(th, "note", json_string(res->sweep_note), &bad);
+    put(root, "thresholds", th, &bad);
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+typedef void (*result_writer)(FILE *f, const hc_backtest_result *res);
+
+static hc_status write_one(const char *dir, const char *name, result_writer fn,
+                           const hc_backtest_result *res, hc_error *err)
+{
+    hc_outfile *of;
+    hc_status st = open_in(dir, name, &of, err);
+    if (st != HC_OK)
+        return st;
+    fn(hc_outfile_stream(of), res);
+    return hc_outfile_commit(of, err);
+}
+
+hc_status hc_backtest_write(const hc_backtest_result *res, const hc_history *h,
+                            const char *dir, hc_error *err)
+{
+    hc_status st = hc_mkdir_p(dir, err);
+    if (st != HC_OK)
+        return st;
+    if ((st = write_one(dir, "folds.csv", write_folds, res, err)) != HC_OK ||
+        (st = write_one(dir, "bands_over_time.csv", write_bands_over_time, res, err)) != HC_OK ||
+        (st = write_one(dir, "thresholds.csv", write_thresholds, res, err)) != HC_OK ||
+        (st = write_one(dir, "cutpoints.csv", write_cutpoints, res, err)) != HC_OK)
+        return st;
+    json_t *root = summary_json(res, h);
+    if (!root)
+        return hc_error_nomem(err);
+    hc_outfile *of;
+    if ((st = open_in(dir, "summary.json", &of, err)) != HC_OK) {
+        json_decref(root);
+        return st;
+    }
+    int rc = json_dumpf(root, hc_outfile_stream(of), JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (rc != 0) {
+        hc_outfile_abort(of);
+        return hc_error_set(err, HC_EIO, dir, 0, 0, "cannot write summary.json");
+    }
+    fputc('\n', hc_outfile_stream(of));
+    if ((st = hc_outfile_commit(of, err)) != HC_OK)
+        return st;
+    /* Plot data of the pooled predictions of every config that has them. */
+    const hc_validate_result *vr[64];
+    const char *names[64];
+    size_t k = 0;
+    for (size_t c = 0; c < res->n_configs && k < 64; c++)
+        if (res->configs[c].has_pooled) {
+            vr[k] = &res->configs[c].pooled;
+            names[k++] = res->configs[c].name;
+        }
+    return k ? hc_backtest_write_plot_data(dir, vr, names, k, err) : HC_OK;
+}

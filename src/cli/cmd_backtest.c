@@ -1,0 +1,268 @@
+/* cmd_backtest.c - `healthcal backtest`: walk-forward evaluation of configs and thresholds by date. */
+#include "cli.h"
+#include "cli_history.h"
+#include "cli_model.h"
+#include "hc_backtest.h"
+#include "hc_date.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CONFIGS 16
+
+enum {
+    OPT_CONFIG = 'c',
+    OPT_OUTPUT = 'o',
+    OPT_TUNED = OPT_FIRST_FREE,
+    OPT_STEP,
+    OPT_WINDOW,
+    OPT_FIRST_TEST,
+    OPT_OBJECTIVE,
+    OPT_MIN_BAND,
+    OPT_SEGMENTS,
+    OPT_RIDGE,
+    OPT_MIN_CHURNERS,
+    OPT_NAMES
+};
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\rhealthcal backtest: fold %zu of %zu%s", done, total,
+            done == total ? "\n" : "");
+    fflush(stderr);
+}
+
+static void print_summary(FILE *f, const hc_backtest_result *r)
+{
+    char a[11], b[11];
+    hc_date_format(r->plan.folds[0].test_start, a);
+    hc_date_format(r->plan.folds[r->plan.n_folds - 1].test_end, b);
+    fprintf(f, "walk-forward backtest: %zu of %zu folds used, test periods %s to %s, "
+               "%zu pooled test rows (%zu excluded: no health score under some config)\n",
+            r->folds_used, r->plan.n_folds, a, b, r->n_pooled, r->test_excluded);
+    fprintf(f, "embargo: training snapshots end %d days (horizon %d + lead %d) before "
+               "each test period\n\n",
+            r->plan.horizon + r->plan.lead, r->plan.horizon, r->plan.lead);
+    fprintf(f, "%-24s %8s %17s %8s %8s %8s %8s %10s\n", "config", "ROC AUC", "95% CI",
+            "PR AUC", "Brier", "ECE", "slope", "red recall");
+    for (size_t c = 0; c < r->n_configs; c++) {
+        const hc_backtest_config *cf = &r->configs[c];
+        if (!cf->has_pooled) {
+            fprintf(f, "%-24.24s (no pooled metrics: %s)\n", cf->name, cf->pooled_note);
+            continue;
+        }
+        const hc_metrics_summary *s = &cf->pooled.summary;
+        char ci[40];
+        snprintf(ci, sizeof ci, "%.3f-%.3f", s->roc_auc_ci_low, s->roc_auc_ci_high);
+        fprintf(f, "%-24.24s %8.4f %17s %8.4f %8.5f %8.5f %8.3f", cf->name, s->roc_auc,
+                ci, s->pr_auc, s->brier, s->ece, s->calibration_slope);
+        if (cf->pooled.has_bands)
+            fprintf(f, " %9.1f%%", 100 * cf->pooled.bands.red_recall);
+        fputc('\n', f);
+    }
+    for (size_t c = 0; c < r->n_configs; c++) {
+        const hc_backtest_config *cf = &r->configs[c];
+        if (!cf->has_pooled)
+            continue;
+        fprintf(f, "\n%s (probabilities: %s)\n  %s\n  %s\n", cf->name, cf->probabilities,
+                cf->pooled.discrimination_text, cf->pooled.calibration_text);
+    }
+    for (size_t i = 0; i < r->n_comparisons; i++) {
+        const hc_backtest_comparison *c = &r->comparisons[i];
+        const char *name = r->configs[c->index].name, *base = r->configs[0].name;
+        if (!c->ok) {
+            fprintf(f, "\n%s vs %s: no AUC comparison (%s)\n", name, base, c->note);
+            continue;
+        }
+        int sig = c->diff.ci_low > 0 || c->diff.ci_high < 0;
+        fprintf(f, "\n%s vs %s: AUC difference %+.4f (95%% CI %+.4f to %+.4f, DeLong "
+                   "paired, p %.3g): %s\n",
+                name, base, c->diff.diff, c->diff.ci_low, c->diff.ci_high, c->diff.p_value,
+                !sig ? "no significant difference"
+                : c->diff.diff > 0 ? "significantly better" : "significantly worse");
+    }
+    if (r->opt.use_objective) {
+        fprintf(f, "\nthresholds (%s):\n", r->configs[r->primary].name);
+        if (r->has_sweep)
+            fprintf(f, "  on the pooled test rows: %s\n", r->sweep.message);
+        else
+            fprintf(f, "  no cut points on the pooled test rows: %s\n", r->sweep_note);
+        size_t met = 0, used = 0;
+        for (size_t fi = 0; fi < r->plan.n_folds; fi++) {
+            if (!r->folds[fi].used)
+                continue;
+            used++;
+            met += r->folds[fi].cells[r->primary].objective_met != 0;
+        }
+        fprintf(f, "  per fold: the objective was met on the training rows in %zu of %zu "
+                   "folds (see objective_test in folds.csv for how it held on test)\n",
+                met, used);
+    }
+    size_t skipped = r->plan.n_folds - r->folds_used;
+    if (skipped) {
+        fprintf(f, "\nskipped folds:\n");
+        for (size_t fi = 0; fi < r->plan.n_folds; fi++)
+            if (!r->folds[fi].used) {
+                hc_date_format(r->plan.folds[fi].test_start, a);
+                fprintf(f, "  fold %zu (test from %s): %s\n", fi + 1, a, r->folds[fi].note);
+            }
+    }
+}
+
+int cmd_backtest(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        CLI_HISTORY_OPTIONS,
+        {"config", OPT_CONFIG, 1, "FILE", "a config to evaluate (repeat for several; the first is the baseline)"},
+        {"names", OPT_NAMES, 1, "A,B", "display names of the configs, in order"},
+        {"tuned", OPT_TUNED, 0, NULL, "also evaluate the model refitted in each fold from the first config"},
+        {"step", OPT_STEP, 1, "DAYS", "length of each test period and the step between folds (default 90)"},
+        {"window", OPT_WINDOW, 1, "DAYS", "training window in days, or 'expanding' (default 365)"},
+        {"first-test", OPT_FIRST_TEST, 1, "DATE", "start of the first test period (default: first date + window)"},
+        {"objective", OPT_OBJECTIVE, 1, "SPEC", "choose band cut points: recall=0.7, arr-recall=0.7, precision=0.3 or value:cost=C,save-rate=R"},
+        {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of accounts per band (default 0.05)"},
+        {"segments", OPT_SEGMENTS, 0, NULL, "refit per-segment weights in each fold"},
+        {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the refit (default 0)"},
+        {"min-train-churners", OPT_MIN_CHURNERS, 1, "N", "skip folds with fewer training churners (default 10)"},
+        {"output", OPT_OUTPUT, 1, "DIR", "output directory (required)"},
+        {0},
+    };
+    cli_parser p = {
+        "backtest",
+        "--snapshots FILE --events FILE --config FILE [--config FILE] [--tuned] -o DIR",
+        "Walk-forward evaluation by date. Each fold tests on [T, T+step) and trains on\n"
+        "snapshots in [T-window, T-horizon-lead), so no training label window reaches\n"
+        "into the test period. Hand-set configs keep their weights; --tuned refits\n"
+        "transforms, weights and calibration in every fold on its training rows only.\n"
+        "With --objective, band cut points are chosen on each fold's training rows.\n"
+        "Writes folds.csv, summary.json, thresholds.csv, cutpoints.csv,\n"
+        "bands_over_time.csv and the plot data files into DIR.",
+        options, argc, argv};
+    cli_history hist;
+    cli_history_init(&hist);
+    hc_backtest_options opt;
+    hc_backtest_options_init(&opt);
+    const char *configs[MAX_CONFIGS];
+    size_t n_cfg = 0;
+    const char *output = NULL, *names_arg = NULL;
+    hc_error err;
+    hc_error_clear(&err);
+    const char *arg;
+    int c;
+    long v;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        int r = cli_history_option(&hist, c, arg);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return 1;
+        switch (c) {
+        case OPT_CONFIG:
+            if (n_cfg == MAX_CONFIGS)
+                return cli_usage_error("at most %d --config files", MAX_CONFIGS);
+            configs[n_cfg++] = arg;
+            break;
+        case OPT_NAMES: names_arg = arg; break;
+        case OPT_TUNED: opt.tuned = 1; break;
+        case OPT_STEP:
+            if (cli_parse_long("step", arg, 1, 3650, &v))
+                return 1;
+            opt.step_days = (int)v;
+            break;
+        case OPT_WINDOW:
+            if (strcmp(arg, "expanding") == 0)
+                opt.window_days = 0;
+            else if (cli_parse_long("window", arg, 1, 36500, &v))
+                return 1;
+            else
+                opt.window_days = (int)v;
+            break;
+        case OPT_FIRST_TEST: {
+            int d;
+            if (cli_parse_date("first-test", arg, &d))
+                return 1;
+            opt.first_test = d;
+            break;
+        }
+        case OPT_OBJECTIVE:
+            if (hc_backtest_parse_objective(arg, &opt.threshold, &err) != HC_OK)
+                return cli_usage_error("option '--objective': %s", err.message);
+            opt.use_objective = 1;
+            break;
+        case OPT_MIN_BAND:
+            if (cli_parse_double("min-band", arg, 0, 0.5, &opt.threshold.min_band_share))
+                return 1;
+            break;
+        case OPT_SEGMENTS: opt.fit.segments = 1; break;
+        case OPT_RIDGE:
+            if (cli_parse_double("ridge", arg, 0, 1e12, &opt.fit.ridge))
+                return 1;
+            break;
+        case OPT_MIN_CHURNERS:
+            if (cli_parse_long("min-train-churners", arg, 2, 1000000, &v))
+                return 1;
+            opt.min_train_churners = (size_t)v;
+            break;
+        case OPT_OUTPUT: output = arg; break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0)
+        return 1;
+    if (n_cfg == 0)
+        return cli_usage_error("option '--config' is required");
+    if (!output)
+        return cli_usage_error("option '-o DIR' is required");
+    size_t n_names = 0;
+    char **names = NULL;
+    if (names_arg) {
+        names = cli_split_list(names_arg, &n_names);
+        if (!names)
+            return cli_usage_error("out of memory");
+        if (n_names != n_cfg) {
+            free(names);
+            return cli_usage_error("--names gives %zu names for %zu configs", n_names, n_cfg);
+        }
+    }
+    hc_model *models[MAX_CONFIGS];
+    int rc = cli_model_load_configs(configs, n_cfg, models);
+    if (rc) {
+        free(names);
+        return rc;
+    }
+    hc_history h;
+    if (cli_model_load_history(&hist, models, n_cfg, &h, &err) != HC_OK) {
+        rc = cli_fail(&err);
+        goto out_models;
+    }
+    if (!hist.quiet)
+        hc_history_write_counts(&h, stderr);
+    for (size_t i = 0; i < n_cfg; i++)
+        if (models[i]->churn.present && models[i]->horizon_days != h.labels.horizon)
+            cli_warn("config '%s' has a churn model for %d days, but the labels use %d",
+                     configs[i], models[i]->horizon_days, h.labels.horizon);
+    if (!hist.quiet && cli_stderr_is_tty())
+        opt.progress = progress;
+    hc_backtest_result r;
+    if (hc_backtest_run(&h, (const hc_model *const *)models, (const char *const *)names,
+                        n_cfg, &opt, &r, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else if (hc_backtest_write(&r, &h, output, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        print_summary(stdout, &r);
+        if (!hist.quiet)
+            fprintf(stderr, "healthcal: wrote folds.csv, summary.json, thresholds.csv and "
+                            "plot data to %s\n", output);
+    }
+    hc_backtest_result_release(&r);
+    hc_history_release(&h);
+out_models:
+    for (size_t i = 0; i < n_cfg; i++)
+        hc_model_free(models[i]);
+    free(names);
+    return rc;
+}

@@ -1,0 +1,281 @@
+/* cmd_validate.c - `healthcal validate`: does a probability, a score or a config predict churn. */
+#include "cli.h"
+#include "cli_history.h"
+#include "cli_model.h"
+#include "hc_backtest.h"
+#include "hc_obs_table.h"
+#include "hc_validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_CONFIG = 'c',
+    OPT_JSON = 'j',
+    OPT_OBSERVATIONS = OPT_FIRST_FREE,
+    OPT_LABEL,
+    OPT_PROB,
+    OPT_SCORE,
+    OPT_HIGHER,
+    OPT_PLOT_DATA,
+    OPT_NAME
+};
+
+typedef struct {
+    cli_history hist;
+    const char *config, *json, *observations, *label, *prob, *score,
+        *plot_data, *name;
+    int higher;
+} validate_args;
+
+static void print_result(FILE *f, const char *what, const hc_validate_result *r)
+{
+    const hc_metrics_summary *s = &r->summary;
+    const hc_metrics_calibration_result *c = &r->calibration;
+    fprintf(f, "validation of %s: %zu rows, %zu churners (%.2f%%)\n\n", what, s->n,
+            s->positives, 100 * s->base_rate);
+    fprintf(f, "discrimination (ranking of risk)\n");
+    fprintf(f, "  ROC AUC                    %.4f  (95%% CI %.4f to %.4f, DeLong)\n",
+            s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high);
+    fprintf(f, "  PR AUC (avg precision)     %.4f  (base rate %.4f)\n", s->pr_auc,
+            s->base_rate);
+    fprintf(f, "  KS                         %.4f\n", s->ks);
+    fprintf(f, "  top decile                 lift %.2f, captures %.1f%% of churners\n",
+            s->lift_top_decile, 100 * s->capture_top_decile);
+    fprintf(f, "\ncalibration (probabilities: %s)\n",
+            r->in_sample_map ? "in-sample logistic map of the score" : "as given");
+    if (r->in_sample_map)
+        fprintf(f, "  map                        logit p = %.6g %+.6g * score\n",
+                r->map_intercept, r->map_slope);
+    fprintf(f, "  Brier                      %.5f  (scaled %.4f)\n", s->brier,
+            s->scaled_brier);
+    fprintf(f, "  log loss                   %.5f\n", s->log_loss);
+    fprintf(f, "  ECE (10 uniform bins)      %.5f\n", s->ece);
+    fprintf(f, "  Emax / Eavg / E90          %.5f / %.5f / %.5f\n", s->emax, s->eavg,
+            s->e90);
+    fprintf(f, "  calibration intercept      %.4f  (95%% CI %.4f to %.4f)\n",
+            c->intercept, r->intercept_ci_low, r->intercept_ci_high);
+    fprintf(f, "  calibration slope          %.4f  (95%% CI %.4f to %.4f)\n", c->slope,
+            r->slope_ci_low, r->slope_ci_high);
+    fprintf(f, "  calibration-in-the-large   %.4f  (95%% CI %.4f to %.4f)\n",
+            c->in_the_large, r->citl_ci_low, r->citl_ci_high);
+    fprintf(f, "  Hosmer-Lemeshow            chi2 %.3f on %d df, p %.4g\n", s->hl_chi2,
+            s->hl_df, s->hl_p);
+    if (r->has_bands) {
+        const hc_metrics_bands_result *b = &r->bands;
+        fprintf(f, "\nbands\n  %-12s %6s %9s %6s %9s %10s %17s %14s %14s\n", "band", "min",
+                "accounts", "share", "churners", "churn rate", "95% CI", "ARR",
+                "churned ARR");
+        for (size_t k = 0; k < b->n_bands; k++) {
+            const hc_metrics_band *x = &b->bands[k];
+            char ci[40];
+            snprintf(ci, sizeof ci, "%.2f%%-%.2f%%", 100 * x->rate_ci_low,
+                     100 * x->rate_ci_high);
+            fprintf(f, "  %-12.12s %6.1f %9zu %5.1f%% %9zu %9.2f%% %17s %14.0f %14.0f\n",
+                    r->band_names[k], r->band_mins ? r->band_mins[k] : 0.0, x->accounts,
+                    100 * x->share, x->churners, 100 * x->churn_rate, ci, x->arr,
+                    x->churned_arr);
+        }
+        fprintf(f, "  %s band as the intervention list: precision %.1f%%, recall %.1f%%",
+                r->band_names[0], 100 * b->red_precision, 100 * b->red_recall);
+        if (b->arr > 0)
+            fprintf(f, ", ARR recall %.1f%%", 100 * b->red_arr_recall);
+        fprintf(f, "\n  band churn rates %s\n",
+                r->bands_monotone ? "fall monotonically from the riskiest band to the healthiest"
+                                  : "are NOT monotone: a healthier band churns more than a riskier one");
+    }
+    fprintf(f, "\nverdict\n  %s\n  %s\n", r->discrimination_text, r->calibration_text);
+}
+
+static int finish_result(const validate_args *a, const char *what,
+                         const hc_validate_result *r, const hc_validate_source *src)
+{
+    hc_error err;
+    hc_error_clear(&err);
+    FILE *text = a->json && strcmp(a->json, "-") == 0 ? stderr : stdout;
+    print_result(text, what, r);
+    if (a->json && hc_validate_write_json(r, src, a->json, &err) != HC_OK)
+        return cli_fail(&err);
+    if (a->plot_data) {
+        const hc_validate_result *rs[1] = {r};
+        const char *names[1] = {a->name ? a->name : what};
+        if (hc_backtest_write_plot_data(a->plot_data, rs, names, 1, &err) != HC_OK)
+            return cli_fail(&err);
+    }
+    return 0;
+}
+
+/* `--observations F --label COL (--prob COL | --score COL)`. */
+static int validate_observations(const validate_args *a)
+{
+    if (!a->label)
+        return cli_usage_error("--observations needs --label");
+    if (!a->prob == !a->score)
+        return cli_usage_error("--observations needs exactly one of --prob and --score");
+    if (a->higher && !a->score)
+        return cli_usage_error("--higher-is-healthier applies to --score only");
+    const char *col = a->prob ? a->prob : a->score;
+    const char *cols[1] = {col};
+    hc_obs_table_options oo = {.path = a->observations,
+                               .delimiter = a->hist.opt.delimiter,
+                               .label = a->label,
+                               .columns = cols,
+                               .n_columns = 1};
+    hc_error err;
+    hc_error_clear(&err);
+    hc_obs_table t;
+    if (hc_obs_table_load(&oo, &t, &err) != HC_OK)
+        return cli_fail(&err);
+    if (!a->hist.quiet && t.rows_missing)
+        fprintf(stderr, "healthcal: %zu of %zu rows dropped for a missing label or value\n",
+                t.rows_missing, t.rows_read);
+    hc_validate_input in;
+    hc_validate_input_init(&in);
+    in.n = t.n;
+    in.y = t.y;
+    if (a->prob)
+        in.p = t.X;
+    else {
+        in.score = t.X;
+        in.higher_is_healthier = a->higher;
+    }
+    hc_validate_result r;
+    int rc;
+    if (hc_validate_run(&in, &r, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        hc_validate_source src = {.kind = a->prob ? "probability" : "score",
+                                  .file = a->observations,
+                                  .column = col,
+                                  .rows_read = t.rows_read,
+                                  .rows_dropped = t.rows_missing};
+        char what[512];
+        snprintf(what, sizeof what, "%s '%s' of %s", a->prob ? "probability" : "score",
+                 col, a->observations);
+        rc = finish_result(a, what, &r, &src);
+    }
+    hc_validate_result_release(&r);
+    hc_obs_table_release(&t);
+    return rc;
+}
+
+/* `--snapshots S --events E --config C`. */
+static int validate_config(validate_args *a)
+{
+    if (cli_history_check(&a->hist, 1) != 0)
+        return 1;
+    if (!a->config)
+        return cli_usage_error("option '--config' is required with --snapshots");
+    if (a->prob || a->score || a->label || a->higher)
+        return cli_usage_error("--prob, --score, --label and --higher-is-healthier "
+                               "go with --observations");
+    hc_model *m;
+    const char *paths[1] = {a->config};
+    int rc = cli_model_load_configs(paths, 1, &m);
+    if (rc)
+        return rc;
+    hc_error err;
+    hc_error_clear(&err);
+    hc_history h;
+    if (cli_model_load_history(&a->hist, &m, 1, &h, &err) != HC_OK) {
+        hc_model_free(m);
+        return cli_fail(&err);
+    }
+    if (!a->hist.quiet)
+        hc_history_write_counts(&h, stderr);
+    if (m->horizon_days != h.labels.horizon && m->churn.present)
+        cli_warn("the config's churn model is for %d days but the labels use %d",
+                 m->horizon_days, h.labels.horizon);
+    hc_validate_result r;
+    hc_validate_rows counts;
+    memset(&counts, 0, sizeof counts);
+    if (hc_validate_model(m, &h, NULL, 0, &r, &counts, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        if (!a->hist.quiet && counts.missing_health)
+            fprintf(stderr, "healthcal: %zu of %zu observations dropped: every "
+                            "component missing\n",
+                    counts.missing_health, counts.observations);
+        if (!a->hist.quiet && !counts.churn_model_used)
+            fprintf(stderr, "healthcal: the config has no churn model; probabilities "
+                            "are an in-sample logistic map of the health score\n");
+        hc_validate_source src = {.kind = "config",
+                                  .file = a->hist.opt.snapshots_path,
+                                  .config = a->config,
+                                  .rows_read = counts.observations,
+                                  .rows_dropped = counts.missing_health};
+        char what[512];
+        snprintf(what, sizeof what, "config '%s'", m->name ? m->name : a->config);
+        rc = finish_result(a, what, &r, &src);
+    }
+    hc_validate_result_release(&r);
+    hc_history_release(&h);
+    hc_model_free(m);
+    return rc;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        CLI_HISTORY_OPTIONS,
+        {"config", OPT_CONFIG, 1, "FILE", "score the history with this config"},
+        {"observations", OPT_OBSERVATIONS, 1, "FILE", "a labelled table with a probability or score column"},
+        {"label", OPT_LABEL, 1, "COL", "outcome column of --observations (0/1, true/false, yes/no)"},
+        {"prob", OPT_PROB, 1, "COL", "predicted churn probability column (0-1)"},
+        {"score", OPT_SCORE, 1, "COL", "raw score column (higher = riskier unless --higher-is-healthier)"},
+        {"higher-is-healthier", OPT_HIGHER, 0, NULL, "with --score: a higher score means a healthier account"},
+        {"json", OPT_JSON, 1, "FILE", "write every metric as JSON (- for stdout)"},
+        {"plot-data", OPT_PLOT_DATA, 1, "DIR", "write the data files `healthcal plot` draws"},
+        {"name", OPT_NAME, 1, "TEXT", "name of the series in --plot-data files"},
+        {0},
+    };
+    cli_parser p = {
+        "validate",
+        "--observations FILE --label COL (--prob COL | --score COL) [--json OUT] | "
+        "--snapshots FILE --events FILE --config FILE [--json OUT]",
+        "Scores predictions against what happened: ROC AUC with a DeLong interval,\n"
+        "PR AUC, Brier, log loss, calibration slope and intercept, ECE,\n"
+        "Hosmer-Lemeshow, KS, top-decile lift, and churn rates per band; then says\n"
+        "in plain words whether the score discriminates (AUC >= 0.8 well, >= 0.7\n"
+        "moderately, else poorly: Hosmer & Lemeshow 2013) and whether it is\n"
+        "calibrated (95% intervals of the calibration slope containing 1 and of\n"
+        "calibration-in-the-large containing 0). A raw --score is ranked as is;\n"
+        "its calibration metrics use an in-sample logistic map and are labelled so.",
+        options, argc, argv};
+    validate_args a;
+    memset(&a, 0, sizeof a);
+    cli_history_init(&a.hist);
+    const char *arg;
+    int c;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        int r = cli_history_option(&a.hist, c, arg);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return 1;
+        switch (c) {
+        case OPT_CONFIG: a.config = arg; break;
+        case OPT_JSON: a.json = arg; break;
+        case OPT_OBSERVATIONS: a.observations = arg; break;
+        case OPT_LABEL: a.label = arg; break;
+        case OPT_PROB: a.prob = arg; break;
+        case OPT_SCORE: a.score = arg; break;
+        case OPT_HIGHER: a.higher = 1; break;
+        case OPT_PLOT_DATA: a.plot_data = arg; break;
+        case OPT_NAME: a.name = arg; break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_no_positionals(&p))
+        return 1;
+    if (a.observations && a.hist.opt.snapshots_path)
+        return cli_usage_error("give either --observations or --snapshots, not both");
+    if (!a.observations && !a.hist.opt.snapshots_path)
+        return cli_usage_error("give --observations FILE or --snapshots FILE "
+                               "(see 'healthcal validate --help')");
+    if (a.observations)
+        return validate_observations(&a);
+    return validate_config(&a);
+}

@@ -1,0 +1,112 @@
+#!/bin/sh
+# backtest.sh - `healthcal backtest`: outputs, several configs, degenerate folds, errors, the SaaS panel.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$HERE/../.." && pwd)
+
+no_nan() { # FILE WHAT
+    if grep -Eiq '[:,\[][[:space:]]*-?(nan|inf|infinity)[[:space:]]*[],}]?$' "$1"; then
+        fail "$2: NaN or infinity in $1"
+    else ok; fi
+}
+
+run 0 "simulate" -- $HEALTHCAL simulate -q --accounts 400 --weeks 80 --seed 21 --out "$WORK/sim"
+S="$WORK/sim"
+O="$WORK/bt"
+
+# the hand-set config and the refitted one, thresholds for 70% recall
+run 0 "backtest --tuned" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --tuned --window 180 --step 60 --objective recall=0.7 -o "$O"
+for f in folds.csv summary.json thresholds.csv cutpoints.csv bands_over_time.csv reliability.csv prediction_hist.csv roc.csv pr.csv gains.csv score_distribution.csv; do
+    [ -s "$O/$f" ] && ok || fail "backtest: $f missing or empty"
+done
+[ "$(ls -a "$O" | grep -c tmp)" = 0 ] && ok || fail "backtest: temporary files left"
+head -1 "$O/folds.csv" | grep -q '^fold,config,kind,train_start,train_end,test_start,test_end,n_train,train_positives,n,positives,roc_auc,' && ok || fail "folds.csv header"
+folds=$(sed 1d "$O/folds.csv" | cut -d, -f1 | sort -u | wc -l)
+[ "$(sed 1d "$O/folds.csv" | wc -l)" = $((folds * 2)) ] && ok || fail "folds.csv: one row per fold x config"
+grep -q '"auc_difference": ' "$O/summary.json" && ok || fail "summary.json: AUC difference"
+grep -q '"ci_low": ' "$O/summary.json" && ok || fail "summary.json: its interval"
+grep -q '"kind": "tuned"' "$O/summary.json" && ok || fail "summary.json: tuned config"
+no_nan "$O/summary.json" "summary.json"
+grep -q "DeLong paired" "$WORK/out" && ok || fail "comparison printed"
+grep -q "red band H <" "$WORK/out" && ok || fail "threshold outcome printed"
+[ "$(head -1 "$O/thresholds.csv")" = "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible" ] && ok || fail "thresholds.csv header"
+[ "$(head -1 "$O/cutpoints.csv")" = "band,min" ] && [ "$(wc -l <"$O/cutpoints.csv")" = 4 ] && ok || fail "cutpoints.csv: 3 bands"
+# The embargo in the dates: train_end = test_start - 31 (horizon 30).
+awk -F, '
+# days since 1970-01-01 of YYYY-MM-DD (H. Hinnant, days_from_civil)
+function days(s,    y, m, d, era, yoe, doy) {
+    y = substr(s, 1, 4) + 0; m = substr(s, 6, 2) + 0; d = substr(s, 9, 2) + 0
+    if (m <= 2) y--
+    era = int(y / 400); yoe = y - era * 400
+    doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+    return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+}
+NR > 1 { n++; if (days($6) - days($5) != 31) bad = 1 }
+END { exit bad || !n }' "$O/folds.csv" && ok || fail "folds.csv: train_end is 31 days before test_start"
+
+# several configs on identical folds, with names
+# other weights: usage 0.3 -> 0.2, the first 0.15 (engagement) -> 0.25
+awk '/"weight": 0.3,/ && !a { sub(/0.3,/, "0.2,"); a = 1 } /"weight": 0.15,/ && !b { sub(/0.15,/, "0.25,"); b = 1 } { print }' "$S/current.json" >"$WORK/other.json"
+run 0 "backtest two configs" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" -c "$WORK/other.json" --names current,other --window expanding --step 90 -o "$WORK/two"
+[ "$(sed 1d "$WORK/two/folds.csv" | cut -d, -f2 | sort -u | tr '\n' ' ')" = "current other " ] && ok || fail "two configs named in folds.csv"
+# identical test rows: n and positives agree between the configs of a fold
+[ "$(sed 1d "$WORK/two/folds.csv" | awk -F, '{ k = $1; v = $10 "/" $11; if (k in s && s[k] != v) bad = 1; s[k] = v } END { print bad + 0 }')" = 0 ] && ok || fail "configs tested on different rows"
+grep -q '"window_days": "expanding"' "$WORK/two/summary.json" && ok || fail "expanding window recorded"
+
+# a fold whose test period has no churners: drop the churn events that
+# would label its rows (test 2024-08-28..10-26, windows to 11-25)
+awk -F, 'NR == 1 || $3 != "churn" || $2 < "2024-08-29" || $2 > "2024-11-26"' "$S/events.csv" >"$WORK/events_gap.csv"
+run 0 "backtest with a churn-free test period" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$WORK/events_gap.csv" -c "$S/current.json" --tuned --window 180 --step 60 -o "$WORK/gap"
+grep '^2,' "$WORK/gap/folds.csv" | grep -q "no churners among" && ok || fail "churn-free fold: note in folds.csv"
+grep '^2,' "$WORK/gap/folds.csv" | head -1 | cut -d, -f11 | grep -qx 0 && ok || fail "churn-free fold: 0 positives"
+
+# errors
+run 1 "no -o" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json"
+run 1 "no --config" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -o "$WORK/x"
+run 1 "bad objective" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --objective lift=3 -o "$WORK/x"
+expect_err "unknown objective" "bad objective explained"
+run 1 "bad window" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window forever -o "$WORK/x"
+run 1 "names count" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --names a,b -o "$WORK/x"
+run 3 "history too short" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window 2000 -o "$WORK/x"
+expect_err "too short" "too short explained"
+run 3 "no fold has enough churners" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --min-train-churners 100000 -o "$WORK/x"
+expect_err "none of the" "no usable fold explained"
+sed 's/"column": "nps"/"column": "nps_score"/' "$S/current.json" >"$WORK/badcol.json"
+run 2 "second config with a missing column" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" -c "$WORK/badcol.json" -o "$WORK/x"
+expect_err "badcol.json" "missing column: config named"
+expect_err "components[4].metrics[0].column" "missing column: key named"
+[ ! -e "$WORK/x" ] && ok || fail "an output directory was made on error"
+
+# the plots read what backtest wrote
+if command -v gnuplot >/dev/null 2>&1; then
+    run 0 "plot the backtest" -- $HEALTHCAL plot --from "$O" -o "$WORK/plots" --format svg
+    for p in reliability roc pr gains bands_over_time score_distribution thresholds folds; do
+        [ -s "$WORK/plots/$p.svg" ] && ok || fail "plot $p not drawn from backtest data"
+    done
+else
+    echo "skipped: gnuplot is not installed, plots not drawn"
+fi
+
+# end to end on the SaaS activity panel (a real dataset with a time dimension)
+DS=${HC_SHARED_DATASETS:-$ROOT/../shared/datasets}
+if [ -r "$DS/saas-activity/activity.csv" ]; then
+    run 0 "saas_to_history.sh" -- sh "$ROOT/scripts/saas_to_history.sh" "$DS/saas-activity" "$WORK/saas"
+    [ "$(head -1 "$WORK/saas/snapshots.csv")" = "account_id,snapshot_date,segment,active_last_3,active_prev,streak,active_share,tenure_months" ] && ok || fail "saas snapshots header"
+    # SOURCE.md: 79034 (user, active month) rows, one snapshot each
+    [ "$(sed 1d "$WORK/saas/snapshots.csv" | wc -l)" = 79034 ] && ok || fail "saas: one snapshot per active month"
+    run 0 "label the saas history" -- $HEALTHCAL label -s "$WORK/saas/snapshots.csv" -e "$WORK/saas/events.csv" -o "$WORK/saas/obs.csv"
+    # every churn event labels exactly one snapshot (the one after the last active month)
+    ev=$(sed 1d "$WORK/saas/events.csv" | wc -l)
+    expect_err "churn events matched:      $ev of $ev" "saas: every churn event matched"
+    expect_err "churn labels (1):          $ev" "saas: one churn label per event"
+    run 0 "backtest the saas history" -- $HEALTHCAL backtest -s "$WORK/saas/snapshots.csv" -e "$WORK/saas/events.csv" -c "$WORK/saas/current.json" --tuned --window expanding --step 60 --objective recall=0.7 -o "$WORK/saas/out"
+    used=$(sed -n 's/^    "used": \([0-9]*\),*$/\1/p' "$WORK/saas/out/summary.json")
+    [ "${used:-0}" -ge 5 ] && ok || fail "saas: at least 5 usable folds (got ${used:-none})"
+    no_nan "$WORK/saas/out/summary.json" "saas summary.json"
+    grep -q "discriminates" "$WORK/out" && ok || fail "saas: verdict printed"
+    run 0 "validate the saas config" -- $HEALTHCAL validate -q -s "$WORK/saas/snapshots.csv" -e "$WORK/saas/events.csv" -c "$WORK/saas/current.json" --json "$WORK/saas/v.json"
+    grep -q '^  "roc_auc": 0\.[5-9]' "$WORK/saas/v.json" && ok || fail "saas: the hand-set score ranks better than chance"
+else
+    echo "skipped: $DS/saas-activity is absent (set HC_SHARED_DATASETS)"
+fi
+
+finish

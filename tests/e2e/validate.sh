@@ -1,0 +1,139 @@
+#!/bin/sh
+# validate.sh - `healthcal validate`: probability, score and config modes, JSON keys, errors.
+. "$(dirname "$0")/lib.sh"
+
+# json_num KEY FILE: the number of a top-level key of a JSON file written
+# with 2-space indentation.
+json_num() {
+    sed -n "s/^  \"$1\": \\([^,]*\\),*\$/\\1/p" "$2" | head -1
+}
+
+# near A B TOL: |A - B| <= TOL
+near() {
+    awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'
+}
+
+# The 30 rows of tests/reference/validate.py (outcome spelled in several
+# accepted ways, one row with a missing probability that is dropped).
+cat >"$WORK/obs.csv" <<'EOF'
+id,churned,prob,health
+1,1,0.42,35
+2,0,0.05,80
+3,no,0.10,72
+4,yes,0.33,40
+5,0,0.02,90
+6,0,0.20,55
+7,0,0.12,66
+8,1,0.25,50
+9,0,0.04,85
+10,0,0.11,70
+11,false,0.15,60
+12,true,0.30,45
+13,0,0.08,75
+14,0,0.03,88
+15,0,0.22,50
+16,0,0.14,62
+17,1,0.55,30
+18,0,0.07,77
+19,0,0.05,81
+20,0,0.09,69
+21,1,0.18,58
+22,0,0.02,92
+23,0,0.13,64
+24,0,0.08,73
+25,1,0.36,41
+26,0,0.04,83
+27,0,0.19,57
+28,0,0.06,79
+29,0,0.12,68
+30,1,0.27,52
+31,1,,
+EOF
+
+KEYS="n positives roc_auc roc_auc_ci_low roc_auc_ci_high pr_auc brier log_loss ece
+calibration_intercept calibration_slope calibration_in_the_large hl_chi2 hl_p ks
+lift_top_decile capture_top_decile"
+
+check_json() { # FILE WHAT
+    for k in $KEYS; do
+        grep -q "^  \"$k\": " "$1" && ok || fail "$2: key $k missing"
+    done
+    # no NaN or infinity anywhere (JSON has no such numbers)
+    if grep -Eiq '[:,\[][[:space:]]*-?(nan|inf|infinity)[[:space:]]*[],}]?$' "$1"; then
+        fail "$2: NaN or infinity in the JSON"
+    else ok; fi
+    if command -v jq >/dev/null 2>&1; then
+        jq -e . "$1" >/dev/null 2>&1 && ok || fail "$2: not valid JSON"
+    fi
+}
+
+# --prob: scikit-learn roc_auc_score(y, p) = 0.98295454545454541
+run 0 "validate --prob" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --json "$WORK/p.json"
+check_json "$WORK/p.json" "--prob"
+near "$(json_num roc_auc "$WORK/p.json")" 0.98295454545454541 1e-12 && ok || fail "--prob: roc_auc"
+[ "$(json_num n "$WORK/p.json")" = 30 ] && ok || fail "--prob: n is 30 after dropping the missing row"
+[ "$(json_num positives "$WORK/p.json")" = 8 ] && ok || fail "--prob: 8 positives"
+expect_err "1 of 31 rows dropped" "--prob: dropped row reported"
+grep -q "discriminates well" "$WORK/out" && ok || fail "--prob: discrimination verdict in words"
+grep -q "calibration (probabilities: as given)" "$WORK/out" && ok || fail "--prob: probabilities as given"
+
+# --score --higher-is-healthier: roc_auc_score(y, -health) = 0.97443181818181812
+run 0 "validate --score" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --score health --higher-is-healthier --json "$WORK/s.json"
+check_json "$WORK/s.json" "--score"
+near "$(json_num roc_auc "$WORK/s.json")" 0.97443181818181812 1e-12 && ok || fail "--score: roc_auc"
+grep -q '"calibration_in_sample": true' "$WORK/s.json" && ok || fail "--score: calibration labelled in-sample"
+grep -q "in-sample logistic map" "$WORK/out" && ok || fail "--score: in-sample map said on the terminal"
+# statsmodels / R glm: logit p = 16.809920783045598 - 0.31552902785670695 H
+grep -q '"map_slope": -0.3155290' "$WORK/s.json" && ok || fail "--score: map slope"
+
+# the same score read as risk ranks backwards: AUC = 1 - 0.97443181818181812
+run 0 "validate --score as risk" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --score health --json "$WORK/r.json"
+near "$(json_num roc_auc "$WORK/r.json")" 0.02556818181818188 1e-12 && ok || fail "--score as risk: roc_auc"
+grep -q "ranks backwards" "$WORK/out" && ok || fail "--score as risk: ranks backwards in words"
+
+# --json -: JSON on stdout, the report on stderr
+run 0 "validate --json -" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --json -
+grep -q '^  "roc_auc": ' "$WORK/out" && ok || fail "--json -: JSON on stdout"
+expect_err "discrimination (ranking of risk)" "--json -: report on stderr"
+
+# errors
+run 1 "no --label" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --prob prob
+run 1 "both --prob and --score" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --score health
+run 1 "nothing to validate" -- $HEALTHCAL validate --json x.json
+run 2 "missing column" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob p_churn
+expect_err "p_churn" "missing column named"
+sed 's/^3,no,/3,maybe,/' "$WORK/obs.csv" >"$WORK/badlabel.csv"
+run 2 "bad label" -- $HEALTHCAL validate --observations "$WORK/badlabel.csv" --label churned --prob prob
+expect_err "badlabel.csv:4" "bad label names file and line"
+sed 's/^\([0-9]*\),[a-z1]*,/\1,0,/' "$WORK/obs.csv" >"$WORK/nochurn.csv"
+run 3 "no churners" -- $HEALTHCAL validate --observations "$WORK/nochurn.csv" --label churned --prob prob
+expect_err "churn" "no churners explained"
+awk -F, 'NR == 1 { print; next } { $3 = "0.1"; print }' OFS=, "$WORK/obs.csv" >"$WORK/const.csv"
+run 3 "constant prediction" -- $HEALTHCAL validate --observations "$WORK/const.csv" --label churned --prob prob
+expect_err "equal" "constant predictions explained"
+sed 's/^2,0,0.05,/2,0,1.5,/' "$WORK/obs.csv" >"$WORK/range.csv"
+run 3 "probability above 1" -- $HEALTHCAL validate --observations "$WORK/range.csv" --label churned --prob prob
+
+# a config on a simulated history
+run 0 "simulate" -- $HEALTHCAL simulate -q --accounts 300 --weeks 60 --seed 4 --out "$WORK/sim"
+S="$WORK/sim"
+run 0 "validate --config" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --json "$WORK/c.json" --plot-data "$WORK/plots"
+check_json "$WORK/c.json" "--config"
+grep -q '^  "bands": \[' "$WORK/c.json" && ok || fail "--config: bands array"
+grep -q '"name": "red"' "$WORK/c.json" && ok || fail "--config: band names"
+grep -q "band churn rates" "$WORK/out" && ok || fail "--config: band table printed"
+expect_err "observations:" "--config: counts on stderr"
+for f in reliability.csv prediction_hist.csv roc.csv pr.csv gains.csv score_distribution.csv; do
+    [ -s "$WORK/plots/$f" ] && ok || fail "--plot-data: $f missing"
+done
+[ "$(head -1 "$WORK/plots/roc.csv")" = "config,fpr,tpr" ] && ok || fail "--plot-data: roc.csv header"
+
+# a config naming a column the snapshots lack: exit 2, config and key named
+sed 's/"column": "csat"/"column": "csat_score"/' "$S/current.json" >"$WORK/badcol.json"
+run 2 "config with a missing column" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$WORK/badcol.json"
+expect_err "badcol.json" "missing column: config file named"
+expect_err "components[1].metrics[1].column" "missing column: key named"
+expect_err "'csat_score'" "missing column: column named"
+run 1 "--config without --events" -- $HEALTHCAL validate -s "$S/snapshots.csv" -c "$S/current.json"
+
+finish
