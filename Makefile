@@ -47,7 +47,7 @@ BIN := $(BUILD)/healthcal
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-E2E := $(sort $(wildcard tests/e2e/*.sh))
+E2E := $(filter-out tests/e2e/lib.sh,$(sort $(wildcard tests/e2e/*.sh)))
 
 .PHONY: all deps test-deps check unit e2e valgrind demo install uninstall \
         clean fuzz symbols bench
@@ -58,24 +58,36 @@ all: $(BIN) healthcal
 healthcal: $(BIN)
 	@ln -sf $(BIN) healthcal
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/obj/cli
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/obj/cli
-	$(CC) $(CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/cli $(BUILD)/tests:
 	@mkdir -p $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(LIB) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
 	    $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
 
 deps:
