@@ -220,6 +220,13 @@ hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
                                  hc_metrics_calibration_result *out,
                                  hc_error *err);
 
+/* The same; with `smooth` 0 the lowess smooth is skipped and emax, eavg
+ * and e90 are left 0 (for callers that do not report them: the smooth
+ * costs more than all the other calibration metrics together). */
+hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
+                                    int smooth, hc_metrics_calibration_result *out,
+                                    hc_error *err);
+
 /* One bin of a reliability diagram. */
 typedef struct {
     double lo;        /* bin edges: lo < p <= hi, the first bin also p = 0 */
@@ -347,9 +354,10 @@ typedef struct {
     double scaled_brier;
     double log_loss;
     double ece;                 /* 10 uniform bins */
-    double emax;                /* val.prob, lowess */
+    double emax;                /* val.prob, lowess (0 when !smoothed) */
     double eavg;
     double e90;
+    int smoothed;               /* emax, eavg, e90 were computed */
     double calibration_intercept;     /* val.prob "Intercept" */
     double calibration_slope;         /* val.prob "Slope" */
     double calibration_in_the_large;  /* offset-only fit */
@@ -369,5 +377,13 @@ typedef struct {
  * NaN. */
 hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err);
+
+/* Flags of hc_metrics_evaluate_ex. */
+#define HC_METRICS_NO_SMOOTH 1 /* skip the lowess behind emax/eavg/e90 */
+
+/* hc_metrics_evaluate with flags (hc_metrics_evaluate is flags 0). */
+hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
+                                 unsigned flags, hc_metrics_summary *out,
+                                 hc_error *err);
 
 #endif

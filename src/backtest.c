@@ -566,7 +566,8 @@ static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *
 {
     hc_error e;
     hc_error_clear(&e);
-    if (hc_metrics_evaluate(y, p, n, &cell->metrics, &e) == HC_OK) {
+    /* Per fold, folds.csv reports no lowess-based metric: skip the smooth. */
+    if (hc_metrics_evaluate_ex(y, p, n, HC_METRICS_NO_SMOOTH, &cell->metrics, &e) == HC_OK) {
         cell->has_metrics = 1;
     } else {
         cell->has_metrics = 0;

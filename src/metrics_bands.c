@@ -1,4 +1,5 @@
 /* metrics_bands.c - per-band outcomes (accounts, churn rate, ARR, red-band precision and recall) and the population stability index. */
+#include "hc_sort.h"
 #include "hc_metrics.h"
 
 #include <math.h>
@@ -85,12 +86,6 @@ hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
     return HC_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, z = *(const double *)b;
-    return (x > z) - (x < z);
-}
-
 /* Bin of v among the ascending cut points: the first cut >= v (bins are
  * right-closed), or the last, open-ended bin. */
 static size_t psi_bin(const double *cut, size_t ncut, double v)
@@ -138,7 +133,7 @@ hc_status hc_metrics_psi(const double *baseline, size_t n0,
     if (!s)
         return hc_error_nomem(err);
     memcpy(s, baseline, n0 * sizeof *s);
-    qsort(s, n0, sizeof *s, cmp_double);
+    hc_sort_by_double_key(s, n0, sizeof *s);
     double cut[HC_METRICS_PSI_MAX_BINS];
     size_t ncut = 0;
     for (size_t k = 1; k < bins; k++) {

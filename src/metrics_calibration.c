@@ -1,4 +1,5 @@
 /* metrics_calibration.c - calibration metrics: Brier, log loss, logistic recalibration, lowess errors, ECE, reliability bins, Hosmer-Lemeshow. */
+#include "hc_sort.h"
 #include "hc_metrics.h"
 
 #include <math.h>
@@ -98,20 +99,6 @@ typedef struct {
     double x;
     size_t i;
 } xi_pair;
-
-static int cmp_xi(const void *a, const void *b)
-{
-    const xi_pair *u = a, *v = b;
-    if (u->x != v->x)
-        return (u->x > v->x) - (u->x < v->x);
-    return (u->i > v->i) - (u->i < v->i);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, z = *(const double *)b;
-    return (x > z) - (x < z);
-}
 
 /* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
  * ascending x: tricube weights (times robustness weights rw when given),
@@ -235,7 +222,7 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
             break;
         for (size_t k = 0; k < n; k++)
             scratch[k] = fabs(res[k]);
-        qsort(scratch, n, sizeof *scratch, cmp_double);
+        hc_sort_by_double_key(scratch, n, sizeof *scratch);
         size_t m1 = n / 2;
         double cmad = n % 2 == 0 ? 3.0 * (scratch[m1] + scratch[n - m1 - 1])
                                  : 6.0 * scratch[m1];
@@ -282,7 +269,7 @@ hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
         o[i].x = x[i];
         o[i].i = i;
     }
-    qsort(o, n, sizeof *o, cmp_xi);
+    hc_sort_by_double_key(o, n, sizeof *o); /* stable: ties in index order */
     double *xs = work, *ys = work + n, *out = work + 2 * n;
     for (size_t k = 0; k < n; k++) {
         xs[k] = o[k].x;
@@ -313,6 +300,13 @@ hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
 hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
                                  hc_metrics_calibration_result *out,
                                  hc_error *err)
+{
+    return hc_metrics_calibration_ex(y, p, n, 1, out, err);
+}
+
+hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
+                                    int smooth, hc_metrics_calibration_result *out,
+                                    hc_error *err)
 {
     memset(out, 0, sizeof *out);
     hc_status st = hc_metrics_check(y, p, n, 1, 1, "predicted probability",
@@ -384,6 +378,10 @@ hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
     /* val.prob: Sm <- lowess(p, y, iter = 0); cal.smooth <- approx(Sm,
      * xout = p, ties = mean)$y; er <- abs(p - cal.smooth). Ties in p get
      * equal smoothed values, so approx() returns each point's own fit. */
+    if (!smooth) {
+        st = HC_OK;
+        goto done;
+    }
     if ((st = hc_metrics_lowess(p, y, n, 2.0 / 3.0, 0, -1.0, sm, err)))
         goto done;
     double sum = 0.0, mx = 0.0;
@@ -395,7 +393,7 @@ hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
     }
     out->eavg = sum / (double)n;
     out->emax = mx;
-    qsort(sm, n, sizeof *sm, cmp_double);
+    hc_sort_by_double_key(sm, n, sizeof *sm);
     out->e90 = hc_metrics_quantile_sorted(sm, n, 0.9);
     st = HC_OK;
 done:
@@ -516,7 +514,7 @@ hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
         goto done;
     }
     memcpy(s, p, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    hc_sort_by_double_key(s, n, sizeof *s);
     /* breaks = unique(quantile(p, seq(0, 1, 1/g))); R's seq() gives
      * k * (1/g). */
     size_t nb = 0;

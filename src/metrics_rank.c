@@ -1,4 +1,5 @@
 /* metrics_rank.c - rank metrics (ROC AUC, DeLong, average precision, KS, lift, curves) and the one-call summary. */
+#include "hc_sort.h"
 #include "hc_metrics.h"
 
 #include <math.h>
@@ -20,20 +21,6 @@ typedef struct {
     double s;
     size_t i;
 } si_pair;
-
-static int cmp_sy(const void *a, const void *b)
-{
-    double x = ((const sy_pair *)a)->s, z = ((const sy_pair *)b)->s;
-    return (x > z) - (x < z);
-}
-
-static int cmp_si(const void *a, const void *b)
-{
-    const si_pair *u = a, *v = b;
-    if (u->s != v->s)
-        return (u->s > v->s) - (u->s < v->s);
-    return (u->i > v->i) - (u->i < v->i);
-}
 
 hc_status hc_metrics_check(const double *y, const double *score, size_t n,
                            int probability, int need_both, const char *what,
@@ -85,7 +72,7 @@ static sy_pair *sorted_pairs(const double *y, const double *score, size_t n,
         v[i].y = y[i];
         pos += y[i] == 1.0;
     }
-    qsort(v, n, sizeof *v, cmp_sy);
+    hc_sort_by_double_key(v, n, sizeof *v);
     *npos = pos;
     return v;
 }
@@ -290,7 +277,7 @@ static double placements(const double *y, const double *score, size_t n,
         v[i].s = score[i];
         v[i].i = i;
     }
-    qsort(v, n, sizeof *v, cmp_si);
+    hc_sort_by_double_key(v, n, sizeof *v); /* stable: ties in index order */
     double P = (double)npos, N = (double)(n - npos);
     size_t neg_below = 0, pos_below = 0;
     uint64_t twice_u = 0;
@@ -532,6 +519,13 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
 hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err)
 {
+    return hc_metrics_evaluate_ex(y, p, n, 0, out, err);
+}
+
+hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
+                                 unsigned flags, hc_metrics_summary *out,
+                                 hc_error *err)
+{
     memset(out, 0, sizeof *out);
     hc_metrics_summary s;
     memset(&s, 0, sizeof s);
@@ -575,7 +569,8 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
         (st = hc_metrics_log_loss(y, p, n, &s.log_loss, err)) ||
         (st = hc_metrics_ece(y, p, n, 10, &s.ece, err)) ||
         (st = hc_metrics_hosmer_lemeshow(y, p, n, 10, &hl, err)) ||
-        (st = hc_metrics_calibration(y, p, n, &cal, err)))
+        (st = hc_metrics_calibration_ex(y, p, n, !(flags & HC_METRICS_NO_SMOOTH),
+                                        &cal, err)))
         return st;
     s.hl_chi2 = hl.chi2;
     s.hl_df = hl.df;
@@ -583,6 +578,7 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
     s.emax = cal.emax;
     s.eavg = cal.eavg;
     s.e90 = cal.e90;
+    s.smoothed = !(flags & HC_METRICS_NO_SMOOTH);
     s.calibration_intercept = cal.intercept;
     s.calibration_slope = cal.slope;
     s.calibration_in_the_large = cal.in_the_large;

@@ -1,4 +1,5 @@
 /* thresholds.c - band cut points on the health score: sweep, objective for the red cut, monotone banding of the rest. */
+#include "hc_sort.h"
 #include "hc_thresholds.h"
 
 #include <math.h>
@@ -39,12 +40,6 @@ typedef struct {
     double y;
     double arr;
 } row;
-
-static int cmp_row(const void *a, const void *b)
-{
-    double x = ((const row *)a)->h, z = ((const row *)b)->h;
-    return (x > z) - (x < z);
-}
 
 /* The search state. Boundaries are indexed 0..m+1: 0 is "below every row",
  * 1..m the candidate cuts, m+1 "above every row"; the band (a, b) holds the
@@ -497,7 +492,7 @@ hc_status hc_thresholds_search(const double *H, const double *y,
                           "catch", n);
         goto fail;
     }
-    qsort(rows, n, sizeof *rows, cmp_row);
+    hc_sort_by_double_key(rows, n, sizeof *rows);
     if ((st = build_grid(rows, n, opt->grid, &g, err)))
         goto fail;
     size_t m = g.m, nb = g.nb;

@@ -1,4 +1,5 @@
 /* transform.c - metric transforms to 0-100 sub-scores and learning quantile cuts. */
+#include "hc_sort.h"
 #include "hc_model.h"
 
 #include <math.h>
@@ -280,12 +281,6 @@ void hc_transform_apply_array(const hc_transform *tf, const double *x,
         out[i] = NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
                                        const size_t *rows, size_t n,
                                        hc_error *err)
@@ -315,7 +310,7 @@ hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
         if (!isnan(xi))
             v[m++] = xi;
     }
-    qsort(v, m, sizeof *v, cmp_double);
+    hc_sort_by_double_key(v, m, sizeof *v);
     /* R's quantile(type = 7) exactly as stats:::quantile.default computes
      * it: index = 1 + (n - 1) p, lo = floor, hi = ceiling,
      * q = (1 - h) x[lo] + h x[hi] with h = index - lo, unless x[hi] == x[lo]. */

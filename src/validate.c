@@ -1,4 +1,5 @@
 /* validate.c - evaluating predictions against outcomes: metrics, bands, curves, verdicts in words. */
+#include "hc_sort.h"
 #include "hc_validate.h"
 #include "hc_logreg.h"
 
@@ -86,16 +87,6 @@ typedef struct {
     size_t i;
 } vi_pair;
 
-static int cmp_vi(const void *pa, const void *pb)
-{
-    const vi_pair *a = pa, *b = pb;
-    if (a->v < b->v)
-        return -1;
-    if (a->v > b->v)
-        return 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
 /* Reliability diagram by deciles of p (scikit-learn's
  * calibration_curve(strategy = "quantile") idea): with a churn rate of a
  * few percent, the 10 uniform bins ECE uses hold nearly every row in the
@@ -108,7 +99,7 @@ static hc_status reliability_deciles(const double *y, const double *p, size_t n,
         return hc_error_nomem(err);
     for (size_t i = 0; i < n; i++)
         v[i] = (vi_pair){p[i], i};
-    qsort(v, n, sizeof *v, cmp_vi);
+    hc_sort_by_double_key(v, n, sizeof *v); /* stable: ties in index order */
     size_t start = 0;
     res->n_reliability = 0;
     for (int g = 1; g <= HC_VALIDATE_RELIABILITY_BINS && start < n; g++) {
