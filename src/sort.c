@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DIGIT_BITS 11
-#define DIGITS (1u << DIGIT_BITS)
-#define PASSES 6 /* 6 * 11 = 66 >= 64 bits */
+/* 16-bit digits (4 passes) for large arrays; 8-bit digits (8 passes, a
+ * small histogram) below, where clearing 2 MiB of counts would dominate. */
+#define LARGE_N 65536
 
 /* Maps a double's bits to an unsigned key with the same order: flip every
  * bit of negatives, only the sign bit of positives. NaN (any sign) maps to
@@ -56,7 +56,9 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size)
     uint64_t *key = malloc(n * sizeof *key);
     uint64_t *key2 = n >= 64 ? malloc(n * sizeof *key2) : NULL;
     unsigned char *b = malloc(n >= 64 ? n * size : size);
-    size_t *count = n >= 64 ? malloc(PASSES * DIGITS * sizeof *count) : NULL;
+    int bits = n >= LARGE_N ? 16 : 8, passes = 64 / bits;
+    size_t digits = (size_t)1 << bits, mask = digits - 1;
+    size_t *count = n >= 64 ? malloc((size_t)passes * digits * sizeof *count) : NULL;
     if (!key || !b || (n >= 64 && (!key2 || !count))) {
         free(key);
         free(key2);
@@ -76,21 +78,21 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size)
         free(b);
         return;
     }
-    /* All six histograms in one pass over the keys. */
-    memset(count, 0, PASSES * DIGITS * sizeof *count);
+    /* Every pass's histogram in one pass over the keys. */
+    memset(count, 0, (size_t)passes * digits * sizeof *count);
     for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < PASSES; p++)
-            count[p * DIGITS + ((key[i] >> (p * DIGIT_BITS)) & (DIGITS - 1))]++;
+        for (int p = 0; p < passes; p++)
+            count[(size_t)p * digits + ((key[i] >> (p * bits)) & mask)]++;
     unsigned char *src = a, *dst = b;
     uint64_t *ksrc = key, *kdst = key2;
-    for (int p = 0; p < PASSES; p++) {
-        size_t *c = count + p * DIGITS;
-        int shift = p * DIGIT_BITS;
+    for (int p = 0; p < passes; p++) {
+        size_t *c = count + (size_t)p * digits;
+        int shift = p * bits;
         /* A digit every key shares leaves the order as it is. */
-        if (c[(ksrc[0] >> shift) & (DIGITS - 1)] == n)
+        if (c[(ksrc[0] >> shift) & mask] == n)
             continue;
         size_t sum = 0;
-        for (size_t d = 0; d < DIGITS; d++) {
+        for (size_t d = 0; d < digits; d++) {
             size_t t = c[d];
             c[d] = sum;
             sum += t;
@@ -99,19 +101,19 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size)
          * per 8- or 16-byte record would cost more than the sort. */
         if (size == 8) {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & (DIGITS - 1)]++;
+                size_t pos = c[(ksrc[i] >> shift) & mask]++;
                 kdst[pos] = ksrc[i];
                 memcpy(dst + pos * 8, src + i * 8, 8);
             }
         } else if (size == 16) {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & (DIGITS - 1)]++;
+                size_t pos = c[(ksrc[i] >> shift) & mask]++;
                 kdst[pos] = ksrc[i];
                 memcpy(dst + pos * 16, src + i * 16, 16);
             }
         } else {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & (DIGITS - 1)]++;
+                size_t pos = c[(ksrc[i] >> shift) & mask]++;
                 kdst[pos] = ksrc[i];
                 memcpy(dst + pos * size, src + i * size, size);
             }
