@@ -76,7 +76,7 @@ void hc_outfile_install_signal_handlers(void)
 
 void hc_outfile_protect_input(const char *path)
 {
-    if (n_inputs >= MAX_INPUTS || strcmp(path, "-") == 0)
+    if (!path || n_inputs >= MAX_INPUTS || strcmp(path, "-") == 0)
         return;
     snprintf(inputs[n_inputs].path, MAX_TEMP_PATH, "%s", path);
     struct stat st;

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"backtest", cmd_backtest, "walk-forward evaluation of configs and thresholds by date"},
     {"predict", cmd_predict, "score accounts: health, band, P(churn) and P(expansion) in H days, drivers, band changes"},
     {"drift", cmd_drift, "population stability of the score and its components between two periods"},
+    {"report", cmd_report, "the quarterly run: validate, fit, backtest, predict, plots, HTML + Markdown report"},
     {"plot", cmd_plot, "redraw the plots from saved metric files"},
 };
 

@@ -1,0 +1,159 @@
+/* cmd_report.c - `healthcal report`: the quarterly run in one command (validate, fit, backtest, predict, plots, HTML and Markdown). */
+#include "cli.h"
+#include "cli_history.h"
+#include "hc_backtest.h"
+#include "hc_drift.h"
+#include "hc_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_CONFIG = 'c',
+    OPT_OUTPUT = 'o',
+    OPT_OBJECTIVE = OPT_FIRST_FREE,
+    OPT_MIN_BAND,
+    OPT_STEP,
+    OPT_WINDOW,
+    OPT_PREVIOUS,
+    OPT_NO_SEGMENTS,
+    OPT_RIDGE,
+    OPT_GNUPLOT
+};
+
+static void progress(void *ctx, const char *stage)
+{
+    (void)ctx;
+    fprintf(stderr, "healthcal report: %s...\n", stage);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const cli_option options[] = {
+        CLI_HISTORY_OPTIONS,
+        {"config", OPT_CONFIG, 1, "FILE", "the current (hand-set) config (required)"},
+        {"output", OPT_OUTPUT, 1, "DIR", "the report directory, created when missing (required)"},
+        {"objective", OPT_OBJECTIVE, 1, "SPEC",
+         "how to choose band cut points: recall=0.7 (default), arr-recall=0.7, "
+         "precision=0.3 or value:cost=C,save-rate=R"},
+        {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of accounts per band (default 0.05)"},
+        {"step", OPT_STEP, 1, "DAYS", "backtest test period and step between folds (default 90)"},
+        {"window", OPT_WINDOW, 1, "DAYS", "backtest training window in days, or 'expanding' (default 365)"},
+        {"previous", OPT_PREVIOUS, 1, "FROM:TO",
+         "drift of the score since this period (YYYY-MM-DD:YYYY-MM-DD); the current "
+         "period runs from the day after TO to the latest snapshot"},
+        {"no-segments", OPT_NO_SEGMENTS, 0, NULL, "one set of weights for every segment"},
+        {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the fits (default 0)"},
+        {"gnuplot", OPT_GNUPLOT, 1, "PROG", "gnuplot program (default: gnuplot on PATH)"},
+        {0},
+    };
+    cli_parser p = {
+        "report",
+        "--snapshots FILE --events FILE --config current.json -o DIR [options]",
+        "The quarterly run in one command. Validates the current config against what\n"
+        "happened, fits the tuned config (weights, calibration, segments), backtests\n"
+        "both on identical walk-forward folds, recommends band cut points by the\n"
+        "objective, scores today's accounts, optionally measures drift since the\n"
+        "previous period, and writes DIR/index.html (self-contained: plots inline,\n"
+        "nothing fetched), DIR/summary.md, DIR/tuned.json, DIR/predictions.csv,\n"
+        "DIR/plots/ and DIR/data/ (every number behind every plot). Without gnuplot\n"
+        "the report still comes out and says the plots are missing.",
+        options, argc, argv};
+    cli_history hist;
+    cli_history_init(&hist);
+    hc_report_options opt;
+    hc_report_options_init(&opt);
+    opt.version = HC_VERSION;
+    hc_error err;
+    hc_error_clear(&err);
+    const char *arg;
+    int c;
+    long v;
+    while ((c = cli_next(&p, &arg)) != -1) {
+        int r = cli_history_option(&hist, c, arg);
+        if (r == 0)
+            continue;
+        if (r > 0)
+            return 1;
+        switch (c) {
+        case OPT_CONFIG: opt.config_path = arg; break;
+        case OPT_OUTPUT: opt.out_dir = arg; break;
+        case OPT_OBJECTIVE:
+            if (hc_backtest_parse_objective(arg, &opt.threshold, &err) != HC_OK)
+                return cli_usage_error("option '--objective': %s", err.message);
+            break;
+        case OPT_MIN_BAND:
+            if (cli_parse_double("min-band", arg, 0, 0.5, &opt.threshold.min_band_share))
+                return 1;
+            break;
+        case OPT_STEP:
+            if (cli_parse_long("step", arg, 1, 3650, &v))
+                return 1;
+            opt.step_days = (int)v;
+            break;
+        case OPT_WINDOW:
+            if (strcmp(arg, "expanding") == 0)
+                opt.window_days = 0;
+            else if (cli_parse_long("window", arg, 1, 36500, &v))
+                return 1;
+            else
+                opt.window_days = (int)v;
+            break;
+        case OPT_PREVIOUS:
+            if (hc_drift_parse_period(arg, "--previous", &opt.previous, &err) != HC_OK)
+                return cli_fail(&err);
+            opt.has_previous = 1;
+            break;
+        case OPT_NO_SEGMENTS: opt.segments = 0; break;
+        case OPT_RIDGE:
+            if (cli_parse_double("ridge", arg, 0, 1e12, &opt.ridge))
+                return 1;
+            break;
+        case OPT_GNUPLOT: opt.gnuplot.gnuplot = arg; break;
+        case 'h': return 0;
+        default: return 1;
+        }
+    }
+    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0)
+        return 1;
+    if (!opt.config_path)
+        return cli_usage_error("option '--config' is required");
+    if (!opt.out_dir)
+        return cli_usage_error("option '-o DIR' is required");
+    if (strcmp(opt.out_dir, "-") == 0)
+        return cli_usage_error("-o: the report is a directory; standard output cannot hold it");
+    const hc_history_options *ho = &hist.opt;
+    opt.snapshots_path = ho->snapshots_path;
+    opt.events_path = ho->events_path;
+    opt.delimiter = ho->delimiter;
+    opt.columns = ho->columns;
+    opt.ignore_unknown_events = ho->ignore_unknown_events;
+    opt.horizon_days = hist.horizon_set ? ho->labels.horizon : 0;
+    opt.lead_days = hist.lead_set ? ho->labels.lead : -1;
+    opt.as_of = ho->labels.as_of;
+    if (!hist.quiet && cli_stderr_is_tty())
+        opt.progress = progress;
+
+    hc_report_result res;
+    int rc = 0;
+    if (hc_report_run(&opt, &res, &err) != HC_OK) {
+        rc = cli_fail(&err);
+    } else {
+        if (!hist.quiet)
+            hc_history_write_counts(&res.history, stderr);
+        if (!res.plots_available)
+            cli_warn("plots are missing from the report: %s; every number behind them "
+                     "is in %s/data", res.plots_why, opt.out_dir);
+        else if (res.plots.n_failed)
+            cli_warn("%zu plot%s could not be drawn: %s", res.plots.n_failed,
+                     res.plots.n_failed == 1 ? "" : "s", res.plots_why);
+        if (!res.has_backtest)
+            cli_warn("no out-of-time backtest: %s", res.backtest_note);
+        const char *sep = opt.out_dir[0] && opt.out_dir[strlen(opt.out_dir) - 1] == '/'
+                              ? "" : "/";
+        printf("%s%sindex.html\n", opt.out_dir, sep);
+    }
+    hc_report_result_release(&res);
+    return rc;
+}

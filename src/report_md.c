@@ -1,0 +1,311 @@
+/* report_md.c - summary.md of the quarterly report: the executive summary and main tables as Markdown, for a wiki or a ticket. */
+#include "hc_date.h"
+#include "hc_report.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Writes a data string so that Markdown shows it as text: the characters
+ * that start emphasis, code, links, tables or strikethrough are escaped
+ * with a backslash (CommonMark 0.30, "Backslash escapes"), and < > & are
+ * written as entities because Markdown renderers pass raw HTML through
+ * (so a segment named <script> stays text). Line breaks and other control
+ * characters become spaces, keeping a table row on one line. */
+static void md(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&':
+            /* Only an '&' that could start an entity reference needs it. */
+            fputs((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z') || s[1] == '#'
+                      ? "&amp;" : "&", f);
+            break;
+        case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
+        case '~': case '#': case '!':
+            putc('\\', f);
+            putc(c, f);
+            break;
+        default:
+            putc(c < 0x20 || c == 0x7F ? ' ' : c, f);
+        }
+    }
+}
+
+static void cell_num(FILE *f, const char *fmt, double v)
+{
+    fputs(" | ", f);
+    if (isfinite(v))
+        fprintf(f, fmt, v);
+    else
+        fputs("-", f);
+}
+
+static void cell_money(FILE *f, double v)
+{
+    char b[64];
+    hc_report_format_money(v, b, sizeof b);
+    fprintf(f, " | %s", b);
+}
+
+static void cell_ci(FILE *f, double v, double lo, double hi, const char *fmt)
+{
+    fputs(" | ", f);
+    if (!isfinite(v)) {
+        fputs("-", f);
+        return;
+    }
+    fprintf(f, fmt, v);
+    if (isfinite(lo) && isfinite(hi)) {
+        fputs(" (", f);
+        fprintf(f, fmt, lo);
+        fputs(" to ", f);
+        fprintf(f, fmt, hi);
+        fputs(")", f);
+    }
+}
+
+static void paragraphs(FILE *f, hc_report_paragraph *p, size_t n, int list)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s**%s%s** ", list ? "- " : "", p[i].title, list ? "." : "");
+        md(f, p[i].text);
+        fputs(list ? "\n" : "\n\n", f);
+    }
+    if (list)
+        fputc('\n', f);
+    hc_report_paragraphs_free(p, n);
+}
+
+static void weights(FILE *f, const hc_report_result *res)
+{
+    const hc_fit_result *r = &res->fit;
+    fputs("## Weights: current vs tuned\n\n"
+          "| component | current | tuned | 95% interval | note |\n"
+          "|---|--:|--:|--:|---|\n", f);
+    for (size_t c = 0; c < r->n_components; c++) {
+        fputs("|", f);
+        md(f, r->tuned->components[c].name);
+        cell_num(f, "%.3f", r->old_weight[c]);
+        cell_num(f, "%.3f", r->new_weight[c]);
+        if (r->dropped[c])
+            fputs(" | - | dropped: a higher score went with more churn |\n", f);
+        else
+            fprintf(f, " | %.3f to %.3f |  |\n", r->weight_ci_low[c], r->weight_ci_high[c]);
+    }
+    fputc('\n', f);
+}
+
+static void thresholds(FILE *f, const hc_report_result *res)
+{
+    const hc_model *m = res->fit.tuned;
+    const hc_threshold_result *t = res->thresholds;
+    fputs("## Recommended thresholds\n\n", f);
+    if (t)
+        fprintf(f, "Churn by band on the rows the cut points were chosen on (%s):\n\n",
+                res->cuts_source == HC_REPORT_CUTS_BACKTEST
+                    ? "pooled out-of-time test snapshots"
+                    : "all labelled snapshots, in-sample");
+    fputs("| band | health | snapshots | followed by a churn | churn rate (95% CI) |\n"
+          "|---|---|--:|--:|--:|\n", f);
+    for (size_t b = 0; b < m->n_bands; b++) {
+        char range[64];
+        hc_report_format_band_range(m, b, range, sizeof range);
+        fputs("|", f);
+        md(f, m->bands[b].name);
+        fprintf(f, " | %s", range);
+        if (t && b < t->n_bands) {
+            const hc_metrics_band *r = &t->bands[b];
+            fprintf(f, " | %zu | %zu | %.2f%% (%.2f to %.2f) |\n", r->accounts, r->churners,
+                    100 * r->churn_rate, 100 * r->rate_ci_low, 100 * r->rate_ci_high);
+        } else {
+            fputs(" | - | - | - |\n", f);
+        }
+    }
+    fputc('\n', f);
+}
+
+static void risk(FILE *f, const hc_report_result *res)
+{
+    const hc_predict_result *p = &res->predict;
+    const hc_model *m = res->fit.tuned;
+    char day[11];
+    hc_date_format(p->as_of, day);
+    fprintf(f, "## Revenue at risk in the next %d days\n\nThe book: every account that "
+               "has not churned, by its latest snapshot on or before %s, scored with the "
+               "tuned config.\n\n"
+               "| band | health | accounts | ARR | expected churned ARR |\n"
+               "|---|---|--:|--:|--:|\n",
+            p->horizon_days, day);
+    for (size_t b = 0; b < m->n_bands; b++) {
+        char range[64];
+        hc_report_format_band_range(m, b, range, sizeof range);
+        fputs("|", f);
+        md(f, m->bands[b].name);
+        fprintf(f, " | %s | %zu", range, res->band_accounts[b]);
+        cell_money(f, res->band_arr[b]);
+        cell_money(f, res->band_expected_arr[b]);
+        fputs(" |\n", f);
+    }
+    fprintf(f, "| **all** |  | %zu", res->book_accounts);
+    cell_money(f, res->book_arr);
+    cell_money(f, res->book_expected_arr);
+    fputs(" |\n\n", f);
+}
+
+static void backtest(FILE *f, const hc_report_result *res)
+{
+    const hc_backtest_result *b = &res->backtest;
+    fputs("## Out of time: current vs tuned\n\n", f);
+    if (!res->has_backtest) {
+        fputs("No walk-forward backtest: ", f);
+        md(f, res->backtest_note);
+        fputs(".\n\n", f);
+        return;
+    }
+    fputs("| config | ROC AUC (95% CI) | PR AUC | Brier | ECE | calibration slope |\n"
+          "|---|--:|--:|--:|--:|--:|\n", f);
+    for (size_t c = 0; c < b->n_configs; c++) {
+        const hc_backtest_config *cf = &b->configs[c];
+        fputs("|", f);
+        md(f, cf->name);
+        if (!cf->has_pooled) {
+            fputs(" | ", f);
+            md(f, cf->pooled_note);
+            fputs(" | | | | |\n", f);
+            continue;
+        }
+        const hc_metrics_summary *s = &cf->pooled.summary;
+        cell_ci(f, s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high, "%.3f");
+        cell_num(f, "%.3f", s->pr_auc);
+        cell_num(f, "%.5f", s->brier);
+        cell_num(f, "%.4f", s->ece);
+        cell_num(f, "%.3f", s->calibration_slope);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+}
+
+static void segments(FILE *f, const hc_report_result *res)
+{
+    fputs("## Segments\n\n", f);
+    if (res->history.snapshots.segment_col < 0) {
+        fputs("The snapshots have no segment column.\n\n", f);
+        return;
+    }
+    fputs("| segment | accounts | snapshots followed by a churn | churn rate | "
+          "out-of-time snapshots / churns | AUC current (out of time) | "
+          "AUC tuned (out of time) | credibility | note |\n"
+          "|---|--:|--:|--:|--:|--:|--:|--:|---|\n", f);
+    for (size_t i = 0; i < res->n_segments && i < HC_REPORT_SEGMENTS_SHOWN; i++) {
+        const hc_report_segment *s = &res->segments[i];
+        const hc_fit_segment *fs = s->fit_index >= 0 ? &res->fit.segments[s->fit_index] : NULL;
+        fputs("|", f);
+        md(f, s->name ? s->name : "(no segment)");
+        fprintf(f, " | %zu | %zu", s->accounts, s->churners);
+        cell_num(f, "%.2f%%", s->observations
+                                  ? 100.0 * (double)s->churners / (double)s->observations
+                                  : NAN);
+        fprintf(f, " | %zu / %zu", s->test_rows, s->test_churners);
+        for (int c = 0; c < 2; c++) {
+            if (s->has_auc[c])
+                cell_ci(f, s->auc[c].auc, s->auc[c].ci_low, s->auc[c].ci_high, "%.2f");
+            else
+                fputs(" | -", f);
+        }
+        cell_num(f, "%.2f", fs ? fs->credibility : NAN);
+        fputs(" | ", f);
+        if (s->small)
+            fprintf(f, "small: fewer than %d snapshots followed by a churn. ",
+                    HC_REPORT_SMALL_SEGMENT_EVENTS);
+        if (fs)
+            md(f, fs->note);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+    if (res->n_segments > HC_REPORT_SEGMENTS_SHOWN)
+        fprintf(f, "The %d largest of %zu segments are shown; all are in "
+                   "data/segments.csv.\n\n", HC_REPORT_SEGMENTS_SHOWN, res->n_segments);
+}
+
+static void drift(FILE *f, const hc_report_result *res)
+{
+    const hc_drift_result *d = &res->drift;
+    fputs("## Drift since the previous period\n\n| score | PSI | flag |\n|---|--:|---|\n", f);
+    for (size_t i = 0; i < d->n_scores; i++) {
+        fputs("|", f);
+        md(f, d->scores[i].name);
+        cell_num(f, "%.4f", d->scores[i].psi);
+        fprintf(f, " | %s |\n", hc_drift_flag_name(d->scores[i].flag));
+    }
+    fputc('\n', f);
+}
+
+static void reconciliation(FILE *f, const hc_report_result *res)
+{
+    const hc_history *h = &res->history;
+    const hc_labels *l = &h->labels;
+    const hc_events *e = &h->events;
+    fputs("## Data reconciliation\n\n| what | count |\n|---|--:|\n", f);
+    fprintf(f, "| snapshot rows read | %zu |\n", h->snapshots.table->n_rows);
+    fprintf(f, "| accounts | %zu |\n", h->snapshots.n_accounts);
+    fprintf(f, "| labelled snapshots (observations) | %zu |\n", l->observations);
+    fprintf(f, "| censored (outcome window not over) | %zu |\n", l->censored);
+    fprintf(f, "| excluded: on or after the account's churn | %zu |\n", l->post_churn);
+    if (l->lead)
+        fprintf(f, "| excluded: churned within the lead | %zu |\n", l->lead_churn);
+    fprintf(f, "| observations followed by a churn | %zu |\n", l->churn_positive);
+    fprintf(f, "| observations without any component data | %zu |\n",
+            res->validate_rows.missing_health);
+    fprintf(f, "| event rows read | %zu |\n", e->rows_read);
+    fprintf(f, "| churn events matched (of %zu) | %zu |\n", e->by_type[HC_EVENT_CHURN],
+            l->churn_events_matched);
+    fprintf(f, "| expansion events matched (of %zu) | %zu |\n",
+            e->by_type[HC_EVENT_EXPANSION], l->expansion_events_matched);
+    fprintf(f, "| events of unknown accounts | %zu |\n", e->unknown_account);
+    if (e->unknown_type)
+        fprintf(f, "| events of unknown type skipped | %zu |\n", e->unknown_type);
+    fputc('\n', f);
+}
+
+void hc_report_write_markdown(FILE *f, const hc_report_result *res)
+{
+    const hc_model *cur = res->current;
+    const hc_history *h = &res->history;
+    char a[11], z[11];
+    hc_date_format(h->snapshots.first_date, a);
+    hc_date_format(h->snapshots.last_date, z);
+    fputs("# Customer health score: quarterly report\n\nCurrent config **", f);
+    md(f, cur->name ? cur->name : "(unnamed)");
+    fputs("** (", f);
+    md(f, res->opt.config_path);
+    fputs("); snapshots ", f);
+    md(f, res->opt.snapshots_path);
+    fprintf(f, " from %s to %s; events ", a, z);
+    md(f, res->opt.events_path);
+    fprintf(f, "; outcome: a churn within %d days of a snapshot. Generated by healthcal ",
+            h->labels.horizon);
+    md(f, res->opt.version);
+    fprintf(f, " on %s. The full report with plots is index.html beside this file.\n\n",
+            res->generated);
+    if (!res->plots_available) {
+        fputs("> **Plots are missing:** ", f);
+        md(f, res->plots_why);
+        fputs(". Every number behind them is in data/.\n\n", f);
+    }
+    fputs("## Executive summary\n\n", f);
+    hc_report_paragraph para[12];
+    paragraphs(f, para, hc_report_summary(res, para, 12), 0);
+    weights(f, res);
+    thresholds(f, res);
+    risk(f, res);
+    backtest(f, res);
+    segments(f, res);
+    if (res->has_drift)
+        drift(f, res);
+    reconciliation(f, res);
+    fputs("## Caveats\n\n", f);
+    paragraphs(f, para, hc_report_caveats(res, para, 12), 1);
+}
