@@ -31,7 +31,9 @@ typedef struct {
 
 static void sim_path(simdir *d, int i, const char *name)
 {
-    snprintf(d->path[i], sizeof d->path[i], "%s/%s", d->dir, name);
+    char dir[sizeof d->dir]; /* a copy: source and destination share *d */
+    memcpy(dir, d->dir, sizeof dir);
+    snprintf(d->path[i], sizeof d->path[i], "%s/%s", dir, name);
 }
 
 static void sim_cleanup(simdir *d)
