@@ -308,6 +308,7 @@ typedef struct {
     double *pen;    /* k: diagonal penalty in standardised units */
     double *b;      /* k current standardised coefficients */
     double *bt;     /* k trial */
+    double *sub_start; /* k: start from a subsample fit */
     pass_acc acc[2];
     gsl_matrix *A;  /* k x k: penalised information / its factor */
     gsl_vector *gv, *dv;
@@ -321,6 +322,7 @@ static void ws_free(fit_ws *ws)
     free(ws->pen);
     free(ws->b);
     free(ws->bt);
+    free(ws->sub_start);
     acc_free(&ws->acc[0]);
     acc_free(&ws->acc[1]);
     if (ws->A)
@@ -345,8 +347,9 @@ static int ws_alloc(fit_ws *ws, const hc_logreg_problem *prob)
     ws->pen = calloc(k, sizeof(double));
     ws->b = calloc(k, sizeof(double));
     ws->bt = calloc(k, sizeof(double));
+    ws->sub_start = calloc(k, sizeof(double));
     int bad = !ws->mean || !ws->sd || !ws->inv_sd || !ws->pen || !ws->b ||
-              !ws->bt;
+              !ws->bt || !ws->sub_start;
     /* acc_alloc zeroes its struct, so both must run before any free. */
     bad |= acc_alloc(&ws->acc[0], k) != 0;
     bad |= acc_alloc(&ws->acc[1], k) != 0;
@@ -801,6 +804,57 @@ static hc_status newton(fit_ws *ws, double tol, int max_iter, int *iters,
     return HC_OK;
 }
 
+/* Above this many rows a fit without a start begins from the fit of an
+ * evenly spaced subsample of SUBSAMPLE_ROWS rows. Newton's method then
+ * needs two or three passes over all rows instead of six or seven; the
+ * estimate it converges to is the full-data maximum, whatever the start. */
+#define SUBSAMPLE_MIN 262144
+#define SUBSAMPLE_ROWS 65536
+
+/* Fits the subsample and stores its p + 1 coefficients (original units)
+ * in `start`. Returns 0, or -1 when the subsample cannot be fitted (the
+ * caller then starts cold). */
+static int subsample_start(const hc_logreg_problem *prob, double *start)
+{
+    size_t n = prob->n, p = prob->p, m = SUBSAMPLE_ROWS;
+    double *X = malloc(m * (p ? p : 1) * sizeof *X);
+    double *y = malloc(m * sizeof *y);
+    double *off = prob->offset ? malloc(m * sizeof *off) : NULL;
+    int rc = -1;
+    if (!X || !y || (prob->offset && !off))
+        goto done;
+    for (size_t t = 0; t < m; t++) {
+        size_t i = (size_t)(((double)t + 0.5) * (double)n / (double)m);
+        const double *row = logreg_row(prob, i, X + t * p);
+        if (row != X + t * p)
+            memcpy(X + t * p, row, p * sizeof *X);
+        y[t] = prob->y[i];
+        if (off)
+            off[t] = prob->offset[i];
+    }
+    hc_logreg_problem sub = *prob;
+    sub.n = m;
+    sub.X = p ? X : NULL;
+    sub.cols = NULL;
+    sub.y = y;
+    sub.offset = off;
+    sub.cluster = NULL;
+    sub.tol = 1e-8;
+    sub.start = NULL;
+    hc_logreg_result r;
+    hc_error e;
+    if (hc_logreg_fit(&sub, &r, &e) == HC_OK) {
+        memcpy(start, r.coef, (p + 1) * sizeof *start);
+        hc_logreg_result_release(&r);
+        rc = 0;
+    }
+done:
+    free(X);
+    free(y);
+    free(off);
+    return rc;
+}
+
 hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
                         hc_error *err)
 {
@@ -830,11 +884,15 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
         events += prob->y[i] != 0.0;
     double ybar = (double)events / (double)n;
 
-    if (prob->start) {
-        ws.b[0] = prob->start[0];
+    const double *start = prob->start;
+    if (!start && n >= SUBSAMPLE_MIN && ws.sub_start &&
+        subsample_start(prob, ws.sub_start) == 0)
+        start = ws.sub_start;
+    if (start) {
+        ws.b[0] = start[0];
         for (size_t j = 0; j < p; j++) {
-            ws.b[j + 1] = prob->start[j + 1] * ws.sd[j];
-            ws.b[0] += prob->start[j + 1] * ws.mean[j];
+            ws.b[j + 1] = start[j + 1] * ws.sd[j];
+            ws.b[0] += start[j + 1] * ws.mean[j];
         }
         for (size_t j = 0; j < k; j++)
             if (!isfinite(ws.b[j])) {
