@@ -7,6 +7,9 @@
 
 #include "hc_date.h"
 #include "hc_fit.h"
+#include "hc_simulate.h"
+
+#include <unistd.h>
 
 #define K 3
 static const char *const comp_names[K] = {"usage", "support", "financial"};
@@ -254,6 +257,74 @@ static void test_segments(void **state)
     sim_release(&s);
 }
 
+
+/* Known truth from the simulator (datasets/README.md): the true component
+ * weights 0.30, 0.05, 0, 0.50, 0.15 lie inside the fitted 95% intervals
+ * (delta method on the robust covariance) for at least 90% of the
+ * (component, seed) pairs over 6 simulated histories. The simulator's
+ * 30-day label is only approximately logistic in the snapshot's
+ * sub-scores, so this also checks that the approximation is good enough
+ * for the intervals at this size. */
+static void test_simulator_truth_weights(void **state)
+{
+    (void)state;
+    static const double truth[5] = {0.30, 0.05, 0.0, 0.50, 0.15};
+    int covered = 0, total = 0;
+    for (unsigned long seed = 1; seed <= 6; seed++) {
+        char dir[] = "/tmp/hc-test-fit-XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        hc_simulate_options so;
+        hc_simulate_options_init(&so);
+        so.accounts = 1000;
+        so.weeks = 78;
+        so.seed = seed;
+        so.out_dir = dir;
+        hc_error err;
+        assert_int_equal(hc_simulate_run(&so, NULL, &err), HC_OK);
+        char snap[64], ev[64], cur[64];
+        snprintf(snap, sizeof snap, "%s/snapshots.csv", dir);
+        snprintf(ev, sizeof ev, "%s/events.csv", dir);
+        snprintf(cur, sizeof cur, "%s/current.json", dir);
+        hc_model *base;
+        assert_int_equal(hc_model_load(cur, &base, &err), HC_OK);
+        hc_history_options ho;
+        memset(&ho, 0, sizeof ho);
+        ho.snapshots_path = snap;
+        ho.events_path = ev;
+        ho.labels.horizon = 30;
+        ho.labels.as_of = HC_DATE_MISSING;
+        hc_history h;
+        assert_int_equal(hc_history_load(&ho, &h, &err), HC_OK);
+        hc_fit_options fo;
+        hc_fit_options_init(&fo);
+        fo.expansion = 0;
+        hc_fit_result r;
+        assert_int_equal(hc_fit_model(base, &h, NULL, 0, &fo, &r, &err), HC_OK);
+        for (size_t k = 0; k < 5; k++) {
+            /* A dropped (wrong-signed) component has weight 0 and no
+             * interval: it covers a true weight of 0 only. */
+            int in = r.dropped[k] ? truth[k] == 0.0
+                                  : r.weight_ci_low[k] <= truth[k] &&
+                                        truth[k] <= r.weight_ci_high[k];
+            covered += in;
+            total++;
+        }
+        hc_fit_result_release(&r);
+        hc_history_release(&h);
+        hc_model_free(base);
+        const char *files[] = {"snapshots.csv", "events.csv", "truth.json", "current.json"};
+        for (size_t i = 0; i < 4; i++) {
+            char path[96];
+            snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+    fprintf(stderr, "simulator: %d of %d true weights inside the 95%% intervals\n",
+            covered, total);
+    assert_true(covered >= (int)(0.9 * total));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -264,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_all_wrong_sign),
         cmocka_unit_test(test_missing_rows_counted),
         cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_simulator_truth_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
