@@ -1,6 +1,7 @@
 /* fit.c - the fit workflow: component weights, calibration and segments from labelled history. */
 #include "hc_fit.h"
 #include "hc_metrics.h"
+#include "hc_validate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -305,23 +306,7 @@ static hc_status fit_calibration(const design *d, const size_t *sel, size_t n,
         hbuf[i] = hsum;
         ybuf[i] = d->churn[sel[i]];
     }
-    static const char *const name[] = {"health"};
-    hc_logreg_problem prob;
-    hc_logreg_problem_init(&prob);
-    prob.n = n;
-    prob.p = 1;
-    prob.X = hbuf;
-    prob.y = ybuf;
-    prob.names = name;
-    prob.event_name = "churners";
-    hc_logreg_result r;
-    hc_status st = hc_logreg_fit(&prob, &r, err);
-    if (st != HC_OK)
-        return st;
-    *a = r.coef[0];
-    *b = r.coef[1];
-    hc_logreg_result_release(&r);
-    return HC_OK;
+    return hc_validate_logistic_map(ybuf, hbuf, n, NULL, a, b, err);
 }
 
 static hc_status fit_segments(const hc_model *m, const hc_history *h,

@@ -1,6 +1,7 @@
 /* cmd_fit.c - `healthcal fit`: logistic fits from a labelled table or from history and a config. */
 #include "cli.h"
 #include "cli_history.h"
+#include "cli_model.h"
 #include "hc_coef_table.h"
 #include "hc_fit.h"
 #include "hc_model.h"
@@ -142,44 +143,16 @@ static int fit_history(fit_args *a)
     hc_error err;
     hc_error_clear(&err);
     hc_model *base;
-    hc_outfile_protect_input(a->config);
-    if (hc_model_load(a->config, &base, &err) != HC_OK)
-        return cli_fail(&err);
-    hc_colspec *specs;
-    size_t n_specs;
-    if (hc_model_required_columns(base, &specs, &n_specs, &err) != HC_OK) {
-        hc_model_free(base);
-        return cli_fail(&err);
-    }
-    /* The config names the role columns unless flags override them. */
-    hc_history_options *ho = &a->hist.opt;
-    if (!ho->columns.account_id)
-        ho->columns.account_id = base->columns.account_id;
-    if (!ho->columns.snapshot_date)
-        ho->columns.snapshot_date = base->columns.snapshot_date;
-    if (!ho->columns.segment)
-        ho->columns.segment = base->columns.segment;
-    if (!ho->columns.arr)
-        ho->columns.arr = base->columns.arr;
-    if (!a->hist.horizon_set)
-        ho->labels.horizon = base->horizon_days;
-    if (!a->hist.lead_set)
-        ho->labels.lead = base->lead_days;
-    const char **metrics = malloc((n_specs ? n_specs : 1) * sizeof *metrics);
-    size_t n_metrics = 0;
-    for (size_t i = 4; metrics && i < n_specs; i++)
-        metrics[n_metrics++] = specs[i].name;
-    ho->metrics = metrics;
-    ho->n_metrics = n_metrics;
+    int rc = cli_model_load_configs(&a->config, 1, &base);
+    if (rc != 0)
+        return rc;
     hc_history h;
-    int rc = 0;
-    hc_status st = metrics ? hc_history_load(ho, &h, &err) : hc_error_nomem(&err);
-    free(specs);
-    if (st != HC_OK) {
-        free(metrics);
+    if (cli_model_load_history(&a->hist, &base, 1, &h, &err) != HC_OK) {
         hc_model_free(base);
         return cli_fail(&err);
     }
+    hc_history_options *ho = &a->hist.opt;
+    hc_status st;
     if (!a->hist.quiet)
         hc_history_write_counts(&h, stderr);
     hc_fit_options fo;
@@ -215,7 +188,6 @@ static int fit_history(fit_args *a)
         hc_fit_result_release(&r);
     }
     hc_history_release(&h);
-    free(metrics);
     hc_model_free(base);
     return rc;
 }
