@@ -217,8 +217,10 @@ static void on_field(void *data, size_t len, void *ctx)
         return;
     long col = (long)r->rec_fields + 1;
     if (r->rec_fields >= r->opt.max_fields) {
-        fail(r, HC_EDATA, r->record_line, col,
-             "too many fields in one record (the limit is set by max_fields)");
+        char msg[96];
+        snprintf(msg, sizeof msg, "too many fields in one record (the limit is %zu)",
+                 r->opt.max_fields);
+        fail(r, HC_EDATA, r->record_line, col, msg);
         return;
     }
     if (len > r->opt.max_field) {

@@ -85,7 +85,10 @@ static hc_status on_record(void *ctx, const hc_csv_record *rec, hc_error *err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The first byte picks the delimiter and small limits, so that the
-     * oversize and too-many-fields paths are reachable with short inputs. */
+     * oversize and too-many-fields paths are reachable with short inputs,
+     * and (bit 7) repeats the input to over 80 KiB: more than one 64 KiB
+     * read block and, for short lines, more than one 4096-record batch of
+     * the reader's two threads. */
     if (size < 1)
         return 0;
     static const char delims[4] = {',', ';', '\t', '|'};
@@ -93,11 +96,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           .max_field = (data[0] & 4) ? 64 : 0,
                           .max_fields = (data[0] & 8) ? 8 : 0};
     int horizon = 1 + ((data[0] >> 4) & 7) * 10;
+    int repeat = data[0] & 0x80, lead = data[0] & 3;
     data++;
     size--;
+    uint8_t *copy = NULL;
+    if (repeat && size > 0) {
+        size_t times = 81920 / size + 1, n = 0;
+        copy = malloc(times * size);
+        if (!copy)
+            return 0;
+        for (size_t k = 0; k < times; k++, n += size)
+            memcpy(copy + n, data, size);
+        data = copy;
+        size = n;
+    }
     builder b = {.t = hc_table_alloc("fuzz"), .max_line = 1};
-    if (!b.t)
+    if (!b.t) {
+        free(copy);
         return 0;
+    }
     for (size_t i = 0; i < size; i++)
         if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n')))
             b.max_line++;
@@ -119,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 for (uint32_t k = s.account_start[a] + 1; k < s.account_start[a + 1]; k++)
                     if (date[s.order[k - 1]] >= date[s.order[k]])
                         abort();
-            hc_label_options lo = {.horizon = horizon, .lead = data[0] & 3,
+            hc_label_options lo = {.horizon = horizon, .lead = lead,
                                    .as_of = HC_DATE_MISSING};
             hc_labels l;
             if (hc_labels_build(&s, NULL, &lo, &l, &err) == HC_OK) {
@@ -132,5 +149,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     hc_table_free(b.t);
+    free(copy);
     return 0;
 }

@@ -37,7 +37,7 @@ sources() {
 # Extra link flags a target needs.
 libs() {
     case $1 in
-    csv) echo "-lcsv -lm" ;;
+    csv) echo "-lcsv -lm -pthread" ;;
     number|date) echo "-lm" ;;
     *) sed -n 's/.*FUZZ_LIBS:\(.*\)/\1/p' "tests/fuzz/fuzz_$1.c" | head -1 ;;
     esac
