@@ -2,6 +2,7 @@
 #include "hc_outfile.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,18 @@ hc_status hc_outfile_open(const char *path, hc_outfile **out, hc_error *err)
     }
     /* The temporary file lives beside the target so rename() is atomic. */
     snprintf(of->tmp, n, "%s.tmp.XXXXXX", path);
+    /* No signal between creating the file and registering it for removal:
+     * the handler could not know the name. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     int fd = mkstemp(of->tmp);
+    if (fd >= 0)
+        hc_outfile_track_temp(of->tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         int e = errno;
         free(of->tmp);
@@ -175,7 +187,6 @@ hc_status hc_outfile_open(const char *path, hc_outfile **out, hc_error *err)
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
-    hc_outfile_track_temp(of->tmp);
     of->f = fdopen(fd, "w");
     if (!of->f) {
         close(fd);
