@@ -32,6 +32,8 @@ typedef struct {
     int segments;        /* per-segment weights and calibration */
     int expansion;       /* also fit the expansion model (default 1) */
     int max_iter;        /* 0: the logreg default */
+    int skip_auc;        /* leave in_sample_auc 0 (a backtest fold does not
+                            report it, and it costs a sort of the rows) */
 } hc_fit_options;
 
 void hc_fit_options_init(hc_fit_options *opt);

@@ -17,6 +17,7 @@ void hc_backtest_options_init(hc_backtest_options *opt)
     opt->first_test = HC_DATE_MISSING;
     hc_fit_options_init(&opt->fit);
     opt->fit.expansion = 0;
+    opt->fit.skip_auc = 1;
     hc_threshold_options_init(&opt->threshold);
     opt->min_train_churners = 10;
 }

@@ -540,7 +540,7 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
         goto fail;
     if (opt->segments && (st = fit_segments(res->tuned, h, &d, opt, res, err)) != HC_OK)
         goto fail;
-    if ((st = in_sample_auc(res, &d, err)) != HC_OK)
+    if (!opt->skip_auc && (st = in_sample_auc(res, &d, err)) != HC_OK)
         goto fail;
     design_release(&d);
     free(all);
