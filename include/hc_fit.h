@@ -15,7 +15,11 @@
  * Segments: each segment s gets weights w_s = Z_s w_own + (1 - Z_s) w_pooled
  * with Buhlmann credibility Z_s = E_s / (E_s + E0), E_s its churn events and
  * E0 = 10 events per component (the events-per-variable rule of Peduzzi et
- * al. 1996), then its own calibration logit P = a_s + B_s H_s on its rows.
+ * al. 1996), then its own calibration logit P = a_s + B_s H_s fitted on its
+ * rows and shrunk the same way: (a, B) = Z_s (a_s, B_s) + (1 - Z_s) (a, B)
+ * of the pooled model. A segment whose own weight fit fails (no churner,
+ * separation) keeps the pooled weights; one whose calibration fails uses
+ * the pooled model.
  */
 #ifndef HC_FIT_H
 #define HC_FIT_H
@@ -43,10 +47,10 @@ typedef struct {
     char *name;          /* segment value (owned) */
     size_t rows;         /* fit rows of the segment */
     size_t events;
-    double credibility;  /* Z_s in [0, 1] */
+    double credibility;  /* Z_s = E_s / (E_s + 10 K) in [0, 1) */
     int own_fit;         /* the segment's own weight fit succeeded */
     int calibrated;      /* its own intercept/slope were fitted */
-    double intercept, slope;
+    double intercept, slope; /* the shrunk calibration written to the config */
     double *weights;     /* n_components (owned) */
     char note[1100];     /* why a fallback was taken, or "" */
 } hc_fit_segment;

@@ -368,11 +368,11 @@ static hc_status fit_segments(const hc_model *m, const hc_history *h,
             st = hc_error_nomem(err);
             break;
         }
+        fs->credibility = (double)events / ((double)events + e0);
         if (fst == HC_OK) {
             weights_from_fit(&own, kept, n_kept, k, w, lo, hi);
             hc_logreg_result_release(&own);
             fs->own_fit = 1;
-            fs->credibility = (double)events / ((double)events + e0);
             for (size_t c = 0; c < k; c++)
                 fs->weights[c] = fs->credibility * w[c] +
                                  (1 - fs->credibility) * res->new_weight[c];
@@ -401,6 +401,13 @@ static hc_status fit_segments(const hc_model *m, const hc_history *h,
                      "pooled model used: %s", n ? cal_err.message : "no rows");
             continue; /* the segment falls back to the top-level model */
         }
+        /* The calibration is shrunk the same way: a segment with few
+         * events keeps nearly the pooled intercept and slope, so a handful
+         * of churners cannot give it a slope of the wrong sign. */
+        const hc_churn_model *pooled = &res->tuned->churn;
+        double z = fs->credibility;
+        fs->intercept = z * fs->intercept + (1 - z) * pooled->intercept;
+        fs->slope = z * fs->slope + (1 - z) * pooled->slope;
         size_t idx;
         hc_churn_model cm = {1, fs->intercept, fs->slope};
         st = hc_model_add_segment(res->tuned, fs->name, &idx, err);
