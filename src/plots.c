@@ -85,6 +85,30 @@ static void sb_quote(sbuf *b, const char *text)
     b->len += n;
 }
 
+/* Appends a title made of our own `prefix` and `suffix` (never cut) around
+ * a name from the data (cut to HC_GP_LABEL_MAX), as a gnuplot string
+ * concatenation, so a long config name cannot push the title's own words
+ * off the end. */
+static void sb_title(sbuf *b, const char *prefix, const char *name,
+                     const char *suffix)
+{
+    size_t n = hc_gnuplot_quote(NULL, 0, prefix, 0);
+    sb_reserve(b, n);
+    if (b->oom)
+        return;
+    hc_gnuplot_quote(b->s + b->len, n + 1, prefix, 0);
+    b->len += n;
+    sb_add(b, " . ");
+    sb_quote(b, name);
+    sb_add(b, " . ");
+    n = hc_gnuplot_quote(NULL, 0, suffix, 0);
+    sb_reserve(b, n);
+    if (b->oom)
+        return;
+    hc_gnuplot_quote(b->s + b->len, n + 1, suffix, 0);
+    b->len += n;
+}
+
 /* Appends a number; gnuplot would read "nan" or "inf" as variable names,
  * so a non-finite value is written as gnuplot's own NaN. */
 static void sb_num(sbuf *b, double v)
@@ -1237,12 +1261,9 @@ static hc_status plot_score_distribution(plot_ctx *c, hc_error *err)
             sb_add(b, "set title ");
             sb_quote(b, label(t, cc, cfg[i]));
         } else {
-            char title[512];
-            snprintf(title, sizeof title,
-                     "Health score distribution of churned and retained "
-                     "observations: %s", label(t, cc, cfg[i]));
             sb_add(b, "set title ");
-            sb_quote(b, title);
+            sb_title(b, "Health score distribution of churned and retained "
+                        "observations: ", label(t, cc, cfg[i]), "");
         }
         sb_add(b, "\n");
         int first = 1;
@@ -1427,12 +1448,10 @@ static hc_status plot_thresholds(plot_ctx *c, hc_error *err)
     style_common(b);
     /* the sweep belongs to one config (the backtest's primary one) */
     int cfc = hc_table_find(t, "config");
-    char title[512];
-    snprintf(title, sizeof title, "Threshold sweep%s%s: accounts scoring "
-             "below the threshold are flagged", cfc >= 0 ? " of " : "",
-             cfc >= 0 ? label(t, cfc, text_code(t, cfc, 0)) : "");
     sb_add(b, "set title ");
-    sb_quote(b, title);
+    sb_title(b, cfc >= 0 ? "Threshold sweep of " : "Threshold sweep",
+             cfc >= 0 ? label(t, cfc, text_code(t, cfc, 0)) : "",
+             ": accounts scoring below the threshold are flagged");
     sb_add(b, "\nset xlabel 'threshold on the health score (0-100)'\n"
               "set ylabel 'fraction'\nset yrange [0:1.05]\n"
               "set key below maxrows 2 width -2\nset bmargin 7\n");
