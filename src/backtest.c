@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,7 @@ typedef struct {
     double *y_test, *arr_test;             /* max_test */
     unsigned char *valid;                  /* max_test */
     scratch *sc;                           /* n_configs */
+    int ready;                             /* compute_fold left a fold to pool */
 } workspace;
 
 static void workspace_release(workspace *w, size_t n_cfg)
@@ -587,9 +589,14 @@ static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *
     }
 }
 
-static hc_status run_fold(const hc_history *h, hc_backtest_result *res, workspace *w,
-                          size_t f, hc_error *err)
+/* The first half of a fold: every config's scores, probabilities and cut
+ * points on the fold's rows, into the workspace `w`. Folds are independent
+ * here, so two run at once on two workspaces; w->ready says whether the
+ * fold is to be pooled. */
+static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
+                              workspace *w, size_t f, hc_error *err)
 {
+    w->ready = 0;
     hc_backtest_fold *fold = &res->folds[f];
     const hc_backtest_fold_plan *fp = &res->plan.folds[f];
     const size_t *tr = res->plan.rows + fp->train_begin;
@@ -643,6 +650,23 @@ static hc_status run_fold(const hc_history *h, hc_backtest_result *res, workspac
         cell_release_models(res, f);
         return HC_OK;
     }
+    w->ready = 1;
+    return HC_OK;
+}
+
+/* The second half: appends the fold's common test rows to the pooled
+ * arrays and computes its per-fold metrics. Runs in fold order, so the
+ * pooled rows are in the same order however the folds were computed. */
+static void pool_fold(const hc_history *h, hc_backtest_result *res, workspace *w,
+                      size_t f)
+{
+    if (!w->ready)
+        return;
+    (void)h;
+    hc_backtest_fold *fold = &res->folds[f];
+    const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+    const size_t *te = res->plan.rows + fp->test_begin;
+    size_t n_te = fp->test_stop - fp->test_begin, nv = fold->n_test;
     size_t base = res->n_pooled;
     for (size_t i = 0, q = base; i < n_te; i++) {
         if (!w->valid[i])
@@ -695,7 +719,22 @@ static hc_status run_fold(const hc_history *h, hc_backtest_result *res, workspac
     res->n_pooled += nv;
     fold->used = 1;
     res->folds_used++;
-    return HC_OK;
+}
+
+typedef struct {
+    const hc_history *h;
+    hc_backtest_result *res;
+    workspace *w;
+    size_t f;
+    hc_status st;
+    hc_error err;
+} fold_job;
+
+static void *fold_thread(void *arg)
+{
+    fold_job *j = arg;
+    j->st = compute_fold(j->h, j->res, j->w, j->f, &j->err);
+    return NULL;
 }
 
 static hc_status setup_configs(hc_backtest_result *res, const hc_model *const *configs,
@@ -894,15 +933,41 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     if ((st = setup_configs(res, configs, names, n, err)) != HC_OK ||
         (st = alloc_pooled(res, err)) != HC_OK)
         return st;
-    workspace w;
-    if ((st = workspace_alloc(&w, &res->plan, res->n_configs, err)) != HC_OK)
+    /* Two folds at a time, one on a second thread, each with its own
+     * workspace; then both are pooled in fold order. */
+    workspace w[2];
+    if ((st = workspace_alloc(&w[0], &res->plan, res->n_configs, err)) != HC_OK)
         return st;
-    for (size_t f = 0; f < res->plan.n_folds && st == HC_OK; f++) {
-        st = run_fold(h, res, &w, f, err);
-        if (opt->progress)
-            opt->progress(opt->progress_ctx, f + 1, res->plan.n_folds);
+    if ((st = workspace_alloc(&w[1], &res->plan, res->n_configs, err)) != HC_OK) {
+        workspace_release(&w[0], res->n_configs);
+        return st;
     }
-    workspace_release(&w, res->n_configs);
+    size_t nf = res->plan.n_folds;
+    for (size_t f = 0; f < nf && st == HC_OK; f += 2) {
+        fold_job job = {h, res, &w[1], f + 1, HC_OK, {0}};
+        pthread_t th;
+        int threaded = 0;
+        w[1].ready = 0;
+        if (f + 1 < nf)
+            threaded = pthread_create(&th, NULL, fold_thread, &job) == 0;
+        st = compute_fold(h, res, &w[0], f, err);
+        if (threaded)
+            pthread_join(th, NULL);
+        else if (f + 1 < nf)
+            fold_thread(&job);
+        if (st == HC_OK && job.st != HC_OK) {
+            st = job.st;
+            *err = job.err;
+        }
+        if (st != HC_OK)
+            break;
+        pool_fold(h, res, &w[0], f);
+        pool_fold(h, res, &w[1], f + 1);
+        for (size_t g = f; opt->progress && g < f + 2 && g < nf; g++)
+            opt->progress(opt->progress_ctx, g + 1, nf);
+    }
+    workspace_release(&w[0], res->n_configs);
+    workspace_release(&w[1], res->n_configs);
     if (st != HC_OK)
         return st;
     if (res->folds_used == 0) {
