@@ -18,15 +18,15 @@ void hc_csv_write_text(FILE *f, const char *s)
         fputs(s, f);
         return;
     }
-    putc('"', f);
+    putc_unlocked('"', f);
     if (formula)
-        putc('\'', f);
+        putc_unlocked('\'', f);
     for (const char *p = s; *p; p++) {
         if (*p == '"')
-            putc('"', f);
-        putc(*p, f);
+            putc_unlocked('"', f);
+        putc_unlocked(*p, f);
     }
-    putc('"', f);
+    putc_unlocked('"', f);
 }
 
 void hc_csv_write_num_prec(FILE *f, double v, int digits)
@@ -81,7 +81,7 @@ void hc_csv_write_num(FILE *f, double v)
     if (!isfinite(v))
         return;
     if (v == 0) {
-        putc('0', f);
+        putc_unlocked('0', f);
         return;
     }
     if (write_short_decimal(f, v))

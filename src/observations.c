@@ -52,7 +52,7 @@ void hc_observations_write(const hc_history *h, FILE *f)
     const hc_table *t = h->snapshots.table;
     for (size_t c = 0; c < t->n_cols; c++) {
         hc_csv_write_text(f, t->cols[c].name);
-        putc(',', f);
+        putc_unlocked(',', f);
     }
     fputs("churn,expansion\n", f);
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -69,12 +69,12 @@ void hc_observations_write(const hc_history *h, FILE *f)
             } else {
                 hc_csv_write_text(f, hc_strpool_get(col->pool, col->code[r]));
             }
-            putc(',', f);
+            putc_unlocked(',', f);
         }
-        putc('0' + h->labels.churn[r], f);
-        putc(',', f);
-        putc('0' + h->labels.expansion[r], f);
-        putc('\n', f);
+        putc_unlocked('0' + h->labels.churn[r], f);
+        putc_unlocked(',', f);
+        putc_unlocked('0' + h->labels.expansion[r], f);
+        putc_unlocked('\n', f);
     }
 }
 

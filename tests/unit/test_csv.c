@@ -245,6 +245,42 @@ static void test_nul_byte(void **state)
     records_free(&r);
 }
 
+/* The eight-bytes-at-a-time fast path of the byte check: a NUL, an invalid
+ * UTF-8 byte or an embedded newline is found at every position of a long
+ * field (property: the same verdict as the byte-by-byte rule), and a
+ * valid multi-byte character at every position is accepted. */
+static void test_byte_check_every_position(void **state)
+{
+    (void)state;
+    for (size_t pos = 0; pos < 21; pos++) {
+        char field[32];
+        memset(field, 'x', 21);
+        char data[64];
+        records r;
+        hc_error err;
+        field[pos] = '\0';
+        int n = snprintf(data, sizeof data, "a,b\n1,");
+        memcpy(data + n, field, 21);
+        memcpy(data + n + 21, "\n", 1);
+        assert_int_equal(read_mem(data, (size_t)n + 22, NULL, &r, &err), HC_EDATA);
+        assert_error(&err, HC_EDATA, 2, 2, "NUL byte");
+        records_free(&r);
+        field[pos] = (char)0xff;
+        memcpy(data + n, field, 21);
+        assert_int_equal(read_mem(data, (size_t)n + 22, NULL, &r, &err), HC_EDATA);
+        assert_error(&err, HC_EDATA, 2, 2, "invalid UTF-8 byte 0xff");
+        records_free(&r);
+        if (pos + 2 <= 21) {
+            memset(field, 'x', 21);
+            field[pos] = (char)0xc3; /* U+00E9, valid */
+            field[pos + 1] = (char)0xa9;
+            memcpy(data + n, field, 21);
+            assert_int_equal(read_mem(data, (size_t)n + 22, NULL, &r, &err), HC_OK);
+            records_free(&r);
+        }
+    }
+}
+
 /* UTF-8 validity per RFC 3629 (table 3-7 of the Unicode Standard, "well-
  * formed UTF-8 byte sequences"). */
 static void test_utf8_validation(void **state)
@@ -849,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_unterminated_quote),
         cmocka_unit_test(test_malformed_quotes),
         cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_byte_check_every_position),
         cmocka_unit_test(test_utf8_validation),
         cmocka_unit_test(test_oversize_field),
         cmocka_unit_test(test_too_many_fields),
