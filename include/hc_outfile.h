@@ -18,9 +18,6 @@ typedef struct hc_outfile hc_outfile;
  * same file (same device and inode, or same path) fails with HC_EUSAGE. */
 void hc_outfile_protect_input(const char *path);
 
-/* Forgets all protected inputs (tests). */
-void hc_outfile_reset_protection(void);
-
 /* Opens an output. "-" means stdout (commit then only flushes). Returns
  * HC_OK and a handle, HC_EUSAGE when `path` is a protected input, HC_EIO
  * when the temporary file cannot be created. */

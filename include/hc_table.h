@@ -77,9 +77,4 @@ const char *hc_table_text(const hc_table *t, int col, size_t row);
  * Returns HC_OK or HC_ENOMEM. */
 hc_status hc_table_set_text(hc_table *t, int col, size_t row, const char *s);
 
-/* Returns a new table holding the rows listed in `rows` (in that order),
- * with all columns; text codes are preserved (pools are copied). NULL when
- * out of memory. */
-hc_table *hc_table_select(const hc_table *t, const size_t *rows, size_t n);
-
 #endif

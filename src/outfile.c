@@ -96,11 +96,6 @@ void hc_outfile_protect_input(const char *path)
     n_inputs++;
 }
 
-void hc_outfile_reset_protection(void)
-{
-    n_inputs = 0;
-}
-
 static const char *protected_input(const char *path)
 {
     struct stat st;
