@@ -95,6 +95,19 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
                        const hc_fit_options *opt, hc_fit_result *res,
                        hc_error *err);
 
+/* hc_fit_model on a design the caller already holds: `cols[k]` the n
+ * sub-scores of component k (every one finite), `churn` the 0/1 outcomes
+ * and `cluster` the account codes of the same rows. For callers that fit
+ * many row ranges of one scored history (the backtest keeps the sub-scores
+ * of its rows in date order, so a fold's training rows are a contiguous
+ * slice). The base model must have no quantile transform without cuts;
+ * opt->segments and opt->expansion must be 0 (HC_EUSAGE otherwise). The
+ * result is identical to hc_fit_model's on the same rows. */
+hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
+                               const double *churn, const int32_t *cluster, size_t n,
+                               const hc_fit_options *opt, hc_fit_result *res,
+                               hc_error *err);
+
 void hc_fit_result_release(hc_fit_result *res);
 
 /* Records provenance (tool version, input paths and row counts, date

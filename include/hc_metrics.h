@@ -381,9 +381,13 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
 /* Flags of hc_metrics_evaluate_ex. */
 #define HC_METRICS_NO_SMOOTH 1 /* skip the lowess behind emax/eavg/e90 */
 
-/* hc_metrics_evaluate with flags (hc_metrics_evaluate is flags 0). */
+/* hc_metrics_evaluate with flags (hc_metrics_evaluate is flags 0); when
+ * `cal` is not NULL it also receives the calibration result behind the
+ * summary's calibration fields (what hc_metrics_calibration_ex would
+ * return for the same rows), so a caller needing both computes it once. */
 hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
                                  unsigned flags, hc_metrics_summary *out,
+                                 hc_metrics_calibration_result *cal,
                                  hc_error *err);
 
 #endif

@@ -411,6 +411,15 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
                               const hc_score_out *out, hc_error *err);
 
+/* The outputs of `n` rows from their sub-scores, sub[k * stride + i], with
+ * exactly the arithmetic of hc_model_score_rows (so the same sub-scores
+ * give bit-identical health and probabilities); out->sub is not used. For
+ * callers that keep the sub-scores of many rows and rescore them under new
+ * weights (the backtest's refits). A model with segments needs each row's
+ * segment: HC_EUSAGE; also for stride < n. */
+hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t stride,
+                              size_t n, const hc_score_out *out, hc_error *err);
+
 /* Every output of scoring a whole table, allocated by hc_scores_alloc. */
 typedef struct {
     size_t n_rows;

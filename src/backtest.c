@@ -1,7 +1,9 @@
 /* backtest.c - walk-forward backtest: folds by date with an embargo, refits, thresholds, pooled metrics. */
 #include "hc_backtest.h"
+#include "backtest_cache.h"
 #include "hc_date.h"
 #include "hc_logreg.h"
+#include "hc_trace.h"
 
 #include <errno.h>
 #include <math.h>
@@ -275,17 +277,6 @@ void hc_backtest_result_release(hc_backtest_result *res)
     memset(res, 0, sizeof *res);
 }
 
-static int needs_quantiles(const hc_model *m)
-{
-    for (size_t k = 0; k < m->n_components; k++)
-        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
-            const hc_transform *tf = &m->components[k].metrics[j].transform;
-            if (tf->type == HC_TF_QUANTILE && !tf->cuts)
-                return 1;
-        }
-    return 0;
-}
-
 /* Per-config scratch for one fold, allocated once for the largest fold. */
 typedef struct {
     double *h_train;   /* max_train */
@@ -299,8 +290,9 @@ typedef struct {
 /* Shared buffers of the run. */
 typedef struct {
     size_t max_train, max_test;
-    double *y_train, *arr_train, *xa, *xb; /* max_train */
-    double *y_test, *arr_test;             /* max_test */
+    const double *y_train, *arr_train;     /* the fold's slices of the cache */
+    const double *y_test, *arr_test;
+    double *xa, *xb;                       /* max_train */
     unsigned char *valid;                  /* max_test */
     scratch *sc;                           /* n_configs */
     int ready;                             /* compute_fold left a fold to pool */
@@ -308,12 +300,8 @@ typedef struct {
 
 static void workspace_release(workspace *w, size_t n_cfg)
 {
-    free(w->y_train);
-    free(w->arr_train);
     free(w->xa);
     free(w->xb);
-    free(w->y_test);
-    free(w->arr_test);
     free(w->valid);
     if (w->sc)
         for (size_t c = 0; c < n_cfg; c++) {
@@ -336,16 +324,11 @@ static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
         w->max_test = b > w->max_test ? b : w->max_test;
     }
     size_t mt = w->max_train ? w->max_train : 1, ms = w->max_test ? w->max_test : 1;
-    w->y_train = malloc(mt * sizeof *w->y_train);
-    w->arr_train = malloc(mt * sizeof *w->arr_train);
     w->xa = malloc(mt * sizeof *w->xa);
     w->xb = malloc(mt * sizeof *w->xb);
-    w->y_test = malloc(ms * sizeof *w->y_test);
-    w->arr_test = malloc(ms * sizeof *w->arr_test);
     w->valid = malloc(ms);
     w->sc = calloc(n_cfg, sizeof *w->sc);
-    int ok = w->y_train && w->arr_train && w->xa && w->xb && w->y_test &&
-             w->arr_test && w->valid && w->sc;
+    int ok = w->xa && w->xb && w->valid && w->sc;
     for (size_t c = 0; ok && c < n_cfg; c++) {
         scratch *s = &w->sc[c];
         s->h_train = malloc(mt * sizeof *s->h_train);
@@ -359,15 +342,6 @@ static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
         return hc_error_nomem(err);
     }
     return HC_OK;
-}
-
-static double arr_of(const hc_history *h, size_t r)
-{
-    int c = h->snapshots.arr_col;
-    if (c < 0)
-        return 0.0;
-    double a = h->snapshots.table->cols[c].num[r];
-    return isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
 }
 
 /* The objective's value for a red band of `red_n` rows holding
@@ -408,8 +382,8 @@ static int is_skip(hc_status st)
 /* Scores one config in one fold: builds or copies its model, scores the
  * training and test rows, its probabilities and its cut points. */
 static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
-                             workspace *w, size_t f, size_t c, char *note,
-                             size_t note_size, hc_error *err)
+                             const hc_bt_cache *cache, workspace *w, size_t f, size_t c,
+                             char *note, size_t note_size, hc_error *err)
 {
     const hc_backtest_fold_plan *fp = &res->plan.folds[f];
     hc_backtest_config *cf = &res->configs[c];
@@ -426,9 +400,21 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
     hc_error e2;
     hc_error_clear(&e2);
 
+    /* The tuned config's refit works on the cached sub-scores when it can:
+     * the fold's training rows are a slice of them. */
+    int from_subs = cf->kind == HC_BT_TUNED && cache->sub && cache->sub_complete;
     if (cf->kind == HC_BT_TUNED) {
         hc_fit_result fr;
-        st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
+        if (from_subs) {
+            const double *cols[256];
+            for (size_t k = 0; k < cache->k; k++)
+                cols[k] = cache->sub + k * cache->n + fp->train_begin;
+            st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
+                                      cache->cluster + fp->train_begin, n_tr, &opt->fit,
+                                      &fr, &e2);
+        } else {
+            st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
+        }
         if (st != HC_OK) {
             if (is_skip(st))
                 snprintf(note, note_size, "the refit of '%.40s' failed: %.400s", cf->name,
@@ -441,7 +427,7 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         fr.tuned = NULL;
         hc_fit_result_release(&fr);
         m = owned;
-    } else if (needs_quantiles(cf->model)) {
+    } else if (hc_bt_needs_quantiles(cf->model)) {
         owned = hc_model_copy(cf->model);
         if (!owned)
             return hc_error_nomem(err);
@@ -453,9 +439,21 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
     }
     hc_score_out otr = {.health = s->h_train};
     hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
-    if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, &otr, err)) != HC_OK ||
-        (st = hc_model_score_rows(m, t, te, 0, n_te, &ote, err)) != HC_OK)
+    if (c < cache->n_models && cache->health[c]) {
+        /* Scored once for every fold. */
+        memcpy(s->h_train, cache->health[c] + fp->train_begin, n_tr * sizeof *s->h_train);
+        memcpy(s->h_test, cache->health[c] + fp->test_begin, n_te * sizeof *s->h_test);
+        memcpy(s->p_test, cache->p[c] + fp->test_begin, n_te * sizeof *s->p_test);
+    } else if (from_subs) {
+        if ((st = hc_model_score_subs(m, cache->sub + fp->train_begin, cache->n, n_tr,
+                                      &otr, err)) != HC_OK ||
+            (st = hc_model_score_subs(m, cache->sub + fp->test_begin, cache->n, n_te,
+                                      &ote, err)) != HC_OK)
+            goto done;
+    } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, &otr, err)) != HC_OK ||
+               (st = hc_model_score_rows(m, t, te, 0, n_te, &ote, err)) != HC_OK) {
         goto done;
+    }
 
     /* Training rows with a health score, for the map, cuts and PSI. */
     size_t k = 0;
@@ -570,7 +568,7 @@ static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *
     hc_error e;
     hc_error_clear(&e);
     /* Per fold, folds.csv reports no lowess-based metric: skip the smooth. */
-    if (hc_metrics_evaluate_ex(y, p, n, HC_METRICS_NO_SMOOTH, &cell->metrics, &e) == HC_OK) {
+    if (hc_metrics_evaluate_ex(y, p, n, HC_METRICS_NO_SMOOTH, &cell->metrics, NULL, &e) == HC_OK) {
         cell->has_metrics = 1;
     } else {
         cell->has_metrics = 0;
@@ -594,20 +592,20 @@ static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *
  * here, so two run at once on two workspaces; w->ready says whether the
  * fold is to be pooled. */
 static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
-                              workspace *w, size_t f, hc_error *err)
+                              const hc_bt_cache *cache, workspace *w, size_t f,
+                              hc_error *err)
 {
     w->ready = 0;
     hc_backtest_fold *fold = &res->folds[f];
     const hc_backtest_fold_plan *fp = &res->plan.folds[f];
-    const size_t *tr = res->plan.rows + fp->train_begin;
-    const size_t *te = res->plan.rows + fp->test_begin;
     size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
     fold->n_train = n_tr;
-    for (size_t i = 0; i < n_tr; i++) {
-        w->y_train[i] = h->labels.churn[tr[i]];
-        w->arr_train[i] = arr_of(h, tr[i]);
+    w->y_train = cache->y + fp->train_begin;
+    w->arr_train = cache->arr + fp->train_begin;
+    w->y_test = cache->y + fp->test_begin;
+    w->arr_test = cache->arr + fp->test_begin;
+    for (size_t i = 0; i < n_tr; i++)
         fold->train_positives += w->y_train[i] == 1.0;
-    }
     if (n_te == 0) {
         snprintf(fold->note, sizeof fold->note, "no observations in the test period");
         return HC_OK;
@@ -624,7 +622,8 @@ static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
         return HC_OK;
     }
     for (size_t c = 0; c < res->n_configs; c++) {
-        hc_status st = fold_config(h, res, w, f, c, fold->note, sizeof fold->note, err);
+        hc_status st = fold_config(h, res, cache, w, f, c, fold->note, sizeof fold->note,
+                                   err);
         if (st == HC_OK)
             continue;
         cell_release_models(res, f);
@@ -638,8 +637,6 @@ static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
         for (size_t c = 0; c < res->n_configs && ok; c++)
             ok = isfinite(w->sc[c].h_test[i]) && isfinite(w->sc[c].p_test[i]);
         w->valid[i] = (unsigned char)ok;
-        w->y_test[i] = h->labels.churn[te[i]];
-        w->arr_test[i] = arr_of(h, te[i]);
         nv += ok;
     }
     fold->test_excluded = n_te - nv;
@@ -724,6 +721,7 @@ static void pool_fold(const hc_history *h, hc_backtest_result *res, workspace *w
 typedef struct {
     const hc_history *h;
     hc_backtest_result *res;
+    const hc_bt_cache *cache;
     workspace *w;
     size_t f;
     hc_status st;
@@ -733,7 +731,7 @@ typedef struct {
 static void *fold_thread(void *arg)
 {
     fold_job *j = arg;
-    j->st = compute_fold(j->h, j->res, j->w, j->f, &j->err);
+    j->st = compute_fold(j->h, j->res, j->cache, j->w, j->f, &j->err);
     return NULL;
 }
 
@@ -827,12 +825,22 @@ static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
     return HC_OK;
 }
 
-/* Pooled validation, comparisons and the sweep. */
-static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
+/* The pooled validation of every other config, from `first`: two of
+ * these run at once (first 0 and first 1). */
+typedef struct {
+    hc_backtest_result *res;
+    int have_arr;
+    size_t first;
+    hc_status st;
+    hc_error err;
+} pooled_job;
+
+static void pooled_validations(pooled_job *j)
 {
+    hc_backtest_result *res = j->res;
     size_t n = res->n_pooled;
-    int have_arr = h->snapshots.arr_col >= 0;
-    for (size_t c = 0; c < res->n_configs; c++) {
+    j->st = HC_OK;
+    for (size_t c = j->first; c < res->n_configs; c += 2) {
         hc_backtest_config *cf = &res->configs[c];
         hc_validate_input in;
         hc_validate_input_init(&in);
@@ -847,7 +855,7 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
             in.n_bands = cf->n_bands;
             in.band_names = (const char *const *)cf->band_names;
         }
-        in.arr = have_arr ? res->pooled_arr : NULL;
+        in.arr = j->have_arr ? res->pooled_arr : NULL;
         hc_error e;
         hc_error_clear(&e);
         hc_status st = hc_validate_run(&in, &cf->pooled, &e);
@@ -856,12 +864,40 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
         } else {
             hc_validate_result_release(&cf->pooled);
             if (!is_skip(st)) {
-                *err = e;
-                return st;
+                j->err = e;
+                j->st = st;
+                return;
             }
             snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
         }
     }
+}
+
+static void *pooled_thread(void *arg)
+{
+    pooled_validations(arg);
+    return NULL;
+}
+
+/* Pooled validation, comparisons and the sweep. */
+static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
+{
+    size_t n = res->n_pooled;
+    int have_arr = h->snapshots.arr_col >= 0;
+    pooled_job jobs[2] = {{res, have_arr, 0, HC_OK, {0}}, {res, have_arr, 1, HC_OK, {0}}};
+    pthread_t th;
+    int threaded = res->n_configs > 1 && pthread_create(&th, NULL, pooled_thread, &jobs[1]) == 0;
+    pooled_validations(&jobs[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        pooled_validations(&jobs[1]);
+    for (int i = 0; i < 2; i++)
+        if (jobs[i].st != HC_OK) {
+            *err = jobs[i].err;
+            return jobs[i].st;
+        }
+    hc_trace_mark("backtest: pooled validation");
     res->n_comparisons = res->n_configs - 1;
     res->comparisons = calloc(res->n_configs, sizeof *res->comparisons);
     if (!res->comparisons)
@@ -883,6 +919,7 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
             snprintf(cmp->note, sizeof cmp->note, "%.500s", e.message);
         }
     }
+    hc_trace_mark("backtest: DeLong comparisons");
     /* The sweep on the pooled out-of-sample health of the primary config. */
     res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
     hc_backtest_config *pc = &res->configs[res->primary];
@@ -898,6 +935,7 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
     hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
                                         have_arr ? res->pooled_arr : NULL, n, &to,
                                         &res->sweep, &e);
+    hc_trace_mark("backtest: threshold sweep");
     if (st == HC_OK)
         res->has_sweep = 1;
     else if (is_skip(st) || st == HC_EUSAGE)
@@ -935,22 +973,31 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         return st;
     /* Two folds at a time, one on a second thread, each with its own
      * workspace; then both are pooled in fold order. */
-    workspace w[2];
-    if ((st = workspace_alloc(&w[0], &res->plan, res->n_configs, err)) != HC_OK)
+    hc_bt_cache cache;
+    if ((st = hc_bt_cache_build(h, &res->plan, configs, n,
+                             opt->tuned && !opt->fit.segments && !opt->fit.expansion,
+                             &cache, err)) != HC_OK)
         return st;
+    hc_trace_mark("backtest: rows scored once");
+    workspace w[2];
+    if ((st = workspace_alloc(&w[0], &res->plan, res->n_configs, err)) != HC_OK) {
+        hc_bt_cache_release(&cache);
+        return st;
+    }
     if ((st = workspace_alloc(&w[1], &res->plan, res->n_configs, err)) != HC_OK) {
         workspace_release(&w[0], res->n_configs);
+        hc_bt_cache_release(&cache);
         return st;
     }
     size_t nf = res->plan.n_folds;
     for (size_t f = 0; f < nf && st == HC_OK; f += 2) {
-        fold_job job = {h, res, &w[1], f + 1, HC_OK, {0}};
+        fold_job job = {h, res, &cache, &w[1], f + 1, HC_OK, {0}};
         pthread_t th;
         int threaded = 0;
         w[1].ready = 0;
         if (f + 1 < nf)
             threaded = pthread_create(&th, NULL, fold_thread, &job) == 0;
-        st = compute_fold(h, res, &w[0], f, err);
+        st = compute_fold(h, res, &cache, &w[0], f, err);
         if (threaded)
             pthread_join(th, NULL);
         else if (f + 1 < nf)
@@ -963,11 +1010,13 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
             break;
         pool_fold(h, res, &w[0], f);
         pool_fold(h, res, &w[1], f + 1);
+        hc_trace_mark("backtest: two folds");
         for (size_t g = f; opt->progress && g < f + 2 && g < nf; g++)
             opt->progress(opt->progress_ctx, g + 1, nf);
     }
     workspace_release(&w[0], res->n_configs);
     workspace_release(&w[1], res->n_configs);
+    hc_bt_cache_release(&cache);
     if (st != HC_OK)
         return st;
     if (res->folds_used == 0) {

@@ -1,6 +1,7 @@
 /* fit.c - the fit workflow: component weights, calibration and segments from labelled history. */
 #include "hc_fit.h"
 #include "hc_metrics.h"
+#include "hc_trace.h"
 #include "hc_validate.h"
 
 #include <math.h>
@@ -50,10 +51,13 @@ typedef struct {
     double *expansion;  /* n */
     int32_t *cluster;   /* n account codes */
     int32_t *segment;   /* n segment codes or -1 */
+    int borrowed;       /* col, churn and cluster belong to the caller */
 } design;
 
 static void design_release(design *d)
 {
+    if (d->borrowed)
+        return;
     free(d->sub);
     free(d->col);
     free(d->churn);
@@ -465,6 +469,109 @@ static hc_status in_sample_auc(hc_fit_result *res, const design *d, hc_error *er
     return st;
 }
 
+static hc_status check_components(const hc_model *base, hc_error *err)
+{
+    size_t k = base->n_components;
+    if (k == 0 || k > 256)
+        return hc_error_set(err, HC_EDATA, base->source, 0, 0,
+                            "components: between 1 and 256 components are needed");
+    return HC_OK;
+}
+
+/* The fit itself, once the design is built: res->tuned is the copy of
+ * `base` (with learned quantiles) that receives the weights. */
+static hc_status fit_design(const hc_model *base, const hc_history *h, design *d,
+                            const hc_fit_options *opt, int trace,
+                            hc_fit_result *res, hc_error *err)
+{
+    size_t k = base->n_components;
+    hc_status st;
+    res->n_fit = d->n;
+    for (size_t i = 0; i < d->n; i++) {
+        res->n_events += d->churn[i] > 0;
+        if (d->expansion)
+            res->n_expansion_events += d->expansion[i] > 0;
+    }
+    if (d->n == 0)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no complete observation to fit: every one of the %zu "
+                            "observations has a missing component sub-score",
+                            res->n_candidates);
+    for (size_t c = 0; c < k; c++)
+        res->old_weight[c] = base->components[c].weight;
+    st = constrained_churn_fit(res->tuned, d, NULL, d->n, opt, res->kept, &res->n_kept,
+                               res->dropped, &res->churn, NULL, NULL, NULL, err);
+    if (st != HC_OK)
+        return st;
+    if (trace)
+        hc_trace_mark("fit: churn model");
+    for (size_t j = 0; j < res->n_kept; j++) {
+        size_t c = res->kept[j];
+        res->beta[c] = res->churn.coef[j + 1];
+        res->beta_se[c] = res->churn.robust_se ? res->churn.robust_se[j + 1]
+                                               : res->churn.se[j + 1];
+    }
+    weights_from_fit(&res->churn, res->kept, res->n_kept, k, res->new_weight,
+                     res->weight_ci_low, res->weight_ci_high);
+    double B = 0;
+    for (size_t j = 0; j < res->n_kept; j++)
+        B += res->churn.coef[j + 1];
+    if (!(B < 0))
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "the fitted coefficients sum to zero: the components "
+                            "do not separate churners from retained accounts");
+    /* Exact sum to 1 for the config (the ratios already sum to 1 up to
+     * rounding). */
+    st = hc_model_set_weights(res->tuned, res->new_weight, err);
+    if (st == HC_OK)
+        st = hc_model_set_churn(res->tuned, res->churn.coef[0], B, err);
+    if (st != HC_OK)
+        return st;
+    if (opt->expansion && (st = fit_expansion(res->tuned, d, opt, res, err)) != HC_OK)
+        return st;
+    if (opt->segments && (st = fit_segments(res->tuned, h, d, opt, res, err)) != HC_OK)
+        return st;
+    if (trace)
+        hc_trace_mark("fit: expansion, segments");
+    if (!opt->skip_auc && (st = in_sample_auc(res, d, err)) != HC_OK)
+        return st;
+    if (trace)
+        hc_trace_mark("fit: in-sample AUC");
+    return HC_OK;
+}
+
+hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
+                               const double *churn, const int32_t *cluster, size_t n,
+                               const hc_fit_options *opt, hc_fit_result *res,
+                               hc_error *err)
+{
+    memset(res, 0, sizeof *res);
+    hc_status st = check_components(base, err);
+    if (st != HC_OK)
+        return st;
+    if (opt->segments || opt->expansion)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "a fit from sub-score columns has no segments or "
+                            "expansion outcomes");
+    design d = {0};
+    d.n = n;
+    d.k = base->n_components;
+    d.col = (const double **)cols;
+    d.churn = (double *)churn;
+    d.cluster = (int32_t *)cluster;
+    d.borrowed = 1;
+    res->tuned = hc_model_copy(base);
+    if (!res->tuned || alloc_result(res, d.k) != HC_OK) {
+        hc_fit_result_release(res);
+        return hc_error_nomem(err);
+    }
+    res->n_candidates = n;
+    st = fit_design(base, NULL, &d, opt, 0, res, err);
+    if (st != HC_OK)
+        hc_fit_result_release(res);
+    return st;
+}
+
 hc_status hc_fit_model(const hc_model *base, const hc_history *h,
                        const size_t *rows, size_t n,
                        const hc_fit_options *opt, hc_fit_result *res,
@@ -472,11 +579,12 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
 {
     memset(res, 0, sizeof *res);
     size_t k = base->n_components;
-    if (k == 0 || k > 256)
-        return hc_error_set(err, HC_EDATA, base->source, 0, 0,
-                            "components: between 1 and 256 components are needed");
+    hc_status st = check_components(base, err);
+    if (st != HC_OK)
+        return st;
     const hc_snapshots *s = &h->snapshots;
     size_t *all = NULL;
+    int rows_given = rows != NULL;
     if (!rows) {
         all = malloc((h->labels.observations ? h->labels.observations : 1) * sizeof *all);
         if (!all)
@@ -488,7 +596,6 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
         rows = all;
     }
     design d = {0};
-    hc_status st = HC_OK;
     res->tuned = hc_model_copy(base);
     if (!res->tuned || alloc_result(res, k) != HC_OK) {
         st = hc_error_nomem(err);
@@ -502,52 +609,10 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
     st = build_design(res->tuned, h, rows, n, &d, &res->n_incomplete, err);
     if (st != HC_OK)
         goto fail;
-    res->n_fit = d.n;
-    for (size_t i = 0; i < d.n; i++) {
-        res->n_events += d.churn[i] > 0;
-        res->n_expansion_events += d.expansion[i] > 0;
-    }
-    if (d.n == 0) {
-        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                          "no complete observation to fit: every one of the %zu "
-                          "observations has a missing component sub-score", n);
-        goto fail;
-    }
-    for (size_t c = 0; c < k; c++)
-        res->old_weight[c] = base->components[c].weight;
-    st = constrained_churn_fit(res->tuned, &d, NULL, d.n, opt, res->kept, &res->n_kept,
-                               res->dropped, &res->churn, NULL, NULL, NULL, err);
+    if (!rows_given)
+        hc_trace_mark("fit: design built");
+    st = fit_design(base, h, &d, opt, !rows_given, res, err);
     if (st != HC_OK)
-        goto fail;
-    for (size_t j = 0; j < res->n_kept; j++) {
-        size_t c = res->kept[j];
-        res->beta[c] = res->churn.coef[j + 1];
-        res->beta_se[c] = res->churn.robust_se ? res->churn.robust_se[j + 1]
-                                               : res->churn.se[j + 1];
-    }
-    weights_from_fit(&res->churn, res->kept, res->n_kept, k, res->new_weight,
-                     res->weight_ci_low, res->weight_ci_high);
-    double B = 0;
-    for (size_t j = 0; j < res->n_kept; j++)
-        B += res->churn.coef[j + 1];
-    if (!(B < 0)) {
-        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                          "the fitted coefficients sum to zero: the components "
-                          "do not separate churners from retained accounts");
-        goto fail;
-    }
-    /* Exact sum to 1 for the config (the ratios already sum to 1 up to
-     * rounding). */
-    st = hc_model_set_weights(res->tuned, res->new_weight, err);
-    if (st == HC_OK)
-        st = hc_model_set_churn(res->tuned, res->churn.coef[0], B, err);
-    if (st != HC_OK)
-        goto fail;
-    if (opt->expansion && (st = fit_expansion(res->tuned, &d, opt, res, err)) != HC_OK)
-        goto fail;
-    if (opt->segments && (st = fit_segments(res->tuned, h, &d, opt, res, err)) != HC_OK)
-        goto fail;
-    if (!opt->skip_auc && (st = in_sample_auc(res, &d, err)) != HC_OK)
         goto fail;
     design_release(&d);
     free(all);

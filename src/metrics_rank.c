@@ -519,11 +519,12 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
 hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err)
 {
-    return hc_metrics_evaluate_ex(y, p, n, 0, out, err);
+    return hc_metrics_evaluate_ex(y, p, n, 0, out, NULL, err);
 }
 
 hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
                                  unsigned flags, hc_metrics_summary *out,
+                                 hc_metrics_calibration_result *cal_out,
                                  hc_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -583,5 +584,7 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
     s.calibration_slope = cal.slope;
     s.calibration_in_the_large = cal.in_the_large;
     *out = s;
+    if (cal_out)
+        *cal_out = cal;
     return HC_OK;
 }

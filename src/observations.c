@@ -3,6 +3,7 @@
 #include "hc_csv.h"
 #include "hc_date.h"
 #include "hc_outfile.h"
+#include "hc_trace.h"
 
 #include <string.h>
 
@@ -26,7 +27,9 @@ hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
                                    .columns = opt->columns,
                                    .metrics = opt->metrics,
                                    .n_metrics = opt->n_metrics};
+    hc_trace_mark("start");
     hc_status st = hc_snapshots_load(opt->snapshots_path, &so, &out->snapshots, err);
+    hc_trace_mark("snapshots loaded");
     if (st != HC_OK)
         return st;
     if (opt->events_path) {
@@ -39,9 +42,11 @@ hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
             return st;
         }
         out->has_events = 1;
+        hc_trace_mark("events loaded");
     }
     st = hc_labels_build(&out->snapshots, out->has_events ? &out->events : NULL,
                          &opt->labels, &out->labels, err);
+    hc_trace_mark("labels built");
     if (st != HC_OK)
         hc_history_release(out);
     return st;

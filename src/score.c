@@ -114,6 +114,84 @@ void hc_model_contributions(const hc_model *m, int seg, const double *sub,
     }
 }
 
+/* The outputs of nb rows from their sub-scores (sub[k * stride + i]):
+ * health renormalised over the present components, band, segment and
+ * probabilities, written at out->...[b0 + i]. hn and hd hold nb doubles. */
+static void block_outputs(const hc_model *m, const seg_params *sp, const double *sub,
+                          size_t stride, const int32_t *segidx, size_t b0, size_t nb,
+                          double *hn, double *hd, const hc_score_out *out)
+{
+    size_t K = m->n_components;
+    for (size_t i = 0; i < nb; i++)
+        hn[i] = hd[i] = 0.0;
+    for (size_t k = 0; k < K; k++) {
+        const double *sk = sub + k * stride;
+        for (size_t i = 0; i < nb; i++) {
+            double s = sk[i];
+            if (!isnan(s)) {
+                double w = sp->w[(size_t)(segidx ? segidx[i] + 1 : 0) * K + k];
+                hn[i] += w * s;
+                hd[i] += w;
+            }
+        }
+    }
+    for (size_t i = 0; i < nb; i++) {
+        double h = hd[i] > 0 ? hn[i] / hd[i] : NAN;
+        int32_t seg = segidx ? segidx[i] : -1;
+        size_t s = (size_t)(seg + 1);
+        if (out->health)
+            out->health[b0 + i] = h;
+        if (out->band)
+            out->band[b0 + i] = hc_model_band_of(m, h);
+        if (out->segment)
+            out->segment[b0 + i] = seg;
+        if (out->p_churn)
+            out->p_churn[b0 + i] = sp->churn_present[s] && !isnan(h)
+                                       ? logistic(sp->churn_a[s] + sp->churn_b[s] * h)
+                                       : NAN;
+        if (out->p_expansion) {
+            double p = NAN;
+            if (sp->exp_present[s] && !isnan(h)) {
+                const double *coef = sp->exp_coef + s * K;
+                double eta = sp->exp_a[s];
+                for (size_t k = 0; k < K; k++) {
+                    double sv = sub[k * stride + i];
+                    /* A missing s_k is replaced by H (schema rule). */
+                    eta += coef[k] * (isnan(sv) ? h : sv);
+                }
+                p = logistic(eta);
+            }
+            out->p_expansion[b0 + i] = p;
+        }
+    }
+}
+
+hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t stride,
+                              size_t n, const hc_score_out *out, hc_error *err)
+{
+    if (m->n_segments > 0)
+        return hc_error_set(err, HC_EUSAGE, m->source, 0, 0,
+                            "scoring from sub-scores: the model has segments");
+    if (stride < n)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "scoring: sub-score stride %zu is less than the "
+                            "%zu rows scored", stride, n);
+    seg_params sp;
+    double *work = malloc(2 * SCORE_BLOCK * sizeof *work);
+    if (!work || seg_params_init(&sp, m) < 0) {
+        free(work);
+        return hc_error_nomem(err);
+    }
+    for (size_t b0 = 0; b0 < n; b0 += SCORE_BLOCK) {
+        size_t nb = n - b0 < SCORE_BLOCK ? n - b0 : SCORE_BLOCK;
+        block_outputs(m, &sp, sub + b0, stride, NULL, b0, nb, work, work + SCORE_BLOCK,
+                      out);
+    }
+    free(work);
+    seg_params_release(&sp);
+    return HC_OK;
+}
+
 hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
                               const hc_score_out *out, hc_error *err)
@@ -239,8 +317,6 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
             }
             segidx[i] = s;
         }
-        for (size_t i = 0; i < nb; i++)
-            hn[i] = hd[i] = 0.0;
 
         for (size_t k = 0, q0 = 0; k < K; q0 += m->components[k].n_metrics,
                     k++) {
@@ -280,47 +356,11 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
             if (cp->n_metrics > 1)
                 for (size_t i = 0; i < nb; i++)
                     sk[i] = den[i] > 0 ? num[i] / den[i] : NAN;
-            /* Renormalised health: accumulate over present components. */
-            for (size_t i = 0; i < nb; i++) {
-                double s = sk[i];
-                if (!isnan(s)) {
-                    double w = sp.w[(size_t)(segidx[i] + 1) * K + k];
-                    hn[i] += w * s;
-                    hd[i] += w;
-                }
-            }
         }
-
-        for (size_t i = 0; i < nb; i++) {
-            double h = hd[i] > 0 ? hn[i] / hd[i] : NAN;
-            size_t s = (size_t)(segidx[i] + 1);
-            if (out->health)
-                out->health[b0 + i] = h;
-            if (out->band)
-                out->band[b0 + i] = hc_model_band_of(m, h);
-            if (out->segment)
-                out->segment[b0 + i] = segidx[i];
-            if (out->p_churn)
-                out->p_churn[b0 + i] =
-                    sp.churn_present[s] && !isnan(h)
-                        ? logistic(sp.churn_a[s] + sp.churn_b[s] * h)
-                        : NAN;
-            if (out->p_expansion) {
-                double p = NAN;
-                if (sp.exp_present[s] && !isnan(h)) {
-                    const double *coef = sp.exp_coef + s * K;
-                    double eta = sp.exp_a[s];
-                    for (size_t k = 0; k < K; k++) {
-                        double sv = out->sub ? out->sub[k * stride + b0 + i]
-                                             : subbuf[k * B + i];
-                        /* A missing s_k is replaced by H (schema rule). */
-                        eta += coef[k] * (isnan(sv) ? h : sv);
-                    }
-                    p = logistic(eta);
-                }
-                out->p_expansion[b0 + i] = p;
-            }
-        }
+        if (out->sub)
+            block_outputs(m, &sp, out->sub + b0, stride, segidx, b0, nb, hn, hd, out);
+        else
+            block_outputs(m, &sp, subbuf, B, segidx, b0, nb, hn, hd, out);
     }
     free(work);
     free(segidx);

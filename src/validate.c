@@ -375,11 +375,10 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
         p = pmap;
         rank = risk;
     }
-    if ((st = hc_metrics_evaluate(in->y, p, n, &res->summary, err)) != HC_OK)
+    if ((st = hc_metrics_evaluate_ex(in->y, p, n, 0, &res->summary, &res->calibration,
+                                     err)) != HC_OK)
         goto done;
     if (rank != p && (st = rank_metrics(in->y, rank, n, &res->summary, err)) != HC_OK)
-        goto done;
-    if ((st = hc_metrics_calibration(in->y, p, n, &res->calibration, err)) != HC_OK)
         goto done;
     const hc_metrics_calibration_result *c = &res->calibration;
     res->slope_ci_low = c->slope - Z95 * c->slope_se;

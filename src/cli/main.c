@@ -1,5 +1,6 @@
 /* main.c - the healthcal command: the table of subcommands and dispatch. */
 #include "cli.h"
+#include "hc_trace.h"
 #include "hc_outfile.h"
 
 #include <getopt.h>
@@ -59,7 +60,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].name) == 0) {
             optind = 1;
-            return cli_finish(commands[i].fn(argc - 1, argv + 1));
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            hc_trace_mark("done");
+            return cli_finish(rc);
         }
     }
     fprintf(stderr, "healthcal: error: '%s' is not a healthcal command "
