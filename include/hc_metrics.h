@@ -28,6 +28,19 @@
 
 #include "hc_error.h"
 
+/* A row's score and index. An array of them in ascending score order with
+ * ties in row order (R's order(), a stable sort) is a ranking: computed once
+ * by hc_metrics_rank and shared by every metric of the same scores (each
+ * would otherwise sort the rows again). */
+typedef struct {
+    double s;
+    size_t i;
+} hc_metrics_ranked;
+
+/* The ranking of score[0..n): a new array the caller frees; NULL when out
+ * of memory. NaN scores rank last. */
+hc_metrics_ranked *hc_metrics_rank(const double *score, size_t n);
+
 /* ---- input checks and small shared tools ------------------------------ */
 
 /* Checks the common preconditions: n >= 1, every y[i] is 0 or 1, every
@@ -52,6 +65,13 @@ void hc_metrics_wilson(size_t k, size_t n, double level, double *lo,
  * [0, 1], computed with R's exact arithmetic so that bin edges agree bit
  * for bit with R's quantile(). */
 double hc_metrics_quantile_sorted(const double *sorted, size_t n, double prob);
+
+/* The same quantiles (R's type 7) of unsorted x[0..n) at probs[0..m),
+ * bit-identical to hc_metrics_quantile_sorted on the sorted values, by an
+ * O(n) radix select instead of a sort (hc_select_ranks). x is not
+ * modified. Returns 0, or -1 when out of memory. */
+int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t m,
+                         double *out);
 
 /* ---- ranking (src/metrics_rank.c) --------------------------------------- */
 
@@ -381,13 +401,31 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
 /* Flags of hc_metrics_evaluate_ex. */
 #define HC_METRICS_NO_SMOOTH 1 /* skip the lowess behind emax/eavg/e90 */
 
-/* hc_metrics_evaluate with flags (hc_metrics_evaluate is flags 0); when
- * `cal` is not NULL it also receives the calibration result behind the
- * summary's calibration fields (what hc_metrics_calibration_ex would
+/* hc_metrics_evaluate with flags (hc_metrics_evaluate is flags 0) and
+ * the ranking of p when the caller has it (`ranked`, NULL: computed here);
+ * when `cal` is not NULL it also receives the calibration result behind
+ * the summary's calibration fields (what hc_metrics_calibration_ex would
  * return for the same rows), so a caller needing both computes it once. */
-hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
+hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
+                                 const hc_metrics_ranked *ranked, size_t n,
                                  unsigned flags, hc_metrics_summary *out,
                                  hc_metrics_calibration_result *cal,
                                  hc_error *err);
+
+/* hc_metrics_curve_compute with the ranking of `score` (NULL: computed). */
+hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
+                                          const double *score,
+                                          const hc_metrics_ranked *ranked, size_t n,
+                                          size_t max_points, hc_metrics_curve *out,
+                                          hc_error *err);
+
+/* hc_metrics_delong_paired with the rankings of both scores (either may be
+ * NULL: computed). */
+hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
+                                          const hc_metrics_ranked *ranked1,
+                                          const double *score2,
+                                          const hc_metrics_ranked *ranked2, size_t n,
+                                          double level, hc_metrics_auc_diff *out,
+                                          hc_error *err);
 
 #endif

@@ -15,4 +15,12 @@
  * qsort on the key alone (then not stable). */
 void hc_sort_by_double_key(void *base, size_t n, size_t size);
 
+/* The values at sorted positions ranks[0..m) of x[0..n) (0-based,
+ * ascending, each < n), exactly as hc_sort_by_double_key would place them
+ * (NaN last), without sorting: an O(n) radix select. For quantiles of
+ * millions of rows. Returns 0, or -1 for bad ranks or when out of memory
+ * (out is then undefined). */
+int hc_select_ranks(const double *x, size_t n, const size_t *ranks, size_t m,
+                    double *out);
+
 #endif

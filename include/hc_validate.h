@@ -76,6 +76,8 @@ typedef struct {
     const double *band_mins;   /* n_bands lower bounds on H, or NULL */
     const double *arr;         /* ARR per row (>= 0), or NULL */
     size_t max_curve_points;   /* points kept per curve; 0 means 201 */
+    const hc_metrics_ranked *p_ranked; /* the ranking of p (hc_metrics_rank),
+                                  or NULL: computed when needed */
 } hc_validate_input;
 
 /* Sets an input to "nothing given" (all zero / NULL). */

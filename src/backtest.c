@@ -568,7 +568,7 @@ static void fold_metrics(hc_backtest_cell *cell, const double *y, const double *
     hc_error e;
     hc_error_clear(&e);
     /* Per fold, folds.csv reports no lowess-based metric: skip the smooth. */
-    if (hc_metrics_evaluate_ex(y, p, n, HC_METRICS_NO_SMOOTH, &cell->metrics, NULL, &e) == HC_OK) {
+    if (hc_metrics_evaluate_ex(y, p, NULL, n, HC_METRICS_NO_SMOOTH, &cell->metrics, NULL, &e) == HC_OK) {
         cell->has_metrics = 1;
     } else {
         cell->has_metrics = 0;
@@ -829,6 +829,7 @@ static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
  * these run at once (first 0 and first 1). */
 typedef struct {
     hc_backtest_result *res;
+    hc_metrics_ranked **ranked; /* per config: the ranking of its pooled p */
     int have_arr;
     size_t first;
     hc_status st;
@@ -842,6 +843,10 @@ static void pooled_validations(pooled_job *j)
     j->st = HC_OK;
     for (size_t c = j->first; c < res->n_configs; c += 2) {
         hc_backtest_config *cf = &res->configs[c];
+        if (!(j->ranked[c] = hc_metrics_rank(cf->p, n))) {
+            j->st = hc_error_nomem(&j->err);
+            return;
+        }
         hc_validate_input in;
         hc_validate_input_init(&in);
         in.n = n;
@@ -856,6 +861,7 @@ static void pooled_validations(pooled_job *j)
             in.band_names = (const char *const *)cf->band_names;
         }
         in.arr = j->have_arr ? res->pooled_arr : NULL;
+        in.p_ranked = j->ranked[c];
         hc_error e;
         hc_error_clear(&e);
         hc_status st = hc_validate_run(&in, &cf->pooled, &e);
@@ -884,7 +890,14 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
 {
     size_t n = res->n_pooled;
     int have_arr = h->snapshots.arr_col >= 0;
-    pooled_job jobs[2] = {{res, have_arr, 0, HC_OK, {0}}, {res, have_arr, 1, HC_OK, {0}}};
+    /* The rankings of the pooled p serve the validations and the paired
+     * DeLong tests. */
+    hc_metrics_ranked **ranked = calloc(res->n_configs, sizeof *ranked);
+    if (!ranked)
+        return hc_error_nomem(err);
+    pooled_job jobs[2] = {{res, ranked, have_arr, 0, HC_OK, {0}},
+                          {res, ranked, have_arr, 1, HC_OK, {0}}};
+    hc_status st = HC_OK;
     pthread_t th;
     int threaded = res->n_configs > 1 && pthread_create(&th, NULL, pooled_thread, &jobs[1]) == 0;
     pooled_validations(&jobs[0]);
@@ -892,33 +905,38 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
         pthread_join(th, NULL);
     else
         pooled_validations(&jobs[1]);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2 && st == HC_OK; i++)
         if (jobs[i].st != HC_OK) {
             *err = jobs[i].err;
-            return jobs[i].st;
+            st = jobs[i].st;
         }
     hc_trace_mark("backtest: pooled validation");
     res->n_comparisons = res->n_configs - 1;
-    res->comparisons = calloc(res->n_configs, sizeof *res->comparisons);
-    if (!res->comparisons)
-        return hc_error_nomem(err);
-    for (size_t c = 1; c < res->n_configs; c++) {
+    res->comparisons = st == HC_OK ? calloc(res->n_configs, sizeof *res->comparisons) : NULL;
+    if (st == HC_OK && !res->comparisons)
+        st = hc_error_nomem(err);
+    for (size_t c = 1; st == HC_OK && c < res->n_configs; c++) {
         hc_backtest_comparison *cmp = &res->comparisons[c - 1];
         cmp->index = c;
         hc_error e;
         hc_error_clear(&e);
-        hc_status st = hc_metrics_delong_paired(res->pooled_y, res->configs[c].p,
-                                                res->configs[0].p, n, 0.95, &cmp->diff, &e);
-        if (st == HC_OK) {
+        hc_status dst = hc_metrics_delong_paired_ranked(
+            res->pooled_y, res->configs[c].p, ranked[c], res->configs[0].p, ranked[0], n,
+            0.95, &cmp->diff, &e);
+        if (dst == HC_OK) {
             cmp->ok = 1;
-        } else {
-            if (!is_skip(st)) {
-                *err = e;
-                return st;
-            }
+        } else if (is_skip(dst)) {
             snprintf(cmp->note, sizeof cmp->note, "%.500s", e.message);
+        } else {
+            *err = e;
+            st = dst;
         }
     }
+    for (size_t c = 0; c < res->n_configs; c++)
+        free(ranked[c]);
+    free(ranked);
+    if (st != HC_OK)
+        return st;
     hc_trace_mark("backtest: DeLong comparisons");
     /* The sweep on the pooled out-of-sample health of the primary config. */
     res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
@@ -932,7 +950,7 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
         to.objective = HC_THRESHOLD_RECALL;
     hc_error e;
     hc_error_clear(&e);
-    hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
+    st = hc_thresholds_search(pc->health, res->pooled_y,
                                         have_arr ? res->pooled_arr : NULL, n, &to,
                                         &res->sweep, &e);
     hc_trace_mark("backtest: threshold sweep");

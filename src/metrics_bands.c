@@ -129,20 +129,18 @@ hc_status hc_metrics_psi(const double *baseline, size_t n0,
     hc_status st = psi_check(baseline, n0, "baseline", err);
     if (st || (st = psi_check(current, n1, "current", err)))
         return st;
-    double *s = malloc(n0 * sizeof *s);
-    if (!s)
+    /* Cut points at the baseline's quantiles k / bins, by selection (the
+     * baseline of a backtest fold has millions of rows). */
+    double probs[HC_METRICS_PSI_MAX_BINS], q[HC_METRICS_PSI_MAX_BINS];
+    for (size_t k = 1; k < bins; k++)
+        probs[k - 1] = (double)k * (1.0 / (double)bins);
+    if (hc_metrics_quantiles(baseline, n0, probs, bins - 1, q) != 0)
         return hc_error_nomem(err);
-    memcpy(s, baseline, n0 * sizeof *s);
-    hc_sort_by_double_key(s, n0, sizeof *s);
     double cut[HC_METRICS_PSI_MAX_BINS];
     size_t ncut = 0;
-    for (size_t k = 1; k < bins; k++) {
-        double q = hc_metrics_quantile_sorted(s, n0,
-                                              (double)k * (1.0 / (double)bins));
-        if (ncut == 0 || q != cut[ncut - 1])
-            cut[ncut++] = q;
-    }
-    free(s);
+    for (size_t k = 0; k + 1 < bins; k++)
+        if (ncut == 0 || q[k] != cut[ncut - 1])
+            cut[ncut++] = q[k];
     size_t nb = ncut + 1;
     size_t c0[HC_METRICS_PSI_MAX_BINS] = {0}, c1[HC_METRICS_PSI_MAX_BINS] = {0};
     for (size_t i = 0; i < n0; i++)

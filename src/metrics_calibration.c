@@ -1,6 +1,7 @@
 /* metrics_calibration.c - calibration metrics: Brier, log loss, logistic recalibration, lowess errors, ECE, reliability bins, Hosmer-Lemeshow. */
 #include "hc_sort.h"
 #include "hc_metrics.h"
+#include "metrics_ranked.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +54,78 @@ double hc_metrics_quantile_sorted(const double *sorted, size_t n, double prob)
     return qs;
 }
 
+/* R's type-7 position of prob in n sorted values: the 1-based index and its
+ * floor and ceiling, clamped as hc_metrics_quantile_sorted does. */
+static double quantile_index(size_t n, double prob, size_t *lo, size_t *hi)
+{
+    if (prob < 0.0)
+        prob = 0.0;
+    if (prob > 1.0)
+        prob = 1.0;
+    double index = 1.0 + (double)(n - 1) * prob;
+    *lo = (size_t)floor(index);
+    *hi = (size_t)ceil(index);
+    return index;
+}
+
+int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t m,
+                         double *out)
+{
+    if (m == 0)
+        return 0;
+    if (n == 0) {
+        for (size_t j = 0; j < m; j++)
+            out[j] = 0.0;
+        return 0;
+    }
+    size_t *ranks = calloc(2 * m + 1, sizeof *ranks);
+    double *val = malloc((2 * m + 1) * sizeof *val);
+    if (!ranks || !val) {
+        free(ranks);
+        free(val);
+        return -1;
+    }
+    /* The order statistics every quantile needs, ascending and unique. */
+    size_t nr = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t lo, hi;
+        quantile_index(n, probs[j], &lo, &hi);
+        ranks[nr++] = lo - 1;
+        ranks[nr++] = hi - 1;
+    }
+    for (size_t a = 1; a < nr; a++) /* insertion sort: at most a few dozen */
+        for (size_t b = a; b > 0 && ranks[b - 1] > ranks[b]; b--) {
+            size_t t = ranks[b];
+            ranks[b] = ranks[b - 1];
+            ranks[b - 1] = t;
+        }
+    size_t nu = 0;
+    for (size_t a = 0; a < nr; a++)
+        if (nu == 0 || ranks[a] != ranks[nu - 1])
+            ranks[nu++] = ranks[a];
+    int rc = hc_select_ranks(x, n, ranks, nu, val);
+    for (size_t j = 0; rc == 0 && j < m; j++) {
+        size_t lo, hi;
+        double index = quantile_index(n, probs[j], &lo, &hi);
+        double qs = NAN, xh = NAN;
+        for (size_t a = 0; a < nu; a++) {
+            if (ranks[a] == lo - 1)
+                qs = val[a];
+            if (ranks[a] == hi - 1)
+                xh = val[a];
+        }
+        /* The same arithmetic as hc_metrics_quantile_sorted. */
+        if (index > (double)lo && xh != qs) {
+            double h = index - (double)lo;
+            qs = (1.0 - h) * qs + h * xh;
+        }
+        out[j] = qs;
+    }
+    free(ranks);
+    free(val);
+    return rc;
+}
+
 hc_status hc_metrics_brier(const double *y, const double *p, size_t n,
                            double *brier, double *scaled, hc_error *err)
 {
@@ -94,11 +167,6 @@ hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
 
 /* ---- lowess ------------------------------------------------------------ */
 
-/* Row index ordered by x, ties by row: R's order() is stable. */
-typedef struct {
-    double x;
-    size_t i;
-} xi_pair;
 
 /* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
  * ascending x: tricube weights (times robustness weights rw when given),
@@ -243,9 +311,21 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
     }
 }
 
+/* hc_metrics_lowess with the ranking of x when the caller has it. */
+static hc_status lowess_ranked(const double *x, const double *y,
+                               const hc_metrics_ranked *ranked, size_t n, double f,
+                               int iter, double delta, double *fitted, hc_error *err);
+
 hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
                             double f, int iter, double delta, double *fitted,
                             hc_error *err)
+{
+    return lowess_ranked(x, y, NULL, n, f, iter, delta, fitted, err);
+}
+
+static hc_status lowess_ranked(const double *x, const double *y,
+                               const hc_metrics_ranked *ranked, size_t n, double f,
+                               int iter, double delta, double *fitted, hc_error *err)
 {
     if (n == 0)
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
@@ -258,21 +338,17 @@ hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
             return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                                 "lowess: point %zu is missing or not finite",
                                 i);
-    xi_pair *o = malloc(n * sizeof *o);
+    hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(x, n);
     double *work = malloc(3 * n * sizeof *work);
-    if (!o || !work) {
-        free(o);
+    if ((!ranked && !own) || !work) {
+        free(own);
         free(work);
         return hc_error_nomem(err);
     }
-    for (size_t i = 0; i < n; i++) {
-        o[i].x = x[i];
-        o[i].i = i;
-    }
-    hc_sort_by_double_key(o, n, sizeof *o); /* stable: ties in index order */
+    const hc_metrics_ranked *o = ranked ? ranked : own;
     double *xs = work, *ys = work + n, *out = work + 2 * n;
     for (size_t k = 0; k < n; k++) {
-        xs[k] = o[k].x;
+        xs[k] = o[k].s;
         ys[k] = y[o[k].i];
     }
     if (delta < 0.0)
@@ -281,7 +357,7 @@ hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
      * passed as `fitted`. */
     double *w = malloc(4 * n * sizeof *w);
     if (!w) {
-        free(o);
+        free(own);
         free(work);
         return hc_error_nomem(err);
     }
@@ -290,7 +366,7 @@ hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
     for (size_t k = 0; k < n; k++)
         fitted[o[k].i] = out[k];
     free(w);
-    free(o);
+    free(own);
     free(work);
     return HC_OK;
 }
@@ -307,6 +383,14 @@ hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
 hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
                                     int smooth, hc_metrics_calibration_result *out,
                                     hc_error *err)
+{
+    return hc_metrics_calibration_ranked(y, p, NULL, n, smooth, out, err);
+}
+
+hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
+                                        const hc_metrics_ranked *ranked, size_t n,
+                                        int smooth, hc_metrics_calibration_result *out,
+                                        hc_error *err)
 {
     memset(out, 0, sizeof *out);
     hc_status st = hc_metrics_check(y, p, n, 1, 1, "predicted probability",
@@ -382,7 +466,7 @@ hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
         st = HC_OK;
         goto done;
     }
-    if ((st = hc_metrics_lowess(p, y, n, 2.0 / 3.0, 0, -1.0, sm, err)))
+    if ((st = lowess_ranked(p, y, ranked, n, 2.0 / 3.0, 0, -1.0, sm, err)))
         goto done;
     double sum = 0.0, mx = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -393,8 +477,11 @@ hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
     }
     out->eavg = sum / (double)n;
     out->emax = mx;
-    hc_sort_by_double_key(sm, n, sizeof *sm);
-    out->e90 = hc_metrics_quantile_sorted(sm, n, 0.9);
+    double q90 = 0.9;
+    if (hc_metrics_quantiles(sm, n, &q90, 1, &out->e90) != 0) {
+        st = hc_error_nomem(err);
+        goto done;
+    }
     st = HC_OK;
 done:
     free(lg);
@@ -494,6 +581,13 @@ hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
                                      size_t n, size_t g, hc_metrics_hl *out,
                                      hc_error *err)
 {
+    return hc_metrics_hl_ranked(y, p, NULL, n, g, out, err);
+}
+
+hc_status hc_metrics_hl_ranked(const double *y, const double *p,
+                               const hc_metrics_ranked *ranked, size_t n, size_t g,
+                               hc_metrics_hl *out, hc_error *err)
+{
     memset(out, 0, sizeof *out);
     if (g == 0)
         g = 10;
@@ -513,8 +607,13 @@ hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
         st = hc_error_nomem(err);
         goto done;
     }
-    memcpy(s, p, n * sizeof *s);
-    hc_sort_by_double_key(s, n, sizeof *s);
+    if (ranked) {
+        for (size_t k = 0; k < n; k++)
+            s[k] = ranked[k].s;
+    } else {
+        memcpy(s, p, n * sizeof *s);
+        hc_sort_by_double_key(s, n, sizeof *s);
+    }
     /* breaks = unique(quantile(p, seq(0, 1, 1/g))); R's seq() gives
      * k * (1/g). */
     size_t nb = 0;

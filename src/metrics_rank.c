@@ -1,6 +1,7 @@
 /* metrics_rank.c - rank metrics (ROC AUC, DeLong, average precision, KS, lift, curves) and the one-call summary. */
 #include "hc_sort.h"
 #include "hc_metrics.h"
+#include "metrics_ranked.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -15,12 +16,18 @@ typedef struct {
     double y;
 } sy_pair;
 
-/* A score with its row, for the paired DeLong test that needs per-row
- * placements. */
-typedef struct {
-    double s;
-    size_t i;
-} si_pair;
+hc_metrics_ranked *hc_metrics_rank(const double *score, size_t n)
+{
+    hc_metrics_ranked *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        r[i].s = score[i];
+        r[i].i = i;
+    }
+    hc_sort_by_double_key(r, n, sizeof *r); /* stable: ties in index order */
+    return r;
+}
 
 hc_status hc_metrics_check(const double *y, const double *score, size_t n,
                            int probability, int need_both, const char *what,
@@ -58,23 +65,37 @@ hc_status hc_metrics_check(const double *y, const double *score, size_t n,
     return HC_OK;
 }
 
-/* Copies (score, y) pairs and sorts them by ascending score; counts the
- * classes. Returns NULL when out of memory. */
-static sy_pair *sorted_pairs(const double *y, const double *score, size_t n,
-                             size_t *npos)
+/* (score, y) pairs by ascending score, from the ranking when given, else
+ * by a sort; counts the classes. Returns NULL when out of memory. */
+static sy_pair *ranked_pairs(const double *y, const double *score,
+                             const hc_metrics_ranked *ranked, size_t n, size_t *npos)
 {
     sy_pair *v = malloc(n * sizeof *v);
     if (!v)
         return NULL;
     size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        v[i].s = score[i];
-        v[i].y = y[i];
-        pos += y[i] == 1.0;
+    if (ranked) {
+        for (size_t k = 0; k < n; k++) {
+            v[k].s = ranked[k].s;
+            v[k].y = y[ranked[k].i];
+            pos += v[k].y == 1.0;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            v[i].s = score[i];
+            v[i].y = y[i];
+            pos += y[i] == 1.0;
+        }
+        hc_sort_by_double_key(v, n, sizeof *v);
     }
-    hc_sort_by_double_key(v, n, sizeof *v);
     *npos = pos;
     return v;
+}
+
+static sy_pair *sorted_pairs(const double *y, const double *score, size_t n,
+                             size_t *npos)
+{
+    return ranked_pairs(y, score, NULL, n, npos);
 }
 
 /* End (exclusive) of the tie group starting at i in an ascending array. */
@@ -270,14 +291,9 @@ hc_status hc_metrics_delong_ci(const double *y, const double *score, size_t n,
 /* Per-row DeLong placements of one score into pl[]: for a positive the share
  * of negatives below it, for a negative the share of positives above it,
  * ties counting 1/2. Returns the AUC. */
-static double placements(const double *y, const double *score, size_t n,
-                         size_t npos, si_pair *v, double *pl)
+static double placements(const double *y, size_t n, size_t npos,
+                         const hc_metrics_ranked *v, double *pl)
 {
-    for (size_t i = 0; i < n; i++) {
-        v[i].s = score[i];
-        v[i].i = i;
-    }
-    hc_sort_by_double_key(v, n, sizeof *v); /* stable: ties in index order */
     double P = (double)npos, N = (double)(n - npos);
     size_t neg_below = 0, pos_below = 0;
     uint64_t twice_u = 0;
@@ -306,6 +322,17 @@ hc_status hc_metrics_delong_paired(const double *y, const double *score1,
                                    double level, hc_metrics_auc_diff *out,
                                    hc_error *err)
 {
+    return hc_metrics_delong_paired_ranked(y, score1, NULL, score2, NULL, n, level, out,
+                                           err);
+}
+
+hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
+                                          const hc_metrics_ranked *ranked1,
+                                          const double *score2,
+                                          const hc_metrics_ranked *ranked2, size_t n,
+                                          double level, hc_metrics_auc_diff *out,
+                                          hc_error *err)
+{
     hc_status st = check_level(level, err);
     if (st || (st = hc_metrics_check(y, score1, n, 0, 1, "first score", err))
         || (st = hc_metrics_check(y, score2, n, 0, 1, "second score", err)))
@@ -315,17 +342,20 @@ hc_status hc_metrics_delong_paired(const double *y, const double *score1,
         npos += y[i] == 1.0;
     if ((st = delong_need(npos, n - npos, err)))
         return st;
-    si_pair *v = malloc(n * sizeof *v);
+    hc_metrics_ranked *own1 = ranked1 ? NULL : hc_metrics_rank(score1, n);
+    hc_metrics_ranked *own2 = ranked2 ? NULL : hc_metrics_rank(score2, n);
     double *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2);
-    if (!v || !p1 || !p2) {
-        free(v);
+    if ((!ranked1 && !own1) || (!ranked2 && !own2) || !p1 || !p2) {
+        free(own1);
+        free(own2);
         free(p1);
         free(p2);
         return hc_error_nomem(err);
     }
-    double t1 = placements(y, score1, n, npos, v, p1);
-    double t2 = placements(y, score2, n, npos, v, p2);
-    free(v);
+    double t1 = placements(y, n, npos, ranked1 ? ranked1 : own1, p1);
+    double t2 = placements(y, n, npos, ranked2 ? ranked2 : own2, p2);
+    free(own1);
+    free(own2);
     /* S = SX / m + SY / n with the (m - 1), (n - 1) divisors of pROC's
      * delong.paired.calculations; only L S L' with L = (1, -1) is needed. */
     double x11 = 0, x12 = 0, x22 = 0, y11 = 0, y12 = 0, y22 = 0;
@@ -442,6 +472,15 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
                                    size_t max_points, hc_metrics_curve *out,
                                    hc_error *err)
 {
+    return hc_metrics_curve_compute_ranked(kind, y, score, NULL, n, max_points, out, err);
+}
+
+hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
+                                          const double *score,
+                                          const hc_metrics_ranked *ranked, size_t n,
+                                          size_t max_points, hc_metrics_curve *out,
+                                          hc_error *err)
+{
     memset(out, 0, sizeof *out);
     out->kind = kind;
     if (kind != HC_CURVE_ROC && kind != HC_CURVE_PR && kind != HC_CURVE_GAINS)
@@ -451,7 +490,7 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
     if (st)
         return st;
     size_t npos;
-    sy_pair *v = sorted_pairs(y, score, n, &npos);
+    sy_pair *v = ranked_pairs(y, score, ranked, n, &npos);
     if (!v)
         return hc_error_nomem(err);
     size_t groups = 0;
@@ -519,10 +558,11 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
 hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err)
 {
-    return hc_metrics_evaluate_ex(y, p, n, 0, out, NULL, err);
+    return hc_metrics_evaluate_ex(y, p, NULL, n, 0, out, NULL, err);
 }
 
-hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
+hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
+                                 const hc_metrics_ranked *ranked, size_t n,
                                  unsigned flags, hc_metrics_summary *out,
                                  hc_metrics_calibration_result *cal_out,
                                  hc_error *err)
@@ -541,12 +581,22 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                             "all %zu predictions equal %g: the predictions "
                             "do not rank or calibrate anything", n, p[0]);
-    size_t npos;
-    sy_pair *v = sorted_pairs(y, p, n, &npos);
-    if (!v)
+    /* One ranking of p serves the rank metrics, Hosmer-Lemeshow's groups
+     * and the lowess smooth. */
+    hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(p, n);
+    if (!ranked && !own)
         return hc_error_nomem(err);
+    if (!ranked)
+        ranked = own;
+    size_t npos;
+    sy_pair *v = ranked_pairs(y, p, ranked, n, &npos);
+    if (!v) {
+        free(own);
+        return hc_error_nomem(err);
+    }
     if ((st = delong_need(npos, n - npos, err))) {
         free(v);
+        free(own);
         return st;
     }
     hc_metrics_auc_ci ci;
@@ -569,10 +619,13 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p, size_t n,
     if ((st = hc_metrics_brier(y, p, n, &s.brier, &s.scaled_brier, err)) ||
         (st = hc_metrics_log_loss(y, p, n, &s.log_loss, err)) ||
         (st = hc_metrics_ece(y, p, n, 10, &s.ece, err)) ||
-        (st = hc_metrics_hosmer_lemeshow(y, p, n, 10, &hl, err)) ||
-        (st = hc_metrics_calibration_ex(y, p, n, !(flags & HC_METRICS_NO_SMOOTH),
-                                        &cal, err)))
+        (st = hc_metrics_hl_ranked(y, p, ranked, n, 10, &hl, err)) ||
+        (st = hc_metrics_calibration_ranked(y, p, ranked, n,
+                                            !(flags & HC_METRICS_NO_SMOOTH), &cal, err))) {
+        free(own);
         return st;
+    }
+    free(own);
     s.hl_chi2 = hl.chi2;
     s.hl_df = hl.df;
     s.hl_p = hl.p_value;

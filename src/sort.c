@@ -1,6 +1,7 @@
 /* sort.c - stable LSD radix sort of records keyed by a leading double. */
 #include "hc_sort.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,128 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size)
     free(key2);
     free(b);
     free(count);
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+/* Buckets this small are finished by a comparison sort. */
+#define SELECT_SMALL 2048
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Writes the keys at the sorted positions ranks[0..m) (ascending, each
+ * < n) of the n keys at `key` into out[]: an MSD radix select, 16 bits per
+ * level from the top, copying out only the buckets that hold a wanted
+ * rank. Returns -1 when out of memory. */
+static int select_keys(const uint64_t *key, size_t n, const size_t *ranks, size_t m,
+                       int shift, uint64_t *out)
+{
+    if (n <= SELECT_SMALL || shift < 0) {
+        uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+        if (!tmp)
+            return -1;
+        memcpy(tmp, key, n * sizeof *tmp);
+        qsort(tmp, n, sizeof *tmp, cmp_u64);
+        for (size_t j = 0; j < m; j++)
+            out[j] = tmp[ranks[j]];
+        free(tmp);
+        return 0;
+    }
+    size_t *start = calloc(65537, sizeof *start);
+    int32_t *slot = malloc(65536 * sizeof *slot);
+    size_t *fill = malloc(m * sizeof *fill), *sub = malloc(m * sizeof *sub);
+    size_t *bucket_of = malloc(m * sizeof *bucket_of);
+    uint64_t *buf = NULL;
+    int rc = -1;
+    if (!start || !slot || !fill || !sub || !bucket_of)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        start[((key[i] >> shift) & 0xffff) + 1]++;
+    for (size_t d = 0; d < 65536; d++)
+        start[d + 1] += start[d];
+    /* The wanted buckets, in order, each with its place in buf. */
+    for (size_t d = 0; d < 65536; d++)
+        slot[d] = -1;
+    size_t nw = 0, total = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t lo = 0, hi = 65536; /* the bucket d with start[d] <= rank < start[d + 1] */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (start[mid] <= ranks[j])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        bucket_of[j] = lo;
+        if (slot[lo] < 0) {
+            slot[lo] = (int32_t)nw;
+            fill[nw++] = total;
+            total += start[lo + 1] - start[lo];
+        }
+    }
+    buf = malloc(total * sizeof *buf);
+    if (!buf)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        int32_t w = slot[(key[i] >> shift) & 0xffff];
+        if (w >= 0)
+            buf[fill[w]++] = key[i];
+    }
+    rc = 0;
+    size_t base = 0;
+    for (size_t j = 0; j < m && rc == 0;) {
+        size_t d = bucket_of[j], e = j, len = start[d + 1] - start[d];
+        while (e < m && bucket_of[e] == d)
+            e++;
+        for (size_t q = j; q < e; q++)
+            sub[q - j] = ranks[q] - start[d];
+        rc = select_keys(buf + base, len, sub, e - j, shift - 16, out + j);
+        base += len;
+        j = e;
+    }
+done:
+    free(start);
+    free(slot);
+    free(fill);
+    free(sub);
+    free(bucket_of);
+    free(buf);
+    return rc;
+}
+
+static double key_value(uint64_t k)
+{
+    /* The inverse of order_key for non-NaN keys. */
+    uint64_t u = k >> 63 ? k & ~UINT64_C(0x8000000000000000) : ~k;
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+int hc_select_ranks(const double *x, size_t n, const size_t *ranks, size_t m,
+                    double *out)
+{
+    for (size_t j = 0; j < m; j++)
+        if (ranks[j] >= n || (j > 0 && ranks[j] < ranks[j - 1]))
+            return -1;
+    if (m == 0)
+        return 0;
+    uint64_t *key = malloc((n ? n : 1) * sizeof *key), *kout = malloc(m * sizeof *kout);
+    if (!key || !kout) {
+        free(key);
+        free(kout);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        key[i] = order_key(x[i]);
+    int rc = select_keys(key, n, ranks, m, 48, kout);
+    for (size_t j = 0; rc == 0 && j < m; j++)
+        out[j] = kout[j] == UINT64_MAX ? NAN : key_value(kout[j]);
+    free(key);
+    free(kout);
+    return rc;
 }

@@ -80,26 +80,13 @@ hc_status hc_validate_logistic_map(const double *y, const double *x, size_t n,
     return HC_OK;
 }
 
-/* Index sort by value (ties in index order, so results never depend on
- * the C library's qsort). */
-typedef struct {
-    double v;
-    size_t i;
-} vi_pair;
-
 /* Reliability diagram by deciles of p (scikit-learn's
  * calibration_curve(strategy = "quantile") idea): with a churn rate of a
  * few percent, the 10 uniform bins ECE uses hold nearly every row in the
  * first bin, which draws nothing. Ties of p are kept in one bin. */
-static hc_status reliability_deciles(const double *y, const double *p, size_t n,
-                                     hc_validate_result *res, hc_error *err)
+static void reliability_deciles(const double *y, const hc_metrics_ranked *v, size_t n,
+                                hc_validate_result *res)
 {
-    vi_pair *v = malloc(n * sizeof *v);
-    if (!v)
-        return hc_error_nomem(err);
-    for (size_t i = 0; i < n; i++)
-        v[i] = (vi_pair){p[i], i};
-    hc_sort_by_double_key(v, n, sizeof *v); /* stable: ties in index order */
     size_t start = 0;
     res->n_reliability = 0;
     for (int g = 1; g <= HC_VALIDATE_RELIABILITY_BINS && start < n; g++) {
@@ -108,13 +95,13 @@ static hc_status reliability_deciles(const double *y, const double *p, size_t n,
             end = n;
         if (end <= start)
             continue;
-        while (end < n && v[end].v == v[end - 1].v)
+        while (end < n && v[end].s == v[end - 1].s)
             end++;
         hc_validate_bin *b = &res->reliability[res->n_reliability++];
         double sp = 0;
         size_t pos = 0;
         for (size_t j = start; j < end; j++) {
-            sp += v[j].v;
+            sp += v[j].s;
             pos += y[v[j].i] == 1.0;
         }
         b->n = end - start;
@@ -124,8 +111,6 @@ static hc_status reliability_deciles(const double *y, const double *p, size_t n,
         hc_metrics_wilson(pos, b->n, 0.95, &b->ci_low, &b->ci_high);
         start = end;
     }
-    free(v);
-    return HC_OK;
 }
 
 static void histogram(const double *x, const double *y, size_t n, double low,
@@ -347,6 +332,7 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "band indexes given without bands");
     double *pmap = NULL, *risk = NULL;
+    hc_metrics_ranked *own_ranked = NULL;
     hc_status st = HC_OK;
     const double *p = in->p;
     const double *rank = in->p;
@@ -375,8 +361,17 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
         p = pmap;
         rank = risk;
     }
-    if ((st = hc_metrics_evaluate_ex(in->y, p, n, 0, &res->summary, &res->calibration,
-                                     err)) != HC_OK)
+    /* One ranking of p for every metric that orders the rows by it. */
+    const hc_metrics_ranked *ranked = in->p ? in->p_ranked : NULL;
+    if (!ranked) {
+        if (!(own_ranked = hc_metrics_rank(p, n))) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        ranked = own_ranked;
+    }
+    if ((st = hc_metrics_evaluate_ex(in->y, p, ranked, n, 0, &res->summary,
+                                     &res->calibration, err)) != HC_OK)
         goto done;
     if (rank != p && (st = rank_metrics(in->y, rank, n, &res->summary, err)) != HC_OK)
         goto done;
@@ -395,12 +390,15 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     verdict_calibration(res, mean_p);
 
     size_t pts = in->max_curve_points ? in->max_curve_points : DEFAULT_CURVE_POINTS;
-    if ((st = hc_metrics_curve_compute(HC_CURVE_ROC, in->y, rank, n, pts, &res->roc, err)) ||
-        (st = hc_metrics_curve_compute(HC_CURVE_PR, in->y, rank, n, pts, &res->pr, err)) ||
-        (st = hc_metrics_curve_compute(HC_CURVE_GAINS, in->y, rank, n, pts, &res->gains, err)))
+    const hc_metrics_ranked *rr = rank == p ? ranked : NULL;
+    if ((st = hc_metrics_curve_compute_ranked(HC_CURVE_ROC, in->y, rank, rr, n, pts,
+                                              &res->roc, err)) ||
+        (st = hc_metrics_curve_compute_ranked(HC_CURVE_PR, in->y, rank, rr, n, pts,
+                                              &res->pr, err)) ||
+        (st = hc_metrics_curve_compute_ranked(HC_CURVE_GAINS, in->y, rank, rr, n, pts,
+                                              &res->gains, err)))
         goto done;
-    if ((st = reliability_deciles(in->y, p, n, res, err)) != HC_OK)
-        goto done;
+    reliability_deciles(in->y, ranked, n, res);
     histogram(p, in->y, n, 0.0, p_hist_upper(p, n), &res->p_hist);
     if (in->score) {
         double lo = 0, hi = 100;
@@ -423,6 +421,7 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
 done:
     free(pmap);
     free(risk);
+    free(own_ranked);
     return st;
 }
 

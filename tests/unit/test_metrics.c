@@ -5,6 +5,7 @@
 
 #include "hc_csv.h"
 #include "hc_metrics.h"
+#include "hc_sort.h"
 #include "hc_table.h"
 
 /* Agreement target with scikit-learn / R (DESIGN.md "Targets"). */
@@ -704,6 +705,64 @@ static void test_ece_by_hand(void **state)
 }
 
 /* Degenerate input: HC_ENUMERIC with a message, never NaN. */
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Property: the quantiles by selection are bit-identical to R's type 7 on
+ * the sorted values (hc_metrics_quantile_sorted), and the metrics given a
+ * ranking computed once equal those that sort for themselves. */
+static void test_quantiles_and_rankings(void **state)
+{
+    (void)state;
+    const size_t n = 50000;
+    double *y = malloc(n * sizeof *y), *p = malloc(n * sizeof *p),
+           *q = malloc(n * sizeof *q), *s = malloc(n * sizeof *s);
+    srand(3);
+    for (size_t i = 0; i < n; i++) {
+        /* Rounded to 3 decimals: many ties, as integer health scores give. */
+        p[i] = round(1000.0 * logistic(-3.0 + 2.0 * ((double)rand() / RAND_MAX))) / 1000.0;
+        q[i] = logistic(-3.0 + 2.5 * ((double)rand() / RAND_MAX) + 0.5 * p[i]);
+        y[i] = (double)rand() / RAND_MAX < p[i];
+        s[i] = p[i];
+    }
+    hc_sort_by_double_key(s, n, sizeof *s);
+    double probs[] = {0, 0.1, 0.25, 0.333, 0.5, 0.9, 0.999, 1}, got[8];
+    assert_int_equal(hc_metrics_quantiles(p, n, probs, 8, got), 0);
+    for (int j = 0; j < 8; j++)
+        assert_true(same_bits(got[j], hc_metrics_quantile_sorted(s, n, probs[j])));
+
+    hc_metrics_ranked *rp = hc_metrics_rank(p, n), *rq = hc_metrics_rank(q, n);
+    hc_metrics_summary a, b;
+    hc_metrics_calibration_result ca, cb;
+    hc_error err;
+    assert_int_equal(hc_metrics_evaluate_ex(y, p, NULL, n, 0, &a, &ca, &err), HC_OK);
+    assert_int_equal(hc_metrics_evaluate_ex(y, p, rp, n, 0, &b, &cb, &err), HC_OK);
+    assert_int_equal(memcmp(&a, &b, sizeof a), 0);
+    assert_int_equal(memcmp(&ca, &cb, sizeof ca), 0);
+    hc_metrics_curve c1, c2;
+    assert_int_equal(hc_metrics_curve_compute(HC_CURVE_PR, y, p, n, 50, &c1, &err), HC_OK);
+    assert_int_equal(hc_metrics_curve_compute_ranked(HC_CURVE_PR, y, p, rp, n, 50, &c2, &err),
+                     HC_OK);
+    assert_int_equal(c1.n, c2.n);
+    for (size_t k = 0; k < c1.n; k++)
+        assert_true(same_bits(c1.x[k], c2.x[k]) && same_bits(c1.y[k], c2.y[k]));
+    hc_metrics_curve_release(&c1);
+    hc_metrics_curve_release(&c2);
+    hc_metrics_auc_diff d1, d2;
+    assert_int_equal(hc_metrics_delong_paired(y, p, q, n, 0.95, &d1, &err), HC_OK);
+    assert_int_equal(hc_metrics_delong_paired_ranked(y, p, rp, q, rq, n, 0.95, &d2, &err),
+                     HC_OK);
+    assert_int_equal(memcmp(&d1, &d2, sizeof d1), 0);
+    free(rp);
+    free(rq);
+    free(y);
+    free(p);
+    free(q);
+    free(s);
+}
+
 static void test_degenerate(void **state)
 {
     (void)state;
@@ -763,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_bands),
         cmocka_unit_test(test_ece_by_hand),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_quantiles_and_rankings),
         cmocka_unit_test(test_reference_telco_a),
         cmocka_unit_test(test_reference_telco_b),
         cmocka_unit_test(test_reference_bank),

@@ -362,6 +362,53 @@ static void test_deterministic_across_calls(void **state)
     hc_model_free(m);
 }
 
+/* Property: scoring from kept sub-scores (hc_model_score_subs, what the
+ * backtest does for its refits) gives the same bits as scoring the table,
+ * for a model without segments; a model with segments is refused. */
+static void test_score_from_subs(void **state)
+{
+    (void)state;
+    char *text = strdup(MODEL);
+    char *seg = strstr(text, ", \"segments\"");
+    assert_non_null(seg);
+    strcpy(seg, "}"); /* cut the segments: the text ends the object here */
+    hc_model *m = load(text);
+    const size_t n = 2500;
+    hc_table *t = random_table(n, 7, 0.2);
+    hc_scores *all = hc_scores_alloc(m, n);
+    assert_int_equal(hc_model_score(m, t, all, NULL), HC_OK);
+    double *h = malloc(n * sizeof *h), *pc = malloc(n * sizeof *pc),
+           *pe = malloc(n * sizeof *pe);
+    int32_t *band = malloc(n * sizeof *band);
+    hc_score_out o = {0};
+    o.health = h;
+    o.p_churn = pc;
+    o.p_expansion = pe;
+    o.band = band;
+    /* Rows 100.. of the sub-score matrix (stride n), as a fold's slice. */
+    assert_int_equal(hc_model_score_subs(m, all->sub + 100, n, n - 100, &o, NULL), HC_OK);
+    for (size_t i = 0; i + 100 < n; i++) {
+        assert_true(same(h[i], all->health[100 + i]));
+        assert_true(same(pc[i], all->p_churn[100 + i]));
+        assert_true(same(pe[i], all->p_expansion[100 + i]));
+        assert_int_equal(band[i], all->band[100 + i]);
+    }
+    hc_error err;
+    assert_int_equal(hc_model_score_subs(m, all->sub, 10, 20, &o, &err), HC_EUSAGE);
+    hc_model *ms = load(MODEL);
+    assert_int_equal(hc_model_score_subs(ms, all->sub, n, n, &o, &err), HC_EUSAGE);
+    assert_non_null(strstr(err.message, "segments"));
+    free(h);
+    free(pc);
+    free(pe);
+    free(band);
+    free(text);
+    hc_scores_free(all);
+    hc_table_free(t);
+    hc_model_free(m);
+    hc_model_free(ms);
+}
+
 static void test_score_errors(void **state)
 {
     (void)state;
@@ -456,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_p_churn_logistic),
         cmocka_unit_test(test_health_sufficient_statistic),
         cmocka_unit_test(test_deterministic_across_calls),
+        cmocka_unit_test(test_score_from_subs),
         cmocka_unit_test(test_score_errors),
         cmocka_unit_test(test_quantile_learn_then_score),
     };

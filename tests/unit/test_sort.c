@@ -76,11 +76,63 @@ static void test_nan_last_and_plain_doubles(void **state)
     assert_true(seen_nan);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Property: the radix select returns exactly the values a full sort puts
+ * at the wanted positions, for spread and tied keys, values concentrated
+ * in one octave (the select must recurse through every 16-bit level), NaN
+ * and sizes on both sides of the small-bucket cut-off. */
+static void test_select_ranks(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 7, 2048, 2049, 100000};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int kind = 0; kind < 4; kind++) {
+            size_t n = sizes[si];
+            double *x = malloc(n * sizeof *x), *s = malloc(n * sizeof *s);
+            srand((unsigned)(n * 4 + (size_t)kind));
+            for (size_t i = 0; i < n; i++) {
+                double u = (double)rand() / RAND_MAX;
+                x[i] = kind == 0   ? (u - 0.5) * pow(10, rand() % 20 - 10)
+                       : kind == 1 ? (double)(rand() % 5)
+                       : kind == 2 ? 0.01 + 1e-9 * u /* one octave, 1e-9 wide */
+                                   : (rand() % 97 == 0 ? NAN : u);
+                s[i] = x[i];
+            }
+            hc_sort_by_double_key(s, n, sizeof *s);
+            size_t ranks[6] = {0, n / 10, n / 2, n / 2, (9 * n) / 10, n - 1};
+            double out[6];
+            assert_int_equal(hc_select_ranks(x, n, ranks, 6, out), 0);
+            for (int j = 0; j < 6; j++) {
+                if (isnan(s[ranks[j]]))
+                    assert_true(isnan(out[j]));
+                else
+                    assert_true(memcmp(&out[j], &s[ranks[j]], sizeof out[j]) == 0);
+            }
+            /* qsort agrees on the values too (a check of the check). */
+            if (kind != 3) {
+                qsort(x, n, sizeof *x, cmp_double);
+                assert_true(x[ranks[2]] == out[2]);
+            }
+            free(x);
+            free(s);
+        }
+    double v[3] = {3, 1, 2}, o[2];
+    size_t bad[2] = {2, 1}, beyond[1] = {3};
+    assert_int_equal(hc_select_ranks(v, 3, bad, 2, o), -1);
+    assert_int_equal(hc_select_ranks(v, 3, beyond, 1, o), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_reference),
         cmocka_unit_test(test_nan_last_and_plain_doubles),
+        cmocka_unit_test(test_select_ranks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
