@@ -292,7 +292,7 @@ typedef struct {
     size_t max_train, max_test;
     const double *y_train, *arr_train;     /* the fold's slices of the cache */
     const double *y_test, *arr_test;
-    double *xa, *xb;                       /* max_train */
+    double *xa, *xb;                       /* max(max_train, max_test) */
     unsigned char *valid;                  /* max_test */
     scratch *sc;                           /* n_configs */
     int ready;                             /* compute_fold left a fold to pool */
@@ -324,8 +324,9 @@ static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
         w->max_test = b > w->max_test ? b : w->max_test;
     }
     size_t mt = w->max_train ? w->max_train : 1, ms = w->max_test ? w->max_test : 1;
-    w->xa = malloc(mt * sizeof *w->xa);
-    w->xb = malloc(mt * sizeof *w->xb);
+    size_t mx = mt > ms ? mt : ms; /* xa, xb also hold a fold's test rows */
+    w->xa = malloc(mx * sizeof *w->xa);
+    w->xb = malloc(mx * sizeof *w->xb);
     w->valid = malloc(ms);
     w->sc = calloc(n_cfg, sizeof *w->sc);
     int ok = w->xa && w->xb && w->valid && w->sc;
@@ -647,6 +648,19 @@ static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
         cell_release_models(res, f);
         return HC_OK;
     }
+    /* Per-fold metrics of every config on the common rows, here rather
+     * than in pool_fold so that two folds compute them at once. */
+    size_t q = 0;
+    for (size_t i = 0; i < n_te; i++)
+        if (w->valid[i])
+            w->xa[q++] = w->y_test[i];
+    for (size_t c = 0; c < res->n_configs; c++) {
+        q = 0;
+        for (size_t i = 0; i < n_te; i++)
+            if (w->valid[i])
+                w->xb[q++] = w->sc[c].p_test[i];
+        fold_metrics(&fold->cells[c], w->xa, w->xb, nv);
+    }
     w->ready = 1;
     return HC_OK;
 }
@@ -690,7 +704,6 @@ static void pool_fold(const hc_history *h, hc_backtest_result *res, workspace *w
             cf->band[q] = s->b_test[i];
             q++;
         }
-        fold_metrics(cell, res->pooled_y + base, cf->p + base, nv);
         /* Bands on the test rows under this fold's cut points. */
         for (size_t q = base; q < base + nv; q++) {
             int32_t b = cf->band[q];
@@ -1026,9 +1039,10 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         }
         if (st != HC_OK)
             break;
+        hc_trace_mark("backtest: two folds computed");
         pool_fold(h, res, &w[0], f);
         pool_fold(h, res, &w[1], f + 1);
-        hc_trace_mark("backtest: two folds");
+        hc_trace_mark("backtest: two folds pooled");
         for (size_t g = f; opt->progress && g < f + 2 && g < nf; g++)
             opt->progress(opt->progress_ctx, g + 1, nf);
     }

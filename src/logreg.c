@@ -988,7 +988,10 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
     free(tmp);
 
     double nulldev = 0.0;
-    if (prob->offset) {
+    if (prob->offset && p == 0) {
+        /* Intercept and offset only: the model is its own null model. */
+        nulldev = dev;
+    } else if (prob->offset) {
         st = null_deviance_offset(&ws, tol, max_iter, &nulldev, err);
         if (st != HC_OK)
             goto out;
