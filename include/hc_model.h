@@ -411,6 +411,12 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
                               const hc_score_out *out, hc_error *err);
 
+/* hc_model_score_rows on two threads, each scoring half of the rows: the
+ * same results (rows are scored independently) in about half the time. */
+hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
+                                 const size_t *rows, size_t first, size_t n,
+                                 const hc_score_out *out, hc_error *err);
+
 /* The outputs of `n` rows from their sub-scores, sub[k * stride + i], with
  * exactly the arithmetic of hc_model_score_rows (so the same sub-scores
  * give bit-identical health and probabilities); out->sub is not used. For

@@ -2,7 +2,6 @@
 #include "backtest_cache.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,54 +33,6 @@ void hc_bt_cache_release(hc_bt_cache *c)
     free(c->health);
     free(c->p);
     memset(c, 0, sizeof *c);
-}
-
-/* One model's scores of the plan rows [first, first + n). */
-typedef struct {
-    const hc_model *m;
-    const hc_table *t;
-    const size_t *rows;
-    size_t first, n, stride;
-    double *sub, *health, *p;
-    hc_status st;
-    hc_error err;
-} score_job;
-
-static void *score_part(void *arg)
-{
-    score_job *j = arg;
-    hc_score_out out = {.sub = j->sub ? j->sub + j->first : NULL,
-                        .sub_stride = j->stride,
-                        .health = j->health + j->first,
-                        .p_churn = j->p + j->first};
-    hc_error_clear(&j->err);
-    j->st = hc_model_score_rows(j->m, j->t, j->rows + j->first, 0, j->n, &out, &j->err);
-    return NULL;
-}
-
-/* Scores the plan rows with m in two halves, one on a second thread; the
- * rows are scored independently, so the result does not depend on the split. */
-static hc_status score_plan(const hc_model *m, const hc_table *t, const size_t *rows,
-                            size_t n, double *sub, double *health, double *p,
-                            hc_error *err)
-{
-    size_t half = n / 2;
-    score_job jobs[2] = {{m, t, rows, 0, half, n, sub, health, p, HC_OK, {0}},
-                         {m, t, rows, half, n - half, n, sub, health, p, HC_OK, {0}}};
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, score_part, &jobs[1]) == 0;
-    score_part(&jobs[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        score_part(&jobs[1]);
-    for (int i = 0; i < 2; i++)
-        if (jobs[i].st != HC_OK) {
-            if (err)
-                *err = jobs[i].err;
-            return jobs[i].st;
-        }
-    return HC_OK;
 }
 
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
@@ -126,8 +77,11 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
             hc_bt_cache_release(c);
             return hc_error_nomem(err);
         }
-        hc_status st = score_plan(models[m], t, plan->rows, n, sub ? c->sub : NULL,
-                                  c->health[m], c->p[m], err);
+        hc_score_out out = {.sub = sub ? c->sub : NULL,
+                            .sub_stride = n,
+                            .health = c->health[m],
+                            .p_churn = c->p[m]};
+        hc_status st = hc_model_score_rows_2t(models[m], t, plan->rows, 0, n, &out, err);
         if (st != HC_OK) {
             hc_bt_cache_release(c);
             return st;

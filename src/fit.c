@@ -5,6 +5,7 @@
 #include "hc_validate.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,7 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
         return hc_error_nomem(err);
     }
     hc_score_out out = {.sub = d->sub, .sub_stride = m1};
-    hc_status st = hc_model_score_rows(m, s->table, rows, 0, n, &out, err);
+    hc_status st = hc_model_score_rows_2t(m, s->table, rows, 0, n, &out, err);
     if (st != HC_OK) {
         design_release(d);
         return st;
@@ -265,34 +266,51 @@ static void weights_from_fit(const hc_logreg_result *fit, const size_t *kept,
     }
 }
 
-static hc_status fit_expansion(const hc_model *m, const design *d,
-                               const hc_fit_options *opt, hc_fit_result *res,
-                               hc_error *err)
+/* The expansion model's fit, which needs only the design: it runs on a
+ * thread of its own while the churn model is fitted (each fit leaves a
+ * core partly idle in its serial steps). The tuned model is set from it
+ * after the join (expansion_apply), so the two never write the same data. */
+typedef struct {
+    const hc_model *m;
+    const design *d;
+    const hc_fit_options *opt;
+    hc_logreg_result res;
+    hc_status st;
+    hc_error err;
+} expansion_job;
+
+static void *expansion_fit(void *arg)
 {
+    expansion_job *j = arg;
     const char *names[256];
-    for (size_t c = 0; c < d->k; c++)
-        names[c] = m->components[c].name;
+    for (size_t c = 0; c < j->d->k; c++)
+        names[c] = j->m->components[c].name;
     hc_logreg_problem prob;
     hc_logreg_problem_init(&prob);
-    prob.n = d->n;
-    prob.p = d->k;
-    prob.cols = d->col;
-    prob.y = d->expansion;
-    prob.cluster = d->cluster;
+    prob.n = j->d->n;
+    prob.p = j->d->k;
+    prob.cols = j->d->col;
+    prob.y = j->d->expansion;
+    prob.cluster = j->d->cluster;
     prob.names = names;
-    prob.ridge = opt->ridge;
-    prob.max_iter = opt->max_iter;
+    prob.ridge = j->opt->ridge;
+    prob.max_iter = j->opt->max_iter;
     prob.event_name = "expansions";
-    hc_error fit_err;
-    hc_error_clear(&fit_err);
-    hc_status st = hc_logreg_fit(&prob, &res->expansion, &fit_err);
-    if (st == HC_ENOMEM)
+    hc_error_clear(&j->err);
+    j->st = hc_logreg_fit(&prob, &j->res, &j->err);
+    return NULL;
+}
+
+static hc_status expansion_apply(expansion_job *j, hc_fit_result *res, hc_error *err)
+{
+    if (j->st == HC_ENOMEM)
         return hc_error_nomem(err);
-    if (st != HC_OK) {
+    if (j->st != HC_OK) {
         snprintf(res->expansion_note, sizeof res->expansion_note,
-                 "expansion model not fitted: %s", fit_err.message);
+                 "expansion model not fitted: %s", j->err.message);
         return HC_OK;
     }
+    res->expansion = j->res;
     res->has_expansion = 1;
     return hc_model_set_expansion(res->tuned, res->expansion.coef[0],
                                   res->expansion.coef + 1, err);
@@ -478,6 +496,33 @@ static hc_status check_components(const hc_model *base, hc_error *err)
     return HC_OK;
 }
 
+/* Weights and calibration from the churn fit (res->churn). */
+static hc_status finish_churn(hc_fit_result *res, size_t k, hc_error *err)
+{
+    hc_status st;
+    for (size_t j = 0; j < res->n_kept; j++) {
+        size_t c = res->kept[j];
+        res->beta[c] = res->churn.coef[j + 1];
+        res->beta_se[c] = res->churn.robust_se ? res->churn.robust_se[j + 1]
+                                               : res->churn.se[j + 1];
+    }
+    weights_from_fit(&res->churn, res->kept, res->n_kept, k, res->new_weight,
+                     res->weight_ci_low, res->weight_ci_high);
+    double B = 0;
+    for (size_t j = 0; j < res->n_kept; j++)
+        B += res->churn.coef[j + 1];
+    if (!(B < 0))
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "the fitted coefficients sum to zero: the components "
+                            "do not separate churners from retained accounts");
+    /* Exact sum to 1 for the config (the ratios already sum to 1 up to
+     * rounding). */
+    st = hc_model_set_weights(res->tuned, res->new_weight, err);
+    if (st == HC_OK)
+        st = hc_model_set_churn(res->tuned, res->churn.coef[0], B, err);
+    return st;
+}
+
 /* The fit itself, once the design is built: res->tuned is the copy of
  * `base` (with learned quantiles) that receives the weights. */
 static hc_status fit_design(const hc_model *base, const hc_history *h, design *d,
@@ -499,44 +544,34 @@ static hc_status fit_design(const hc_model *base, const hc_history *h, design *d
                             res->n_candidates);
     for (size_t c = 0; c < k; c++)
         res->old_weight[c] = base->components[c].weight;
+    expansion_job ej = {.m = base, .d = d, .opt = opt, .st = HC_OK};
+    pthread_t th;
+    int threaded = opt->expansion && pthread_create(&th, NULL, expansion_fit, &ej) == 0;
     st = constrained_churn_fit(res->tuned, d, NULL, d->n, opt, res->kept, &res->n_kept,
                                res->dropped, &res->churn, NULL, NULL, NULL, err);
+    if (st == HC_OK && trace)
+        hc_trace_mark("fit: churn model");
+    if (st == HC_OK)
+        st = finish_churn(res, k, err);
+    /* The in-sample AUC while the expansion fit may still run. */
+    if (st == HC_OK && !opt->skip_auc)
+        st = in_sample_auc(res, d, err);
+    if (st == HC_OK && trace)
+        hc_trace_mark("fit: in-sample AUC");
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (opt->expansion)
+        expansion_fit(&ej);
+    if (st == HC_OK && opt->expansion)
+        st = expansion_apply(&ej, res, err);
+    else if (ej.st == HC_OK && opt->expansion)
+        hc_logreg_result_release(&ej.res);
     if (st != HC_OK)
         return st;
     if (trace)
-        hc_trace_mark("fit: churn model");
-    for (size_t j = 0; j < res->n_kept; j++) {
-        size_t c = res->kept[j];
-        res->beta[c] = res->churn.coef[j + 1];
-        res->beta_se[c] = res->churn.robust_se ? res->churn.robust_se[j + 1]
-                                               : res->churn.se[j + 1];
-    }
-    weights_from_fit(&res->churn, res->kept, res->n_kept, k, res->new_weight,
-                     res->weight_ci_low, res->weight_ci_high);
-    double B = 0;
-    for (size_t j = 0; j < res->n_kept; j++)
-        B += res->churn.coef[j + 1];
-    if (!(B < 0))
-        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                            "the fitted coefficients sum to zero: the components "
-                            "do not separate churners from retained accounts");
-    /* Exact sum to 1 for the config (the ratios already sum to 1 up to
-     * rounding). */
-    st = hc_model_set_weights(res->tuned, res->new_weight, err);
-    if (st == HC_OK)
-        st = hc_model_set_churn(res->tuned, res->churn.coef[0], B, err);
-    if (st != HC_OK)
-        return st;
-    if (opt->expansion && (st = fit_expansion(res->tuned, d, opt, res, err)) != HC_OK)
-        return st;
+        hc_trace_mark("fit: expansion model");
     if (opt->segments && (st = fit_segments(res->tuned, h, d, opt, res, err)) != HC_OK)
         return st;
-    if (trace)
-        hc_trace_mark("fit: expansion, segments");
-    if (!opt->skip_auc && (st = in_sample_auc(res, d, err)) != HC_OK)
-        return st;
-    if (trace)
-        hc_trace_mark("fit: in-sample AUC");
     return HC_OK;
 }
 

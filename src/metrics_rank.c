@@ -219,19 +219,101 @@ static double top_positives(const sy_pair *v, size_t n, double k)
     return pos;
 }
 
+/* Buckets of the lookup table over the sorted smaller class. */
+#define AUC_BUCKETS 65536
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* 2U by search: the m scores of the smaller class are sorted, and each row
+ * of the larger class finds how many of them lie below and level with it.
+ * A table over the value range narrows each search to one bucket: the
+ * bucket of a value is monotone in the value, so every sorted score in a
+ * lower bucket is below it and every one in a higher bucket above. Counts
+ * are integers, so the result is exactly the sort-based Mann-Whitney U,
+ * with memory for the smaller class only (churners are a few percent). */
+static hc_status auc_by_search(const double *y, const double *score, size_t n,
+                               size_t npos, double *auc, hc_error *err)
+{
+    int small_is_pos = npos <= n - npos;
+    double small_y = small_is_pos ? 1.0 : 0.0;
+    size_t m = small_is_pos ? npos : n - npos;
+    double *a = malloc(m * sizeof *a);
+    size_t *start = malloc((AUC_BUCKETS + 1) * sizeof *start);
+    if (!a || !start) {
+        free(a);
+        free(start);
+        return hc_error_nomem(err);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] == small_y)
+            a[k++] = score[i];
+    qsort(a, m, sizeof *a, cmp_double);
+    double lo = a[0], hi = a[m - 1];
+    double scale = hi > lo ? (double)AUC_BUCKETS / (hi - lo) : 0.0;
+    /* start[b]: the first sorted score whose bucket is >= b. */
+    for (size_t b = 0, j = 0; b <= AUC_BUCKETS; b++) {
+        while (j < m) {
+            double t = floor((a[j] - lo) * scale);
+            size_t bj = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
+            if (bj >= b)
+                break;
+            j++;
+        }
+        start[b] = j;
+    }
+    uint64_t twice_u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] == small_y)
+            continue;
+        double s = score[i];
+        size_t below, level;
+        if (s < lo) {
+            below = level = 0;
+        } else if (s > hi) {
+            below = m;
+            level = 0;
+        } else {
+            double t = floor((s - lo) * scale);
+            size_t b = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
+            size_t l = start[b], r = start[b + 1]; /* first >= s is in [l, r] */
+            while (l < r) {
+                size_t mid = l + (r - l) / 2;
+                if (a[mid] < s)
+                    l = mid + 1;
+                else
+                    r = mid;
+            }
+            below = l;
+            size_t e = l;
+            while (e < m && a[e] == s)
+                e++;
+            level = e - l;
+        }
+        /* A larger-class row counts the smaller-class rows it beats. */
+        size_t beaten = small_is_pos ? m - below - level : below;
+        twice_u += 2 * (uint64_t)beaten + level;
+    }
+    free(a);
+    free(start);
+    *auc = (double)twice_u / (2.0 * (double)npos * (double)(n - npos));
+    return HC_OK;
+}
+
 hc_status hc_metrics_roc_auc(const double *y, const double *score, size_t n,
                              double *auc, hc_error *err)
 {
     hc_status st = hc_metrics_check(y, score, n, 0, 1, NULL, err);
     if (st)
         return st;
-    size_t npos;
-    sy_pair *v = sorted_pairs(y, score, n, &npos);
-    if (!v)
-        return hc_error_nomem(err);
-    *auc = auc_sorted(v, n, npos);
-    free(v);
-    return HC_OK;
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++)
+        npos += y[i] == 1.0;
+    return auc_by_search(y, score, n, npos, auc, err);
 }
 
 static hc_status check_level(double level, hc_error *err)

@@ -2,6 +2,7 @@
 #include "hc_model.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,65 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
     free(segmap);
     free(mcol);
     seg_params_release(&sp);
+    return HC_OK;
+}
+
+/* One half of hc_model_score_rows_2t. */
+typedef struct {
+    const hc_model *m;
+    const hc_table *t;
+    const size_t *rows;
+    size_t first, n, offset, stride;
+    const hc_score_out *out;
+    hc_status st;
+    hc_error err;
+} score_half;
+
+/* out's arrays advanced by `off` rows (the sub-scores keep their stride). */
+static hc_score_out shifted(const hc_score_out *o, size_t off, size_t stride)
+{
+    hc_score_out s = {0};
+    s.sub = o->sub ? o->sub + off : NULL;
+    s.sub_stride = stride;
+    s.health = o->health ? o->health + off : NULL;
+    s.band = o->band ? o->band + off : NULL;
+    s.p_churn = o->p_churn ? o->p_churn + off : NULL;
+    s.p_expansion = o->p_expansion ? o->p_expansion + off : NULL;
+    s.segment = o->segment ? o->segment + off : NULL;
+    return s;
+}
+
+static void *score_half_run(void *arg)
+{
+    score_half *j = arg;
+    hc_score_out o = shifted(j->out, j->offset, j->stride);
+    hc_error_clear(&j->err);
+    j->st = hc_model_score_rows(j->m, j->t, j->rows ? j->rows + j->offset : NULL,
+                                j->first + j->offset, j->n, &o, &j->err);
+    return NULL;
+}
+
+hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
+                                 const size_t *rows, size_t first, size_t n,
+                                 const hc_score_out *out, hc_error *err)
+{
+    size_t stride = out->sub_stride ? out->sub_stride : n;
+    size_t half = n / 2;
+    score_half jobs[2] = {{m, t, rows, first, half, 0, stride, out, HC_OK, {0}},
+                          {m, t, rows, first, n - half, half, stride, out, HC_OK, {0}}};
+    pthread_t th;
+    int threaded = half > 0 && pthread_create(&th, NULL, score_half_run, &jobs[1]) == 0;
+    score_half_run(&jobs[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        score_half_run(&jobs[1]);
+    for (int i = 0; i < 2; i++)
+        if (jobs[i].st != HC_OK) {
+            if (err)
+                *err = jobs[i].err;
+            return jobs[i].st;
+        }
     return HC_OK;
 }
 

@@ -393,6 +393,23 @@ static void test_score_from_subs(void **state)
         assert_true(same(pe[i], all->p_expansion[100 + i]));
         assert_int_equal(band[i], all->band[100 + i]);
     }
+    /* Two threads, each scoring half of a list of rows: the same bits. */
+    size_t *rows = malloc(n * sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (i * 7919) % n; /* a permutation: 7919 is prime to 2500 */
+    hc_scores *two = hc_scores_alloc(m, n);
+    hc_score_out o2 = {two->sub, n, two->health, two->band, two->p_churn,
+                       two->p_expansion, two->segment};
+    assert_int_equal(hc_model_score_rows_2t(m, t, rows, 0, n, &o2, NULL), HC_OK);
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i];
+        assert_true(same(two->health[i], all->health[r]));
+        assert_true(same(two->p_expansion[i], all->p_expansion[r]));
+        for (size_t k = 0; k < 3; k++)
+            assert_true(same(two->sub[k * n + i], all->sub[k * n + r]));
+    }
+    hc_scores_free(two);
+    free(rows);
     hc_error err;
     assert_int_equal(hc_model_score_subs(m, all->sub, 10, 20, &o, &err), HC_EUSAGE);
     hc_model *ms = load(MODEL);
