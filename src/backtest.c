@@ -279,7 +279,8 @@ void hc_backtest_result_release(hc_backtest_result *res)
 
 /* Per-config scratch for one fold, allocated once for the largest fold. */
 typedef struct {
-    double *h_train;   /* max_train */
+    double *h_train_buf; /* max_train; NULL for a config the cache scores */
+    const double *h_train; /* the fold's training H: the buffer or the cache */
     double *h_test;    /* max_test */
     double *p_test;
     int32_t *b_test;
@@ -292,7 +293,8 @@ typedef struct {
     size_t max_train, max_test;
     const double *y_train, *arr_train;     /* the fold's slices of the cache */
     const double *y_test, *arr_test;
-    double *xa, *xb;                       /* max(max_train, max_test) */
+    double *xa, *xb;     /* max_train, allocated when a training row lacks H */
+    double *ta, *tb;     /* max_test: a fold's test rows, compacted */
     unsigned char *valid;                  /* max_test */
     scratch *sc;                           /* n_configs */
     int ready;                             /* compute_fold left a fold to pool */
@@ -302,10 +304,12 @@ static void workspace_release(workspace *w, size_t n_cfg)
 {
     free(w->xa);
     free(w->xb);
+    free(w->ta);
+    free(w->tb);
     free(w->valid);
     if (w->sc)
         for (size_t c = 0; c < n_cfg; c++) {
-            free(w->sc[c].h_train);
+            free(w->sc[c].h_train_buf);
             free(w->sc[c].h_test);
             free(w->sc[c].p_test);
             free(w->sc[c].b_test);
@@ -314,7 +318,7 @@ static void workspace_release(workspace *w, size_t n_cfg)
 }
 
 static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
-                                 size_t n_cfg, hc_error *err)
+                                 const hc_bt_cache *cache, size_t n_cfg, hc_error *err)
 {
     memset(w, 0, sizeof *w);
     for (size_t f = 0; f < plan->n_folds; f++) {
@@ -324,19 +328,19 @@ static hc_status workspace_alloc(workspace *w, const hc_backtest_plan *plan,
         w->max_test = b > w->max_test ? b : w->max_test;
     }
     size_t mt = w->max_train ? w->max_train : 1, ms = w->max_test ? w->max_test : 1;
-    size_t mx = mt > ms ? mt : ms; /* xa, xb also hold a fold's test rows */
-    w->xa = malloc(mx * sizeof *w->xa);
-    w->xb = malloc(mx * sizeof *w->xb);
+    w->ta = malloc(ms * sizeof *w->ta);
+    w->tb = malloc(ms * sizeof *w->tb);
     w->valid = malloc(ms);
     w->sc = calloc(n_cfg, sizeof *w->sc);
-    int ok = w->xa && w->xb && w->valid && w->sc;
+    int ok = w->ta && w->tb && w->valid && w->sc;
     for (size_t c = 0; ok && c < n_cfg; c++) {
         scratch *s = &w->sc[c];
-        s->h_train = malloc(mt * sizeof *s->h_train);
+        int cached = c < cache->n_models && cache->health[c];
+        s->h_train_buf = cached ? NULL : malloc(mt * sizeof *s->h_train_buf);
         s->h_test = malloc(ms * sizeof *s->h_test);
         s->p_test = malloc(ms * sizeof *s->p_test);
         s->b_test = malloc(ms * sizeof *s->b_test);
-        ok = s->h_train && s->h_test && s->p_test && s->b_test;
+        ok = (cached || s->h_train_buf) && s->h_test && s->p_test && s->b_test;
     }
     if (!ok) {
         workspace_release(w, n_cfg);
@@ -438,11 +442,12 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         }
         m = owned;
     }
-    hc_score_out otr = {.health = s->h_train};
+    hc_score_out otr = {.health = s->h_train_buf};
     hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
+    s->h_train = s->h_train_buf;
     if (c < cache->n_models && cache->health[c]) {
         /* Scored once for every fold. */
-        memcpy(s->h_train, cache->health[c] + fp->train_begin, n_tr * sizeof *s->h_train);
+        s->h_train = cache->health[c] + fp->train_begin;
         memcpy(s->h_test, cache->health[c] + fp->test_begin, n_te * sizeof *s->h_test);
         memcpy(s->p_test, cache->p[c] + fp->test_begin, n_te * sizeof *s->p_test);
     } else if (from_subs) {
@@ -456,14 +461,31 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         goto done;
     }
 
-    /* Training rows with a health score, for the map, cuts and PSI. */
+    /* Training rows with a health score, for the map, cuts and PSI: the
+     * rows themselves when every one has H, else a compacted copy. */
     size_t k = 0;
-    for (size_t i = 0; i < n_tr; i++) {
-        if (!isfinite(s->h_train[i]))
-            continue;
-        w->xa[k] = s->h_train[i];
-        w->xb[k] = w->y_train[i];
+    while (k < n_tr && isfinite(s->h_train[k]))
         k++;
+    const double *xh = s->h_train, *xy = w->y_train;
+    if (k < n_tr) {
+        if (!w->xa)
+            w->xa = malloc(w->max_train * sizeof *w->xa);
+        if (!w->xb)
+            w->xb = malloc(w->max_train * sizeof *w->xb);
+        if (!w->xa || !w->xb) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        k = 0;
+        for (size_t i = 0; i < n_tr; i++) {
+            if (!isfinite(s->h_train[i]))
+                continue;
+            w->xa[k] = s->h_train[i];
+            w->xb[k] = w->y_train[i];
+            k++;
+        }
+        xh = w->xa;
+        xy = w->xb;
     }
     /* Probabilities: the config's churn model when it covers every scored
      * test row, else a logistic map of H fitted on the training rows. */
@@ -475,7 +497,7 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
     cell->map_slope = m->churn.slope;
     if (!have_p) {
         double a, b;
-        st = hc_validate_logistic_map(w->xb, w->xa, k, NULL, &a, &b, &e2);
+        st = hc_validate_logistic_map(xy, xh, k, NULL, &a, &b, &e2);
         if (st != HC_OK) {
             if (is_skip(st))
                 snprintf(note, note_size,
@@ -515,7 +537,7 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         hc_threshold_result tres;
         hc_error te2;
         hc_error_clear(&te2);
-        st = hc_thresholds_search(w->xa, w->xb, arr_k, k, &to, &tres, &te2);
+        st = hc_thresholds_search(xh, xy, arr_k, k, &to, &tres, &te2);
         free(arr_k);
         if (st == HC_OK) {
             for (size_t b = 0; b < s->n_cuts; b++)
@@ -544,10 +566,10 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         size_t q = 0;
         for (size_t i = 0; i < n_te; i++)
             if (isfinite(s->h_test[i]))
-                w->xb[q++] = s->h_test[i]; /* xb is free again: reuse it */
+                w->ta[q++] = s->h_test[i];
         hc_metrics_psi_result pr;
         hc_error pe;
-        if (k > 0 && q > 0 && hc_metrics_psi(w->xa, k, w->xb, q, 10, &pr, &pe) == HC_OK)
+        if (k > 0 && q > 0 && hc_metrics_psi(xh, k, w->ta, q, 10, &pr, &pe) == HC_OK)
             cell->psi = pr.psi;
     }
 done:
@@ -653,13 +675,13 @@ static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
     size_t q = 0;
     for (size_t i = 0; i < n_te; i++)
         if (w->valid[i])
-            w->xa[q++] = w->y_test[i];
+            w->ta[q++] = w->y_test[i];
     for (size_t c = 0; c < res->n_configs; c++) {
         q = 0;
         for (size_t i = 0; i < n_te; i++)
             if (w->valid[i])
-                w->xb[q++] = w->sc[c].p_test[i];
-        fold_metrics(&fold->cells[c], w->xa, w->xb, nv);
+                w->tb[q++] = w->sc[c].p_test[i];
+        fold_metrics(&fold->cells[c], w->ta, w->tb, nv);
     }
     w->ready = 1;
     return HC_OK;
@@ -1011,11 +1033,11 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         return st;
     hc_trace_mark("backtest: rows scored once");
     workspace w[2];
-    if ((st = workspace_alloc(&w[0], &res->plan, res->n_configs, err)) != HC_OK) {
+    if ((st = workspace_alloc(&w[0], &res->plan, &cache, res->n_configs, err)) != HC_OK) {
         hc_bt_cache_release(&cache);
         return st;
     }
-    if ((st = workspace_alloc(&w[1], &res->plan, res->n_configs, err)) != HC_OK) {
+    if ((st = workspace_alloc(&w[1], &res->plan, &cache, res->n_configs, err)) != HC_OK) {
         workspace_release(&w[0], res->n_configs);
         hc_bt_cache_release(&cache);
         return st;

@@ -230,7 +230,8 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
 
 /* Lowess on ascending x: fits at points at least delta apart and
  * interpolates linearly between them; `iter` robustness passes with
- * bisquare weights on 6 MAD. Workspaces w, rw, res, scratch hold n each. */
+ * bisquare weights on 6 MAD. Workspaces w, rw, res, scratch hold n each;
+ * with iter 0 only w is used (the others may be NULL). */
 static void lowess_sorted(const double *x, const double *y, size_t n,
                           double f, int iter, double delta, double *ys,
                           double *w, double *rw, double *res, double *scratch)
@@ -280,14 +281,14 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
             if ((size_t)last >= n - 1)
                 break;
         }
+        if (it > iter)
+            break; /* the residuals only feed the robustness weights */
         double sc = 0.0;
         for (size_t k = 0; k < n; k++) {
             res[k] = y[k] - ys[k];
             sc += fabs(res[k]);
         }
         sc /= (double)n;
-        if (it > iter)
-            break;
         for (size_t k = 0; k < n; k++)
             scratch[k] = fabs(res[k]);
         hc_sort_by_double_key(scratch, n, sizeof *scratch);
@@ -355,14 +356,14 @@ static hc_status lowess_ranked(const double *x, const double *y,
         delta = 0.01 * (xs[n - 1] - xs[0]);
     /* Results go to a buffer of our own first, so that x or y may also be
      * passed as `fitted`. */
-    double *w = malloc(4 * n * sizeof *w);
+    double *w = malloc((iter > 0 ? 4 : 1) * n * sizeof *w);
     if (!w) {
         free(own);
         free(work);
         return hc_error_nomem(err);
     }
-    lowess_sorted(xs, ys, n, f, iter, delta, out, w, w + n, w + 2 * n,
-                  w + 3 * n);
+    lowess_sorted(xs, ys, n, f, iter, delta, out, w, iter > 0 ? w + n : NULL,
+                  iter > 0 ? w + 2 * n : NULL, iter > 0 ? w + 3 * n : NULL);
     for (size_t k = 0; k < n; k++)
         fitted[o[k].i] = out[k];
     free(w);
