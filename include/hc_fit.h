@@ -37,7 +37,12 @@ typedef struct {
     int expansion;       /* also fit the expansion model (default 1) */
     int max_iter;        /* 0: the logreg default */
     int skip_auc;        /* leave in_sample_auc 0 (a backtest fold does not
-                            report it, and it costs a sort of the rows) */
+                            report it) */
+    hc_table *consume;   /* NULL, or the history's own snapshot table: its
+                            metric columns (not the role columns) are freed
+                            as soon as the design has scored them, so the
+                            raw metrics and the design are never both whole
+                            in memory; the table cannot be scored again */
 } hc_fit_options;
 
 void hc_fit_options_init(hc_fit_options *opt);

@@ -417,6 +417,15 @@ hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
                                  const size_t *rows, size_t first, size_t n,
                                  const hc_score_out *out, hc_error *err);
 
+/* The n sub-scores of component k alone into sub[0..n) (rows as in
+ * hc_model_score_rows), on two threads: the same values hc_model_score_rows
+ * gives, for callers that score one component at a time (the fit frees
+ * each metric column once no later component needs it). HC_EUSAGE for a
+ * k beyond the components. */
+hc_status hc_model_score_component_2t(const hc_model *m, size_t k, const hc_table *t,
+                                      const size_t *rows, size_t first, size_t n,
+                                      double *sub, hc_error *err);
+
 /* The outputs of `n` rows from their sub-scores, sub[k * stride + i], with
  * exactly the arithmetic of hc_model_score_rows (so the same sub-scores
  * give bit-identical health and probabilities); out->sub is not used. For

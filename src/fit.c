@@ -67,9 +67,52 @@ static void design_release(design *d)
     free(d->segment);
 }
 
+/* Whether a later component than k reads column `name`. */
+static int used_after(const hc_model *m, size_t k, const char *name)
+{
+    for (size_t c = k + 1; c < m->n_components; c++)
+        for (size_t j = 0; j < m->components[c].n_metrics; j++)
+            if (strcmp(m->components[c].metrics[j].column, name) == 0)
+                return 1;
+    return 0;
+}
+
+/* Frees a numeric column's values (its num becomes NULL). */
+static void hc_table_release_values(hc_table *t, int c)
+{
+    free(t->cols[c].num);
+    t->cols[c].num = NULL;
+}
+
+/* Frees the values of component k's metric columns that no later
+ * component reads (role columns are kept). */
+static void release_metrics(const hc_model *m, size_t k, const hc_snapshots *s,
+                            hc_table *t)
+{
+    for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+        const char *name = m->components[k].metrics[j].column;
+        int c = hc_table_find(t, name);
+        if (c < 0 || c == s->arr_col || c == s->id_col || c == s->date_col ||
+            c == s->segment_col || used_after(m, k, name))
+            continue;
+        hc_table_release_values(t, c);
+    }
+}
+
+static int has_quantile_transform(const hc_model *m)
+{
+    for (size_t k = 0; k < m->n_components; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++)
+            if (m->components[k].metrics[j].transform.type == HC_TF_QUANTILE)
+                return 1;
+    return 0;
+}
+
+/* The design of the rows `rows` (n of them), or with rows NULL of the
+ * observations among the table's first n rows. */
 static hc_status build_design(const hc_model *m, const hc_history *h,
-                              const size_t *rows, size_t n, design *d,
-                              size_t *incomplete, hc_error *err)
+                              const size_t *rows, size_t n, const hc_fit_options *opt,
+                              design *d, size_t *incomplete, hc_error *err)
 {
     const hc_snapshots *s = &h->snapshots;
     size_t k = m->n_components, m1 = n ? n : 1;
@@ -78,17 +121,30 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
     d->n_alloc = m1;
     d->sub = malloc(m1 * k * sizeof *d->sub);
     d->col = malloc(k * sizeof *d->col);
-    d->churn = malloc(m1 * sizeof *d->churn);
-    d->expansion = malloc(m1 * sizeof *d->expansion);
-    d->cluster = malloc(m1 * sizeof *d->cluster);
-    d->segment = malloc(m1 * sizeof *d->segment);
-    if (!d->sub || !d->col || !d->churn || !d->expansion || !d->cluster ||
-        !d->segment) {
+    if (!d->sub || !d->col) {
         design_release(d);
         return hc_error_nomem(err);
     }
-    hc_score_out out = {.sub = d->sub, .sub_stride = m1};
-    hc_status st = hc_model_score_rows_2t(m, s->table, rows, 0, n, &out, err);
+    /* One component at a time, so that with opt->consume each metric
+     * column is freed once scored: the raw metrics and the design are then
+     * never both whole in memory. */
+    hc_status st = HC_OK;
+    for (size_t c = 0; c < k && st == HC_OK; c++) {
+        st = hc_model_score_component_2t(m, c, s->table, rows, 0, n, d->sub + c * m1,
+                                         err);
+        if (st == HC_OK && opt->consume)
+            release_metrics(m, c, s, opt->consume);
+    }
+    /* The per-row outcomes after the metrics are freed. */
+    if (st == HC_OK) {
+        d->churn = malloc(m1 * sizeof *d->churn);
+        d->expansion = opt->expansion ? malloc(m1 * sizeof *d->expansion) : NULL;
+        d->cluster = malloc(m1 * sizeof *d->cluster);
+        d->segment = opt->segments ? malloc(m1 * sizeof *d->segment) : NULL;
+        if (!d->churn || (opt->expansion && !d->expansion) || !d->cluster ||
+            (opt->segments && !d->segment))
+            st = hc_error_nomem(err);
+    }
     if (st != HC_OK) {
         design_release(d);
         return st;
@@ -100,6 +156,8 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
     /* Compact the complete rows to the front of every column, in place
      * (kept <= i, so nothing is overwritten before it is read). */
     for (size_t i = 0; i < n; i++) {
+        if (!rows && h->labels.status[i] != HC_ROW_OBSERVATION)
+            continue; /* scored in passing: the table is read in order */
         int complete = 1;
         for (size_t c = 0; c < k; c++)
             complete &= isfinite(d->sub[c * m1 + i]) != 0;
@@ -107,13 +165,15 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
             (*incomplete)++;
             continue;
         }
-        size_t r = rows[i];
+        size_t r = rows ? rows[i] : i;
         for (size_t c = 0; c < k; c++)
             d->sub[c * m1 + kept] = d->sub[c * m1 + i];
         d->churn[kept] = h->labels.churn[r];
-        d->expansion[kept] = h->labels.expansion[r];
+        if (d->expansion)
+            d->expansion[kept] = h->labels.expansion[r];
         d->cluster[kept] = ids[r];
-        d->segment[kept] = seg ? seg[r] : -1;
+        if (d->segment)
+            d->segment[kept] = seg ? seg[r] : -1;
         kept++;
     }
     for (size_t c = 0; c < k; c++)
@@ -620,7 +680,11 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
     const hc_snapshots *s = &h->snapshots;
     size_t *all = NULL;
     int rows_given = rows != NULL;
-    if (!rows) {
+    if (!rows && !has_quantile_transform(base)) {
+        /* Every observation: the design scores the whole table in order
+         * and keeps the observations, with no list of row numbers. */
+        n = s->table->n_rows;
+    } else if (!rows) {
         all = malloc((h->labels.observations ? h->labels.observations : 1) * sizeof *all);
         if (!all)
             return hc_error_nomem(err);
@@ -636,12 +700,17 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
         st = hc_error_nomem(err);
         goto fail;
     }
-    res->n_candidates = n;
+    res->n_candidates = rows ? n : h->labels.observations;
     /* Learned transforms see the training rows only. */
     st = hc_model_learn_quantiles(res->tuned, s->table, rows, n, err);
     if (st != HC_OK)
         goto fail;
-    st = build_design(res->tuned, h, rows, n, &d, &res->n_incomplete, err);
+    if (opt->consume && opt->consume != s->table) {
+        st = hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                          "fit: the table to consume is not the history's");
+        goto fail;
+    }
+    st = build_design(res->tuned, h, rows, n, opt, &d, &res->n_incomplete, err);
     if (st != HC_OK)
         goto fail;
     if (!rows_given)

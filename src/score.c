@@ -430,6 +430,30 @@ hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
     return HC_OK;
 }
 
+hc_status hc_model_score_component_2t(const hc_model *m, size_t k, const hc_table *t,
+                                      const size_t *rows, size_t first, size_t n,
+                                      double *sub, hc_error *err)
+{
+    if (k >= m->n_components)
+        return hc_error_set(err, HC_EUSAGE, m->source, 0, 0,
+                            "scoring: no component %zu (the model has %zu)", k,
+                            m->n_components);
+    /* A view of the model with component k alone: sub-scores depend on
+     * nothing else (weights, bands, segments and the probability models
+     * only combine them). */
+    hc_model view = *m;
+    view.components = m->components + k;
+    view.n_components = 1;
+    view.n_segments = 0;
+    view.segments = NULL;
+    view.n_bands = 0;
+    view.churn.present = 0;
+    view.expansion.present = 0;
+    view.expansion.coef = NULL;
+    hc_score_out out = {.sub = sub, .sub_stride = n};
+    return hc_model_score_rows_2t(&view, t, rows, first, n, &out, err);
+}
+
 hc_scores *hc_scores_alloc(const hc_model *m, size_t n_rows)
 {
     hc_scores *s = calloc(1, sizeof *s);

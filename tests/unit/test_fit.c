@@ -189,6 +189,42 @@ static void test_fit_from_columns(void **state)
     sim_release(&s);
 }
 
+/* Property: a fit that consumes the history's metric columns (the CLI's
+ * memory saving) gives the same fit, and frees exactly the metric
+ * columns, keeping the role columns. */
+static void test_fit_consumes_metrics(void **state)
+{
+    (void)state;
+    static const double beta[K] = {-0.03, -0.01, -0.05};
+    sim s;
+    simulate(&s, 9, 150, 12, 1.0, beta, 0.05);
+    hc_fit_options opt;
+    hc_fit_options_init(&opt);
+    opt.segments = 1;
+    hc_fit_result a, b;
+    hc_error err;
+    assert_int_equal(hc_fit_model(s.base, &s.h, NULL, 0, &opt, &a, &err), HC_OK);
+    hc_table *t = s.h.snapshots.table;
+    opt.consume = t;
+    assert_int_equal(hc_fit_model(s.base, &s.h, NULL, 0, &opt, &b, &err), HC_OK);
+    assert_int_equal(a.n_fit, b.n_fit);
+    assert_int_equal(a.n_incomplete, b.n_incomplete);
+    assert_true(a.n_incomplete > 0); /* 5% missing per component */
+    for (size_t j = 0; j <= a.n_kept; j++)
+        assert_true(a.churn.coef[j] == b.churn.coef[j]);
+    assert_true(a.expansion.coef[1] == b.expansion.coef[1]);
+    assert_true(a.in_sample_auc == b.in_sample_auc);
+    assert_int_equal(a.n_segments, b.n_segments);
+    assert_true(a.segments[0].intercept == b.segments[0].intercept);
+    for (int k = 0; k < K; k++)
+        assert_null(t->cols[hc_table_find(t, comp_names[k])].num);
+    assert_non_null(t->cols[s.h.snapshots.id_col].code);
+    assert_non_null(t->cols[s.h.snapshots.date_col].code);
+    hc_fit_result_release(&a);
+    hc_fit_result_release(&b);
+    sim_release(&s);
+}
+
 /* Known truth: over 20 seeds the true normalised weights beta_k / sum beta
  * lie inside the fitted 95% delta-method intervals (robust by account) for
  * at least 90% of (component, seed) pairs. */
@@ -388,6 +424,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_reproduces_fit),
         cmocka_unit_test(test_fit_from_columns),
+        cmocka_unit_test(test_fit_consumes_metrics),
         cmocka_unit_test(test_weights_cover_truth),
         cmocka_unit_test(test_wrong_sign_dropped),
         cmocka_unit_test(test_all_wrong_sign),
