@@ -920,6 +920,44 @@ static void *pooled_thread(void *arg)
     return NULL;
 }
 
+/* The sweep on the pooled out-of-sample health of the primary config. */
+typedef struct {
+    hc_backtest_result *res;
+    int have_arr;
+    hc_status st; /* a hard error; a sweep that finds nothing leaves a note */
+    hc_error err;
+} sweep_job;
+
+static void *sweep_thread(void *arg)
+{
+    sweep_job *j = arg;
+    hc_backtest_result *res = j->res;
+    res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
+    hc_backtest_config *pc = &res->configs[res->primary];
+    hc_threshold_options to = res->opt.threshold;
+    if (!res->opt.use_objective)
+        hc_threshold_options_init(&to);
+    to.n_bands = pc->n_bands >= 2 ? pc->n_bands : 2;
+    if (!j->have_arr && (to.objective == HC_THRESHOLD_ARR_RECALL ||
+                         to.objective == HC_THRESHOLD_VALUE))
+        to.objective = HC_THRESHOLD_RECALL;
+    hc_error e;
+    hc_error_clear(&e);
+    hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
+                                        j->have_arr ? res->pooled_arr : NULL,
+                                        res->n_pooled, &to, &res->sweep, &e);
+    j->st = HC_OK;
+    if (st == HC_OK) {
+        res->has_sweep = 1;
+    } else if (is_skip(st) || st == HC_EUSAGE) {
+        snprintf(res->sweep_note, sizeof res->sweep_note, "%.500s", e.message);
+    } else {
+        j->st = st;
+        j->err = e;
+    }
+    return NULL;
+}
+
 /* Pooled validation, comparisons and the sweep. */
 static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
 {
@@ -946,6 +984,11 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
             st = jobs[i].st;
         }
     hc_trace_mark("backtest: pooled validation");
+    /* The threshold sweep runs on a second thread while the paired DeLong
+     * tests run here. */
+    sweep_job sj = {res, have_arr, HC_OK, {0}};
+    pthread_t sth;
+    int swept = st == HC_OK && pthread_create(&sth, NULL, sweep_thread, &sj) == 0;
     res->n_comparisons = res->n_configs - 1;
     res->comparisons = st == HC_OK ? calloc(res->n_configs, sizeof *res->comparisons) : NULL;
     if (st == HC_OK && !res->comparisons)
@@ -970,32 +1013,16 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
     for (size_t c = 0; c < res->n_configs; c++)
         free(ranked[c]);
     free(ranked);
+    if (swept)
+        pthread_join(sth, NULL);
+    else if (st == HC_OK)
+        sweep_thread(&sj);
+    hc_trace_mark("backtest: DeLong tests and threshold sweep");
     if (st != HC_OK)
         return st;
-    hc_trace_mark("backtest: DeLong comparisons");
-    /* The sweep on the pooled out-of-sample health of the primary config. */
-    res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
-    hc_backtest_config *pc = &res->configs[res->primary];
-    hc_threshold_options to = res->opt.threshold;
-    if (!res->opt.use_objective)
-        hc_threshold_options_init(&to);
-    to.n_bands = pc->n_bands >= 2 ? pc->n_bands : 2;
-    if (!have_arr && (to.objective == HC_THRESHOLD_ARR_RECALL ||
-                      to.objective == HC_THRESHOLD_VALUE))
-        to.objective = HC_THRESHOLD_RECALL;
-    hc_error e;
-    hc_error_clear(&e);
-    st = hc_thresholds_search(pc->health, res->pooled_y,
-                                        have_arr ? res->pooled_arr : NULL, n, &to,
-                                        &res->sweep, &e);
-    hc_trace_mark("backtest: threshold sweep");
-    if (st == HC_OK)
-        res->has_sweep = 1;
-    else if (is_skip(st) || st == HC_EUSAGE)
-        snprintf(res->sweep_note, sizeof res->sweep_note, "%.500s", e.message);
-    else {
-        *err = e;
-        return st;
+    if (sj.st != HC_OK) {
+        *err = sj.err;
+        return sj.st;
     }
     return HC_OK;
 }
