@@ -35,6 +35,29 @@ void hc_bt_cache_release(hc_bt_cache *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The sub-scores of m for the plan rows, in plan order: each component is
+ * scored over the whole table in its own order (sequential reads of the
+ * metric columns) and then gathered, which is cheaper than gathering
+ * every metric of every row. */
+static hc_status plan_subscores(const hc_model *m, const hc_table *t,
+                                const hc_backtest_plan *plan, hc_bt_cache *c,
+                                hc_error *err)
+{
+    size_t nt = t->n_rows, n = plan->n_rows;
+    double *all = malloc((nt ? nt : 1) * sizeof *all);
+    if (!all)
+        return hc_error_nomem(err);
+    hc_status st = HC_OK;
+    for (size_t k = 0; k < c->k && st == HC_OK; k++) {
+        st = hc_model_score_component_2t(m, k, t, NULL, 0, nt, all, err);
+        double *sk = c->sub + k * n;
+        for (size_t i = 0; st == HC_OK && i < n; i++)
+            sk[i] = all[plan->rows[i]];
+    }
+    free(all);
+    return st;
+}
+
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
                          const hc_model *const *models, size_t n_models, int want_sub,
                          hc_bt_cache *c, hc_error *err)
@@ -77,11 +100,14 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
             hc_bt_cache_release(c);
             return hc_error_nomem(err);
         }
-        hc_score_out out = {.sub = sub ? c->sub : NULL,
+        hc_score_out out = {.sub = NULL,
                             .sub_stride = n,
                             .health = c->health[m],
                             .p_churn = c->p[m]};
-        hc_status st = hc_model_score_rows_2t(models[m], t, plan->rows, 0, n, &out, err);
+        hc_status st = sub ? plan_subscores(models[0], t, plan, c, err)
+                           : hc_model_score_rows_2t(models[m], t, plan->rows, 0, n, &out, err);
+        if (st == HC_OK && sub)
+            st = hc_model_score_subs(models[0], c->sub, n, n, &out, err);
         if (st != HC_OK) {
             hc_bt_cache_release(c);
             return st;
