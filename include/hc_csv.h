@@ -42,6 +42,69 @@ hc_status hc_csv_read_buffer(const char *data, size_t len, const char *name,
                              const hc_csv_options *opt, hc_csv_record_fn fn,
                              void *ctx, hc_error *err);
 
+/* The reader's block size: hc_csv_read reads its input in blocks of this
+ * many bytes, and a stream must be told where such blocks end (see
+ * hc_csv_stream_feed) to fail exactly as hc_csv_read would. */
+#define HC_CSV_BLOCK_SIZE 65536
+
+/* A push reader: the caller feeds bytes in file order and each field goes
+ * to a handler as soon as libcsv ends it, on the calling thread, without
+ * being copied. It applies every check of hc_csv_read, with line numbers
+ * counted from 1 at its first byte, so that parts of one file can be read
+ * by several streams (the table loader reads the two halves of a large
+ * file in parallel). */
+typedef struct hc_csv_stream hc_csv_stream;
+
+/* What a stream calls. `field` gets each field of a record in order:
+ * `index` is its 0-based place in the record, `s` the text (`len` bytes,
+ * NUL-terminated, valid only during the call; every byte already passed
+ * the NUL and UTF-8 checks) and `line` the line where the record starts.
+ * `record` follows the last field with the number of fields; blank lines
+ * make no record. A record's fields are never followed by `record` when a
+ * parse error ends it (the record is not complete). Either may return a
+ * status with `err` filled to stop the stream with that error. */
+typedef struct {
+    hc_status (*field)(void *ctx, size_t index, const char *s, size_t len,
+                       long line, hc_error *err);
+    hc_status (*record)(void *ctx, size_t n_fields, long line, hc_error *err);
+} hc_csv_field_handler;
+
+/* Allocates a stream named `name` in messages (not copied: it must outlive
+ * the stream). `file_start` non-zero means the first bytes fed are the
+ * start of a file, where a UTF-8 byte-order mark is skipped; elsewhere the
+ * mark is data. `opt` may be NULL; `handler` is copied and `ctx` passed to
+ * it. Returns NULL when out of memory. Free with hc_csv_stream_free. */
+hc_csv_stream *hc_csv_stream_alloc(const char *name, const hc_csv_options *opt,
+                                   int file_start,
+                                   const hc_csv_field_handler *handler, void *ctx);
+
+/* Parses the next `len` bytes. Set `block_end` when they end at a multiple
+ * of HC_CSV_BLOCK_SIZE bytes from the start of the file, or at the end of
+ * the file: only there is a field still growing past the limit reported
+ * (as hc_csv_read does after each block). Returns 0, or -1 once the stream
+ * has failed (a parse error or a callback error); later bytes are then
+ * ignored and hc_csv_stream_finish reports the error. */
+int hc_csv_stream_feed(hc_csv_stream *s, const char *data, size_t len,
+                       int block_end);
+
+/* True when the stream has not failed and stands between records: the
+ * bytes fed so far end a record (or a blank line), not inside a field and
+ * in particular not inside a quoted field. */
+int hc_csv_stream_between_records(const hc_csv_stream *s);
+
+/* The physical line (1-based, counted from the stream's first byte) that
+ * the next byte fed is on; after a line end, the number of line ends fed
+ * plus one. A quoted newline counts, CRLF counts once, a lone CR counts. */
+long hc_csv_stream_line(const hc_csv_stream *s);
+
+/* Ends the input (`io_error` is an errno value from reading it, or 0):
+ * completes a last record without a line end and returns the first error in
+ * file order, filling `err`, or HC_OK. Call at most once. */
+hc_status hc_csv_stream_finish(hc_csv_stream *s, int io_error, hc_error *err);
+
+/* Frees a stream, finished or not. NULL is a no-op. */
+void hc_csv_stream_free(hc_csv_stream *s);
+
 /* How to load a CSV into a table. */
 typedef struct {
     const char *name;  /* header name */
@@ -54,6 +117,18 @@ typedef enum {
     HC_EXTRA_NUM       /* columns not in `cols` are loaded as numbers */
 } hc_extra_policy;
 
+/* How a load went, for tests and measurements. */
+typedef struct {
+    long long split_at; /* byte offset where the second half began, or 0
+                           when the file was parsed in one piece (small,
+                           not a regular file, no split point, or fell back) */
+    int fell_back;      /* the file was split but the first half, reaching
+                           the split point, failed or was inside a quoted
+                           field: it read on alone */
+    int spilled;        /* halves (0..2) that outgrew the rows estimated for
+                           them and went on in a table of their own */
+} hc_load_report;
+
 typedef struct {
     hc_csv_options csv;
     const hc_colspec *cols;  /* named columns, loaded in this order first */
@@ -61,6 +136,12 @@ typedef struct {
     hc_extra_policy extra;
     int negative_error_col;  /* index into cols of a column that must be
                                 >= 0 (e.g. ARR), or -1 */
+    size_t split_min_bytes;  /* a regular file of at least this many bytes
+                                is read as two halves in parallel; 0 means
+                                the environment variable
+                                HEALTHCAL_SPLIT_MIN_BYTES if set, else
+                                8 MiB; SIZE_MAX never splits */
+    hc_load_report *report;  /* if not NULL, filled in (also on error) */
 } hc_load_options;
 
 /* Loads the CSV at `path` into a new table (caller frees). The header is
@@ -68,7 +149,15 @@ typedef struct {
  * with the wrong number of fields, a bad date, a non-numeric cell or a
  * number out of range are errors naming file, line and column. Missing
  * cells (empty, NA, null, NaN) are stored as missing and counted. On error
- * *out is NULL. */
+ * *out is NULL.
+ *
+ * A regular file of at least `split_min_bytes` is parsed as two halves on
+ * two threads, split at a line end near the middle of the body, and the
+ * halves merged. The result is the same as a sequential load in every
+ * respect: rows and their order, values, source lines, string codes (in
+ * order of first appearance), missing counts, and the first error in file
+ * order with its line and column. Where the split point falls inside a
+ * quoted field the first thread reads on to the end instead. */
 hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
                             hc_table **out, hc_error *err);
 

@@ -29,6 +29,13 @@ int32_t hc_strpool_lookup(const hc_strpool *pool, const char *s, size_t len);
 /* Returns the string of a code, owned by the pool; NULL for -1. */
 const char *hc_strpool_get(const hc_strpool *pool, int32_t code);
 size_t hc_strpool_count(const hc_strpool *pool);
+/* Interns every string of `src` into `dst` in src's code order and writes
+ * the dst code of src code k to map[k] (map holds hc_strpool_count(src)
+ * entries, caller-owned). Strings new to dst thus get codes after dst's
+ * own, in src's order of first appearance: merging the pool of a later part
+ * of a file gives the codes one pool over the whole file would. Returns
+ * HC_OK or HC_ENOMEM (dst may then hold some of the strings). */
+hc_status hc_strpool_merge(hc_strpool *dst, const hc_strpool *src, int32_t *map);
 
 typedef struct {
     char *name;
@@ -63,9 +70,26 @@ int hc_table_add_column(hc_table *t, const char *name, hc_coltype type);
  * unspecified). Returns HC_OK or HC_ENOMEM. */
 hc_status hc_table_reserve(hc_table *t, size_t rows);
 
+/* Gives back the room of every column beyond n_rows (cap_rows becomes
+ * n_rows), e.g. after rows were written past the end and moved down. A
+ * buffer that cannot be shrunk keeps its larger size, which is harmless. */
+void hc_table_shrink(hc_table *t);
+
 /* Sets n_rows to `rows` (reserving as needed); new cells are missing and new
  * lines are row index + 2 (as if read after a header). */
 hc_status hc_table_resize(hc_table *t, size_t rows);
+
+/* Appends the rows of `src` after those of `dst`. Both must have the same
+ * columns (names, types, order), as two parts of one file loaded with one
+ * header. Text codes are carried over through hc_strpool_merge, so the
+ * result equals one table loaded from both parts in order; `line_offset`
+ * is added to src's source lines (modulo 2^32, as the lines are stored);
+ * missing counts add up. src's column storage is freed column by column as
+ * it is copied, so that the peak stays near one table: afterwards src has
+ * no rows but must still be freed with hc_table_free. Returns HC_OK,
+ * HC_EUSAGE when the columns differ, or HC_ENOMEM (dst is then unchanged in
+ * rows but its pools may hold extra strings). */
+hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset);
 
 /* Index of the column named `name`, or -1. */
 int hc_table_find(const hc_table *t, const char *name);

@@ -1,10 +1,15 @@
-/* csv_read.c - streaming RFC 4180 reader on libcsv: a parsing thread and an in-order record consumer.
+/* csv_read.c - streaming RFC 4180 reader on libcsv: a parsing thread and an in-order record consumer, or a push stream.
  *
- * libcsv's parse runs in the calling thread, which copies each record's
- * fields into a batch; the record callback runs on a second thread over
- * full batches, in file order. Parsing (the floor of any CSV tool) and
+ * hc_csv_read: libcsv's parse runs in the calling thread, which copies each
+ * record's fields into a batch; the record callback runs on a second thread
+ * over full batches, in file order. Parsing (the floor of any CSV tool) and
  * converting fields to columns then overlap on two cores. Two batches
  * alternate, so memory stays bounded whatever the file size.
+ *
+ * hc_csv_stream: the same parser and checks, fed bytes by the caller, with
+ * each field handed to the caller's handler straight from libcsv's buffer,
+ * on the calling thread and without copies. The table loader runs one
+ * stream per half of a large file (csv_load.c).
  */
 #include "hc_csv.h"
 
@@ -34,12 +39,19 @@ typedef struct {
     int last;             /* no batch follows */
 } batch;
 
-typedef struct {
+struct hc_csv_stream {
     const char *name;
     hc_csv_options opt;
     hc_csv_record_fn fn;
     void *ctx;
     /* producer state */
+    struct csv_parser p;
+    int parser_ready;     /* csv_init succeeded: csv_free is due */
+    int bom_check;        /* the next bytes are the first of the file */
+    int plain;            /* every byte fed so far is ASCII, not NUL, not a
+                             quote (block_is_plain) */
+    int direct;           /* a stream: fields go straight to `handler` */
+    hc_csv_field_handler handler;
     hc_error perr;        /* the parser's own error */
     hc_status pstatus;
     batch batches[N_BATCHES];
@@ -51,12 +63,18 @@ typedef struct {
     /* consumer state, shared under `mu` */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    hc_error *cerr;       /* the caller's error record, written by the consumer */
+    hc_error *cerr;       /* where the consumer writes its error: the
+                             caller's record, or own_cerr for a stream */
+    hc_error own_cerr;
     hc_status cstatus;
     atomic_int stop;      /* the consumer failed: stop parsing */
     int threaded;
     pthread_t thread;
-} reader;
+    char **fields;        /* the in-place consumer's field pointers */
+    size_t fields_cap;
+};
+
+typedef struct hc_csv_stream reader;
 
 static void fail(reader *r, hc_status st, long line, long col, const char *msg)
 {
@@ -187,16 +205,13 @@ static void hand_over(reader *r, int last)
     batch *b = &r->batches[r->cur];
     b->last = last;
     if (!r->threaded) {
-        char **fields = NULL;
-        size_t cap = 0;
         if (!r->stop) {
-            hc_status st = consume(r, b, &fields, &cap);
+            hc_status st = consume(r, b, &r->fields, &r->fields_cap);
             if (st != HC_OK) {
                 r->cstatus = st;
                 r->stop = 1;
             }
         }
-        free(fields);
     } else {
         pthread_mutex_lock(&r->mu);
         b->full = 1;
@@ -209,6 +224,51 @@ static void hand_over(reader *r, int last)
     }
     b = &r->batches[r->cur];
     b->n_bytes = b->n_fields = b->n_recs = 0;
+}
+
+/* One pass over the bytes of a field: rejects NUL and invalid UTF-8 and
+ * counts the newlines embedded in quoted fields so line numbers stay true.
+ * Returns 0, or -1 after failing the reader. */
+static int check_field(reader *r, const unsigned char *s, size_t len, long col)
+{
+    /* Eight bytes at a time while all are printable ASCII (0x20..0x7e):
+     * a byte below 0x20 or above 0x7e sets its top bit in one of the two
+     * terms (the "has less" / "has more" tests of Anderson's bit hacks). */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t below = (x - UINT64_C(0x2020202020202020)) & ~x;
+        uint64_t above = (x + UINT64_C(0x0101010101010101)) | x;
+        if ((below | above) & UINT64_C(0x8080808080808080))
+            break;
+    }
+    while (i < len) {
+        unsigned char c = s[i];
+        if ((unsigned char)(c - 0x20) < 0x5f) { /* printable ASCII: the common case */
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            if (c == 0) {
+                fail(r, HC_EDATA, r->line, col, "NUL byte in field");
+                return -1;
+            }
+            if (c == '\n' || (c == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+                r->line++;
+            i++;
+            continue;
+        }
+        size_t n = utf8_sequence(s + i, len - i);
+        if (!n) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "invalid UTF-8 byte 0x%02x in field", c);
+            fail(r, HC_EDATA, r->line, col, msg);
+            return -1;
+        }
+        i += n;
+    }
+    return 0;
 }
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -232,45 +292,21 @@ static void on_field(void *data, size_t len, void *ctx)
         fail(r, HC_EDATA, r->record_line, col, msg);
         return;
     }
-    /* One pass over the bytes: reject NUL and invalid UTF-8, count the
-     * newlines embedded in quoted fields so line numbers stay true. */
     const unsigned char *s = data ? data : (const unsigned char *)"";
-    /* Eight bytes at a time while all are printable ASCII (0x20..0x7e):
-     * a byte below 0x20 or above 0x7e sets its top bit in one of the two
-     * terms (the "has less" / "has more" tests of Anderson's bit hacks). */
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        uint64_t below = (x - UINT64_C(0x2020202020202020)) & ~x;
-        uint64_t above = (x + UINT64_C(0x0101010101010101)) | x;
-        if ((below | above) & UINT64_C(0x8080808080808080))
-            break;
-    }
-    while (i < len) {
-        unsigned char c = s[i];
-        if ((unsigned char)(c - 0x20) < 0x5f) { /* printable ASCII: the common case */
-            i++;
-            continue;
-        }
-        if (c < 0x80) {
-            if (c == 0) {
-                fail(r, HC_EDATA, r->line, col, "NUL byte in field");
-                return;
-            }
-            if (c == '\n' || (c == '\r' && (i + 1 == len || s[i + 1] != '\n')))
-                r->line++;
-            i++;
-            continue;
-        }
-        size_t n = utf8_sequence(s + i, len - i);
-        if (!n) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "invalid UTF-8 byte 0x%02x in field", c);
-            fail(r, HC_EDATA, r->line, col, msg);
+    /* Plain input (see block_is_plain) holds no field that could fail the
+     * check or hold a newline. */
+    if (!r->plain && check_field(r, s, len, col) != 0)
+        return;
+    if (r->direct) {
+        hc_status st = r->handler.field(r->ctx, r->rec_fields, (const char *)s, len,
+                                        r->record_line, r->cerr);
+        if (st != HC_OK) {
+            r->cstatus = st;
+            r->stop = 1;
             return;
         }
-        i += n;
+        r->rec_fields++;
+        return;
     }
     batch *b = &r->batches[r->cur];
     if (grow((void **)&b->bytes, &b->cap_bytes, b->n_bytes + len + 1, 1) ||
@@ -300,7 +336,15 @@ static void on_record(int term, void *ctx)
     r->last_was_cr = term == '\r';
     if (crlf_tail)
         return;
-    if (r->rec_fields > 0) {
+    if (r->rec_fields > 0 && r->direct) {
+        hc_status st = r->handler.record(r->ctx, r->rec_fields, r->record_line, r->cerr);
+        r->rec_fields = 0;
+        if (st != HC_OK) {
+            r->cstatus = st;
+            r->stop = 1;
+            return;
+        }
+    } else if (r->rec_fields > 0) {
         batch *b = &r->batches[r->cur];
         b->rec_first[b->n_recs] = b->n_fields - r->rec_fields;
         b->rec_n[b->n_recs] = r->rec_fields;
@@ -325,9 +369,34 @@ static long newlines(const unsigned char *s, size_t len)
     return n;
 }
 
-typedef size_t (*chunk_fn)(void *src, char *buf, size_t size, int *io_error);
+/* True when no byte is NUL, a quote or above 0x7f. Without quotes every
+ * field is unquoted, so no field holds a CR or LF (they end unquoted
+ * fields), and ASCII without NUL is valid: check_field could find nothing,
+ * so the reader skips it while all input so far is plain. Eight bytes at a
+ * time with the "has zero byte" test of Anderson's bit hacks, exact for a
+ * whole word; the loop has no early exit so that it vectorizes. */
+static int block_is_plain(const unsigned char *s, size_t len)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    const uint64_t quotes = UINT64_C(0x2222222222222222);
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ quotes;
+        acc |= x | ((x - ones) & ~x) | ((q - ones) & ~q);
+    }
+    int plain = (acc & highs) == 0;
+    for (; i < len; i++)
+        plain &= s[i] != 0 && s[i] != '"' && s[i] < 0x80;
+    return plain;
+}
 
-static hc_status run(reader *r, chunk_fn next, void *src, hc_error *err)
+/* Sets up the parser and the batches; `err` receives the consumer's
+ * errors (NULL: the reader's own record). */
+static hc_status reader_start(reader *r, hc_error *err)
 {
     if (!r->opt.delimiter)
         r->opt.delimiter = ',';
@@ -336,80 +405,149 @@ static hc_status run(reader *r, chunk_fn next, void *src, hc_error *err)
     if (!r->opt.max_fields)
         r->opt.max_fields = 4096;
     r->line = r->record_line = 1;
-    r->cerr = err;
+    r->plain = 1;
+    r->cerr = err ? err : &r->own_cerr;
     hc_error_clear(&r->perr);
-    struct csv_parser p;
-    char *buf = malloc(BLOCK_SIZE);
-    int ok = buf != NULL;
-    for (int i = 0; i < N_BATCHES; i++)
+    hc_error_clear(&r->own_cerr);
+    int ok = 1;
+    for (int i = 0; i < N_BATCHES && !r->direct; i++)
         ok &= batch_init(&r->batches[i]) == 0;
-    if (!ok || csv_init(&p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0) {
-        free(buf);
-        for (int i = 0; i < N_BATCHES; i++)
-            batch_free(&r->batches[i]);
+    /* A stream hands libcsv's own buffer to the handler: CSV_APPEND_NULL
+     * makes it a C string. */
+    unsigned char options = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI;
+    if (r->direct)
+        options |= CSV_APPEND_NULL;
+    if (!ok || csv_init(&r->p, options) != 0)
         return hc_error_nomem(err);
-    }
-    csv_set_delim(&p, (unsigned char)r->opt.delimiter);
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
-    r->threaded = pthread_create(&r->thread, NULL, consumer_main, r) == 0;
+    r->parser_ready = 1;
+    csv_set_delim(&r->p, (unsigned char)r->opt.delimiter);
+    return HC_OK;
+}
 
-    int first = 1, io_error = 0;
-    size_t got;
-    while (r->pstatus == HC_OK && !r->stop &&
-           (got = next(src, buf, BLOCK_SIZE, &io_error)) > 0) {
-        char *start = buf;
-        if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-            start += 3; /* UTF-8 byte-order mark */
-            got -= 3;
-        }
-        first = 0;
-        if (csv_parse(&p, start, got, on_field, on_record, r) != got &&
-            r->pstatus == HC_OK && !r->stop) {
-            if (csv_error(&p) == CSV_EPARSE)
-                fail(r, HC_EDATA, r->line + newlines(p.entry_buf, p.entry_pos),
-                     (long)r->rec_fields + 1,
-                     "malformed quoting (a quote inside an unquoted field, "
-                     "or text after a closing quote)");
-            else
-                fail(r, HC_ENOMEM, 0, 0, "out of memory");
-        }
-        /* libcsv buffers a field whole before calling back: stop a runaway
-         * field (a stray quote, a file without line ends) at the limit
-         * instead of holding all of it in memory. */
-        if (r->pstatus == HC_OK && p.entry_pos > r->opt.max_field) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "field longer than the limit of %zu bytes",
-                     r->opt.max_field);
-            fail(r, HC_EDATA, r->record_line, (long)r->rec_fields + 1, msg);
+/* Parses `len` bytes. `block_end` is set when they end a 64 KiB block of
+ * the input (counted from its first byte) or the input itself: the check
+ * for a runaway field runs only there, so that a file read in any pieces
+ * fails exactly as one read in blocks does. */
+static void reader_feed(reader *r, const char *data, size_t len, int block_end)
+{
+    if (r->pstatus != HC_OK || r->stop || len == 0)
+        return;
+    if (r->bom_check) {
+        r->bom_check = 0;
+        if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+            data += 3; /* UTF-8 byte-order mark */
+            len -= 3;
         }
     }
+    if (r->plain)
+        r->plain = block_is_plain((const unsigned char *)data, len);
+    struct csv_parser *p = &r->p;
+    if (csv_parse(p, data, len, on_field, on_record, r) != len &&
+        r->pstatus == HC_OK && !r->stop) {
+        if (csv_error(p) == CSV_EPARSE)
+            fail(r, HC_EDATA, r->line + newlines(p->entry_buf, p->entry_pos),
+                 (long)r->rec_fields + 1,
+                 "malformed quoting (a quote inside an unquoted field, "
+                 "or text after a closing quote)");
+        else
+            fail(r, HC_ENOMEM, 0, 0, "out of memory");
+    }
+    /* libcsv buffers a field whole before calling back: stop a runaway
+     * field (a stray quote, a file without line ends) at the limit
+     * instead of holding all of it in memory. */
+    if (block_end && r->pstatus == HC_OK && p->entry_pos > r->opt.max_field) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "field longer than the limit of %zu bytes",
+                 r->opt.max_field);
+        fail(r, HC_EDATA, r->record_line, (long)r->rec_fields + 1, msg);
+    }
+}
+
+/* Ends the input: reports a read error, flushes the last record, hands the
+ * last batch over and joins the consumer. Returns the first error in file
+ * order: a consumer error (its records precede any parse error, which
+ * stops records from being handed over) or else the parser's. */
+static hc_status reader_finish(reader *r, int io_error)
+{
     if (r->pstatus == HC_OK && io_error)
         r->pstatus = hc_error_set(&r->perr, HC_EIO, r->name, 0, 0,
                                   "read failed: %s", strerror(io_error));
     if (r->pstatus == HC_OK && !r->stop &&
-        csv_fini(&p, on_field, on_record, r) != 0)
+        csv_fini(&r->p, on_field, on_record, r) != 0)
         fail(r, HC_EDATA, r->record_line, (long)r->rec_fields + 1,
              "unterminated quoted field (the file ends inside quotes)");
     /* Records before a parse error are still consumed, so that an earlier
      * bad value is the one reported. */
-    hand_over(r, 1);
-    if (r->threaded)
+    if (!r->direct)
+        hand_over(r, 1);
+    if (r->threaded) {
         pthread_join(r->thread, NULL);
+        r->threaded = 0;
+    }
+    if (r->cstatus != HC_OK)
+        return r->cstatus;
+    if (r->pstatus != HC_OK)
+        return r->pstatus;
+    return HC_OK;
+}
+
+/* Frees what reader_start allocated (not the reader itself). */
+static void reader_release(reader *r)
+{
+    if (r->parser_ready)
+        csv_free(&r->p);
+    r->parser_ready = 0;
+    for (int i = 0; i < N_BATCHES; i++)
+        batch_free(&r->batches[i]);
+    memset(r->batches, 0, sizeof r->batches);
+    free(r->fields);
+    r->fields = NULL;
+    r->fields_cap = 0;
+}
+
+/* Copies the error of a failed reader to `err`. */
+static hc_status reader_error(reader *r, hc_status st, hc_error *err)
+{
+    if (st == HC_OK)
+        return HC_OK;
+    if (r->cstatus != HC_OK) {
+        if (err && r->cerr != err)
+            *err = *r->cerr;
+        return r->cstatus;
+    }
+    if (r->pstatus == HC_ENOMEM)
+        return hc_error_nomem(err);
+    if (err)
+        *err = r->perr;
+    return r->pstatus;
+}
+
+typedef size_t (*chunk_fn)(void *src, char *buf, size_t size, int *io_error);
+
+static hc_status run(reader *r, chunk_fn next, void *src, hc_error *err)
+{
+    char *buf = malloc(BLOCK_SIZE);
+    if (!buf || reader_start(r, err) != HC_OK) {
+        free(buf);
+        reader_release(r);
+        return hc_error_nomem(err);
+    }
+    r->bom_check = 1;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->threaded = pthread_create(&r->thread, NULL, consumer_main, r) == 0;
+
+    int io_error = 0;
+    size_t got;
+    while (r->pstatus == HC_OK && !r->stop &&
+           (got = next(src, buf, BLOCK_SIZE, &io_error)) > 0)
+        reader_feed(r, buf, got, 1);
+    hc_status st = reader_finish(r, io_error);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     free(buf);
-    csv_free(&p);
-    for (int i = 0; i < N_BATCHES; i++)
-        batch_free(&r->batches[i]);
-    if (r->cstatus != HC_OK)
-        return r->cstatus;
-    if (r->pstatus != HC_OK) {
-        if (err)
-            *err = r->perr;
-        return r->pstatus == HC_ENOMEM ? hc_error_nomem(err) : r->pstatus;
-    }
-    return HC_OK;
+    reader_release(r);
+    return reader_error(r, st, err);
 }
 
 static size_t file_chunk(void *src, char *buf, size_t size, int *io_error)
@@ -483,4 +621,56 @@ hc_status hc_csv_read_buffer(const char *data, size_t len, const char *name,
     hc_status st = run(r, mem_chunk, &m, err);
     free(r);
     return st;
+}
+
+hc_csv_stream *hc_csv_stream_alloc(const char *name, const hc_csv_options *opt,
+                                   int file_start,
+                                   const hc_csv_field_handler *handler, void *ctx)
+{
+    reader *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    reader_init(r, name, opt, NULL, ctx);
+    r->direct = 1;
+    r->handler = *handler;
+    if (reader_start(r, NULL) != HC_OK) {
+        reader_release(r);
+        free(r);
+        return NULL;
+    }
+    r->bom_check = file_start != 0;
+    return r;
+}
+
+int hc_csv_stream_feed(hc_csv_stream *s, const char *data, size_t len,
+                       int block_end)
+{
+    reader_feed(s, data, len, block_end);
+    return s->pstatus == HC_OK && !s->stop ? 0 : -1;
+}
+
+int hc_csv_stream_between_records(const hc_csv_stream *s)
+{
+    /* ROW_NOT_BEGUN is state 0 in libcsv.c (not exported by csv.h): no
+     * field has begun since the last record ended, so not inside quotes. */
+    return s->pstatus == HC_OK && !s->stop && s->p.pstate == 0 &&
+           s->p.entry_pos == 0 && s->rec_fields == 0;
+}
+
+long hc_csv_stream_line(const hc_csv_stream *s)
+{
+    return s->line;
+}
+
+hc_status hc_csv_stream_finish(hc_csv_stream *s, int io_error, hc_error *err)
+{
+    return reader_error(s, reader_finish(s, io_error), err);
+}
+
+void hc_csv_stream_free(hc_csv_stream *s)
+{
+    if (!s)
+        return;
+    reader_release(s);
+    free(s);
 }

@@ -1,4 +1,4 @@
-/* table.c - the columnar table: columns, growth, lookup, row selection. */
+/* table.c - the columnar table: columns, growth, appending one table to another, lookup. */
 #include "hc_table.h"
 #include "hc_date.h"
 
@@ -108,6 +108,20 @@ hc_status hc_table_reserve(hc_table *t, size_t rows)
     return HC_OK;
 }
 
+void hc_table_shrink(hc_table *t)
+{
+    if (t->cap_rows <= t->n_rows)
+        return;
+    size_t cap = t->n_rows ? t->n_rows : 1;
+    /* A failed realloc leaves the larger block in place. */
+    for (size_t c = 0; c < t->n_cols; c++)
+        (void)column_storage(&t->cols[c], cap);
+    uint32_t *line = realloc(t->line, cap * sizeof *line);
+    if (line)
+        t->line = line;
+    t->cap_rows = cap;
+}
+
 hc_status hc_table_resize(hc_table *t, size_t rows)
 {
     if (hc_table_reserve(t, rows) != HC_OK)
@@ -119,6 +133,54 @@ hc_status hc_table_resize(hc_table *t, size_t rows)
     for (size_t r = t->n_rows; r < rows; r++)
         t->line[r] = (uint32_t)(r + 2);
     t->n_rows = rows;
+    return HC_OK;
+}
+
+hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset)
+{
+    if (dst->n_cols != src->n_cols)
+        return HC_EUSAGE;
+    for (size_t c = 0; c < dst->n_cols; c++)
+        if (dst->cols[c].type != src->cols[c].type ||
+            strcmp(dst->cols[c].name, src->cols[c].name) != 0)
+            return HC_EUSAGE;
+    size_t n1 = dst->n_rows, n2 = src->n_rows;
+    if (hc_table_reserve(dst, n1 + n2) != HC_OK)
+        return HC_ENOMEM;
+    for (size_t c = 0; c < src->n_cols; c++) {
+        hc_column *d = &dst->cols[c], *s = &src->cols[c];
+        if (s->type == HC_COL_NUM) {
+            if (n2)
+                memcpy(d->num + n1, s->num, n2 * sizeof *s->num);
+        } else if (s->type == HC_COL_DATE) {
+            if (n2)
+                memcpy(d->code + n1, s->code, n2 * sizeof *s->code);
+        } else {
+            size_t k = hc_strpool_count(s->pool);
+            int32_t *map = malloc((k ? k : 1) * sizeof *map);
+            if (!map || hc_strpool_merge(d->pool, s->pool, map) != HC_OK) {
+                free(map);
+                return HC_ENOMEM;
+            }
+            const int32_t *from = s->code;
+            int32_t *to = d->code + n1;
+            for (size_t r = 0; r < n2; r++)
+                to[r] = from[r] < 0 ? -1 : map[from[r]];
+            free(map);
+        }
+        free(s->num);
+        free(s->code);
+        s->num = NULL;
+        s->code = NULL;
+    }
+    for (size_t r = 0; r < n2; r++)
+        dst->line[n1 + r] = src->line[r] + line_offset;
+    for (size_t c = 0; c < dst->n_cols; c++)
+        dst->cols[c].n_missing += src->cols[c].n_missing;
+    free(src->line);
+    src->line = NULL;
+    src->n_rows = src->cap_rows = 0;
+    dst->n_rows = n1 + n2;
     return HC_OK;
 }
 
