@@ -67,6 +67,12 @@ typedef struct {
                                    skipped (default 10: the events-per-
                                    variable rule, Peduzzi et al. 1996) */
     int keep_models;            /* keep each fold's fitted model (tests) */
+    hc_table *consume;          /* NULL, or the history's own snapshot table:
+                                   when every config scores from the rows
+                                   computed once before the folds, its metric
+                                   columns (not the role columns) are freed
+                                   then, for peak memory; the table cannot be
+                                   scored again */
     hc_backtest_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_backtest_options;

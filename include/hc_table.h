@@ -91,6 +91,13 @@ hc_status hc_table_resize(hc_table *t, size_t rows);
  * rows but its pools may hold extra strings). */
 hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset);
 
+/* Frees the values of numeric column `col` (its num becomes NULL; the
+ * name, type and missing count stay): for a caller done with a column of
+ * a large table (the fit, once the design holds its sub-scores). Reading
+ * the column afterwards is the caller's bug. Other column types and
+ * out-of-range indexes are left alone. */
+void hc_table_release_values(hc_table *t, int col);
+
 /* Index of the column named `name`, or -1. */
 int hc_table_find(const hc_table *t, const char *name);
 

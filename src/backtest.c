@@ -1027,6 +1027,20 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
     return HC_OK;
 }
 
+/* Whether every config scores from the cache, so that no fold reads the
+ * snapshot table's metric columns. */
+static int cache_serves_all(const hc_bt_cache *cache, const hc_backtest_result *res)
+{
+    for (size_t c = 0; c < res->n_configs; c++) {
+        int served = res->configs[c].kind == HC_BT_TUNED
+                         ? cache->sub && cache->sub_complete
+                         : c < cache->n_models && cache->health[c];
+        if (!served)
+            return 0;
+    }
+    return 1;
+}
+
 hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
                           const char *const *names, size_t n,
                           const hc_backtest_options *opt,
@@ -1059,6 +1073,12 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
                              &cache, err)) != HC_OK)
         return st;
     hc_trace_mark("backtest: rows scored once");
+    if (opt->consume && cache_serves_all(&cache, res))
+        for (size_t c = 0; c < n; c++)
+            for (size_t k = 0; k < configs[c]->n_components; k++)
+                for (size_t j = 0; j < configs[c]->components[k].n_metrics; j++)
+                    hc_snapshots_release_metric(&h->snapshots, opt->consume,
+                                                configs[c]->components[k].metrics[j].column);
     workspace w[2];
     if ((st = workspace_alloc(&w[0], &res->plan, &cache, res->n_configs, err)) != HC_OK) {
         hc_bt_cache_release(&cache);

@@ -77,13 +77,6 @@ static int used_after(const hc_model *m, size_t k, const char *name)
     return 0;
 }
 
-/* Frees a numeric column's values (its num becomes NULL). */
-static void hc_table_release_values(hc_table *t, int c)
-{
-    free(t->cols[c].num);
-    t->cols[c].num = NULL;
-}
-
 /* Frees the values of component k's metric columns that no later
  * component reads (role columns are kept). */
 static void release_metrics(const hc_model *m, size_t k, const hc_snapshots *s,
@@ -91,11 +84,8 @@ static void release_metrics(const hc_model *m, size_t k, const hc_snapshots *s,
 {
     for (size_t j = 0; j < m->components[k].n_metrics; j++) {
         const char *name = m->components[k].metrics[j].column;
-        int c = hc_table_find(t, name);
-        if (c < 0 || c == s->arr_col || c == s->id_col || c == s->date_col ||
-            c == s->segment_col || used_after(m, k, name))
-            continue;
-        hc_table_release_values(t, c);
+        if (!used_after(m, k, name))
+            hc_snapshots_release_metric(s, t, name);
     }
 }
 

@@ -189,3 +189,14 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
         hc_table_free(t);
     return st;
 }
+
+void hc_snapshots_release_metric(const hc_snapshots *s, hc_table *t, const char *name)
+{
+    if (t != s->table)
+        return;
+    int c = hc_table_find(t, name);
+    if (c < 0 || c == s->id_col || c == s->date_col || c == s->segment_col ||
+        c == s->arr_col)
+        return;
+    hc_table_release_values(t, c);
+}

@@ -10,6 +10,8 @@
 #include "hc_date.h"
 #include "hc_simulate.h"
 
+#include "../../src/backtest_cache.h"
+
 /* One simulated history on disk (hc_simulate_run), loaded. */
 typedef struct {
     char dir[64];
@@ -508,6 +510,84 @@ static void test_oracle_and_outputs(void **state)
     simdata_release(&d);
 }
 
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Property: the rows scored once before the folds (the cache) hold exactly
+ * what scoring the plan's rows directly gives; a backtest that frees the
+ * metric columns after that (the CLI's memory saving) gives bit-identical
+ * results and frees only metric columns; one whose config learns
+ * quantiles in every fold frees nothing. */
+static void test_cache_and_consume(void **state)
+{
+    (void)state;
+    simdata d;
+    simulate(&d, 300, 60, 11);
+    hc_backtest_options opt;
+    hc_backtest_options_init(&opt);
+    opt.tuned = 1;
+    opt.step_days = 56;
+    opt.window_days = 0;
+    opt.min_train_churners = 5;
+    hc_error err;
+    hc_backtest_plan plan;
+    assert_int_equal(hc_backtest_plan_build(&d.h, &opt, &plan, &err), HC_OK);
+    const hc_model *cfg[1] = {d.current};
+    hc_bt_cache cache;
+    assert_int_equal(hc_bt_cache_build(&d.h, &plan, cfg, 1, 1, &cache, &err), HC_OK);
+    size_t n = plan.n_rows, K = d.current->n_components;
+    hc_scores *sc = hc_scores_alloc(d.current, n);
+    hc_score_out out = {sc->sub, n, sc->health, NULL, sc->p_churn, NULL, NULL};
+    assert_int_equal(hc_model_score_rows(d.current, d.h.snapshots.table, plan.rows, 0, n,
+                                         &out, &err), HC_OK);
+    assert_non_null(cache.sub);
+    assert_true(cache.sub_complete);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(same_bits(cache.health[0][i], sc->health[i]));
+        assert_true(same_bits(cache.p[0][i], sc->p_churn[i]));
+        assert_true(cache.y[i] == d.h.labels.churn[plan.rows[i]]);
+        for (size_t k = 0; k < K; k++)
+            assert_true(same_bits(cache.sub[k * n + i], sc->sub[k * n + i]));
+    }
+    hc_scores_free(sc);
+    hc_bt_cache_release(&cache);
+    hc_backtest_plan_release(&plan);
+
+    hc_backtest_result a, b;
+    assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &a, &err), HC_OK);
+    hc_table *t = d.h.snapshots.table;
+    opt.consume = t;
+    assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &b, &err), HC_OK);
+    assert_int_equal(a.n_pooled, b.n_pooled);
+    for (size_t c = 0; c < a.n_configs; c++)
+        for (size_t i = 0; i < a.n_pooled; i++)
+            assert_true(same_bits(a.configs[c].p[i], b.configs[c].p[i]));
+    assert_true(same_bits(a.configs[1].pooled.summary.roc_auc,
+                          b.configs[1].pooled.summary.roc_auc));
+    const char *metric = d.current->components[0].metrics[0].column;
+    assert_null(t->cols[hc_table_find(t, metric)].num);
+    assert_non_null(t->cols[d.h.snapshots.arr_col].num); /* a role column */
+    hc_backtest_result_release(&a);
+    hc_backtest_result_release(&b);
+
+    /* A config that learns quantiles in each fold keeps the table whole. */
+    hc_history h2;
+    load_history(d.dir, 30, 0, &h2);
+    hc_model *qm;
+    assert_int_equal(hc_model_load_string(quantile_config, "q.json", &qm, &err), HC_OK);
+    const hc_model *qcfg[1] = {qm};
+    opt.consume = h2.snapshots.table;
+    assert_int_equal(hc_backtest_run(&h2, qcfg, NULL, 1, &opt, &a, &err), HC_OK);
+    const hc_table *t2 = h2.snapshots.table;
+    assert_non_null(t2->cols[hc_table_find(t2, "logins_per_week")].num);
+    hc_backtest_result_release(&a);
+    hc_model_free(qm);
+    hc_history_release(&h2);
+    simdata_release(&d);
+}
+
 static void test_objective_parsing(void **state)
 {
     (void)state;
@@ -572,6 +652,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objective_parsing),
+        cmocka_unit_test(test_cache_and_consume),
         cmocka_unit_test(test_plan_embargo),
         cmocka_unit_test(test_poisoned_test_rows),
         cmocka_unit_test(test_oracle_and_outputs),
