@@ -103,19 +103,6 @@ hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
 
 /* ---- the plan ---- */
 
-typedef struct {
-    int32_t date;
-    size_t row;
-} dated_row;
-
-static int cmp_dated(const void *pa, const void *pb)
-{
-    const dated_row *a = pa, *b = pb;
-    if (a->date != b->date)
-        return a->date < b->date ? -1 : 1;
-    return a->row < b->row ? -1 : a->row > b->row;
-}
-
 /* First index i with date[i] >= d in the sorted dates. */
 static size_t lower_bound(const int32_t *date, size_t n, int64_t d)
 {
@@ -157,32 +144,42 @@ hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options 
     size_t n = h->labels.observations;
     plan->horizon = h->labels.horizon;
     plan->lead = h->labels.lead;
-    dated_row *dr = malloc((n ? n : 1) * sizeof *dr);
-    if (!dr)
-        return hc_error_nomem(err);
+    /* The observations by date, ties in row order: a counting sort over
+     * the days spanned (dates are days within years 1000 to 9999, so the
+     * counts stay small), one pass to count and one to place. */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
     size_t k = 0;
     for (size_t r = 0; r < s->table->n_rows; r++)
-        if (h->labels.status[r] == HC_ROW_OBSERVATION)
-            dr[k++] = (dated_row){dates[r], r};
+        if (h->labels.status[r] == HC_ROW_OBSERVATION) {
+            lo = dates[r] < lo ? dates[r] : lo;
+            hi = dates[r] > hi ? dates[r] : hi;
+            k++;
+        }
     n = k;
-    if (n == 0) {
-        free(dr);
+    if (n == 0)
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                             "no labelled observations to backtest");
-    }
-    qsort(dr, n, sizeof *dr, cmp_dated);
+    size_t span = (size_t)((int64_t)hi - lo) + 1;
+    size_t *start = calloc(span + 1, sizeof *start);
     plan->rows = malloc(n * sizeof *plan->rows);
     plan->date = malloc(n * sizeof *plan->date);
-    if (!plan->rows || !plan->date) {
-        free(dr);
+    if (!start || !plan->rows || !plan->date) {
+        free(start);
         hc_backtest_plan_release(plan);
         return hc_error_nomem(err);
     }
-    for (size_t i = 0; i < n; i++) {
-        plan->rows[i] = dr[i].row;
-        plan->date[i] = dr[i].date;
-    }
-    free(dr);
+    for (size_t r = 0; r < s->table->n_rows; r++)
+        if (h->labels.status[r] == HC_ROW_OBSERVATION)
+            start[(size_t)(dates[r] - lo) + 1]++;
+    for (size_t d = 0; d < span; d++)
+        start[d + 1] += start[d];
+    for (size_t r = 0; r < s->table->n_rows; r++)
+        if (h->labels.status[r] == HC_ROW_OBSERVATION) {
+            size_t at = start[dates[r] - lo]++;
+            plan->rows[at] = r;
+            plan->date[at] = dates[r];
+        }
+    free(start);
     plan->n_rows = n;
     plan->first_date = plan->date[0];
     plan->last_date = plan->date[n - 1];
@@ -1062,6 +1059,7 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     hc_status st = hc_backtest_plan_build(h, opt, &res->plan, err);
     if (st != HC_OK)
         return st;
+    hc_trace_mark("backtest: plan");
     if ((st = setup_configs(res, configs, names, n, err)) != HC_OK ||
         (st = alloc_pooled(res, err)) != HC_OK)
         return st;
