@@ -10,9 +10,10 @@
  * the same order a comparison sort with that tie-break would give. -0.0
  * sorts before +0.0 (they compare equal, so either order is a valid sort);
  * NaN keys sort last. LSD radix sort on the key's bits in 8- or 16-bit digits,
- * skipping digits that every key shares: O(n) time, n * (size + 16) bytes
- * of scratch. When the scratch cannot be allocated it falls back to
- * qsort on the key alone (then not stable). */
+ * skipping digits that every key shares: O(n) time, n * size bytes of
+ * scratch (the keys are recomputed from the records in each pass). When
+ * the scratch cannot be allocated it falls back to qsort on the key alone
+ * (then not stable). */
 void hc_sort_by_double_key(void *base, size_t n, size_t size);
 
 /* The values at sorted positions ranks[0..m) of x[0..n) (0-based,

@@ -398,22 +398,30 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
                                     err);
     if (st)
         return st;
-    /* val.prob drops p = 0 or 1 from the logistic fits (infinite logit). */
-    double *lg = malloc(n * sizeof *lg), *yy = malloc(n * sizeof *yy);
-    double *sm = malloc(n * sizeof *sm);
-    if (!lg || !yy || !sm) {
+    /* val.prob drops p = 0 or 1 from the logistic fits (infinite logit);
+     * the outcomes are copied only when it does (on millions of rows the
+     * copies are what the memory peak is made of). */
+    size_t interior = 0;
+    for (size_t i = 0; i < n; i++)
+        interior += p[i] > 0.0 && p[i] < 1.0;
+    double *lg = malloc(n * sizeof *lg);
+    double *yy = interior < n ? malloc(n * sizeof *yy) : NULL;
+    double *sm = smooth ? malloc(n * sizeof *sm) : NULL;
+    if (!lg || (interior < n && !yy) || (smooth && !sm)) {
         free(lg);
         free(yy);
         free(sm);
         return hc_error_nomem(err);
     }
+    const double *yfit = yy ? yy : y;
     size_t m = 0, pos = 0;
     int spread = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] <= 0.0 || p[i] >= 1.0)
             continue;
         lg[m] = log(p[i] / (1.0 - p[i])); /* R's qlogis */
-        yy[m] = y[i];
+        if (yy)
+            yy[m] = y[i];
         pos += y[i] == 1.0;
         if (m > 0 && lg[m] != lg[0])
             spread = 1;
@@ -434,7 +442,7 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
     prob.n = m;
     prob.p = 1;
     prob.X = lg;
-    prob.y = yy;
+    prob.y = yfit;
     prob.tol = 1e-14;
     memset(&fit, 0, sizeof fit);
     if ((st = hc_logreg_fit(&prob, &fit, err)))
@@ -449,7 +457,7 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
     hc_logreg_problem_init(&prob);
     prob.n = m;
     prob.p = 0;
-    prob.y = yy;
+    prob.y = yfit;
     prob.offset = lg;
     prob.tol = 1e-14;
     memset(&fit, 0, sizeof fit);

@@ -49,48 +49,59 @@ static void insertion_sort(unsigned char *base, size_t n, size_t size,
     }
 }
 
+/* The order key of the record at p (its leading double). */
+static inline uint64_t record_key(const unsigned char *p)
+{
+    double d;
+    memcpy(&d, p, sizeof d);
+    return order_key(d);
+}
+
 void hc_sort_by_double_key(void *base, size_t n, size_t size)
 {
     if (n < 2)
         return;
     unsigned char *a = base;
-    uint64_t *key = malloc(n * sizeof *key);
-    uint64_t *key2 = n >= 64 ? malloc(n * sizeof *key2) : NULL;
-    unsigned char *b = malloc(n >= 64 ? n * size : size);
+    if (n < 64) {
+        uint64_t key[64];
+        unsigned char *tmp = malloc(size);
+        if (!tmp) {
+            qsort(base, n, size, cmp_key);
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            key[i] = record_key(a + i * size);
+        insertion_sort(a, n, size, key, tmp);
+        free(tmp);
+        return;
+    }
+    /* The keys are recomputed from the records in every pass instead of
+     * being kept beside them: a few integer operations per record cost
+     * less than reading and writing two arrays of keys, and the scratch is
+     * then just one copy of the records. */
     int bits = n >= LARGE_N ? 16 : 8, passes = 64 / bits;
     size_t digits = (size_t)1 << bits, mask = digits - 1;
-    size_t *count = n >= 64 ? malloc((size_t)passes * digits * sizeof *count) : NULL;
-    if (!key || !b || (n >= 64 && (!key2 || !count))) {
-        free(key);
-        free(key2);
+    unsigned char *b = malloc(n * size);
+    size_t *count = malloc((size_t)passes * digits * sizeof *count);
+    if (!b || !count) {
         free(b);
         free(count);
         qsort(base, n, size, cmp_key);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        double d;
-        memcpy(&d, a + i * size, sizeof d);
-        key[i] = order_key(d);
-    }
-    if (n < 64) {
-        insertion_sort(a, n, size, key, b);
-        free(key);
-        free(b);
-        return;
-    }
-    /* Every pass's histogram in one pass over the keys. */
+    /* Every pass's histogram in one pass over the records. */
     memset(count, 0, (size_t)passes * digits * sizeof *count);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = record_key(a + i * size);
         for (int p = 0; p < passes; p++)
-            count[(size_t)p * digits + ((key[i] >> (p * bits)) & mask)]++;
+            count[(size_t)p * digits + ((k >> (p * bits)) & mask)]++;
+    }
     unsigned char *src = a, *dst = b;
-    uint64_t *ksrc = key, *kdst = key2;
     for (int p = 0; p < passes; p++) {
         size_t *c = count + (size_t)p * digits;
         int shift = p * bits;
         /* A digit every key shares leaves the order as it is. */
-        if (c[(ksrc[0] >> shift) & mask] == n)
+        if (c[(record_key(src) >> shift) & mask] == n)
             continue;
         size_t sum = 0;
         for (size_t d = 0; d < digits; d++) {
@@ -102,34 +113,26 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size)
          * per 8- or 16-byte record would cost more than the sort. */
         if (size == 8) {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & mask]++;
-                kdst[pos] = ksrc[i];
+                size_t pos = c[(record_key(src + i * 8) >> shift) & mask]++;
                 memcpy(dst + pos * 8, src + i * 8, 8);
             }
         } else if (size == 16) {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & mask]++;
-                kdst[pos] = ksrc[i];
+                size_t pos = c[(record_key(src + i * 16) >> shift) & mask]++;
                 memcpy(dst + pos * 16, src + i * 16, 16);
             }
         } else {
             for (size_t i = 0; i < n; i++) {
-                size_t pos = c[(ksrc[i] >> shift) & mask]++;
-                kdst[pos] = ksrc[i];
+                size_t pos = c[(record_key(src + i * size) >> shift) & mask]++;
                 memcpy(dst + pos * size, src + i * size, size);
             }
         }
         unsigned char *t = src;
         src = dst;
         dst = t;
-        uint64_t *kt = ksrc;
-        ksrc = kdst;
-        kdst = kt;
     }
     if (src != a)
         memcpy(a, src, n * size);
-    free(key);
-    free(key2);
     free(b);
     free(count);
 }
