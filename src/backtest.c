@@ -1106,10 +1106,9 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         }
         if (st != HC_OK)
             break;
-        hc_trace_mark("backtest: two folds computed");
         pool_fold(h, res, &w[0], f);
         pool_fold(h, res, &w[1], f + 1);
-        hc_trace_mark("backtest: two folds pooled");
+        hc_trace_mark("backtest: two folds");
         for (size_t g = f; opt->progress && g < f + 2 && g < nf; g++)
             opt->progress(opt->progress_ctx, g + 1, nf);
     }

@@ -610,7 +610,7 @@ static hc_status fit_design(const hc_model *base, const hc_history *h, design *d
         hc_trace_mark("fit: in-sample AUC");
     if (threaded)
         pthread_join(th, NULL);
-    else if (opt->expansion)
+    else if (opt->expansion && st == HC_OK)
         expansion_fit(&ej);
     if (st == HC_OK && opt->expansion)
         st = expansion_apply(&ej, res, err);

@@ -1,5 +1,6 @@
 /* predict.c - the predict workflow: score each account's latest snapshot, drivers, band changes, summary. */
 #include "hc_predict.h"
+#include "hc_trace.h"
 #include "hc_csv.h"
 #include "hc_date.h"
 
@@ -57,7 +58,9 @@ hc_status hc_predict_load_snapshots(const hc_model *m, const char *path,
         .negative_error_col = 3, /* columns.arr: ARR is never negative */
     };
     hc_table *t = NULL;
+    hc_trace_mark("start");
     st = hc_table_load_csv(path, &lo, &t, err);
+    hc_trace_mark("snapshots loaded");
     if (st == HC_OK) {
         static const char *const role_keys[4] = {
             "columns.account_id", "columns.snapshot_date", "columns.segment",
