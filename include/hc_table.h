@@ -29,13 +29,13 @@ int32_t hc_strpool_lookup(const hc_strpool *pool, const char *s, size_t len);
 /* Returns the string of a code, owned by the pool; NULL for -1. */
 const char *hc_strpool_get(const hc_strpool *pool, int32_t code);
 size_t hc_strpool_count(const hc_strpool *pool);
-/* Interns every string of `src` into `dst` in src's code order and writes
- * the dst code of src code k to map[k] (map holds hc_strpool_count(src)
- * entries, caller-owned). Strings new to dst thus get codes after dst's
- * own, in src's order of first appearance: merging the pool of a later part
- * of a file gives the codes one pool over the whole file would. Returns
- * HC_OK or HC_ENOMEM (dst may then hold some of the strings). */
-hc_status hc_strpool_merge(hc_strpool *dst, const hc_strpool *src, int32_t *map);
+/* Interns every string of `src` into `dst` in src's code order and returns
+ * a new array (caller frees) whose entry k is the dst code of src code k.
+ * Strings new to dst thus get codes after dst's own, in src's order of
+ * first appearance: merging the pool of a later part of a file gives the
+ * codes one pool over the whole file would. NULL when out of memory (dst
+ * may then hold some of the strings). */
+int32_t *hc_strpool_merge(hc_strpool *dst, const hc_strpool *src);
 
 typedef struct {
     char *name;

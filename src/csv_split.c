@@ -196,12 +196,9 @@ static hc_status join_view(hc_table *t, hc_table *v, size_t at, uint32_t shift)
         } else if (d->type == HC_COL_DATE) {
             memmove(d->code + to, d->code + at, n * sizeof *d->code);
         } else {
-            size_t k = hc_strpool_count(s->pool);
-            int32_t *map = malloc((k ? k : 1) * sizeof *map);
-            if (!map || hc_strpool_merge(d->pool, s->pool, map) != HC_OK) {
-                free(map);
+            int32_t *map = hc_strpool_merge(d->pool, s->pool);
+            if (!map)
                 return HC_ENOMEM;
-            }
             /* In place: forward when moving down, backward when up. */
             if (to <= at)
                 for (size_t r = 0; r < n; r++) {

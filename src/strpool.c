@@ -166,13 +166,16 @@ size_t hc_strpool_count(const hc_strpool *pool)
     return pool->count;
 }
 
-hc_status hc_strpool_merge(hc_strpool *dst, const hc_strpool *src, int32_t *map)
+int32_t *hc_strpool_merge(hc_strpool *dst, const hc_strpool *src)
 {
-    for (size_t c = 0; c < src->count; c++) {
+    int32_t *map = malloc((src->count ? src->count : 1) * sizeof *map);
+    for (size_t c = 0; map && c < src->count; c++) {
         int32_t code = hc_strpool_intern(dst, src->strings[c], src->lengths[c]);
-        if (code < 0)
-            return HC_ENOMEM;
+        if (code < 0) {
+            free(map);
+            return NULL;
+        }
         map[c] = code;
     }
-    return HC_OK;
+    return map;
 }

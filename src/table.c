@@ -156,12 +156,9 @@ hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset)
             if (n2)
                 memcpy(d->code + n1, s->code, n2 * sizeof *s->code);
         } else {
-            size_t k = hc_strpool_count(s->pool);
-            int32_t *map = malloc((k ? k : 1) * sizeof *map);
-            if (!map || hc_strpool_merge(d->pool, s->pool, map) != HC_OK) {
-                free(map);
+            int32_t *map = hc_strpool_merge(d->pool, s->pool);
+            if (!map)
                 return HC_ENOMEM;
-            }
             const int32_t *from = s->code;
             int32_t *to = d->code + n1;
             for (size_t r = 0; r < n2; r++)
