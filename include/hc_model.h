@@ -344,6 +344,11 @@ hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
                                hc_coltype type, int required, int *index,
                                hc_error *err);
 
+/* Whether `m` has a quantile transform; with `uncut` non-zero, one that has
+ * no cuts yet (a config that cannot score before they are learned). A fit
+ * relearns every quantile transform from its training rows. */
+int hc_model_has_quantiles(const hc_model *m, int uncut);
+
 /* Learns the cuts of every quantile transform of `m` from the training rows
  * `rows` (n of them; rows NULL means rows 0..n-1) of `t`, replacing existing
  * cuts (fit and each backtest fold call this on training rows only). */

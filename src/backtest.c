@@ -429,7 +429,7 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         fr.tuned = NULL;
         hc_fit_result_release(&fr);
         m = owned;
-    } else if (hc_bt_needs_quantiles(cf->model)) {
+    } else if (hc_model_has_quantiles(cf->model, 1)) {
         owned = hc_model_copy(cf->model);
         if (!owned)
             return hc_error_nomem(err);

@@ -5,17 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int hc_bt_needs_quantiles(const hc_model *m)
-{
-    for (size_t k = 0; k < m->n_components; k++)
-        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
-            const hc_transform *tf = &m->components[k].metrics[j].transform;
-            if (tf->type == HC_TF_QUANTILE && !tf->cuts)
-                return 1;
-        }
-    return 0;
-}
-
 void hc_bt_cache_release(hc_bt_cache *c)
 {
     if (!c)
@@ -87,9 +76,12 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         c->cluster[i] = ids[r];
     }
     for (size_t m = 0; m < n_models; m++) {
-        if (hc_bt_needs_quantiles(models[m]))
+        if (hc_model_has_quantiles(models[m], 1))
             continue;
-        int sub = m == 0 && want_sub && models[0]->n_segments == 0;
+        /* The tuned config's refit relearns any quantile cuts per fold, so
+         * its sub-scores are kept only for a base without quantiles. */
+        int sub = m == 0 && want_sub && models[0]->n_segments == 0 &&
+                  !hc_model_has_quantiles(models[0], 0);
         c->health[m] = malloc(n1 * sizeof *c->health[m]);
         c->p[m] = malloc(n1 * sizeof *c->p[m]);
         if (sub) {

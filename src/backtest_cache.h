@@ -23,15 +23,11 @@ typedef struct {
 /* Fills the cache: y, arr and cluster always; H and P for every model that
  * scores the same in every fold (no quantile transform learned per fold);
  * the sub-scores of models[0] when `want_sub` and models[0] allows it
- * (no learned quantiles, no segments). Scores on two threads. */
+ * (no quantile transform, which a refit would relearn, and no segments). Scores on two threads. */
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
                          const hc_model *const *models, size_t n_models, int want_sub,
                          hc_bt_cache *c, hc_error *err);
 
 void hc_bt_cache_release(hc_bt_cache *c);
-
-/* Whether the model learns quantile cuts from training rows (so it scores
- * differently in each fold). */
-int hc_bt_needs_quantiles(const hc_model *m);
 
 #endif

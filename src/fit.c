@@ -89,15 +89,6 @@ static void release_metrics(const hc_model *m, size_t k, const hc_snapshots *s,
     }
 }
 
-static int has_quantile_transform(const hc_model *m)
-{
-    for (size_t k = 0; k < m->n_components; k++)
-        for (size_t j = 0; j < m->components[k].n_metrics; j++)
-            if (m->components[k].metrics[j].transform.type == HC_TF_QUANTILE)
-                return 1;
-    return 0;
-}
-
 /* The design of the rows `rows` (n of them), or with rows NULL of the
  * observations among the table's first n rows. */
 static hc_status build_design(const hc_model *m, const hc_history *h,
@@ -670,7 +661,7 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
     const hc_snapshots *s = &h->snapshots;
     size_t *all = NULL;
     int rows_given = rows != NULL;
-    if (!rows && !has_quantile_transform(base)) {
+    if (!rows && !hc_model_has_quantiles(base, 0)) {
         /* Every observation: the design scores the whole table in order
          * and keeps the observations, with no list of row numbers. */
         n = s->table->n_rows;

@@ -954,6 +954,17 @@ hc_status hc_model_bind(hc_model *m, const hc_table *t, hc_error *err)
     return HC_OK;
 }
 
+int hc_model_has_quantiles(const hc_model *m, int uncut)
+{
+    for (size_t k = 0; k < m->n_components; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+            const hc_transform *tf = &m->components[k].metrics[j].transform;
+            if (tf->type == HC_TF_QUANTILE && (!uncut || !tf->cuts))
+                return 1;
+        }
+    return 0;
+}
+
 hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err)

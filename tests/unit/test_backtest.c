@@ -572,6 +572,33 @@ static void test_cache_and_consume(void **state)
     hc_backtest_result_release(&a);
     hc_backtest_result_release(&b);
 
+    /* A tuned base whose quantile transforms already have cuts (learned
+     * here on every row): each fold's refit relearns them on its own
+     * training rows, as hc_fit_model does, so the cached sub-scores (made
+     * with the base's cuts) must not serve the refit. */
+    hc_model *qc;
+    assert_int_equal(hc_model_load_string(quantile_config, "qc.json", &qc, &err), HC_OK);
+    hc_history h3;
+    load_history(d.dir, 30, 0, &h3);
+    assert_int_equal(hc_model_learn_quantiles(qc, h3.snapshots.table, NULL,
+                                              h3.snapshots.table->n_rows, &err), HC_OK);
+    const hc_model *qccfg[1] = {qc};
+    opt.consume = NULL;
+    opt.keep_models = 1;
+    assert_int_equal(hc_backtest_run(&h3, qccfg, NULL, 1, &opt, &a, &err), HC_OK);
+    const hc_transform *base_tf = &qc->components[0].metrics[0].transform;
+    const hc_transform *fold_tf =
+        &a.configs[1].fold_models[0]->components[0].metrics[0].transform;
+    assert_non_null(fold_tf->cuts);
+    int same_cuts = 1;
+    for (size_t q = 0; q < HC_QUANTILE_CUTS; q++)
+        same_cuts &= base_tf->cuts[q] == fold_tf->cuts[q];
+    assert_false(same_cuts);
+    hc_backtest_result_release(&a);
+    hc_history_release(&h3);
+    hc_model_free(qc);
+    opt.keep_models = 0;
+
     /* A config that learns quantiles in each fold keeps the table whole. */
     hc_history h2;
     load_history(d.dir, 30, 0, &h2);
