@@ -347,7 +347,11 @@ static hc_status on_stream_record(void *ctx, size_t n, long line, hc_error *err)
     return HC_OK;
 }
 
-const hc_csv_field_handler hc_loader_stream_handler = {on_stream_field, on_stream_record};
+const hc_csv_field_handler *hc_loader_stream_handler(void)
+{
+    static const hc_csv_field_handler handler = {on_stream_field, on_stream_record};
+    return &handler;
+}
 
 hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
                             hc_table **out, hc_error *err)

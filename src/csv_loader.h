@@ -50,8 +50,10 @@ void hc_loader_release(loader *ld);
 /* A table with the columns of `t` and no rows; NULL when out of memory. */
 hc_table *hc_loader_table_like(const hc_table *t);
 
-/* The field-by-field handlers (hc_csv_stream) that fill ld->t. */
-extern const hc_csv_field_handler hc_loader_stream_handler;
+/* The field-by-field handlers (hc_csv_stream) that fill ld->t. A function,
+ * not an exported variable: a sanitizer build adds a symbol of its own
+ * beside every exported variable. */
+const hc_csv_field_handler *hc_loader_stream_handler(void);
 
 /* The descriptor of `path` when it is a regular file large enough to load
  * as two halves (opt->split_min_bytes, HEALTHCAL_SPLIT_MIN_BYTES or 8 MiB),

@@ -258,7 +258,7 @@ static int shard_start(shard *sh, const loader *ld, int fd, off_t split, size_t 
     if (sh->view) {
         sh->ld.limit = sh->view->cap_rows;
         if (hc_loader_caches(&sh->ld) == HC_OK)
-            sh->s = hc_csv_stream_alloc(ld->name, &ld->opt->csv, 0, &hc_loader_stream_handler,
+            sh->s = hc_csv_stream_alloc(ld->name, &ld->opt->csv, 0, hc_loader_stream_handler(),
                                         &sh->ld);
     }
     sh->buf = malloc(HC_CSV_BLOCK_SIZE);
@@ -327,7 +327,7 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
 {
     char *buf = malloc(HC_CSV_BLOCK_SIZE);
     hc_csv_stream *s1 = buf ? hc_csv_stream_alloc(ld->name, &ld->opt->csv, 1,
-                                                  &hc_loader_stream_handler, ld)
+                                                  hc_loader_stream_handler(), ld)
                             : NULL;
     if (!s1) {
         free(buf);
