@@ -46,6 +46,8 @@ typedef struct {
     double *bm2;       /* p*p scratch */
     double *xrow;      /* p: a row gathered from column pointers */
     double *row0;      /* p: row 0 when gathered from column pointers */
+    double *dblk;      /* p * SCAN_BLOCK, column-major: the block's rows,
+                          shifted, then centred */
     int bad;
     size_t bad_row, bad_col;
     double bad_value;
@@ -72,6 +74,7 @@ static void chunk_free(scan_chunk *c)
     free(c->bm2);
     free(c->xrow);
     free(c->row0);
+    free(c->dblk);
 }
 
 static int chunk_alloc(scan_chunk *c, const hc_logreg_problem *prob,
@@ -93,7 +96,8 @@ static int chunk_alloc(scan_chunk *c, const hc_logreg_problem *prob,
     c->bm2 = calloc(q * q, sizeof(double));
     c->xrow = calloc(q, sizeof(double));
     c->row0 = calloc(q, sizeof(double));
-    if (!c->row0 || !c->mean || !c->m2 || !c->lo0 || !c->hi0 || !c->lo1 || !c->hi1 ||
+    c->dblk = malloc(q * SCAN_BLOCK * sizeof(double));
+    if (!c->row0 || !c->dblk || !c->mean || !c->m2 || !c->lo0 || !c->hi0 || !c->lo1 || !c->hi1 ||
         !c->bmean || !c->bm2 || !c->xrow) {
         chunk_free(c);
         return -1;
@@ -129,14 +133,45 @@ static void merge_moments(scan_chunk *c, size_t p, size_t nb,
     c->n = na + nb;
 }
 
+/* bm2[j l] = sum over the block's rows, in order, of d_j d_l for the four
+ * pairs (pj[q], pl[q]) of the column-major block d (nb rows). */
+static void cross_products4(const double *d, size_t nb, const size_t *pj,
+                            const size_t *pl, size_t p, double *bm2)
+{
+    const double *restrict a0 = d + pj[0] * SCAN_BLOCK, *restrict b0 = d + pl[0] * SCAN_BLOCK;
+    const double *restrict a1 = d + pj[1] * SCAN_BLOCK, *restrict b1 = d + pl[1] * SCAN_BLOCK;
+    const double *restrict a2 = d + pj[2] * SCAN_BLOCK, *restrict b2 = d + pl[2] * SCAN_BLOCK;
+    const double *restrict a3 = d + pj[3] * SCAN_BLOCK, *restrict b3 = d + pl[3] * SCAN_BLOCK;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (size_t r = 0; r < nb; r++) {
+        s0 += a0[r] * b0[r];
+        s1 += a1[r] * b1[r];
+        s2 += a2[r] * b2[r];
+        s3 += a3[r] * b3[r];
+    }
+    bm2[pj[0] * p + pl[0]] = s0;
+    bm2[pj[1] * p + pl[1]] = s1;
+    bm2[pj[2] * p + pl[2]] = s2;
+    bm2[pj[3] * p + pl[3]] = s3;
+}
+
 /* Validates and summarises rows [b, e) as one block; returns 0, or -1 after
- * recording the first bad value. */
+ * recording the first bad value. The block's rows are kept shifted (then
+ * centred) in c->dblk, so the second pass reads them from cache instead of
+ * gathering and shifting them again; every sum adds the same terms in the
+ * same order as a row-by-row formula would. */
 static int scan_block(scan_chunk *c, size_t b, size_t e)
 {
     const hc_logreg_problem *prob = c->prob;
     size_t p = prob->p;
+    const double *restrict shift = c->shift;
+    double *restrict bmean = c->bmean;
+    double *restrict d = c->dblk;
+    double *restrict lo0 = c->lo0, *restrict hi0 = c->hi0;
+    double *restrict lo1 = c->lo1, *restrict hi1 = c->hi1;
     for (size_t j = 0; j < p; j++)
-        c->bmean[j] = 0.0;
+        bmean[j] = 0.0;
+    size_t events = 0;
     for (size_t i = b; i < e; i++) {
         double yi = prob->y[i];
         if (!isfinite(yi) || (yi != 0.0 && yi != 1.0)) {
@@ -152,9 +187,11 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
             return -1;
         }
         const double *x = logreg_row(prob, i, c->xrow);
-        double *lo = yi == 1.0 ? c->lo1 : c->lo0;
-        double *hi = yi == 1.0 ? c->hi1 : c->hi0;
-        c->events += yi == 1.0;
+        int y1 = yi == 1.0;
+        double *restrict lo = y1 ? lo1 : lo0;
+        double *restrict hi = y1 ? hi1 : hi0;
+        events += (size_t)y1;
+        double *restrict di = d + (i - b);
         for (size_t j = 0; j < p; j++) {
             double v = x[j];
             if (!isfinite(v)) {
@@ -164,27 +201,42 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
                 c->bad_value = v;
                 return -1;
             }
-            if (v < lo[j])
-                lo[j] = v;
-            if (v > hi[j])
-                hi[j] = v;
-            c->bmean[j] += v - c->shift[j];
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+            double t = v - shift[j];
+            di[j * SCAN_BLOCK] = t;
+            bmean[j] += t;
         }
     }
-    double nb = (double)(e - b);
+    c->events += events;
+    size_t nb = e - b;
     for (size_t j = 0; j < p; j++)
-        c->bmean[j] /= nb;
-    memset(c->bm2, 0, p * p * sizeof(double));
-    for (size_t i = b; i < e; i++) {
-        const double *x = logreg_row(prob, i, c->xrow);
-        for (size_t j = 0; j < p; j++) {
-            double dj = (x[j] - c->shift[j]) - c->bmean[j];
-            double *row = c->bm2 + j * p;
-            for (size_t l = j; l < p; l++)
-                row[l] += dj * ((x[l] - c->shift[l]) - c->bmean[l]);
-        }
+        bmean[j] /= (double)nb;
+    for (size_t j = 0; j < p; j++) {
+        double *restrict dj = d + j * SCAN_BLOCK;
+        for (size_t r = 0; r < nb; r++)
+            dj[r] -= bmean[j];
     }
-    merge_moments(c, p, e - b, c->bmean, c->bm2);
+    /* The upper triangle of the block's cross-products, four sums at a
+     * time held in registers (one memory update per row is what bounds a
+     * row-by-row loop); each sum still runs over the rows in order. */
+    double *restrict bm2 = c->bm2;
+    size_t pj[4], pl[4], g = 0;
+    for (size_t j = 0; j < p; j++)
+        for (size_t l = j; l < p; l++) {
+            pj[g] = j;
+            pl[g] = l;
+            if (++g == 4 || (j == p - 1 && l == p - 1)) {
+                while (g < 4) { /* pad with a repeat of the last pair */
+                    pj[g] = pj[g - 1];
+                    pl[g] = pl[g - 1];
+                    g++;
+                }
+                cross_products4(d, nb, pj, pl, p, bm2);
+                g = 0;
+            }
+        }
+    merge_moments(c, p, nb, bmean, bm2);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "metrics_ranked.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,13 +229,81 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The sorted smaller class and its bucket table, shared read-only by the
+ * threads that count. */
+typedef struct {
+    const double *y, *score;
+    const double *a;      /* m sorted scores of the smaller class */
+    const size_t *start;  /* AUC_BUCKETS + 1: first sorted score of bucket >= b */
+    size_t m;
+    double small_y, lo, hi, scale;
+    int small_is_pos;
+} auc_table;
+
+/* 2U contributed by the larger-class rows in [begin, end). */
+static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
+{
+    const double *a = tb->a;
+    size_t m = tb->m;
+    uint64_t twice_u = 0;
+    for (size_t i = begin; i < end; i++) {
+        if (tb->y[i] == tb->small_y)
+            continue;
+        double s = tb->score[i];
+        size_t below, level;
+        if (s < tb->lo) {
+            below = level = 0;
+        } else if (s > tb->hi) {
+            below = m;
+            level = 0;
+        } else {
+            double t = floor((s - tb->lo) * tb->scale);
+            size_t b = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
+            size_t l = tb->start[b], r = tb->start[b + 1]; /* first >= s is in [l, r] */
+            while (l < r) {
+                size_t mid = l + (r - l) / 2;
+                if (a[mid] < s)
+                    l = mid + 1;
+                else
+                    r = mid;
+            }
+            below = l;
+            size_t e = l;
+            while (e < m && a[e] == s)
+                e++;
+            level = e - l;
+        }
+        /* A larger-class row counts the smaller-class rows it beats. */
+        size_t beaten = tb->small_is_pos ? m - below - level : below;
+        twice_u += 2 * (uint64_t)beaten + level;
+    }
+    return twice_u;
+}
+
+/* Rows from which the count runs on two threads. */
+#define AUC_THREAD_MIN ((size_t)1 << 20)
+
+typedef struct {
+    const auc_table *tb;
+    size_t begin, end;
+    uint64_t twice_u;
+} auc_job;
+
+static void *auc_count_run(void *arg)
+{
+    auc_job *j = arg;
+    j->twice_u = auc_count(j->tb, j->begin, j->end);
+    return NULL;
+}
+
 /* 2U by search: the m scores of the smaller class are sorted, and each row
  * of the larger class finds how many of them lie below and level with it.
  * A table over the value range narrows each search to one bucket: the
  * bucket of a value is monotone in the value, so every sorted score in a
  * lower bucket is below it and every one in a higher bucket above. Counts
- * are integers, so the result is exactly the sort-based Mann-Whitney U,
- * with memory for the smaller class only (churners are a few percent). */
+ * are integers, so the result is exactly the sort-based Mann-Whitney U
+ * however the rows are shared between the two counting threads, with
+ * memory for the smaller class only (churners are a few percent). */
 static hc_status auc_by_search(const double *y, const double *score, size_t n,
                                size_t npos, double *auc, hc_error *err)
 {
@@ -255,7 +324,6 @@ static hc_status auc_by_search(const double *y, const double *score, size_t n,
     qsort(a, m, sizeof *a, cmp_double);
     double lo = a[0], hi = a[m - 1];
     double scale = hi > lo ? (double)AUC_BUCKETS / (hi - lo) : 0.0;
-    /* start[b]: the first sorted score whose bucket is >= b. */
     for (size_t b = 0, j = 0; b <= AUC_BUCKETS; b++) {
         while (j < m) {
             double t = floor((a[j] - lo) * scale);
@@ -266,37 +334,15 @@ static hc_status auc_by_search(const double *y, const double *score, size_t n,
         }
         start[b] = j;
     }
-    uint64_t twice_u = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i] == small_y)
-            continue;
-        double s = score[i];
-        size_t below, level;
-        if (s < lo) {
-            below = level = 0;
-        } else if (s > hi) {
-            below = m;
-            level = 0;
-        } else {
-            double t = floor((s - lo) * scale);
-            size_t b = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
-            size_t l = start[b], r = start[b + 1]; /* first >= s is in [l, r] */
-            while (l < r) {
-                size_t mid = l + (r - l) / 2;
-                if (a[mid] < s)
-                    l = mid + 1;
-                else
-                    r = mid;
-            }
-            below = l;
-            size_t e = l;
-            while (e < m && a[e] == s)
-                e++;
-            level = e - l;
-        }
-        /* A larger-class row counts the smaller-class rows it beats. */
-        size_t beaten = small_is_pos ? m - below - level : below;
-        twice_u += 2 * (uint64_t)beaten + level;
+    auc_table tb = {y, score, a, start, m, small_y, lo, hi, scale, small_is_pos};
+    auc_job second = {&tb, n / 2, n, 0};
+    pthread_t th;
+    int threaded = n >= AUC_THREAD_MIN &&
+                   pthread_create(&th, NULL, auc_count_run, &second) == 0;
+    uint64_t twice_u = auc_count(&tb, 0, threaded ? n / 2 : n);
+    if (threaded) {
+        pthread_join(th, NULL);
+        twice_u += second.twice_u;
     }
     free(a);
     free(start);

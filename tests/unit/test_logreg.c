@@ -779,6 +779,45 @@ static void test_collinear_three(void **state)
                 "columns 'a', 'b' and 'c' are collinear");
 }
 
+/* The same over 5000 rows (five blocks of the check, and a partial one)
+ * and six columns, whose 21 cross-products the check sums four at a time:
+ * f = b - 3 e is found however the pairs fall into groups, and a near
+ * twin that differs in one row is not. Closed form: f is exactly a
+ * combination of b and e. */
+static void test_collinear_many_blocks(void **state)
+{
+    (void)state;
+    enum { N = 5000, P = 6 };
+    double *X = malloc(N * P * sizeof *X), *y = malloc(N * sizeof *y);
+    assert_non_null(X);
+    assert_non_null(y);
+    for (size_t i = 0; i < N; i++) {
+        double *x = X + i * P;
+        x[0] = (double)((i * 7) % 11);
+        x[1] = (double)((i * 13) % 17) - 8.0;
+        x[2] = (double)((i * 5) % 19);
+        x[3] = (double)((i * 3) % 23) / 4.0;
+        x[4] = (double)((i * 11) % 29);
+        x[5] = x[1] - 3.0 * x[4];
+        y[i] = (double)((i * 31) % 7 < 3 ? 1 : 0);
+    }
+    static const char *const names[] = {"a", "b", "c", "d", "e", "f"};
+    expect_fail(N, P, X, y, names, 0.0, HC_ENUMERIC,
+                "columns 'b', 'e' and 'f' are collinear");
+    X[2500 * P + 5] += 1.0; /* no longer exact: the fit goes ahead */
+    hc_logreg_problem prob;
+    hc_logreg_problem_init(&prob);
+    prob.n = N;
+    prob.p = P;
+    prob.X = X;
+    prob.y = y;
+    double mean[P], sd[P];
+    hc_error err;
+    assert_int_equal(hc_logreg_check(&prob, mean, sd, &err), HC_OK);
+    free(X);
+    free(y);
+}
+
 static void test_too_few_rows(void **state)
 {
     (void)state;
@@ -1022,6 +1061,7 @@ int main(void)
         cmocka_unit_test(test_constant_column),
         cmocka_unit_test(test_collinear_pair),
         cmocka_unit_test(test_collinear_three),
+        cmocka_unit_test(test_collinear_many_blocks),
         cmocka_unit_test(test_too_few_rows),
         cmocka_unit_test(test_separation_single),
         cmocka_unit_test(test_separation_quasi),

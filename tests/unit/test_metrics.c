@@ -427,6 +427,47 @@ static void test_sklearn_doc_examples(void **state)
     assert_close(v, -log(1e-15), 1e-12);
 }
 
+/* More rows than the two-thread threshold of the AUC count (2^20), with
+ * 97 tied score levels and both classes on every level: the AUC must be
+ * the closed form sum over levels v of pos(v) (neg(< v) + neg(v) / 2) /
+ * (P N), counted here level by level. Each class is the smaller one in
+ * turn (churners few, then many), so both directions of the search run. */
+static void test_auc_large_ties_closed_form(void **state)
+{
+    (void)state;
+    enum { N = 1500007, LEVELS = 97 };
+    double *y = malloc(N * sizeof *y), *s = malloc(N * sizeof *s);
+    assert_non_null(y);
+    assert_non_null(s);
+    for (int rare = 1; rare >= 0; rare--) {
+        double pos[LEVELS] = {0}, neg[LEVELS] = {0};
+        for (size_t i = 0; i < N; i++) {
+            size_t v = (i * 7919) % LEVELS;
+            /* churn more likely at high levels: a few percent overall when
+             * rare, most rows otherwise */
+            int churn = rare ? (i % 101) < v / 10 : (i % 101) >= v / 10;
+            y[i] = churn;
+            s[i] = (double)v;
+            (churn ? pos : neg)[v]++;
+        }
+        double P = 0, Nn = 0, num = 0, below = 0;
+        for (int v = 0; v < LEVELS; v++) {
+            P += pos[v];
+            Nn += neg[v];
+        }
+        for (int v = 0; v < LEVELS; v++) {
+            num += pos[v] * (below + neg[v] / 2);
+            below += neg[v];
+        }
+        double v, expect = num / (P * Nn);
+        hc_error err;
+        assert_int_equal(hc_metrics_roc_auc(y, s, N, &v, &err), HC_OK);
+        assert_close(v, expect, 1e-15);
+    }
+    free(y);
+    free(s);
+}
+
 /* Ties count one half. Positives score {2,3,1,5,3}, negatives {1,2,2,4,3}:
  * wins + ties/2 = 2 + 3.5 + 0.5 + 5 + 3.5 = 14.5 of 25 pairs = 0.58 by hand;
  * pROC gives the same AUC and DeLong interval [0.19393186839246623,
@@ -814,6 +855,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sklearn_doc_examples),
         cmocka_unit_test(test_ties_half_and_delong_small),
+        cmocka_unit_test(test_auc_large_ties_closed_form),
         cmocka_unit_test(test_top_decile_ties_and_ks),
         cmocka_unit_test(test_curves),
         cmocka_unit_test(test_wilson),
