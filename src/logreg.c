@@ -52,7 +52,8 @@ typedef struct {
     size_t extreme;  /* rows with |eta| > EXTREME_ETA */
     double sr, sw;   /* PASS_NULL: sum (y - mu), sum w */
     double *bH, *bg; /* block partial sums */
-    double *z;       /* ROWS standardised rows of k */
+    double *z;       /* BLOCK + ROWS standardised rows of k */
+    double *wv, *rv; /* BLOCK + ROWS: per row weight (eta first), residual */
     double *xrow;    /* one row gathered from column pointers */
 } pass_acc;
 
@@ -140,7 +141,9 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
      * which lets the compiler keep the inner loops in registers. */
     double *restrict bH = acc->bH;
     double *restrict bg = acc->bg;
-    double *restrict z = acc->z; /* ROWS standardised rows of k */
+    double *restrict Z = acc->z;   /* the block's standardised rows */
+    double *restrict wv = acc->wv; /* per row: eta, then the weight */
+    double *restrict rv = acc->rv; /* per row: the residual */
     const double *restrict bcoef = ctx->b;
     const double *restrict mean = ctx->mean;
     const double *restrict inv_sd = ctx->inv_sd;
@@ -149,38 +152,45 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
     size_t extreme = 0;
     for (size_t b = begin; b < end; b += BLOCK) {
         size_t e = end - b > BLOCK ? b + BLOCK : end;
+        size_t nb = e - b;
         double prod = 1.0, lin = 0.0;
         memset(bH, 0, k * k * sizeof(double));
         memset(bg, 0, k * sizeof(double));
+        /* In three sweeps over the block, each a simple loop the processor
+         * can overlap from row to row: standardised rows and linear
+         * predictors, then the logistic terms (one exp per row), then the
+         * sums. The arithmetic of every row is the same as in one sweep. */
+        for (size_t r = 0; r < nb; r++) {
+            size_t i = b + r;
+            const double *x = logreg_row(prob, i, acc->xrow);
+            double *restrict zr = Z + r * k;
+            double eta = bcoef[0] + (off ? off[i] : 0.0);
+            zr[0] = 1.0;
+            for (size_t j = 0; j < p; j++) {
+                double zj = (x[j] - mean[j]) * inv_sd[j];
+                zr[j + 1] = zj;
+                eta += bcoef[j + 1] * zj;
+            }
+            wv[r] = eta;
+        }
+        for (size_t r = 0; r < nb; r++) {
+            double eta = wv[r], t;
+            lin += row_terms(eta, y[b + r], &wv[r], &rv[r], &t);
+            prod *= 1.0 + t;
+            extreme += fabs(eta) > EXTREME_ETA;
+        }
+        /* Rows past the end of a short block add exact zeros. */
+        for (size_t r = nb; r % ROWS; r++) {
+            memset(Z + r * k, 0, k * sizeof(double));
+            wv[r] = rv[r] = 0.0;
+        }
         /* ROWS rows at a time: each update of the block sums then adds
          * ROWS products, so the sums are loaded and stored ROWS times less
          * often; the bookkeeping of the sums is what bounds this loop. */
-        for (size_t i0 = b; i0 < e; i0 += ROWS) {
-            size_t m = e - i0 < ROWS ? e - i0 : ROWS;
-            double wq[ROWS] = {0}, rq[ROWS] = {0};
-            for (size_t q = 0; q < ROWS; q++) {
-                double *zq = z + q * k;
-                if (q >= m) {
-                    for (size_t j = 0; j < k; j++)
-                        zq[j] = 0.0;
-                    continue;
-                }
-                size_t i = i0 + q;
-                const double *x = logreg_row(prob, i, acc->xrow);
-                double eta = bcoef[0] + (off ? off[i] : 0.0);
-                zq[0] = 1.0;
-                for (size_t j = 0; j < p; j++) {
-                    double zj = (x[j] - mean[j]) * inv_sd[j];
-                    zq[j + 1] = zj;
-                    eta += bcoef[j + 1] * zj;
-                }
-                double t;
-                lin += row_terms(eta, y[i], &wq[q], &rq[q], &t);
-                prod *= 1.0 + t;
-                extreme += fabs(eta) > EXTREME_ETA;
-            }
-            const double *z0 = z, *z1 = z + k, *z2 = z + 2 * k,
-                         *z3 = z + 3 * k;
+        for (size_t i0 = 0; i0 < nb; i0 += ROWS) {
+            const double *wq = wv + i0, *rq = rv + i0;
+            const double *z0 = Z + i0 * k, *z1 = z0 + k, *z2 = z1 + k,
+                         *z3 = z2 + k;
             for (size_t j = 0; j < k; j++) {
                 double a0 = wq[0] * z0[j], a1 = wq[1] * z1[j];
                 double a2 = wq[2] * z2[j], a3 = wq[3] * z3[j];
@@ -242,6 +252,8 @@ static void acc_free(pass_acc *a)
     free(a->bH);
     free(a->bg);
     free(a->z);
+    free(a->wv);
+    free(a->rv);
     free(a->xrow);
 }
 
@@ -252,9 +264,11 @@ static int acc_alloc(pass_acc *a, size_t k)
     a->g = calloc(k, sizeof(double));
     a->bH = calloc(k * k, sizeof(double));
     a->bg = calloc(k, sizeof(double));
-    a->z = calloc(ROWS * k, sizeof(double));
+    a->z = calloc((BLOCK + ROWS) * k, sizeof(double));
+    a->wv = calloc(BLOCK + ROWS, sizeof(double));
+    a->rv = calloc(BLOCK + ROWS, sizeof(double));
     a->xrow = calloc(k, sizeof(double)); /* k = p + 1 >= p */
-    if (!a->H || !a->g || !a->bH || !a->bg || !a->z || !a->xrow) {
+    if (!a->H || !a->g || !a->bH || !a->bg || !a->z || !a->wv || !a->rv || !a->xrow) {
         acc_free(a);
         return -1;
     }
