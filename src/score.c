@@ -123,6 +123,8 @@ static void block_outputs(const hc_model *m, const seg_params *sp, const double 
                           double *hn, double *hd, const hc_score_out *out)
 {
     size_t K = m->n_components;
+    if (!out->health && !out->band && !out->segment && !out->p_churn && !out->p_expansion)
+        return; /* sub-scores only (one component at a time, for a design) */
     for (size_t i = 0; i < nb; i++)
         hn[i] = hd[i] = 0.0;
     for (size_t k = 0; k < K; k++) {
