@@ -26,6 +26,11 @@ typedef struct {
     char delimiter;        /* 0 means ',' */
     size_t max_field;      /* bytes; 0 means 1 MiB. Longer is an error. */
     size_t max_fields;     /* per record; 0 means 4096 */
+    int libcsv_only;       /* test and diagnostic switch: non-zero sends
+                              every byte through libcsv, without the fast
+                              path for blocks with no quote, NUL or byte
+                              above 0x7f (csv_plain.c); the results are the
+                              same either way, only slower */
 } hc_csv_options;
 
 /* Streams the file at `path` ("-" is stdin) through libcsv in 64 KiB
