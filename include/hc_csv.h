@@ -66,12 +66,20 @@ typedef struct hc_csv_stream hc_csv_stream;
  * the NUL and UTF-8 checks) and `line` the line where the record starts.
  * `record` follows the last field with the number of fields; blank lines
  * make no record. A record's fields are never followed by `record` when a
- * parse error ends it (the record is not complete). Either may return a
- * status with `err` filled to stop the stream with that error. */
+ * parse error ends it (the record is not complete). Any of them may return
+ * a status with `err` filled to stop the stream with that error.
+ *
+ * `row` is optional (NULL: not used). When set, the stream may hand a
+ * whole record to it instead of calling `field` for each field and then
+ * `record`, which it does for records it holds whole and that passed every
+ * check (in practice those of blocks without quotes, NUL or non-ASCII
+ * bytes); the fields and their texts are valid only during the call. It
+ * must have the effect those calls would have had together. */
 typedef struct {
     hc_status (*field)(void *ctx, size_t index, const char *s, size_t len,
                        long line, hc_error *err);
     hc_status (*record)(void *ctx, size_t n_fields, long line, hc_error *err);
+    hc_csv_record_fn row;
 } hc_csv_field_handler;
 
 /* Allocates a stream named `name` in messages (not copied: it must outlive

@@ -347,9 +347,23 @@ static hc_status on_stream_record(void *ctx, size_t n, long line, hc_error *err)
     return HC_OK;
 }
 
+/* The stream's whole-record handler: on_record, after moving on to a
+ * table of its own when this one is full, as on_stream_field does at a
+ * record's first field (the error of a record with the wrong number of
+ * fields comes first either way). */
+static hc_status on_stream_row(void *ctx, const hc_csv_record *rec, hc_error *err)
+{
+    loader *ld = ctx;
+    if (ld->header_done && rec->n == ld->n_header && ld->t->n_rows >= ld->limit &&
+        loader_spill(ld) != HC_OK)
+        return hc_error_nomem(err);
+    return on_record(ld, rec, err);
+}
+
 const hc_csv_field_handler *hc_loader_stream_handler(void)
 {
-    static const hc_csv_field_handler handler = {on_stream_field, on_stream_record};
+    static const hc_csv_field_handler handler = {
+        .field = on_stream_field, .record = on_stream_record, .row = on_stream_row};
     return &handler;
 }
 

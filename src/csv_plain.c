@@ -44,15 +44,15 @@ static inline uint64_t stops(uint64_t x, uint64_t d, uint64_t cr, uint64_t lf)
     return ~((a + LOWS) & (b + LOWS) & (c + LOWS)) & HIGHS;
 }
 
-void hc_csv_plain_parse(char *s, size_t len, unsigned char delim,
-                        void (*field)(void *text, size_t len, void *ctx),
-                        void (*record)(int term, void *ctx), void *ctx)
+void hc_csv_plain_parse(char *s, size_t len, unsigned char delim, char **text,
+                        size_t *lens, size_t cap, hc_csv_plain_fn fn, void *ctx)
 {
     const uint64_t d = delim * ONES, cr = '\r' * ONES, lf = '\n' * ONES;
     /* libcsv's spaces are space and tab, unless one is the delimiter. */
     const char sp1 = delim == ' ' ? '\t' : ' ';
     const char sp2 = delim == '\t' ? ' ' : '\t';
     size_t start = 0;    /* where the current field began */
+    size_t n = 0;        /* fields of the line not yet handed over */
     int row_begun = 0;   /* a delimiter was seen on this line */
     for (size_t w = 0; w < len; w += 8) {
         uint64_t m;
@@ -80,8 +80,13 @@ void hc_csv_plain_parse(char *s, size_t len, unsigned char delim,
             start = i + 1;
             if (c == delim) {
                 s[b] = '\0';
-                field(s + a, b - a, ctx);
+                text[n] = s + a;
+                lens[n++] = b - a;
                 row_begun = 1;
+                if (n == cap) {
+                    fn(text, lens, n, 0, ctx);
+                    n = 0;
+                }
                 continue;
             }
             /* A line end: in ROW_NOT_BEGUN (nothing but spaces since the
@@ -89,9 +94,11 @@ void hc_csv_plain_parse(char *s, size_t len, unsigned char delim,
              * it ends the last field, empty or not, then the row. */
             if (row_begun || b > a) {
                 s[b] = '\0';
-                field(s + a, b - a, ctx);
+                text[n] = s + a;
+                lens[n++] = b - a;
             }
-            record(c, ctx);
+            fn(text, lens, n, c, ctx);
+            n = 0;
             row_begun = 0;
         }
     }

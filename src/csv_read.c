@@ -61,6 +61,9 @@ struct hc_csv_stream {
     char *scratch;        /* a writable copy of a plain block's records
                              (the tokenizer ends fields with NULs) */
     size_t scratch_cap;
+    char **line_text;     /* the tokenizer's fields of one line */
+    size_t *line_len;
+    size_t line_cap;
     int direct;           /* a stream: fields go straight to `handler` */
     hc_csv_field_handler handler;
     hc_error perr;        /* the parser's own error */
@@ -343,10 +346,14 @@ static void on_field(void *data, size_t len, void *ctx)
     take_field(r, data, len, !r->plain);
 }
 
-/* hc_csv_plain_parse's: its fields lie within one plain block. */
-static void on_plain_field(void *data, size_t len, void *ctx)
+
+/* A record ended on a line end (`term`, or -1 at the end of the input):
+ * the next record starts on the next line. */
+static inline void next_line(reader *r, int term)
 {
-    take_field(ctx, data, len, 0);
+    if (term != -1)
+        r->line++;
+    r->record_line = r->line;
 }
 
 static void on_record(int term, void *ctx)
@@ -378,9 +385,39 @@ static void on_record(int term, void *ctx)
         if (b->n_recs == BATCH_RECORDS)
             hand_over(r, 0);
     }
-    if (term != -1)
-        r->line++;
-    r->record_line = r->line;
+    next_line(r, term);
+}
+
+/* hc_csv_plain_parse's callback: a line's fields, all within one plain
+ * block, so they need no byte check. A whole record that passes the
+ * limits goes to the handler's `row` at once, with the effect of the
+ * field and record calls below (for a record with fields, on_record
+ * reduces to the handler's call and next_line). */
+static void on_plain_line(char **text, size_t *len, size_t n, int term, void *ctx)
+{
+    reader *r = ctx;
+    if (r->direct && r->handler.row && term && n > 0 && r->rec_fields == 0 &&
+        n <= r->opt.max_fields && r->pstatus == HC_OK && !r->stop) {
+        size_t i = 0;
+        while (i < n && len[i] <= r->opt.max_field)
+            i++;
+        if (i == n) {
+            r->last_was_cr = term == '\r';
+            hc_csv_record rec = {text, len, n, r->record_line};
+            hc_status st = r->handler.row(r->ctx, &rec, r->cerr);
+            if (st != HC_OK) {
+                r->cstatus = st;
+                r->stop = 1;
+                return;
+            }
+            next_line(r, term);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        take_field(r, text[i], len[i], 0);
+    if (term)
+        on_record(term, r);
 }
 
 /* Line ends in the part of a quoted field that libcsv holds when it stops
@@ -438,6 +475,15 @@ static hc_status reader_start(reader *r, hc_error *err)
     int ok = 1;
     for (int i = 0; i < N_BATCHES && !r->direct; i++)
         ok &= batch_init(&r->batches[i]) == 0;
+    /* Room for a line of as many fields as a record may have and one more,
+     * the field that breaks the limit (at most 4097: a longer line comes
+     * in parts, which on_plain_line takes field by field). */
+    if (r->fast) {
+        r->line_cap = (r->opt.max_fields < 4096 ? r->opt.max_fields : 4096) + 1;
+        r->line_text = malloc(r->line_cap * sizeof *r->line_text);
+        r->line_len = malloc(r->line_cap * sizeof *r->line_len);
+        ok &= r->line_text && r->line_len;
+    }
     /* A stream hands libcsv's own buffer to the handler: CSV_APPEND_NULL
      * makes it a C string. */
     unsigned char options = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI;
@@ -504,7 +550,7 @@ static void feed_plain(reader *r, const char *data, size_t len)
         }
         memcpy(r->scratch, data + from, to - from);
         hc_csv_plain_parse(r->scratch, to - from, (unsigned char)r->opt.delimiter,
-                           on_plain_field, on_record, r);
+                           r->line_text, r->line_len, r->line_cap, on_plain_line, r);
     }
     parse_libcsv(r, data + to, len - to);
 }
@@ -585,6 +631,11 @@ static void reader_release(reader *r)
     free(r->scratch);
     r->scratch = NULL;
     r->scratch_cap = 0;
+    free(r->line_text);
+    free(r->line_len);
+    r->line_text = NULL;
+    r->line_len = NULL;
+    r->line_cap = 0;
 }
 
 /* Copies the error of a failed reader to `err`. */

@@ -245,19 +245,36 @@ static hc_status on_record(void *ctx, size_t n, long line, hc_error *err)
     return sink_call(k, line, 0, err);
 }
 
-static const hc_csv_field_handler handler = {on_field, on_record};
+/* A handler's `row` must do what `field` per field and then `record`
+ * would: this one does just that, so its log must match theirs. */
+static hc_status on_row(void *ctx, const hc_csv_record *rec, hc_error *err)
+{
+    sink *k = ctx;
+    gb_printf(k->log, "(row)\n");
+    for (size_t i = 0; i < rec->n; i++) {
+        hc_status st = on_field(ctx, i, rec->fields[i], rec->lens[i], rec->line, err);
+        if (st != HC_OK)
+            return st;
+    }
+    return on_record(ctx, rec->n, rec->line, err);
+}
+
+static const hc_csv_field_handler handler = {.field = on_field, .record = on_record};
+static const hc_csv_field_handler row_handler = {.field = on_field, .record = on_record,
+                                                 .row = on_row};
 
 /* Streams `input` in the pieces `cuts` and logs every callback, feed and
  * the finish. */
 static void read_stream(const gbuf *input, const setup *su, int libcsv_only,
-                        const size_t *cuts, size_t n_cuts, gbuf *log)
+                        const hc_csv_field_handler *h, const size_t *cuts, size_t n_cuts,
+                        gbuf *log)
 {
     hc_csv_options opt = su->opt;
     opt.libcsv_only = libcsv_only;
     sink k = {log, 0, su->fail_at};
     log->n = 0;
     gb_put(log, "", 0);
-    hc_csv_stream *s = hc_csv_stream_alloc("diff.csv", &opt, su->file_start, &handler, &k);
+    hc_csv_stream *s = hc_csv_stream_alloc("diff.csv", &opt, su->file_start, h, &k);
     assert_non_null(s);
     size_t pos = 0;
     for (size_t i = 0; i < n_cuts; i++) {
@@ -308,25 +325,45 @@ static void read_buffer(const gbuf *input, const setup *su, int libcsv_only, gbu
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
 
-/* Thousands of random inputs, each streamed in two random partitions and
- * read whole, with and without the fast path: the logs must be equal. */
+/* Removes the "(row)" marks from a log, counting them in *rows. */
+static void drop_row_marks(gbuf *log, size_t *rows)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < log->n;) {
+        if (strncmp(log->p + i, "(row)\n", 6) == 0 && (i == 0 || log->p[i - 1] == '\n')) {
+            i += 6;
+            (*rows)++;
+            continue;
+        }
+        log->p[o++] = log->p[i++];
+    }
+    log->n = o;
+    log->p[o] = '\0';
+}
+
+/* Thousands of random inputs, each streamed in two random partitions (with
+ * a handler with and without `row`) and read whole, with and without the
+ * fast path: the logs must be equal. */
 static void test_stream_same_as_libcsv(void **state)
 {
     (void)state;
     uint64_t s = 0x9e3779b97f4a7c15u;
     gbuf input = {0}, fast = {0}, slow = {0};
     size_t cuts[8192];
-    size_t fields_seen = 0;
+    size_t fields_seen = 0, rows_seen = 0;
     for (int iter = 0; iter < 3000; iter++) {
         setup su;
         gen_input(&s, &input, &su);
         for (int part = 0; part < 2; part++) {
             size_t n_cuts = gen_cuts(&s, input.n, cuts, sizeof cuts / sizeof cuts[0]);
-            read_stream(&input, &su, 0, cuts, n_cuts, &fast);
-            read_stream(&input, &su, 1, cuts, n_cuts, &slow);
+            read_stream(&input, &su, 1, &handler, cuts, n_cuts, &slow);
+            read_stream(&input, &su, 0, &handler, cuts, n_cuts, &fast);
             assert_same_log(&fast, &slow, "stream", &input);
             for (const char *p = fast.p; (p = strchr(p, '\n')) != NULL; p++)
                 fields_seen += p[1] == 'F';
+            read_stream(&input, &su, 0, &row_handler, cuts, n_cuts, &fast);
+            drop_row_marks(&fast, &rows_seen);
+            assert_same_log(&fast, &slow, "stream with rows", &input);
         }
         read_buffer(&input, &su, 0, &fast);
         read_buffer(&input, &su, 1, &slow);
@@ -334,7 +371,9 @@ static void test_stream_same_as_libcsv(void **state)
     }
     /* The inputs did make fields (a generator bug could make them all
      * fail at the first byte). */
+    fprintf(stderr, "fields %zu, records handed whole to row %zu\n", fields_seen, rows_seen);
     assert_true(fields_seen > 100000);
+    assert_true(rows_seen > 10000);
     free(input.p);
     free(fast.p);
     free(slow.p);
@@ -368,8 +407,8 @@ static void test_libcsv_particulars(void **state)
         gb_put(&input, cases[c].in, strlen(cases[c].in));
         setup su = {.opt = {.delimiter = cases[c].delim}, .file_start = 1};
         size_t cut = input.n;
-        read_stream(&input, &su, 0, &cut, 1, &fast);
-        read_stream(&input, &su, 1, &cut, 1, &slow);
+        read_stream(&input, &su, 0, &handler, &cut, 1, &fast);
+        read_stream(&input, &su, 1, &handler, &cut, 1, &slow);
         assert_same_log(&fast, &slow, "stream", &input);
         /* The handler's calls, without the feed and finish lines. */
         gbuf calls = {0};
