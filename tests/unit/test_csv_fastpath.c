@@ -116,8 +116,9 @@ typedef struct {
 /* Appends one random byte or short sequence. `special` is the chance in
  * 1000 of a byte that makes a block not plain (a quote, a NUL, a byte
  * above 0x7f); the rest is mostly the delimiter, line ends, spaces, tabs,
- * digits and letters, with other delimiters as data. */
-static void gen_piece(gbuf *b, uint64_t *s, char delim, unsigned special)
+ * digits and letters, with other delimiters as data. `spaces` 1 allows
+ * spaces, 2 tabs, 3 both (0 neither, unless one is the delimiter). */
+static void gen_piece(gbuf *b, uint64_t *s, char delim, unsigned special, int spaces)
 {
     unsigned r = (unsigned)(rnd(s) % 1000);
     if (r < special) {
@@ -141,11 +142,11 @@ static void gen_piece(gbuf *b, uint64_t *s, char delim, unsigned special)
         gb_put(b, "\r\n", 2);
         return;
     } else if (r < 35)
-        one = " ";
+        one = spaces & 1 ? " " : &delim;
     else if (r < 39)
-        one = "\t";
+        one = spaces & 2 ? "\t" : "x";
     else if (r < 42)
-        one = (const char *[]){",", ";", "|", "\t", " "}[rnd(s) % 5];
+        one = (const char *[]){",", ";", "|", "\t", " "}[rnd(s) % (spaces == 3 ? 5 : 3)];
     else if (r < 70)
         one = &"0123456789"[rnd(s) % 10];
     else if (r < 72)
@@ -179,8 +180,9 @@ static void gen_input(uint64_t *s, gbuf *b, setup *su)
     gb_put(b, "", 0);
     if (rnd(s) % 8 == 0)
         gb_put(b, "\xef\xbb\xbf", 3);
+    int spaces = rnd(s) % 2 ? 3 : (int)(rnd(s) % 3);
     while (b->n < len)
-        gen_piece(b, s, su->opt.delimiter, special);
+        gen_piece(b, s, su->opt.delimiter, special, spaces);
     if (len > 1000 && su->opt.max_field && rnd(s) % 2)
         su->opt.max_field += 2000; /* long inputs: fewer early failures */
     su->fail_at = rnd(s) % 4 == 0 ? (long)(1 + rnd(s) % 200) : 0;
