@@ -434,6 +434,48 @@ static void test_libcsv_particulars(void **state)
     free(slow.p);
 }
 
+/* Lines of about 4096 fields, around the most the fast path hands over
+ * in one piece (4097) and around the limit, which may be set higher. */
+static void test_wide_lines(void **state)
+{
+    (void)state;
+    static const size_t widths[] = {4095, 4096, 4097, 4098, 5000};
+    static const size_t limits[] = {0, 4096, 4097, 4098, 6000};
+    gbuf input = {0}, fast = {0}, slow = {0};
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+        for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+            input.n = 0;
+            gb_put(&input, "a,b\n", 4);
+            for (size_t k = 0; k < widths[w]; k++)
+                gb_printf(&input, k + 1 < widths[w] ? "%zu," : "%zu\n", k % 7);
+            gb_put(&input, "c\n", 2);
+            setup su = {.opt = {.max_fields = limits[l]}, .file_start = 1};
+            size_t cuts[8];
+            size_t n_cuts = 0;
+            for (size_t at = HC_CSV_BLOCK_SIZE; at < input.n; at += HC_CSV_BLOCK_SIZE)
+                cuts[n_cuts++] = at;
+            cuts[n_cuts++] = input.n;
+            read_stream(&input, &su, 1, &handler, cuts, n_cuts, &slow);
+            read_stream(&input, &su, 0, &handler, cuts, n_cuts, &fast);
+            assert_same_log(&fast, &slow, "stream", &input);
+            size_t rows = 0;
+            read_stream(&input, &su, 0, &row_handler, cuts, n_cuts, &fast);
+            drop_row_marks(&fast, &rows);
+            assert_same_log(&fast, &slow, "stream with rows", &input);
+            /* The short lines go whole, the wide one too when it can: when
+             * it has too many fields, the stream stops there. */
+            size_t limit = limits[l] ? limits[l] : 4096;
+            size_t want = widths[w] > limit ? 1 : widths[w] <= 4097 ? 3 : 2;
+            assert_int_equal(rows, want);
+            read_buffer(&input, &su, 0, &fast);
+            read_buffer(&input, &su, 1, &slow);
+            assert_same_log(&fast, &slow, "hc_csv_read_buffer", &input);
+        }
+    free(input.p);
+    free(fast.p);
+    free(slow.p);
+}
+
 /* The loader on top of the stream: a file with text, date and number
  * columns loads to the same table or error with and without the fast
  * path, read whole and as two halves. */
@@ -524,6 +566,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_libcsv_particulars),
         cmocka_unit_test(test_stream_same_as_libcsv),
+        cmocka_unit_test(test_wide_lines),
         cmocka_unit_test(test_load_same_as_libcsv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
