@@ -34,7 +34,9 @@ typedef struct {
 } hc_csv_options;
 
 /* Streams the file at `path` ("-" is stdin) through libcsv in 64 KiB
- * blocks, calling `fn` per record. Handles a UTF-8 byte-order mark, CRLF,
+ * blocks, calling `fn` per record (a block without quotes, NUL or bytes
+ * above 0x7f is split into fields by the reader itself, with libcsv's
+ * results: see libcsv_only above). Handles a UTF-8 byte-order mark, CRLF,
  * quoted fields with delimiters, quotes and newlines; rejects NUL bytes,
  * invalid UTF-8, unterminated quotes and oversize fields with file, line and
  * column. Blank lines are skipped. `opt` may be NULL. */
@@ -53,8 +55,9 @@ hc_status hc_csv_read_buffer(const char *data, size_t len, const char *name,
 #define HC_CSV_BLOCK_SIZE 65536
 
 /* A push reader: the caller feeds bytes in file order and each field goes
- * to a handler as soon as libcsv ends it, on the calling thread, without
- * being copied. It applies every check of hc_csv_read, with line numbers
+ * to a handler as soon as it ends, on the calling thread, straight from
+ * libcsv's buffer or (blocks without quotes, NUL or bytes above 0x7f) from
+ * the reader's copy of the block. It applies every check of hc_csv_read, with line numbers
  * counted from 1 at its first byte, so that parts of one file can be read
  * by several streams (the table loader reads the two halves of a large
  * file in parallel). */

@@ -13,9 +13,12 @@
  *
  * Both hand the complete records of a plain block (no quote, NUL or byte
  * above 0x7f) to csv_plain.c's tokenizer instead of libcsv, when libcsv
- * stands between records: it calls the same callbacks with the same
- * arguments, several times faster. The incomplete record at the end of
- * such a block, and every other block, go to libcsv.
+ * stands between records: it finds the fields and records libcsv would,
+ * several times faster, and on_plain_line passes them on as libcsv's
+ * callbacks would (or, a whole record at once, to a stream handler's
+ * `row`). The incomplete record at the end of such a block, and every
+ * other block, go to libcsv. hc_csv_options.libcsv_only turns this off,
+ * for the differential tests (tests/unit/test_csv_fastpath.c).
  */
 #include "hc_csv.h"
 #include "csv_plain.h"
@@ -345,7 +348,6 @@ static void on_field(void *data, size_t len, void *ctx)
     reader *r = ctx;
     take_field(r, data, len, !r->plain);
 }
-
 
 /* A record ended on a line end (`term`, or -1 at the end of the input):
  * the next record starts on the next line. */
