@@ -487,9 +487,10 @@ static void test_load_same_as_libcsv(void **state)
                                       {"x", HC_COL_NUM, 1}};
     static const char *const cells[] = {"a1", "b2", "NA", "", " 7 ", "2024-02-29", "2023-02-29",
                                         "3.25", "-0", "1e3", "x", "12345678901234567",
-                                        "0.5", "\t4\t", "null", "2024-01-01"};
+                                        "0.5", "\t4\t", "null", "2024-01-01", "-1.5"};
     uint64_t s = 12345;
     gbuf input = {0};
+    size_t n_ok = 0, n_negative = 0, n_other = 0;
     const char *dir = getenv("TMPDIR");
     for (int iter = 0; iter < 300; iter++) {
         input.n = 0;
@@ -498,16 +499,17 @@ static void test_load_same_as_libcsv(void **state)
         int bad = rnd(&s) % 2;
         for (size_t r = 0; r < rows; r++) {
             if (bad && rnd(&s) % (rows * 2) == 0) {
-                gb_printf(&input, "%s%s\n", cells[rnd(&s) % 16], rnd(&s) % 2 ? ",\"q" : "");
+                gb_printf(&input, "%s%s\n", cells[rnd(&s) % 17], rnd(&s) % 2 ? ",\"q" : "");
                 continue;
             }
-            gb_printf(&input, "a%u,2024-%02u-%02u,%u.%u,%s\n", (unsigned)(rnd(&s) % 99),
+            gb_printf(&input, "a%u,2024-%02u-%02u,%s%u.%u,%s\n", (unsigned)(rnd(&s) % 99),
                       (unsigned)(1 + rnd(&s) % 12), (unsigned)(1 + rnd(&s) % 28),
+                      bad && rnd(&s) % rows == 0 ? "-" : "",
                       (unsigned)(rnd(&s) % 1000), (unsigned)(rnd(&s) % 100),
-                      bad ? cells[rnd(&s) % 16] : "1");
+                      bad && rnd(&s) % 4 == 0 ? cells[rnd(&s) % 17] : "1");
             if (bad && rnd(&s) % 64 == 0)
-                gb_printf(&input, "%s,%s,%s,1\r\n", cells[rnd(&s) % 16], cells[rnd(&s) % 16],
-                          cells[rnd(&s) % 16]);
+                gb_printf(&input, "%s,%s,%s,1\r\n", cells[rnd(&s) % 17], cells[rnd(&s) % 17],
+                          cells[rnd(&s) % 17]);
         }
         char path[256];
         snprintf(path, sizeof path, "%s/hc-test-fastpath.XXXXXX", dir && *dir ? dir : "/tmp");
@@ -530,6 +532,12 @@ static void test_load_same_as_libcsv(void **state)
                 st[slow] = hc_table_load_csv(path, &lo, &t[slow], &e[slow]);
             }
             assert_int_equal(st[0], st[1]);
+            if (st[0] == HC_OK)
+                n_ok++;
+            else if (strstr(e[0].message, "negative"))
+                n_negative++;
+            else
+                n_other++;
             if (st[0] != HC_OK) {
                 assert_string_equal(e[0].message, e[1].message);
                 assert_int_equal(e[0].line, e[1].line);
@@ -558,6 +566,10 @@ static void test_load_same_as_libcsv(void **state)
         }
         unlink(path);
     }
+    /* Both good files and each kind of error were seen. */
+    fprintf(stderr, "loads: %zu ok, %zu negative values, %zu other errors\n", n_ok, n_negative,
+            n_other);
+    assert_true(n_ok > 20 && n_negative > 20 && n_other > 20);
     free(input.p);
 }
 
