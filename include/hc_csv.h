@@ -26,10 +26,17 @@ typedef struct {
     char delimiter;        /* 0 means ',' */
     size_t max_field;      /* bytes; 0 means 1 MiB. Longer is an error. */
     size_t max_fields;     /* per record; 0 means 4096 */
+    int libcsv_only;       /* test and diagnostic switch: non-zero sends
+                              every byte through libcsv, without the fast
+                              path for blocks with no quote, NUL or byte
+                              above 0x7f (csv_plain.c); the results are the
+                              same either way, only slower */
 } hc_csv_options;
 
 /* Streams the file at `path` ("-" is stdin) through libcsv in 64 KiB
- * blocks, calling `fn` per record. Handles a UTF-8 byte-order mark, CRLF,
+ * blocks, calling `fn` per record (a block without quotes, NUL or bytes
+ * above 0x7f is split into fields by the reader itself, with libcsv's
+ * results: see libcsv_only above). Handles a UTF-8 byte-order mark, CRLF,
  * quoted fields with delimiters, quotes and newlines; rejects NUL bytes,
  * invalid UTF-8, unterminated quotes and oversize fields with file, line and
  * column. Blank lines are skipped. `opt` may be NULL. */
@@ -48,8 +55,9 @@ hc_status hc_csv_read_buffer(const char *data, size_t len, const char *name,
 #define HC_CSV_BLOCK_SIZE 65536
 
 /* A push reader: the caller feeds bytes in file order and each field goes
- * to a handler as soon as libcsv ends it, on the calling thread, without
- * being copied. It applies every check of hc_csv_read, with line numbers
+ * to a handler as soon as it ends, on the calling thread, straight from
+ * libcsv's buffer or (blocks without quotes, NUL or bytes above 0x7f) from
+ * the reader's copy of the block. It applies every check of hc_csv_read, with line numbers
  * counted from 1 at its first byte, so that parts of one file can be read
  * by several streams (the table loader reads the two halves of a large
  * file in parallel). */
@@ -61,12 +69,20 @@ typedef struct hc_csv_stream hc_csv_stream;
  * the NUL and UTF-8 checks) and `line` the line where the record starts.
  * `record` follows the last field with the number of fields; blank lines
  * make no record. A record's fields are never followed by `record` when a
- * parse error ends it (the record is not complete). Either may return a
- * status with `err` filled to stop the stream with that error. */
+ * parse error ends it (the record is not complete). Any of them may return
+ * a status with `err` filled to stop the stream with that error.
+ *
+ * `row` is optional (NULL: not used). When set, the stream may hand a
+ * whole record to it instead of calling `field` for each field and then
+ * `record`, which it does for records it holds whole and that passed every
+ * check (in practice those of blocks without quotes, NUL or non-ASCII
+ * bytes); the fields and their texts are valid only during the call. It
+ * must have the effect those calls would have had together. */
 typedef struct {
     hc_status (*field)(void *ctx, size_t index, const char *s, size_t len,
                        long line, hc_error *err);
     hc_status (*record)(void *ctx, size_t n_fields, long line, hc_error *err);
+    hc_csv_record_fn row;
 } hc_csv_field_handler;
 
 /* Allocates a stream named `name` in messages (not copied: it must outlive

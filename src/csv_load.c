@@ -161,8 +161,9 @@ static inline int is_missing(const char *s, size_t len)
     }
 }
 
-static hc_status load_cell(loader *ld, int c, size_t row, const char *s,
-                           size_t len, long line, long column, hc_error *err)
+/* Stores one cell of any type, or fills `err`. */
+static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
+                               size_t len, long line, long column, hc_error *err)
 {
     hc_column *col = &ld->t->cols[c];
     switch (col->type) {
@@ -215,6 +216,24 @@ static hc_status load_cell(loader *ld, int c, size_t row, const char *s,
         break;
     }
     return HC_OK;
+}
+
+/* load_any_cell, with the most common case first: a plain number in a
+ * numeric column, stored exactly as load_any_cell would store it. Small
+ * enough to be inlined into the per-record loops, where the call and its
+ * eight arguments cost as much as the number; anything else (a negative
+ * value where it is an error included) goes to load_any_cell. */
+static inline hc_status load_cell(loader *ld, int c, size_t row, const char *s,
+                                  size_t len, long line, long column, hc_error *err)
+{
+    hc_column *col = &ld->t->cols[c];
+    double v;
+    if (col->type == HC_COL_NUM && len && quick_number(s, len, &v) &&
+        !(c == ld->nonneg_col && v < 0)) {
+        col->num[row] = v;
+        return HC_OK;
+    }
+    return load_any_cell(ld, c, row, s, len, line, column, err);
 }
 
 static hc_status on_record(void *ctx, const hc_csv_record *rec, hc_error *err)
@@ -347,9 +366,23 @@ static hc_status on_stream_record(void *ctx, size_t n, long line, hc_error *err)
     return HC_OK;
 }
 
+/* The stream's whole-record handler: on_record, after moving on to a
+ * table of its own when this one is full, as on_stream_field does at a
+ * record's first field (the error of a record with the wrong number of
+ * fields comes first either way). */
+static hc_status on_stream_row(void *ctx, const hc_csv_record *rec, hc_error *err)
+{
+    loader *ld = ctx;
+    if (ld->header_done && rec->n == ld->n_header && ld->t->n_rows >= ld->limit &&
+        loader_spill(ld) != HC_OK)
+        return hc_error_nomem(err);
+    return on_record(ld, rec, err);
+}
+
 const hc_csv_field_handler *hc_loader_stream_handler(void)
 {
-    static const hc_csv_field_handler handler = {on_stream_field, on_stream_record};
+    static const hc_csv_field_handler handler = {
+        .field = on_stream_field, .record = on_stream_record, .row = on_stream_row};
     return &handler;
 }
 

@@ -10,8 +10,18 @@
  * each field handed to the caller's handler straight from libcsv's buffer,
  * on the calling thread and without copies. The table loader runs one
  * stream per half of a large file (csv_load.c).
+ *
+ * Both hand the complete records of a plain block (no quote, NUL or byte
+ * above 0x7f) to csv_plain.c's tokenizer instead of libcsv, when libcsv
+ * stands between records: it finds the fields and records libcsv would,
+ * several times faster, and on_plain_line passes them on as libcsv's
+ * callbacks would (or, a whole record at once, to a stream handler's
+ * `row`). The incomplete record at the end of such a block, and every
+ * other block, go to libcsv. hc_csv_options.libcsv_only turns this off,
+ * for the differential tests (tests/unit/test_csv_fastpath.c).
  */
 #include "hc_csv.h"
+#include "csv_plain.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -50,6 +60,13 @@ struct hc_csv_stream {
     int bom_check;        /* the next bytes are the first of the file */
     int plain;            /* every byte fed so far is ASCII, not NUL, not a
                              quote (block_is_plain) */
+    int fast;             /* plain blocks may go to hc_csv_plain_parse */
+    char *scratch;        /* a writable copy of a plain block's records
+                             (the tokenizer ends fields with NULs) */
+    size_t scratch_cap;
+    char **line_text;     /* the tokenizer's fields of one line */
+    size_t *line_len;
+    size_t line_cap;
     int direct;           /* a stream: fields go straight to `handler` */
     hc_csv_field_handler handler;
     hc_error perr;        /* the parser's own error */
@@ -271,9 +288,10 @@ static int check_field(reader *r, const unsigned char *s, size_t len, long col)
     return 0;
 }
 
-static void on_field(void *data, size_t len, void *ctx)
+/* A field ended: checks it and hands it on. `check` is 0 when the field
+ * is known to be plain (see block_is_plain). */
+static inline void take_field(reader *r, void *data, size_t len, int check)
 {
-    reader *r = ctx;
     if (r->pstatus != HC_OK || r->stop)
         return;
     long col = (long)r->rec_fields + 1;
@@ -293,9 +311,7 @@ static void on_field(void *data, size_t len, void *ctx)
         return;
     }
     const unsigned char *s = data ? data : (const unsigned char *)"";
-    /* Plain input (see block_is_plain) holds no field that could fail the
-     * check or hold a newline. */
-    if (!r->plain && check_field(r, s, len, col) != 0)
+    if (check && check_field(r, s, len, col) != 0)
         return;
     if (r->direct) {
         hc_status st = r->handler.field(r->ctx, r->rec_fields, (const char *)s, len,
@@ -323,6 +339,23 @@ static void on_field(void *data, size_t len, void *ctx)
     b->n_fields++;
     b->n_bytes += len + 1;
     r->rec_fields++;
+}
+
+/* libcsv's field callback. Plain input (see block_is_plain) holds no
+ * field that could fail the check or hold a newline. */
+static void on_field(void *data, size_t len, void *ctx)
+{
+    reader *r = ctx;
+    take_field(r, data, len, !r->plain);
+}
+
+/* A record ended on a line end (`term`, or -1 at the end of the input):
+ * the next record starts on the next line. */
+static inline void next_line(reader *r, int term)
+{
+    if (term != -1)
+        r->line++;
+    r->record_line = r->line;
 }
 
 static void on_record(int term, void *ctx)
@@ -354,9 +387,39 @@ static void on_record(int term, void *ctx)
         if (b->n_recs == BATCH_RECORDS)
             hand_over(r, 0);
     }
-    if (term != -1)
-        r->line++;
-    r->record_line = r->line;
+    next_line(r, term);
+}
+
+/* hc_csv_plain_parse's callback: a line's fields, all within one plain
+ * block, so they need no byte check. A whole record that passes the
+ * limits goes to the handler's `row` at once, with the effect of the
+ * field and record calls below (for a record with fields, on_record
+ * reduces to the handler's call and next_line). */
+static void on_plain_line(char **text, size_t *len, size_t n, int term, void *ctx)
+{
+    reader *r = ctx;
+    if (r->direct && r->handler.row && term && n > 0 && r->rec_fields == 0 &&
+        n <= r->opt.max_fields && r->pstatus == HC_OK && !r->stop) {
+        size_t i = 0;
+        while (i < n && len[i] <= r->opt.max_field)
+            i++;
+        if (i == n) {
+            r->last_was_cr = term == '\r';
+            hc_csv_record rec = {text, len, n, r->record_line};
+            hc_status st = r->handler.row(r->ctx, &rec, r->cerr);
+            if (st != HC_OK) {
+                r->cstatus = st;
+                r->stop = 1;
+                return;
+            }
+            next_line(r, term);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        take_field(r, text[i], len[i], 0);
+    if (term)
+        on_record(term, r);
 }
 
 /* Line ends in the part of a quoted field that libcsv holds when it stops
@@ -406,12 +469,23 @@ static hc_status reader_start(reader *r, hc_error *err)
         r->opt.max_fields = 4096;
     r->line = r->record_line = 1;
     r->plain = 1;
+    r->fast = !r->opt.libcsv_only &&
+              hc_csv_plain_delim_ok((unsigned char)r->opt.delimiter);
     r->cerr = err ? err : &r->own_cerr;
     hc_error_clear(&r->perr);
     hc_error_clear(&r->own_cerr);
     int ok = 1;
     for (int i = 0; i < N_BATCHES && !r->direct; i++)
         ok &= batch_init(&r->batches[i]) == 0;
+    /* Room for a line of as many fields as a record may have and one more,
+     * the field that breaks the limit (at most 4097: a longer line comes
+     * in parts, which on_plain_line takes field by field). */
+    if (r->fast) {
+        r->line_cap = (r->opt.max_fields < 4096 ? r->opt.max_fields : 4096) + 1;
+        r->line_text = malloc(r->line_cap * sizeof *r->line_text);
+        r->line_len = malloc(r->line_cap * sizeof *r->line_len);
+        ok &= r->line_text && r->line_len;
+    }
     /* A stream hands libcsv's own buffer to the handler: CSV_APPEND_NULL
      * makes it a C string. */
     unsigned char options = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI;
@@ -422,6 +496,65 @@ static hc_status reader_start(reader *r, hc_error *err)
     r->parser_ready = 1;
     csv_set_delim(&r->p, (unsigned char)r->opt.delimiter);
     return HC_OK;
+}
+
+/* Hands `len` bytes to libcsv and reports its parse errors. */
+static void parse_libcsv(reader *r, const char *data, size_t len)
+{
+    struct csv_parser *p = &r->p;
+    if (len == 0 || r->pstatus != HC_OK || r->stop)
+        return;
+    if (csv_parse(p, data, len, on_field, on_record, r) != len &&
+        r->pstatus == HC_OK && !r->stop) {
+        if (csv_error(p) == CSV_EPARSE)
+            fail(r, HC_EDATA, r->line + newlines(p->entry_buf, p->entry_pos),
+                 (long)r->rec_fields + 1,
+                 "malformed quoting (a quote inside an unquoted field, "
+                 "or text after a closing quote)");
+        else
+            fail(r, HC_ENOMEM, 0, 0, "out of memory");
+    }
+}
+
+/* True when libcsv stands between records: ROW_NOT_BEGUN is state 0 in
+ * libcsv.c (not exported by csv.h), where no field has begun since the
+ * last record ended, so not inside quotes either. */
+static int libcsv_between_records(const reader *r)
+{
+    return r->p.pstate == 0 && r->p.entry_pos == 0 && r->rec_fields == 0;
+}
+
+/* Parses a plain block: the end of a record libcsv has begun goes to
+ * libcsv, the complete records after it to the tokenizer, and the
+ * incomplete record at the end to libcsv again, which holds it for the
+ * next block. libcsv is then in the state it would be in had it parsed
+ * the whole block. */
+static void feed_plain(reader *r, const char *data, size_t len)
+{
+    size_t from = 0;
+    if (!libcsv_between_records(r)) {
+        while (from < len && data[from] != '\n' && data[from] != '\r')
+            from++;
+        from += from < len; /* the line end too */
+        parse_libcsv(r, data, from);
+        if (!libcsv_between_records(r)) { /* inside quotes, or no line end */
+            parse_libcsv(r, data + from, len - from);
+            return;
+        }
+    }
+    size_t to = len; /* just past the last line end */
+    while (to > from && data[to - 1] != '\n' && data[to - 1] != '\r')
+        to--;
+    if (to > from && r->pstatus == HC_OK && !r->stop) {
+        if (grow((void **)&r->scratch, &r->scratch_cap, to - from, 1)) {
+            fail(r, HC_ENOMEM, 0, 0, "out of memory");
+            return;
+        }
+        memcpy(r->scratch, data + from, to - from);
+        hc_csv_plain_parse(r->scratch, to - from, (unsigned char)r->opt.delimiter,
+                           r->line_text, r->line_len, r->line_cap, on_plain_line, r);
+    }
+    parse_libcsv(r, data + to, len - to);
 }
 
 /* Parses `len` bytes. `block_end` is set when they end a 64 KiB block of
@@ -439,22 +572,16 @@ static void reader_feed(reader *r, const char *data, size_t len, int block_end)
             len -= 3;
         }
     }
-    if (r->plain)
-        r->plain = block_is_plain((const unsigned char *)data, len);
-    struct csv_parser *p = &r->p;
-    if (csv_parse(p, data, len, on_field, on_record, r) != len &&
-        r->pstatus == HC_OK && !r->stop) {
-        if (csv_error(p) == CSV_EPARSE)
-            fail(r, HC_EDATA, r->line + newlines(p->entry_buf, p->entry_pos),
-                 (long)r->rec_fields + 1,
-                 "malformed quoting (a quote inside an unquoted field, "
-                 "or text after a closing quote)");
-        else
-            fail(r, HC_ENOMEM, 0, 0, "out of memory");
-    }
+    int plain = (r->plain || r->fast) && block_is_plain((const unsigned char *)data, len);
+    r->plain &= plain;
+    if (r->fast && plain)
+        feed_plain(r, data, len);
+    else
+        parse_libcsv(r, data, len);
     /* libcsv buffers a field whole before calling back: stop a runaway
      * field (a stray quote, a file without line ends) at the limit
      * instead of holding all of it in memory. */
+    struct csv_parser *p = &r->p;
     if (block_end && r->pstatus == HC_OK && p->entry_pos > r->opt.max_field) {
         char msg[128];
         snprintf(msg, sizeof msg, "field longer than the limit of %zu bytes",
@@ -503,6 +630,14 @@ static void reader_release(reader *r)
     free(r->fields);
     r->fields = NULL;
     r->fields_cap = 0;
+    free(r->scratch);
+    r->scratch = NULL;
+    r->scratch_cap = 0;
+    free(r->line_text);
+    free(r->line_len);
+    r->line_text = NULL;
+    r->line_len = NULL;
+    r->line_cap = 0;
 }
 
 /* Copies the error of a failed reader to `err`. */
@@ -651,10 +786,7 @@ int hc_csv_stream_feed(hc_csv_stream *s, const char *data, size_t len,
 
 int hc_csv_stream_between_records(const hc_csv_stream *s)
 {
-    /* ROW_NOT_BEGUN is state 0 in libcsv.c (not exported by csv.h): no
-     * field has begun since the last record ended, so not inside quotes. */
-    return s->pstatus == HC_OK && !s->stop && s->p.pstate == 0 &&
-           s->p.entry_pos == 0 && s->rec_fields == 0;
+    return s->pstatus == HC_OK && !s->stop && libcsv_between_records(s);
 }
 
 long hc_csv_stream_line(const hc_csv_stream *s)

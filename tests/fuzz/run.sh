@@ -24,7 +24,8 @@ fi
 # Library sources each target needs (beyond the target itself).
 sources() {
     case $1 in
-    csv) echo "src/csv_read.c src/csv_load.c src/number.c src/date.c src/table.c
+    csv) echo "src/csv_read.c src/csv_plain.c src/csv_load.c src/csv_split.c src/number.c
+               src/date.c src/table.c
                src/strpool.c src/error.c src/snapshots.c src/labels.c" ;;
     number) echo "src/number.c" ;;
     date) echo "src/date.c" ;;
