@@ -64,6 +64,11 @@ void hc_snapshots_release(hc_snapshots *s);
  * metrics it needs and wants the memory back (hc_fit_options.consume). */
 void hc_snapshots_release_metric(const hc_snapshots *s, hc_table *t, const char *name);
 
+/* The same, handing the column's values over (hc_table_take_values: room
+ * for the table's rows, the caller frees) instead of freeing them; NULL
+ * where hc_snapshots_release_metric would free nothing. */
+double *hc_snapshots_take_metric(const hc_snapshots *s, hc_table *t, const char *name);
+
 typedef enum {
     HC_EVENT_CHURN = 0,
     HC_EVENT_EXPANSION = 1,

@@ -98,6 +98,14 @@ hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset);
  * out-of-range indexes are left alone. */
 void hc_table_release_values(hc_table *t, int col);
 
+/* The same, handing the values over instead of freeing them: returns the
+ * array of numeric column `col` (room for at least n_rows doubles; the
+ * caller frees it and may reuse it for anything, which saves the fresh
+ * pages a new array of that size would cost) and leaves the column without
+ * values. NULL for other column types, out-of-range indexes or a column
+ * already released. */
+double *hc_table_take_values(hc_table *t, int col);
+
 /* Index of the column named `name`, or -1. */
 int hc_table_find(const hc_table *t, const char *name);
 

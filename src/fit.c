@@ -45,9 +45,8 @@ void hc_fit_result_release(hc_fit_result *res)
  * regression as pointers, with no copy of the data. */
 typedef struct {
     size_t n, k;
-    double *sub;        /* k * n_alloc, component-major: column c at sub + c * n_alloc */
-    size_t n_alloc;
-    const double **col; /* k column pointers into sub */
+    double **own;       /* k arrays of at least n doubles, or NULL (borrowed) */
+    const double **col; /* k column pointers (into own) */
     double *churn;      /* n */
     double *expansion;  /* n */
     int32_t *cluster;   /* n account codes */
@@ -59,12 +58,37 @@ static void design_release(design *d)
 {
     if (d->borrowed)
         return;
-    free(d->sub);
+    for (size_t c = 0; d->own && c < d->k; c++)
+        free(d->own[c]);
+    free(d->own);
     free(d->col);
     free(d->churn);
     free(d->expansion);
     free(d->cluster);
     free(d->segment);
+}
+
+/* Arrays handed over by the table as its metric columns are consumed,
+ * each with room for the table's rows (at least the design's n). A new
+ * array of that size costs a page fault per 4 KiB on first write (about a
+ * sixth of the fit's CPU time went to those); one of these is already
+ * resident. */
+typedef struct {
+    double *buf[16];   /* more are freed at once */
+    size_t n;
+    size_t room;       /* bytes each holds: the table's rows of doubles */
+} spare_arrays;
+
+/* A spare array, or a new one of `bytes` when none is left or fits. */
+static void *spare_or_new(spare_arrays *sp, size_t bytes)
+{
+    return sp->n && bytes <= sp->room ? sp->buf[--sp->n] : malloc(bytes);
+}
+
+static void spares_free(spare_arrays *sp)
+{
+    while (sp->n)
+        free(sp->buf[--sp->n]);
 }
 
 /* Whether a later component than k reads column `name`. */
@@ -77,15 +101,21 @@ static int used_after(const hc_model *m, size_t k, const char *name)
     return 0;
 }
 
-/* Frees the values of component k's metric columns that no later
- * component reads (role columns are kept). */
+/* Takes the values of component k's metric columns that no later
+ * component reads (role columns are kept) into `sp`, for reuse; with no
+ * room left there, frees them. */
 static void release_metrics(const hc_model *m, size_t k, const hc_snapshots *s,
-                            hc_table *t)
+                            hc_table *t, spare_arrays *sp)
 {
     for (size_t j = 0; j < m->components[k].n_metrics; j++) {
         const char *name = m->components[k].metrics[j].column;
-        if (!used_after(m, k, name))
-            hc_snapshots_release_metric(s, t, name);
+        if (used_after(m, k, name))
+            continue;
+        double *v = hc_snapshots_take_metric(s, t, name);
+        if (v && sp->n < sizeof sp->buf / sizeof sp->buf[0])
+            sp->buf[sp->n++] = v;
+        else
+            free(v);
     }
 }
 
@@ -99,33 +129,37 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
     size_t k = m->n_components, m1 = n ? n : 1;
     memset(d, 0, sizeof *d);
     d->k = k;
-    d->n_alloc = m1;
-    d->sub = malloc(m1 * k * sizeof *d->sub);
+    d->own = calloc(k, sizeof *d->own);
     d->col = malloc(k * sizeof *d->col);
-    if (!d->sub || !d->col) {
+    if (!d->own || !d->col) {
         design_release(d);
         return hc_error_nomem(err);
     }
     /* One component at a time, so that with opt->consume each metric
-     * column is freed once scored: the raw metrics and the design are then
+     * column is taken from the table once scored, and its array serves a
+     * later component or outcome: the raw metrics and the design are then
      * never both whole in memory. */
+    spare_arrays sp = {.n = 0, .room = s->table->n_rows * sizeof(double)};
     hc_status st = HC_OK;
     for (size_t c = 0; c < k && st == HC_OK; c++) {
-        st = hc_model_score_component_2t(m, c, s->table, rows, 0, n, d->sub + c * m1,
-                                         err);
+        if (!(d->own[c] = spare_or_new(&sp, m1 * sizeof **d->own)))
+            st = hc_error_nomem(err);
+        if (st == HC_OK)
+            st = hc_model_score_component_2t(m, c, s->table, rows, 0, n, d->own[c], err);
         if (st == HC_OK && opt->consume)
-            release_metrics(m, c, s, opt->consume);
+            release_metrics(m, c, s, opt->consume, &sp);
     }
-    /* The per-row outcomes after the metrics are freed. */
+    /* The per-row outcomes after the metrics are taken. */
     if (st == HC_OK) {
-        d->churn = malloc(m1 * sizeof *d->churn);
-        d->expansion = opt->expansion ? malloc(m1 * sizeof *d->expansion) : NULL;
-        d->cluster = malloc(m1 * sizeof *d->cluster);
-        d->segment = opt->segments ? malloc(m1 * sizeof *d->segment) : NULL;
+        d->churn = spare_or_new(&sp, m1 * sizeof *d->churn);
+        d->expansion = opt->expansion ? spare_or_new(&sp, m1 * sizeof *d->expansion) : NULL;
+        d->cluster = spare_or_new(&sp, m1 * sizeof *d->cluster);
+        d->segment = opt->segments ? spare_or_new(&sp, m1 * sizeof *d->segment) : NULL;
         if (!d->churn || (opt->expansion && !d->expansion) || !d->cluster ||
             (opt->segments && !d->segment))
             st = hc_error_nomem(err);
     }
+    spares_free(&sp);
     if (st != HC_OK) {
         design_release(d);
         return st;
@@ -141,14 +175,14 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
             continue; /* scored in passing: the table is read in order */
         int complete = 1;
         for (size_t c = 0; c < k; c++)
-            complete &= isfinite(d->sub[c * m1 + i]) != 0;
+            complete &= isfinite(d->own[c][i]) != 0;
         if (!complete) {
             (*incomplete)++;
             continue;
         }
         size_t r = rows ? rows[i] : i;
         for (size_t c = 0; c < k; c++)
-            d->sub[c * m1 + kept] = d->sub[c * m1 + i];
+            d->own[c][kept] = d->own[c][i];
         d->churn[kept] = h->labels.churn[r];
         if (d->expansion)
             d->expansion[kept] = h->labels.expansion[r];
@@ -158,7 +192,7 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
         kept++;
     }
     for (size_t c = 0; c < k; c++)
-        d->col[c] = d->sub + c * m1;
+        d->col[c] = d->own[c];
     d->n = kept;
     return HC_OK;
 }

@@ -209,10 +209,16 @@ hc_status hc_table_set_text(hc_table *t, int col, size_t row, const char *s)
     return HC_OK;
 }
 
-void hc_table_release_values(hc_table *t, int col)
+double *hc_table_take_values(hc_table *t, int col)
 {
     if (!t || col < 0 || (size_t)col >= t->n_cols || t->cols[col].type != HC_COL_NUM)
-        return;
-    free(t->cols[col].num);
+        return NULL;
+    double *v = t->cols[col].num;
     t->cols[col].num = NULL;
+    return v;
+}
+
+void hc_table_release_values(hc_table *t, int col)
+{
+    free(hc_table_take_values(t, col));
 }

@@ -220,6 +220,9 @@ static void test_fit_consumes_metrics(void **state)
         assert_null(t->cols[hc_table_find(t, comp_names[k])].num);
     assert_non_null(t->cols[s.h.snapshots.id_col].code);
     assert_non_null(t->cols[s.h.snapshots.date_col].code);
+    /* Taken once only; role and text columns are never handed over. */
+    assert_null(hc_snapshots_take_metric(&s.h.snapshots, t, comp_names[0]));
+    assert_null(hc_table_take_values(t, s.h.snapshots.id_col));
     hc_fit_result_release(&a);
     hc_fit_result_release(&b);
     sim_release(&s);
