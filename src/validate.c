@@ -341,11 +341,15 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
          * reach the logistic fit with a less helpful message). */
         if ((st = hc_metrics_check(in->y, in->score, n, 0, 1, "score", err)))
             return st;
-        risk = malloc(n * sizeof *risk);
-        if (!risk)
-            return hc_error_nomem(err);
-        for (size_t i = 0; i < n; i++)
-            risk[i] = in->higher_is_healthier ? -in->score[i] : in->score[i];
+        /* The score ranks the rows itself only when p is a map of it
+         * (below); with a p of its own it would be an unused copy. */
+        if (!p) {
+            risk = malloc(n * sizeof *risk);
+            if (!risk)
+                return hc_error_nomem(err);
+            for (size_t i = 0; i < n; i++)
+                risk[i] = in->higher_is_healthier ? -in->score[i] : in->score[i];
+        }
     }
     if (!p) {
         pmap = malloc(n * sizeof *pmap);
