@@ -1041,8 +1041,11 @@ static hc_status pooled_outputs(hc_backtest_result *res, const hc_bt_cache *cach
             const hc_backtest_fold_plan *fp = &res->plan.folds[f];
             const hc_backtest_cell *cell = &res->folds[f].cells[c];
             size_t b = fp->test_begin, n_te = fp->test_stop - fp->test_begin;
-            const double *H = cache->health[c] + b, *P = cache->p[c] ? cache->p[c] + b : NULL;
-            if (tuned) {
+            const double *H = NULL, *P = NULL;
+            if (!tuned) { /* a cached config: c < cache->n_models */
+                H = cache->health[c] + b;
+                P = cache->p[c] ? cache->p[c] + b : NULL;
+            } else {
                 hc_score_out out = {.health = th, .p_churn = tp};
                 st = hc_model_score_subs(cf->fold_models[f], cache->sub + b, cache->n, n_te,
                                          &out, err);
