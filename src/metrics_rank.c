@@ -4,6 +4,7 @@
 #include "metrics_ranked.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -699,6 +700,34 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
     return hc_metrics_evaluate_ex(y, p, NULL, n, 0, out, NULL, err);
 }
 
+/* Below this many rows the metrics do not start threads of their own. */
+#define PARALLEL_MIN_ROWS ((size_t)1 << 20)
+
+/* Brier, log loss, ECE and Hosmer-Lemeshow of hc_metrics_evaluate_ex, in
+ * that order (the first error wins), runnable on a thread. */
+typedef struct {
+    const double *y, *p;
+    const hc_metrics_ranked *ranked;
+    size_t n;
+    hc_metrics_summary *s; /* brier, scaled_brier, log_loss, ece */
+    hc_metrics_hl hl;
+    hc_status st;
+    hc_error err;
+} calib_scores;
+
+static void *calib_scores_run(void *arg)
+{
+    calib_scores *c = arg;
+    hc_error_clear(&c->err);
+    (void)((c->st = hc_metrics_brier(c->y, c->p, c->n, &c->s->brier, &c->s->scaled_brier,
+                                     &c->err)) ||
+           (c->st = hc_metrics_log_loss(c->y, c->p, c->n, &c->s->log_loss, &c->err)) ||
+           (c->st = hc_metrics_ece(c->y, c->p, c->n, 10, &c->s->ece, &c->err)) ||
+           (c->st = hc_metrics_hl_ranked(c->y, c->p, c->ranked, c->n, 10, &c->hl,
+                                         &c->err)));
+    return NULL;
+}
+
 hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
                                  const hc_metrics_ranked *ranked, size_t n,
                                  unsigned flags, hc_metrics_summary *out,
@@ -726,40 +755,46 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
         return hc_error_nomem(err);
     if (!ranked)
         ranked = own;
+    /* The per-row calibration scores (Brier, log loss, ECE,
+     * Hosmer-Lemeshow) on a second thread while the rank metrics walk the
+     * sorted pairs here: on millions of rows both are passes over memory. */
+    calib_scores cs = {.y = y, .p = p, .ranked = ranked, .n = n, .s = &s, .st = HC_OK};
+    pthread_t th;
+    int threaded = n >= PARALLEL_MIN_ROWS &&
+                   pthread_create(&th, NULL, calib_scores_run, &cs) == 0;
     size_t npos;
     sy_pair *v = ranked_pairs(y, p, ranked, n, &npos);
-    if (!v) {
-        free(own);
-        return hc_error_nomem(err);
+    st = v ? delong_need(npos, n - npos, err) : hc_error_nomem(err);
+    if (st == HC_OK) {
+        hc_metrics_auc_ci ci;
+        delong_ci_sorted(v, n, npos, 0.95, &ci);
+        s.n = n;
+        s.positives = npos;
+        s.base_rate = (double)npos / (double)n;
+        s.roc_auc = ci.auc;
+        s.roc_auc_ci_low = ci.ci_low;
+        s.roc_auc_ci_high = ci.ci_high;
+        s.pr_auc = ap_sorted(v, n, npos);
+        s.ks = ks_sorted(v, n, npos, NULL);
+        s.capture_top_decile = top_positives(v, n, 0.1 * (double)n) /
+                               (double)npos;
+        s.lift_top_decile = s.capture_top_decile / 0.1;
     }
-    if ((st = delong_need(npos, n - npos, err))) {
-        free(v);
-        free(own);
-        return st;
-    }
-    hc_metrics_auc_ci ci;
-    delong_ci_sorted(v, n, npos, 0.95, &ci);
-    s.n = n;
-    s.positives = npos;
-    s.base_rate = (double)npos / (double)n;
-    s.roc_auc = ci.auc;
-    s.roc_auc_ci_low = ci.ci_low;
-    s.roc_auc_ci_high = ci.ci_high;
-    s.pr_auc = ap_sorted(v, n, npos);
-    s.ks = ks_sorted(v, n, npos, NULL);
-    s.capture_top_decile = top_positives(v, n, 0.1 * (double)n) /
-                           (double)npos;
-    s.lift_top_decile = s.capture_top_decile / 0.1;
     free(v);
-
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (st == HC_OK)
+        calib_scores_run(&cs);
+    if (st == HC_OK && cs.st != HC_OK) {
+        st = cs.st;
+        if (err)
+            *err = cs.err;
+    }
     hc_metrics_calibration_result cal;
-    hc_metrics_hl hl;
-    if ((st = hc_metrics_brier(y, p, n, &s.brier, &s.scaled_brier, err)) ||
-        (st = hc_metrics_log_loss(y, p, n, &s.log_loss, err)) ||
-        (st = hc_metrics_ece(y, p, n, 10, &s.ece, err)) ||
-        (st = hc_metrics_hl_ranked(y, p, ranked, n, 10, &hl, err)) ||
-        (st = hc_metrics_calibration_ranked(y, p, ranked, n,
-                                            !(flags & HC_METRICS_NO_SMOOTH), &cal, err))) {
+    hc_metrics_hl hl = cs.hl;
+    if (st || (st = hc_metrics_calibration_ranked(y, p, ranked, n,
+                                                  !(flags & HC_METRICS_NO_SMOOTH), &cal,
+                                                  err))) {
         free(own);
         return st;
     }
