@@ -1105,15 +1105,32 @@ static void pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
     hc_bt_cache_release(cache);
 }
 
-/* The pooled validation of config c, on a ranking of its p made here;
- * when `pl` is not NULL, the DeLong placements of its p go there (the
- * paired tests need n doubles per config, not its 2n-word ranking). */
+/* The ranking of a config's pooled p, runnable on a thread. */
+typedef struct {
+    const double *p;
+    size_t n;
+    hc_metrics_ranked *ranked; /* NULL when out of memory */
+} rank_job;
+
+static void *rank_run(void *arg)
+{
+    rank_job *j = arg;
+    j->ranked = hc_metrics_rank(j->p, j->n);
+    return NULL;
+}
+
+/* The pooled validation of config c on `ranked`, the ranking of its p
+ * (freed here); when `pl` is not NULL, the DeLong placements of its p go
+ * there (the paired tests need n doubles per config, not its 2n-word
+ * ranking). `next`, when not NULL, is the ranking of the next config:
+ * made on a second thread while the placements are, the one step of
+ * another config small enough to share the memory of this one's. */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
+                                   hc_metrics_ranked *ranked, rank_job *next,
                                    double **pl, double *auc, hc_error *err)
 {
     hc_backtest_config *cf = &res->configs[c];
     size_t n = res->n_pooled;
-    hc_metrics_ranked *ranked = hc_metrics_rank(cf->p, n);
     if (!ranked)
         return hc_error_nomem(err);
     hc_validate_input in;
@@ -1134,21 +1151,27 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
+    pthread_t th;
+    int threaded = next && pthread_create(&th, NULL, rank_run, next) == 0;
     if (st == HC_OK) {
         cf->has_pooled = 1;
     } else {
         hc_validate_result_release(&cf->pooled);
         if (!is_skip(st)) {
-            free(ranked);
             *err = e;
-            return st;
+        } else {
+            snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
+            st = HC_OK;
         }
-        snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
-        st = HC_OK;
     }
-    if (pl && !(*pl = hc_metrics_delong_placements(res->pooled_y, ranked, n, auc)))
+    if (st == HC_OK && pl &&
+        !(*pl = hc_metrics_delong_placements(res->pooled_y, ranked, n, auc)))
         st = hc_error_nomem(err);
     free(ranked);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (next)
+        rank_run(next);
     return st;
 }
 
@@ -1181,10 +1204,11 @@ static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
     return HC_OK;
 }
 
-/* Pooled validation, comparisons and the sweep, one after the other: each
- * of them works on several copies of the millions of pooled rows (a
- * ranking, the lowess working set, the sweep's sorted rows), and run side
- * by side they made the backtest's memory peak. */
+/* Pooled validation, comparisons and the sweep, one after the other (but
+ * for the next config's ranking, made beside the placements): each works
+ * on several copies of the millions of pooled rows (a ranking, the lowess
+ * working set, the sweep's sorted rows), and run side by side they made
+ * the backtest's memory peak. The metrics use the second core inside. */
 static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
 {
     size_t n = res->n_pooled, nc = res->n_configs;
@@ -1194,8 +1218,14 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
     res->n_comparisons = nc - 1;
     res->comparisons = calloc(nc, sizeof *res->comparisons);
     hc_status st = pl && auc && res->comparisons ? HC_OK : hc_error_nomem(err);
-    for (size_t c = 0; st == HC_OK && c < nc; c++)
-        st = pooled_validation(res, c, have_arr, nc > 1 ? &pl[c] : NULL, &auc[c], err);
+    hc_metrics_ranked *ranked = st == HC_OK ? hc_metrics_rank(res->configs[0].p, n) : NULL;
+    for (size_t c = 0; st == HC_OK && c < nc; c++) {
+        rank_job next = {c + 1 < nc ? res->configs[c + 1].p : NULL, n, NULL};
+        st = pooled_validation(res, c, have_arr, ranked, c + 1 < nc ? &next : NULL,
+                               nc > 1 ? &pl[c] : NULL, &auc[c], err);
+        ranked = next.ranked;
+    }
+    free(ranked); /* after an error */
     hc_trace_mark("backtest: pooled validation");
     for (size_t c = 1; st == HC_OK && c < nc; c++) {
         hc_backtest_comparison *cmp = &res->comparisons[c - 1];

@@ -279,7 +279,7 @@ static size_t lowess_next(const double *x, size_t n, double delta, size_t *last)
     return *last + 1 > i - 1 ? *last + 1 : i - 1;
 }
 
-/* The fits at anchors[0..na) (points lowess fits exactly) into ys, each
+/* The fits at anchors[0..na) (points lowess fits exactly) into fits, each
  * with the window sliding from the left as in the sequential loop: the
  * window of a point does not depend on where the sliding starts, as long
  * as it starts at or left of it (the test is monotone in the window). */
@@ -288,7 +288,7 @@ typedef struct {
     size_t n, ns;
     const size_t *anchors;
     size_t na;
-    double *ys;
+    double *fits;      /* na: the fit of anchors[a] */
     lowess_weights lw;
     int nomem;
 } lowess_part;
@@ -305,21 +305,23 @@ static void *lowess_fit_part(void *arg)
             nright++;
         }
         if (!lowess_point(p->x, p->y, p->n, p->x[i], nleft, nright, &p->lw, p->rw,
-                          &p->ys[i], &p->nomem))
-            p->ys[i] = p->y[i];
+                          &p->fits[a], &p->nomem))
+            p->fits[a] = p->y[i];
         if (p->nomem)
             break;
     }
     return NULL;
 }
 
-/* One pass of lowess over every point, the exact fits on two threads
- * when there are few of them (delta spaces them out: the fits are what
- * costs, the rest is linear): the anchors are listed first, the fits
- * split in two halves, and the interpolation and ties then filled in
- * order. The same values as the sequential loop, which runs otherwise. */
-static int lowess_pass_2t(const double *x, const double *y, size_t n, size_t ns,
-                          double delta, const double *rw, double *ys)
+/* The points lowess fits exactly (anchors) and their fits, on two
+ * threads, when there are few of them (delta spaces them out: the fits
+ * are what costs, the rest is linear): the anchors are listed first and
+ * the fits split in two halves. Returns 0 with *anchors and *fits (na
+ * each, the caller frees), -1 when the sequential loop should run instead
+ * (too many anchors), -2 when out of memory. */
+static int lowess_anchor_fits(const double *x, const double *y, size_t n, size_t ns,
+                              double delta, const double *rw, size_t **anchors_out,
+                              double **fits_out, size_t *na_out)
 {
     size_t na = 0, last = 0, i = 0;
     for (;;) {
@@ -332,8 +334,12 @@ static int lowess_pass_2t(const double *x, const double *y, size_t n, size_t ns,
     if (na > n / 64 || na < 2)
         return -1;
     size_t *anchors = malloc(na * sizeof *anchors);
-    if (!anchors)
-        return -1;
+    double *fits = malloc(na * sizeof *fits);
+    if (!anchors || !fits) {
+        free(anchors);
+        free(fits);
+        return -2;
+    }
     na = 0;
     last = 0;
     i = 0;
@@ -344,50 +350,84 @@ static int lowess_pass_2t(const double *x, const double *y, size_t n, size_t ns,
         if (last >= n - 1)
             break;
     }
-    lowess_part parts[2] = {{x, y, rw, n, ns, anchors, na / 2, ys, {NULL, 0}, 0},
-                            {x, y, rw, n, ns, anchors + na / 2, na - na / 2, ys, {NULL, 0}, 0}};
+    lowess_part parts[2] = {{x, y, rw, n, ns, anchors, na / 2, fits, {NULL, 0}, 0},
+                            {x, y, rw, n, ns, anchors + na / 2, na - na / 2,
+                             fits + na / 2, {NULL, 0}, 0}};
+    int nomem = 0;
     for (int k = 0; k < 2; k++) {
         parts[k].lw.cap = ns + 64 < n ? ns + 64 : n; /* a window, and a few ties */
-        if (!(parts[k].lw.w = malloc(parts[k].lw.cap * sizeof *parts[k].lw.w))) {
-            free(parts[0].lw.w);
-            free(anchors);
-            return -1;
-        }
+        nomem |= !(parts[k].lw.w = malloc(parts[k].lw.cap * sizeof *parts[k].lw.w));
     }
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, lowess_fit_part, &parts[1]) == 0;
-    lowess_fit_part(&parts[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        lowess_fit_part(&parts[1]);
+    if (!nomem) {
+        pthread_t th;
+        int threaded = pthread_create(&th, NULL, lowess_fit_part, &parts[1]) == 0;
+        lowess_fit_part(&parts[0]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            lowess_fit_part(&parts[1]);
+        nomem = parts[0].nomem || parts[1].nomem;
+    }
     free(parts[0].lw.w);
     free(parts[1].lw.w);
-    if (parts[0].nomem || parts[1].nomem) {
+    if (nomem) {
         free(anchors);
+        free(fits);
         return -2;
     }
-    /* Interpolation between fitted points, and ties, in the loop's order. */
+    *anchors_out = anchors;
+    *fits_out = fits;
+    *na_out = na;
+    return 0;
+}
+
+/* Every point's lowess value from the anchors' fits, as the sequential
+ * loop makes it (interpolation between fitted points, ties of a fitted
+ * point), into dst[k] for sorted point k, or into dst[o[k].i] (row order)
+ * when o is given: the values stream out, no sorted copy is kept. */
+static void lowess_fill(const double *x, size_t n, double delta, const size_t *anchors,
+                        const double *fits, size_t na, const hc_metrics_ranked *o,
+                        double *dst)
+{
     long prev = -1;
+    double prev_fit = 0.0;
     for (size_t a = 0; a < na; a++) {
-        i = anchors[a];
+        size_t i = anchors[a];
+        double fi = fits[a];
         if (prev < (long)i - 1) {
             double denom = x[i] - x[prev];
             for (size_t j = (size_t)(prev + 1); j < i; j++) {
                 double alpha = (x[j] - x[prev]) / denom;
-                ys[j] = alpha * ys[i] + (1.0 - alpha) * ys[prev];
+                dst[o ? o[j].i : j] = alpha * fi + (1.0 - alpha) * prev_fit;
             }
         }
-        last = i;
+        dst[o ? o[i].i : i] = fi;
+        size_t last = i;
         double cut = x[last] + delta;
         for (size_t k = last + 1; k < n && x[k] <= cut; k++)
             if (x[k] == x[last]) {
-                ys[k] = ys[last];
+                dst[o ? o[k].i : k] = fi;
                 last = k;
             }
         prev = (long)last;
+        prev_fit = fi;
     }
+}
+
+/* One pass of lowess over every point into ys (sorted order) by the
+ * anchors; the values of the sequential loop, which runs when this
+ * returns -1 (-2: out of memory). */
+static int lowess_pass_2t(const double *x, const double *y, size_t n, size_t ns,
+                          double delta, const double *rw, double *ys)
+{
+    size_t *anchors, na;
+    double *fits;
+    int rc = lowess_anchor_fits(x, y, n, ns, delta, rw, &anchors, &fits, &na);
+    if (rc != 0)
+        return rc;
+    lowess_fill(x, n, delta, anchors, fits, na, NULL, ys);
     free(anchors);
+    free(fits);
     return 0;
 }
 
@@ -521,11 +561,9 @@ static hc_status lowess_ranked(const double *x, const double *y,
                                 i);
     hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(x, n);
     double *work = malloc(2 * n * sizeof *work);
-    unsigned char *moved = calloc((n + 7) / 8, 1);
-    if ((!ranked && !own) || !work || !moved) {
+    if ((!ranked && !own) || !work) {
         free(own);
         free(work);
-        free(moved);
         return hc_error_nomem(err);
     }
     const hc_metrics_ranked *o = ranked ? ranked : own;
@@ -536,46 +574,51 @@ static hc_status lowess_ranked(const double *x, const double *y,
     }
     if (delta < 0.0)
         delta = 0.01 * (xs[n - 1] - xs[0]);
-    /* Robustness weights, residuals and their sort, for iter > 0. */
-    double *w = iter > 0 ? malloc(3 * n * sizeof *w) : NULL;
-    if (iter > 0 && !w) {
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    /* One pass with spaced fits (val.prob's smooth of millions of rows):
+     * the fits at the anchors, then every value computed straight into
+     * `fitted` in row order (which may be x or y: they are read through
+     * their sorted copies only). No sorted copy of the result is kept. */
+    if (iter == 0 && n >= 2) {
+        size_t *anchors, na;
+        double *fits;
+        int rc = lowess_anchor_fits(xs, ys, n, ns, delta, NULL, &anchors, &fits, &na);
+        if (rc == 0) {
+            lowess_fill(xs, n, delta, anchors, fits, na, o, fitted);
+            free(anchors);
+            free(fits);
+            free(own);
+            free(work);
+            return HC_OK;
+        }
+        if (rc == -2) {
+            free(own);
+            free(work);
+            return hc_error_nomem(err);
+        }
+    }
+    /* Otherwise in sorted order into a buffer of our own first, so that x
+     * or y may also be passed as `fitted`; robustness weights, residuals
+     * and their sort for iter > 0. */
+    double *w = malloc((iter > 0 ? 4 : 1) * n * sizeof *w);
+    if (!w) {
         free(own);
         free(work);
-        free(moved);
         return hc_error_nomem(err);
     }
-    /* x and y are read only through their sorted copies from here on, so
-     * the fit in sorted order can go straight to `fitted` (which may be x
-     * or y) and be moved to row order there, cycle by cycle: no third
-     * copy of n values. Row o[k].i gets the fit of sorted point k. */
-    int rc = lowess_sorted(xs, ys, n, f, iter, delta, fitted, w, iter > 0 ? w + n : NULL,
-                           iter > 0 ? w + 2 * n : NULL);
-    if (rc != 0) {
-        free(w);
-        free(own);
-        free(work);
-        free(moved);
-        return hc_error_nomem(err);
-    }
-    for (size_t start = 0; start < n; start++) {
-        if (moved[start / 8] & (1u << (start % 8)))
-            continue;
-        double carry = fitted[start];
-        size_t k = start;
-        do {
-            size_t d = o[k].i;
-            double t = fitted[d];
-            fitted[d] = carry;
-            carry = t;
-            moved[k / 8] |= (unsigned char)(1u << (k % 8));
-            k = d;
-        } while (k != start);
-    }
+    double *out = w;
+    int rc = lowess_sorted(xs, ys, n, f, iter, delta, out, iter > 0 ? w + n : NULL,
+                           iter > 0 ? w + 2 * n : NULL, iter > 0 ? w + 3 * n : NULL);
+    if (rc == 0)
+        for (size_t k = 0; k < n; k++)
+            fitted[o[k].i] = out[k];
     free(w);
     free(own);
     free(work);
-    free(moved);
-    return HC_OK;
+    return rc == 0 ? HC_OK : hc_error_nomem(err);
 }
 
 /* ---- logistic recalibration ------------------------------------------- */
