@@ -69,10 +69,13 @@ typedef struct {
     int keep_models;            /* keep each fold's fitted model (tests) */
     hc_table *consume;          /* NULL, or the history's own snapshot table:
                                    when every config scores from the rows
-                                   computed once before the folds, its metric
-                                   columns (not the role columns) are freed
-                                   then, for peak memory; the table cannot be
-                                   scored again */
+                                   computed once before the folds, the
+                                   table's values are freed while and once
+                                   they are computed (metric columns, then
+                                   role columns and source lines:
+                                   hc_table_release_all), for peak memory;
+                                   the table cannot be read again (names,
+                                   pools and the labels stay) */
     hc_backtest_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_backtest_options;
@@ -102,7 +105,8 @@ typedef struct {
 
 typedef struct {
     size_t n_rows;
-    size_t *rows;          /* observation rows sorted by date, then row (owned) */
+    uint32_t *rows;        /* observation rows sorted by date, then row (owned;
+                              32 bits, as the table's lines and account index) */
     int32_t *date;         /* their snapshot dates (owned) */
     size_t n_folds;
     hc_backtest_fold_plan *folds; /* owned */
@@ -111,7 +115,9 @@ typedef struct {
 } hc_backtest_plan;
 
 /* Builds the folds of `h` under `opt` (only step, window and first_test
- * are read). Because training and test rows are date ranges, each is a
+ * are read). hc_backtest_run keeps neither rows nor date in its result's
+ * plan: it frees the dates once the folds are placed and hands the rows
+ * over to pooled_row. Because training and test rows are date ranges, each is a
  * contiguous slice of one date-sorted array. HC_EUSAGE for bad options,
  * HC_ENUMERIC when the history is too short for a single fold (the message
  * gives the dates). Release with hc_backtest_plan_release. */
@@ -184,10 +190,10 @@ typedef struct {
     hc_backtest_config *configs;
     hc_backtest_fold *folds;    /* plan.n_folds */
     size_t folds_used;
-    /* the pooled test rows, in fold order */
+    /* the pooled test rows, in fold order (a fold's rows are the next
+     * folds[f].n_test of them, for every used fold f) */
     size_t n_pooled;
-    size_t *pooled_row;         /* snapshot table row */
-    uint32_t *pooled_fold;
+    uint32_t *pooled_row;       /* snapshot table row */
     double *pooled_y;
     double *pooled_arr;
     size_t test_excluded;       /* over all used folds */

@@ -73,6 +73,11 @@ double hc_metrics_quantile_sorted(const double *sorted, size_t n, double prob);
 int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t m,
                          double *out);
 
+/* hc_metrics_quantiles selecting in x's own storage instead of an n-word
+ * copy; x has its values back on return (a NaN as the default NaN). */
+int hc_metrics_quantiles_in(double *x, size_t n, const double *probs, size_t m,
+                            double *out);
+
 /* ---- ranking (src/metrics_rank.c) --------------------------------------- */
 
 /* ROC AUC: the probability that a random positive scores above a random
@@ -359,6 +364,14 @@ hc_status hc_metrics_psi(const double *baseline, size_t n0,
                          const double *current, size_t n1, size_t bins,
                          hc_metrics_psi_result *out, hc_error *err);
 
+/* hc_metrics_psi without a copy of the baseline: its quantiles are
+ * selected in the baseline's own storage, which has its values back when
+ * the call returns (hc_select_ranks_in). For a caller that owns a baseline
+ * of millions of values (a backtest fold's training scores). */
+hc_status hc_metrics_psi_in(double *baseline, size_t n0, const double *current,
+                            size_t n1, size_t bins, hc_metrics_psi_result *out,
+                            hc_error *err);
+
 /* ---- everything at once (src/metrics_rank.c) ---------------------------- */
 
 /* Every scalar metric of one set of predictions. */
@@ -427,5 +440,23 @@ hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
                                           const hc_metrics_ranked *ranked2, size_t n,
                                           double level, hc_metrics_auc_diff *out,
                                           hc_error *err);
+
+/* The DeLong placements of a score with ranking `ranked` (hc_metrics_rank)
+ * against outcomes y[0..n): a new array the caller frees (NULL when out of
+ * memory), entry i being, for a positive row, the share of negatives ranked
+ * below it and, for a negative, the share of positives above it (ties count
+ * 1/2); *auc gets the AUC. For a caller that compares several scores in
+ * turn and would rather keep n doubles per score than its ranking (2n).
+ * The outcomes must pass hc_metrics_check with both classes present. */
+double *hc_metrics_delong_placements(const double *y, const hc_metrics_ranked *ranked,
+                                     size_t n, double *auc);
+
+/* hc_metrics_delong_paired from the placements and AUCs of both scores
+ * (hc_metrics_delong_placements): the same checks, the same result. */
+hc_status hc_metrics_delong_paired_placements(const double *y, const double *score1,
+                                              const double *pl1, double auc1,
+                                              const double *score2, const double *pl2,
+                                              double auc2, size_t n, double level,
+                                              hc_metrics_auc_diff *out, hc_error *err);
 
 #endif

@@ -24,4 +24,10 @@ void hc_sort_by_double_key(void *base, size_t n, size_t size);
 int hc_select_ranks(const double *x, size_t n, const size_t *ranks, size_t m,
                     double *out);
 
+/* hc_select_ranks without its n-word scratch: x's own storage holds the
+ * keys meanwhile and gets its values back before the call returns (bit
+ * for bit, but a NaN comes back as the default NaN). For a caller whose
+ * array is its own to borrow (a backtest fold's training scores). */
+int hc_select_ranks_in(double *x, size_t n, const size_t *ranks, size_t m, double *out);
+
 #endif

@@ -106,6 +106,13 @@ void hc_table_release_values(hc_table *t, int col);
  * already released. */
 double *hc_table_take_values(hc_table *t, int col);
 
+/* Frees the values of every column and the source lines (each becomes
+ * NULL; names, types, string pools, missing counts and n_rows stay): for
+ * the owner of a table whose every row has been read for the last time
+ * (the backtest's consume option). Reading a cell afterwards is the
+ * caller's bug; hc_table_free still frees the rest. NULL is a no-op. */
+void hc_table_release_all(hc_table *t);
+
 /* Index of the column named `name`, or -1. */
 int hc_table_find(const hc_table *t, const char *name);
 

@@ -159,6 +159,10 @@ hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options 
     if (n == 0)
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                             "no labelled observations to backtest");
+    if (s->table->n_rows > UINT32_MAX)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the backtest handles at most %lu snapshot rows",
+                            (unsigned long)UINT32_MAX);
     size_t span = (size_t)((int64_t)hi - lo) + 1;
     size_t *start = calloc(span + 1, sizeof *start);
     plan->rows = malloc(n * sizeof *plan->rows);
@@ -176,7 +180,7 @@ hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options 
     for (size_t r = 0; r < s->table->n_rows; r++)
         if (h->labels.status[r] == HC_ROW_OBSERVATION) {
             size_t at = start[dates[r] - lo]++;
-            plan->rows[at] = r;
+            plan->rows[at] = (uint32_t)r;
             plan->date[at] = dates[r];
         }
     free(start);
@@ -265,7 +269,6 @@ void hc_backtest_result_release(hc_backtest_result *res)
             free(res->folds[f].cells);
     free(res->folds);
     free(res->pooled_row);
-    free(res->pooled_fold);
     free(res->pooled_y);
     free(res->pooled_arr);
     free(res->comparisons);
@@ -285,6 +288,17 @@ typedef struct {
     size_t n_cuts;
 } scratch;
 
+/* The configs whose pooled p, H and bands are made after the folds from
+ * the cache (pooled_outputs) rather than stored fold by fold: those the
+ * cache scores (hand-set without per-fold quantiles, and the tuned refit
+ * on cached sub-scores). What that needs beyond the cells' cut points and
+ * maps: whether each fold's p came from the logistic map of H, and the
+ * tuned config's models (in fold_models). */
+typedef struct {
+    unsigned char *deferred;   /* n_configs */
+    unsigned char *map_used;   /* n_folds x n_configs (fold-major) */
+} deferral;
+
 /* Shared buffers of the run. */
 typedef struct {
     size_t max_train, max_test;
@@ -293,6 +307,15 @@ typedef struct {
     double *xa, *xb;     /* max_train, allocated when a training row lacks H */
     double *ta, *tb;     /* max_test: a fold's test rows, compacted */
     unsigned char *valid;                  /* max_test */
+    /* the complete training rows of the refit, when some sub-score is
+     * missing (allocated on first use) */
+    double *fit_sub;                       /* k x max_train */
+    double *fit_y;                         /* max_train */
+    int32_t *fit_cluster;                  /* max_train */
+    size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
+                          that read the table (allocated on first use) */
+    double *psi_buf;   /* max_train: PSI scratch when no config lends one */
+    const deferral *defer;                 /* shared by both workspaces */
     scratch *sc;                           /* n_configs */
     int ready;                             /* compute_fold left a fold to pool */
 } workspace;
@@ -304,6 +327,11 @@ static void workspace_release(workspace *w, size_t n_cfg)
     free(w->ta);
     free(w->tb);
     free(w->valid);
+    free(w->fit_sub);
+    free(w->fit_y);
+    free(w->fit_cluster);
+    free(w->rows);
+    free(w->psi_buf);
     if (w->sc)
         for (size_t c = 0; c < n_cfg; c++) {
             free(w->sc[c].h_train_buf);
@@ -381,6 +409,49 @@ static int is_skip(hc_status st)
     return st == HC_ENUMERIC;
 }
 
+/* The design of a fold's refit from the cached sub-scores: the slices of
+ * the training rows when every sub-score is finite; else the complete rows
+ * compacted into w (in order, with their outcomes and accounts), which are
+ * the rows hc_fit_model keeps from the table. *n_fit gets their count. */
+static hc_status fit_columns(const hc_bt_cache *cache, workspace *w,
+                             const hc_backtest_fold_plan *fp, const double **cols,
+                             size_t *n_fit, hc_error *err)
+{
+    size_t b = fp->train_begin, n_tr = fp->train_stop - fp->train_begin, K = cache->k;
+    if (cache->sub_complete) {
+        for (size_t k = 0; k < K; k++)
+            cols[k] = cache->sub + k * cache->n + b;
+        *n_fit = n_tr;
+        return HC_OK;
+    }
+    size_t mt = w->max_train ? w->max_train : 1;
+    if (!w->fit_sub)
+        w->fit_sub = malloc(K * mt * sizeof *w->fit_sub);
+    if (!w->fit_y)
+        w->fit_y = malloc(mt * sizeof *w->fit_y);
+    if (!w->fit_cluster)
+        w->fit_cluster = malloc(mt * sizeof *w->fit_cluster);
+    if (!w->fit_sub || !w->fit_y || !w->fit_cluster)
+        return hc_error_nomem(err);
+    size_t q = 0;
+    for (size_t i = b; i < b + n_tr; i++) {
+        int complete = 1;
+        for (size_t k = 0; k < K; k++)
+            complete &= isfinite(cache->sub[k * cache->n + i]) != 0;
+        if (!complete)
+            continue;
+        for (size_t k = 0; k < K; k++)
+            w->fit_sub[k * mt + q] = cache->sub[k * cache->n + i];
+        w->fit_y[q] = cache->y[i];
+        w->fit_cluster[q] = cache->cluster[i];
+        q++;
+    }
+    for (size_t k = 0; k < K; k++)
+        cols[k] = w->fit_sub + k * mt;
+    *n_fit = q;
+    return HC_OK;
+}
+
 /* Scores one config in one fold: builds or copies its model, scores the
  * training and test rows, its probabilities and its cut points. */
 static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
@@ -392,10 +463,24 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
     hc_backtest_cell *cell = &res->folds[f].cells[c];
     scratch *s = &w->sc[c];
     const hc_table *t = h->snapshots.table;
-    const size_t *tr = res->plan.rows + fp->train_begin;
-    const size_t *te = res->plan.rows + fp->test_begin;
     size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
     const hc_backtest_options *opt = &res->opt;
+    int cached = c < cache->n_models && cache->health[c];
+    int from_subs = cf->kind == HC_BT_TUNED && cache->sub;
+    /* The fold's rows as the table-reading APIs take them, when a config
+     * reads the table in this fold. */
+    const size_t *tr = NULL, *te = NULL;
+    if (!cached && !from_subs) {
+        if (!w->rows && !(w->rows = malloc((w->max_train + w->max_test + 1) *
+                                           sizeof *w->rows)))
+            return hc_error_nomem(err);
+        for (size_t i = 0; i < n_tr; i++)
+            w->rows[i] = res->plan.rows[fp->train_begin + i];
+        for (size_t i = 0; i < n_te; i++)
+            w->rows[w->max_train + i] = res->plan.rows[fp->test_begin + i];
+        tr = w->rows;
+        te = w->rows + w->max_train;
+    }
     hc_model *owned = NULL;
     const hc_model *m = cf->model;
     hc_status st = HC_OK;
@@ -404,16 +489,25 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
 
     /* The tuned config's refit works on the cached sub-scores when it can:
      * the fold's training rows are a slice of them. */
-    int from_subs = cf->kind == HC_BT_TUNED && cache->sub && cache->sub_complete;
     if (cf->kind == HC_BT_TUNED) {
         hc_fit_result fr;
         if (from_subs) {
             const double *cols[256];
-            for (size_t k = 0; k < cache->k; k++)
-                cols[k] = cache->sub + k * cache->n + fp->train_begin;
-            st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
-                                      cache->cluster + fp->train_begin, n_tr, &opt->fit,
-                                      &fr, &e2);
+            size_t n_fit = 0;
+            if ((st = fit_columns(cache, w, fp, cols, &n_fit, err)) != HC_OK)
+                return st;
+            if (n_fit == 0)
+                st = hc_error_set(&e2, HC_ENUMERIC, NULL, 0, 0,
+                                  "no complete observation to fit: every one of the "
+                                  "%zu observations has a missing component sub-score",
+                                  n_tr);
+            else if (cache->sub_complete)
+                st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
+                                          cache->cluster + fp->train_begin, n_fit,
+                                          &opt->fit, &fr, &e2);
+            else
+                st = hc_fit_model_columns(cf->model, cols, w->fit_y, w->fit_cluster,
+                                          n_fit, &opt->fit, &fr, &e2);
         } else {
             st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
         }
@@ -442,11 +536,12 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
     hc_score_out otr = {.health = s->h_train_buf};
     hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
     s->h_train = s->h_train_buf;
-    if (c < cache->n_models && cache->health[c]) {
+    if (cached) {
         /* Scored once for every fold. */
         s->h_train = cache->health[c] + fp->train_begin;
         memcpy(s->h_test, cache->health[c] + fp->test_begin, n_te * sizeof *s->h_test);
-        memcpy(s->p_test, cache->p[c] + fp->test_begin, n_te * sizeof *s->p_test);
+        if (cache->p[c]) /* else no churn model: the map below makes p */
+            memcpy(s->p_test, cache->p[c] + fp->test_begin, n_te * sizeof *s->p_test);
     } else if (from_subs) {
         if ((st = hc_model_score_subs(m, cache->sub + fp->train_begin, cache->n, n_tr,
                                       &otr, err)) != HC_OK ||
@@ -508,6 +603,8 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
             s->p_test[i] = isfinite(s->h_test[i]) ? hc_logistic(a + b * s->h_test[i]) : NAN;
         cell->map_intercept = a;
         cell->map_slope = b;
+        if (w->defer->deferred[c])
+            w->defer->map_used[f * res->n_configs + c] = 1;
     }
 
     /* Cut points: chosen on the training rows, or the config's bands. */
@@ -564,9 +661,27 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
         for (size_t i = 0; i < n_te; i++)
             if (isfinite(s->h_test[i]))
                 w->ta[q++] = s->h_test[i];
+        /* The quantiles of the training H are selected in a buffer of
+         * max_train doubles: the training H itself when it is this fold's
+         * own, else a copy in one no config uses now (the tuned config's,
+         * filled only after every other config's fold). */
+        double *buf = NULL;
+        if (xh == s->h_train_buf || xh == w->xa) {
+            buf = (double *)(xh == w->xa ? w->xa : s->h_train_buf);
+        } else if (k > 0 && q > 0) {
+            size_t last = res->n_configs - 1;
+            if (c < last && res->configs[last].kind == HC_BT_TUNED &&
+                w->sc[last].h_train_buf)
+                buf = w->sc[last].h_train_buf;
+            else if (w->psi_buf || (w->psi_buf = malloc((w->max_train ? w->max_train : 1) *
+                                                        sizeof *w->psi_buf)))
+                buf = w->psi_buf;
+            if (buf)
+                memcpy(buf, xh, k * sizeof *buf);
+        }
         hc_metrics_psi_result pr;
         hc_error pe;
-        if (k > 0 && q > 0 && hc_metrics_psi(xh, k, w->ta, q, 10, &pr, &pe) == HC_OK)
+        if (k > 0 && q > 0 && buf && hc_metrics_psi_in(buf, k, w->ta, q, 10, &pr, &pe) == HC_OK)
             cell->psi = pr.psi;
     }
 done:
@@ -687,35 +802,34 @@ static hc_status compute_fold(const hc_history *h, hc_backtest_result *res,
 /* The second half: appends the fold's common test rows to the pooled
  * arrays and computes its per-fold metrics. Runs in fold order, so the
  * pooled rows are in the same order however the folds were computed. */
-static void pool_fold(const hc_history *h, hc_backtest_result *res, workspace *w,
-                      size_t f)
+static void pool_fold(hc_backtest_result *res, workspace *w, size_t f,
+                      unsigned char *mark)
 {
     if (!w->ready)
         return;
-    (void)h;
     hc_backtest_fold *fold = &res->folds[f];
     const hc_backtest_fold_plan *fp = &res->plan.folds[f];
-    const size_t *te = res->plan.rows + fp->test_begin;
     size_t n_te = fp->test_stop - fp->test_begin, nv = fold->n_test;
     size_t base = res->n_pooled;
-    for (size_t i = 0, q = base; i < n_te; i++) {
-        if (!w->valid[i])
-            continue;
-        res->pooled_row[q] = te[i];
-        res->pooled_fold[q] = (uint32_t)f;
-        res->pooled_y[q] = w->y_test[i];
-        res->pooled_arr[q] = w->arr_test[i];
-        fold->test_positives += w->y_test[i] == 1.0;
-        q++;
+    const double *y = w->y_test, *arr = w->arr_test;
+    /* The rows themselves, their outcomes and ARR join the pool after the
+     * folds, by compaction of the plan and the cache (pooled_from_cache),
+     * and so do the p, H and bands of a deferred config
+     * (pooled_outputs): here the rows are only marked. */
+    for (size_t i = 0; i < n_te; i++) {
+        mark[fp->test_begin + i] = w->valid[i];
+        if (w->valid[i])
+            fold->test_positives += y[i] == 1.0;
     }
     double carr = 0;
-    for (size_t q = base; q < base + nv; q++)
-        carr += res->pooled_y[q] == 1.0 ? res->pooled_arr[q] : 0.0;
+    for (size_t i = 0; i < n_te; i++)
+        if (w->valid[i])
+            carr += y[i] == 1.0 ? arr[i] : 0.0;
     for (size_t c = 0; c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
         hc_backtest_cell *cell = &fold->cells[c];
         scratch *s = &w->sc[c];
-        for (size_t i = 0, q = base; i < n_te; i++) {
+        for (size_t i = 0, q = base; !w->defer->deferred[c] && i < n_te; i++) {
             if (!w->valid[i])
                 continue;
             cf->p[q] = s->p_test[i];
@@ -724,16 +838,18 @@ static void pool_fold(const hc_history *h, hc_backtest_result *res, workspace *w
             q++;
         }
         /* Bands on the test rows under this fold's cut points. */
-        for (size_t q = base; q < base + nv; q++) {
-            int32_t b = cf->band[q];
-            cell->band_accounts[b]++;
-            cell->band_churners[b] += res->pooled_y[q] == 1.0;
-            cell->band_arr[b] += res->pooled_arr[q];
-        }
         double red_carr = 0;
-        for (size_t q = base; q < base + nv; q++)
-            if (cf->band[q] == 0 && res->pooled_y[q] == 1.0)
-                red_carr += res->pooled_arr[q];
+        for (size_t i = 0; i < n_te; i++) {
+            if (!w->valid[i])
+                continue;
+            int32_t b = s->b_test[i];
+            cell->band_accounts[b]++;
+            cell->band_churners[b] += y[i] == 1.0;
+            cell->band_arr[b] += arr[i];
+        }
+        for (size_t i = 0; i < n_te; i++)
+            if (w->valid[i] && s->b_test[i] == 0 && y[i] == 1.0)
+                red_carr += arr[i];
         size_t red_n = cell->band_accounts[0], red_y = cell->band_churners[0];
         cell->red_share = (double)red_n / (double)nv;
         cell->red_precision = red_n ? (double)red_y / (double)red_n : NAN;
@@ -826,19 +942,18 @@ static hc_status setup_configs(hc_backtest_result *res, const hc_model *const *c
     return HC_OK;
 }
 
-static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
+/* The folds' cells, and the pooled arrays filled fold by fold: those of
+ * the configs that are not deferred. pooled_row, pooled_y and pooled_arr
+ * are compactions of the plan and the cache (pooled_from_cache). */
+static hc_status alloc_pooled(hc_backtest_result *res, const deferral *d,
+                              hc_error *err)
 {
     size_t cap = 0;
     for (size_t f = 0; f < res->plan.n_folds; f++)
         cap += res->plan.folds[f].test_stop - res->plan.folds[f].test_begin;
     cap = cap ? cap : 1;
-    res->pooled_row = malloc(cap * sizeof *res->pooled_row);
-    res->pooled_fold = malloc(cap * sizeof *res->pooled_fold);
-    res->pooled_y = malloc(cap * sizeof *res->pooled_y);
-    res->pooled_arr = malloc(cap * sizeof *res->pooled_arr);
     res->folds = calloc(res->plan.n_folds, sizeof *res->folds);
-    if (!res->pooled_row || !res->pooled_fold || !res->pooled_y || !res->pooled_arr ||
-        !res->folds)
+    if (!res->folds)
         return hc_error_nomem(err);
     for (size_t f = 0; f < res->plan.n_folds; f++) {
         res->folds[f].index = f;
@@ -848,6 +963,8 @@ static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
     }
     for (size_t c = 0; c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
+        if (d->deferred[c])
+            continue;
         cf->p = malloc(cap * sizeof *cf->p);
         cf->health = malloc(cap * sizeof *cf->health);
         cf->band = malloc(cap * sizeof *cf->band);
@@ -857,147 +974,267 @@ static hc_status alloc_pooled(hc_backtest_result *res, hc_error *err)
     return HC_OK;
 }
 
-/* The pooled validation of every other config, from `first`: two of
- * these run at once (first 0 and first 1). */
-typedef struct {
-    hc_backtest_result *res;
-    hc_metrics_ranked **ranked; /* per config: the ranking of its pooled p */
-    int have_arr;
-    size_t first;
-    hc_status st;
-    hc_error err;
-} pooled_job;
-
-static void pooled_validations(pooled_job *j)
+/* Keeps the values v[i] with mark[i] set, in order, at the front of v
+ * (q <= i: nothing is overwritten before it is read); returns their count. */
+static size_t compact_doubles(double *v, const unsigned char *mark, size_t n)
 {
-    hc_backtest_result *res = j->res;
-    size_t n = res->n_pooled;
-    j->st = HC_OK;
-    for (size_t c = j->first; c < res->n_configs; c += 2) {
-        hc_backtest_config *cf = &res->configs[c];
-        if (!(j->ranked[c] = hc_metrics_rank(cf->p, n))) {
-            j->st = hc_error_nomem(&j->err);
-            return;
-        }
-        hc_validate_input in;
-        hc_validate_input_init(&in);
-        in.n = n;
-        in.y = res->pooled_y;
-        in.p = cf->p;
-        in.score = cf->health;
-        in.higher_is_healthier = 1;
-        in.score_is_health = 1;
-        if (cf->n_bands > 0) {
-            in.band = cf->band;
-            in.n_bands = cf->n_bands;
-            in.band_names = (const char *const *)cf->band_names;
-        }
-        in.arr = j->have_arr ? res->pooled_arr : NULL;
-        in.p_ranked = j->ranked[c];
-        hc_error e;
-        hc_error_clear(&e);
-        hc_status st = hc_validate_run(&in, &cf->pooled, &e);
-        if (st == HC_OK) {
-            cf->has_pooled = 1;
-        } else {
-            hc_validate_result_release(&cf->pooled);
-            if (!is_skip(st)) {
-                j->err = e;
-                j->st = st;
-                return;
-            }
-            snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
-        }
-    }
+    size_t q = 0;
+    for (size_t i = 0; i < n; i++)
+        if (mark[i])
+            v[q++] = v[i];
+    return q;
 }
 
-static void *pooled_thread(void *arg)
+static size_t compact_rows(uint32_t *v, const unsigned char *mark, size_t n)
 {
-    pooled_validations(arg);
+    size_t q = 0;
+    for (size_t i = 0; i < n; i++)
+        if (mark[i])
+            v[q++] = v[i];
+    return q;
+}
+
+/* Gives back the tail of a compacted array (a failed shrink keeps it). */
+static void *shrink(void *p, size_t bytes)
+{
+    void *q = realloc(p, bytes ? bytes : 1);
+    return q ? q : p;
+}
+
+/* The pooled p, H and bands of the deferred configs, from the cache and
+ * what each fold kept (cut points, the map of H or the config's own p,
+ * the tuned model), with the arithmetic fold_config uses: the values it
+ * would have stored. Runs before pooled_from_cache, on the marked rows. */
+static hc_status pooled_outputs(hc_backtest_result *res, const hc_bt_cache *cache,
+                                const deferral *d, const unsigned char *mark,
+                                hc_error *err)
+{
+    size_t np = res->n_pooled ? res->n_pooled : 1, nc = res->n_configs, max_test = 1;
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+        max_test = fp->test_stop - fp->test_begin > max_test ? fp->test_stop - fp->test_begin
+                                                             : max_test;
+    }
+    double *th = NULL, *tp = NULL; /* a fold's tuned H and p */
+    hc_status st = HC_OK;
+    for (size_t c = 0; c < nc && st == HC_OK; c++) {
+        if (!d->deferred[c])
+            continue;
+        hc_backtest_config *cf = &res->configs[c];
+        int tuned = cf->kind == HC_BT_TUNED;
+        cf->p = malloc(np * sizeof *cf->p);
+        cf->band = malloc(np * sizeof *cf->band);
+        if (tuned)
+            cf->health = malloc(np * sizeof *cf->health);
+        if (tuned && !th) {
+            th = malloc(max_test * sizeof *th);
+            tp = malloc(max_test * sizeof *tp);
+        }
+        if (!cf->p || !cf->band || (tuned && (!cf->health || !th || !tp))) {
+            st = hc_error_nomem(err);
+            break;
+        }
+        size_t q = 0;
+        for (size_t f = 0; f < res->plan.n_folds && st == HC_OK; f++) {
+            if (!res->folds[f].used)
+                continue;
+            const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+            const hc_backtest_cell *cell = &res->folds[f].cells[c];
+            size_t b = fp->test_begin, n_te = fp->test_stop - fp->test_begin;
+            const double *H = NULL, *P = NULL;
+            if (!tuned) { /* a cached config: c < cache->n_models */
+                H = cache->health[c] + b;
+                P = cache->p[c] ? cache->p[c] + b : NULL;
+            } else {
+                hc_score_out out = {.health = th, .p_churn = tp};
+                st = hc_model_score_subs(cf->fold_models[f], cache->sub + b, cache->n, n_te,
+                                         &out, err);
+                H = th;
+                P = tp;
+            }
+            int map = d->map_used[f * nc + c];
+            for (size_t i = 0; st == HC_OK && i < n_te; i++) {
+                if (!mark[b + i])
+                    continue;
+                double h = H[i];
+                if (tuned)
+                    cf->health[q] = h;
+                cf->p[q] = map ? hc_logistic(cell->map_intercept + cell->map_slope * h) : P[i];
+                cf->band[q] = band_of_cuts(cell->cuts, cell->n_cuts, h);
+                q++;
+            }
+        }
+        if (!res->opt.keep_models && cf->fold_models) {
+            for (size_t f = 0; f < res->plan.n_folds; f++)
+                hc_model_free(cf->fold_models[f]);
+            free(cf->fold_models);
+            cf->fold_models = NULL;
+        }
+    }
+    free(th);
+    free(tp);
+    return st;
+}
+
+/* The pooled rows are the marked plan rows in plan order (folds test
+ * consecutive date ranges, each a slice of the plan, and pool in fold
+ * order), so the plan's rows and the cache's outcomes, ARR and cached H
+ * become the pooled arrays by compaction in place: no second copy of
+ * them is ever held. The plan's rows move to pooled_row (plan.rows is
+ * NULL afterwards); the rest of the cache is freed. */
+static void pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
+                              const unsigned char *mark)
+{
+    size_t n = res->plan.n_rows, np = res->n_pooled;
+    compact_rows(res->plan.rows, mark, n);
+    res->pooled_row = shrink(res->plan.rows, np * sizeof *res->pooled_row);
+    res->plan.rows = NULL;
+    compact_doubles(cache->y, mark, n);
+    res->pooled_y = shrink(cache->y, np * sizeof *res->pooled_y);
+    cache->y = NULL;
+    compact_doubles(cache->arr, mark, n);
+    res->pooled_arr = shrink(cache->arr, np * sizeof *res->pooled_arr);
+    cache->arr = NULL;
+    for (size_t c = 0; c < res->n_configs && c < cache->n_models; c++) {
+        if (!cache->health[c])
+            continue;
+        compact_doubles(cache->health[c], mark, n);
+        res->configs[c].health = shrink(cache->health[c], np * sizeof(double));
+        cache->health[c] = NULL;
+    }
+    hc_bt_cache_release(cache);
+}
+
+/* The ranking of a config's pooled p, runnable on a thread. */
+typedef struct {
+    const double *p;
+    size_t n;
+    hc_metrics_ranked *ranked; /* NULL when out of memory */
+} rank_job;
+
+static void *rank_run(void *arg)
+{
+    rank_job *j = arg;
+    j->ranked = hc_metrics_rank(j->p, j->n);
     return NULL;
 }
 
-/* The sweep on the pooled out-of-sample health of the primary config. */
-typedef struct {
-    hc_backtest_result *res;
-    int have_arr;
-    hc_status st; /* a hard error; a sweep that finds nothing leaves a note */
-    hc_error err;
-} sweep_job;
-
-static void *sweep_thread(void *arg)
+/* The pooled validation of config c on `ranked`, the ranking of its p
+ * (freed here); when `pl` is not NULL, the DeLong placements of its p go
+ * there (the paired tests need n doubles per config, not its 2n-word
+ * ranking). `next`, when not NULL, is the ranking of the next config:
+ * made on a second thread while the placements are, the one step of
+ * another config small enough to share the memory of this one's. */
+static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
+                                   hc_metrics_ranked *ranked, rank_job *next,
+                                   double **pl, double *auc, hc_error *err)
 {
-    sweep_job *j = arg;
-    hc_backtest_result *res = j->res;
+    hc_backtest_config *cf = &res->configs[c];
+    size_t n = res->n_pooled;
+    if (!ranked)
+        return hc_error_nomem(err);
+    hc_validate_input in;
+    hc_validate_input_init(&in);
+    in.n = n;
+    in.y = res->pooled_y;
+    in.p = cf->p;
+    in.score = cf->health;
+    in.higher_is_healthier = 1;
+    in.score_is_health = 1;
+    if (cf->n_bands > 0) {
+        in.band = cf->band;
+        in.n_bands = cf->n_bands;
+        in.band_names = (const char *const *)cf->band_names;
+    }
+    in.arr = have_arr ? res->pooled_arr : NULL;
+    in.p_ranked = ranked;
+    hc_error e;
+    hc_error_clear(&e);
+    hc_status st = hc_validate_run(&in, &cf->pooled, &e);
+    pthread_t th;
+    int threaded = next && pthread_create(&th, NULL, rank_run, next) == 0;
+    if (st == HC_OK) {
+        cf->has_pooled = 1;
+    } else {
+        hc_validate_result_release(&cf->pooled);
+        if (!is_skip(st)) {
+            *err = e;
+        } else {
+            snprintf(cf->pooled_note, sizeof cf->pooled_note, "%.500s", e.message);
+            st = HC_OK;
+        }
+    }
+    if (st == HC_OK && pl &&
+        !(*pl = hc_metrics_delong_placements(res->pooled_y, ranked, n, auc)))
+        st = hc_error_nomem(err);
+    free(ranked);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (next)
+        rank_run(next);
+    return st;
+}
+
+/* The threshold sweep on the pooled out-of-sample health of the primary
+ * config (a sweep that finds nothing leaves a note). */
+static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
+{
     res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
     hc_backtest_config *pc = &res->configs[res->primary];
     hc_threshold_options to = res->opt.threshold;
     if (!res->opt.use_objective)
         hc_threshold_options_init(&to);
     to.n_bands = pc->n_bands >= 2 ? pc->n_bands : 2;
-    if (!j->have_arr && (to.objective == HC_THRESHOLD_ARR_RECALL ||
-                         to.objective == HC_THRESHOLD_VALUE))
+    if (!have_arr && (to.objective == HC_THRESHOLD_ARR_RECALL ||
+                      to.objective == HC_THRESHOLD_VALUE))
         to.objective = HC_THRESHOLD_RECALL;
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
-                                        j->have_arr ? res->pooled_arr : NULL,
+                                        have_arr ? res->pooled_arr : NULL,
                                         res->n_pooled, &to, &res->sweep, &e);
-    j->st = HC_OK;
     if (st == HC_OK) {
         res->has_sweep = 1;
     } else if (is_skip(st) || st == HC_EUSAGE) {
         snprintf(res->sweep_note, sizeof res->sweep_note, "%.500s", e.message);
     } else {
-        j->st = st;
-        j->err = e;
+        *err = e;
+        return st;
     }
-    return NULL;
+    return HC_OK;
 }
 
-/* Pooled validation, comparisons and the sweep. */
+/* Pooled validation, comparisons and the sweep, one after the other (but
+ * for the next config's ranking, made beside the placements): each works
+ * on several copies of the millions of pooled rows (a ranking, the lowess
+ * working set, the sweep's sorted rows), and run side by side they made
+ * the backtest's memory peak. The metrics use the second core inside. */
 static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *err)
 {
-    size_t n = res->n_pooled;
+    size_t n = res->n_pooled, nc = res->n_configs;
     int have_arr = h->snapshots.arr_col >= 0;
-    /* The rankings of the pooled p serve the validations and the paired
-     * DeLong tests. */
-    hc_metrics_ranked **ranked = calloc(res->n_configs, sizeof *ranked);
-    if (!ranked)
-        return hc_error_nomem(err);
-    pooled_job jobs[2] = {{res, ranked, have_arr, 0, HC_OK, {0}},
-                          {res, ranked, have_arr, 1, HC_OK, {0}}};
-    hc_status st = HC_OK;
-    pthread_t th;
-    int threaded = res->n_configs > 1 && pthread_create(&th, NULL, pooled_thread, &jobs[1]) == 0;
-    pooled_validations(&jobs[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        pooled_validations(&jobs[1]);
-    for (int i = 0; i < 2 && st == HC_OK; i++)
-        if (jobs[i].st != HC_OK) {
-            *err = jobs[i].err;
-            st = jobs[i].st;
-        }
+    double **pl = calloc(nc, sizeof *pl);
+    double *auc = calloc(nc, sizeof *auc);
+    res->n_comparisons = nc - 1;
+    res->comparisons = calloc(nc, sizeof *res->comparisons);
+    hc_status st = pl && auc && res->comparisons ? HC_OK : hc_error_nomem(err);
+    hc_metrics_ranked *ranked = st == HC_OK ? hc_metrics_rank(res->configs[0].p, n) : NULL;
+    for (size_t c = 0; st == HC_OK && c < nc; c++) {
+        rank_job next = {c + 1 < nc ? res->configs[c + 1].p : NULL, n, NULL};
+        st = pooled_validation(res, c, have_arr, ranked, c + 1 < nc ? &next : NULL,
+                               nc > 1 ? &pl[c] : NULL, &auc[c], err);
+        ranked = next.ranked;
+    }
+    free(ranked); /* after an error */
     hc_trace_mark("backtest: pooled validation");
-    /* The threshold sweep runs on a second thread while the paired DeLong
-     * tests run here. */
-    sweep_job sj = {res, have_arr, HC_OK, {0}};
-    pthread_t sth;
-    int swept = st == HC_OK && pthread_create(&sth, NULL, sweep_thread, &sj) == 0;
-    res->n_comparisons = res->n_configs - 1;
-    res->comparisons = st == HC_OK ? calloc(res->n_configs, sizeof *res->comparisons) : NULL;
-    if (st == HC_OK && !res->comparisons)
-        st = hc_error_nomem(err);
-    for (size_t c = 1; st == HC_OK && c < res->n_configs; c++) {
+    for (size_t c = 1; st == HC_OK && c < nc; c++) {
         hc_backtest_comparison *cmp = &res->comparisons[c - 1];
         cmp->index = c;
         hc_error e;
         hc_error_clear(&e);
-        hc_status dst = hc_metrics_delong_paired_ranked(
-            res->pooled_y, res->configs[c].p, ranked[c], res->configs[0].p, ranked[0], n,
-            0.95, &cmp->diff, &e);
+        hc_status dst = hc_metrics_delong_paired_placements(
+            res->pooled_y, res->configs[c].p, pl[c], auc[c], res->configs[0].p, pl[0],
+            auc[0], n, 0.95, &cmp->diff, &e);
         if (dst == HC_OK) {
             cmp->ok = 1;
         } else if (is_skip(dst)) {
@@ -1007,35 +1244,14 @@ static hc_status pool(const hc_history *h, hc_backtest_result *res, hc_error *er
             st = dst;
         }
     }
-    for (size_t c = 0; c < res->n_configs; c++)
-        free(ranked[c]);
-    free(ranked);
-    if (swept)
-        pthread_join(sth, NULL);
-    else if (st == HC_OK)
-        sweep_thread(&sj);
+    for (size_t c = 0; pl && c < nc; c++)
+        free(pl[c]);
+    free(pl);
+    free(auc);
+    if (st == HC_OK)
+        st = sweep(res, have_arr, err);
     hc_trace_mark("backtest: DeLong tests and threshold sweep");
-    if (st != HC_OK)
-        return st;
-    if (sj.st != HC_OK) {
-        *err = sj.err;
-        return sj.st;
-    }
-    return HC_OK;
-}
-
-/* Whether every config scores from the cache, so that no fold reads the
- * snapshot table's metric columns. */
-static int cache_serves_all(const hc_bt_cache *cache, const hc_backtest_result *res)
-{
-    for (size_t c = 0; c < res->n_configs; c++) {
-        int served = res->configs[c].kind == HC_BT_TUNED
-                         ? cache->sub && cache->sub_complete
-                         : c < cache->n_models && cache->health[c];
-        if (!served)
-            return 0;
-    }
-    return 1;
+    return st;
 }
 
 hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
@@ -1059,34 +1275,64 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     hc_status st = hc_backtest_plan_build(h, opt, &res->plan, err);
     if (st != HC_OK)
         return st;
+    /* The folds are placed: their row ranges are all that is read of the
+     * dates from here on. */
+    free(res->plan.date);
+    res->plan.date = NULL;
     hc_trace_mark("backtest: plan");
-    if ((st = setup_configs(res, configs, names, n, err)) != HC_OK ||
-        (st = alloc_pooled(res, err)) != HC_OK)
+    if ((st = setup_configs(res, configs, names, n, err)) != HC_OK)
         return st;
-    /* Two folds at a time, one on a second thread, each with its own
-     * workspace; then both are pooled in fold order. */
     hc_bt_cache cache;
-    if ((st = hc_bt_cache_build(h, &res->plan, configs, n,
-                             opt->tuned && !opt->fit.segments && !opt->fit.expansion,
-                             &cache, err)) != HC_OK)
+    if ((st = hc_bt_cache_build(h, &res->plan, configs, n, opt->tuned,
+                                opt->tuned && !opt->fit.segments && !opt->fit.expansion,
+                                opt->consume, &cache, err)) != HC_OK)
         return st;
     hc_trace_mark("backtest: rows scored once");
-    if (opt->consume && cache_serves_all(&cache, res))
-        for (size_t c = 0; c < n; c++)
-            for (size_t k = 0; k < configs[c]->n_components; k++)
-                for (size_t j = 0; j < configs[c]->components[k].n_metrics; j++)
-                    hc_snapshots_release_metric(&h->snapshots, opt->consume,
-                                                configs[c]->components[k].metrics[j].column);
+    /* Which plan rows joined the pool (pool_fold), and which configs'
+     * pooled outputs are made after the folds. */
+    unsigned char *mark = calloc(res->plan.n_rows ? res->plan.n_rows : 1, 1);
+    deferral defer;
+    defer.deferred = calloc(res->n_configs, 1);
+    defer.map_used = calloc(res->plan.n_folds * res->n_configs + 1, 1);
+    if (!mark || !defer.deferred || !defer.map_used)
+        st = hc_error_nomem(err);
+    for (size_t c = 0; st == HC_OK && c < res->n_configs; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        defer.deferred[c] = (unsigned char)((c < cache.n_models && cache.health[c]) ||
+                                            (cf->kind == HC_BT_TUNED && cache.sub));
+        /* The tuned models of the folds rescore the pooled rows. */
+        if (defer.deferred[c] && cf->kind == HC_BT_TUNED && !cf->fold_models &&
+            !(cf->fold_models = calloc(res->plan.n_folds, sizeof *cf->fold_models)))
+            st = hc_error_nomem(err);
+    }
+    if (st == HC_OK)
+        st = alloc_pooled(res, &defer, err);
+    if (st != HC_OK) {
+        free(mark);
+        free(defer.deferred);
+        free(defer.map_used);
+        hc_bt_cache_release(&cache);
+        return st;
+    }
+    /* Two folds at a time, one on a second thread, each with its own
+     * workspace; then both are pooled in fold order. */
     workspace w[2];
     if ((st = workspace_alloc(&w[0], &res->plan, &cache, res->n_configs, err)) != HC_OK) {
+        free(mark);
+        free(defer.deferred);
+        free(defer.map_used);
         hc_bt_cache_release(&cache);
         return st;
     }
     if ((st = workspace_alloc(&w[1], &res->plan, &cache, res->n_configs, err)) != HC_OK) {
         workspace_release(&w[0], res->n_configs);
+        free(mark);
+        free(defer.deferred);
+        free(defer.map_used);
         hc_bt_cache_release(&cache);
         return st;
     }
+    w[0].defer = w[1].defer = &defer;
     size_t nf = res->plan.n_folds;
     for (size_t f = 0; f < nf && st == HC_OK; f += 2) {
         fold_job job = {h, res, &cache, &w[1], f + 1, HC_OK, {0}};
@@ -1106,15 +1352,23 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         }
         if (st != HC_OK)
             break;
-        pool_fold(h, res, &w[0], f);
-        pool_fold(h, res, &w[1], f + 1);
+        pool_fold(res, &w[0], f, mark);
+        if (f + 1 < nf)
+            pool_fold(res, &w[1], f + 1, mark);
         hc_trace_mark("backtest: two folds");
         for (size_t g = f; opt->progress && g < f + 2 && g < nf; g++)
             opt->progress(opt->progress_ctx, g + 1, nf);
     }
     workspace_release(&w[0], res->n_configs);
     workspace_release(&w[1], res->n_configs);
+    if (st == HC_OK)
+        st = pooled_outputs(res, &cache, &defer, mark, err);
+    if (st == HC_OK)
+        pooled_from_cache(res, &cache, mark);
     hc_bt_cache_release(&cache);
+    free(mark);
+    free(defer.deferred);
+    free(defer.map_used);
     if (st != HC_OK)
         return st;
     if (res->folds_used == 0) {

@@ -24,14 +24,27 @@ void hc_bt_cache_release(hc_bt_cache *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Whether a component of m after component k reads metric column `name`. */
+static int used_later(const hc_model *m, size_t k, const char *name)
+{
+    for (size_t q = k + 1; q < m->n_components; q++)
+        for (size_t j = 0; j < m->components[q].n_metrics; j++)
+            if (strcmp(m->components[q].metrics[j].column, name) == 0)
+                return 1;
+    return 0;
+}
+
 /* The sub-scores of m for the plan rows, in plan order: each component is
  * scored over the whole table in its own order (sequential reads of the
  * metric columns) and then gathered, which is cheaper than gathering
- * every metric of every row. */
-static hc_status plan_subscores(const hc_model *m, const hc_table *t,
-                                const hc_backtest_plan *plan, hc_bt_cache *c,
-                                hc_error *err)
+ * every metric of every row. With `consume`, a metric column is freed as
+ * soon as no later component reads it, before the gather, so that the
+ * table shrinks by more than the sub-scores grow. */
+static hc_status plan_subscores(const hc_model *m, const hc_history *h,
+                                const hc_backtest_plan *plan, hc_table *consume,
+                                hc_bt_cache *c, hc_error *err)
 {
+    const hc_table *t = h->snapshots.table;
     size_t nt = t->n_rows, n = plan->n_rows;
     double *all = malloc((nt ? nt : 1) * sizeof *all);
     if (!all)
@@ -39,6 +52,11 @@ static hc_status plan_subscores(const hc_model *m, const hc_table *t,
     hc_status st = HC_OK;
     for (size_t k = 0; k < c->k && st == HC_OK; k++) {
         st = hc_model_score_component_2t(m, k, t, NULL, 0, nt, all, err);
+        for (size_t j = 0; consume && st == HC_OK && j < m->components[k].n_metrics; j++) {
+            const char *name = m->components[k].metrics[j].column;
+            if (!used_later(m, k, name))
+                hc_snapshots_release_metric(&h->snapshots, consume, name);
+        }
         double *sk = c->sub + k * n;
         for (size_t i = 0; st == HC_OK && i < n; i++)
             sk[i] = all[plan->rows[i]];
@@ -47,9 +65,34 @@ static hc_status plan_subscores(const hc_model *m, const hc_table *t,
     return st;
 }
 
+/* H and P (when p is not NULL) of model m for the plan rows, from the
+ * table, a million rows at a time (the scorer takes row indexes as size_t,
+ * the plan keeps them in 32 bits). */
+static hc_status score_model(const hc_model *m, const hc_table *t,
+                             const hc_backtest_plan *plan, double *health, double *p,
+                             hc_error *err)
+{
+    size_t n = plan->n_rows, chunk = (size_t)1 << 20;
+    size_t *rows = malloc((n < chunk ? (n ? n : 1) : chunk) * sizeof *rows);
+    if (!rows)
+        return hc_error_nomem(err);
+    hc_status st = HC_OK;
+    for (size_t b0 = 0; b0 < n && st == HC_OK; b0 += chunk) {
+        size_t nb = n - b0 < chunk ? n - b0 : chunk;
+        for (size_t i = 0; i < nb; i++)
+            rows[i] = plan->rows[b0 + i];
+        hc_score_out out = {.sub = NULL, .sub_stride = nb, .health = health + b0,
+                            .p_churn = p ? p + b0 : NULL};
+        st = hc_model_score_rows_2t(m, t, rows, 0, nb, &out, err);
+    }
+    free(rows);
+    return st;
+}
+
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
-                         const hc_model *const *models, size_t n_models, int want_sub,
-                         hc_bt_cache *c, hc_error *err)
+                            const hc_model *const *models, size_t n_models, int tuned,
+                            int want_sub, hc_table *consume, hc_bt_cache *c,
+                            hc_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t n = plan->n_rows, n1 = n ? n : 1;
@@ -57,12 +100,65 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
     const hc_table *t = s->table;
     c->n = n;
     c->n_models = n_models;
+    c->health = calloc(n_models, sizeof *c->health);
+    c->p = calloc(n_models, sizeof *c->p);
+    if (!c->health || !c->p) {
+        hc_bt_cache_release(c);
+        return hc_error_nomem(err);
+    }
+    /* The tuned config's refit relearns any quantile cuts per fold, so
+     * sub-scores are kept only for a base without quantiles. */
+    int sub = n_models > 0 && want_sub && models[0]->n_segments == 0 &&
+              !hc_model_has_quantiles(models[0], 0);
+    int all_cached = 1;
+    for (size_t m = 0; m < n_models; m++)
+        all_cached &= !hc_model_has_quantiles(models[m], 1);
+    if (!(consume && consume == t && all_cached && (!tuned || sub)))
+        consume = NULL;
+    /* Every model but the first, while the table is whole; then the first,
+     * whose sub-scores may consume the metric columns as they go. */
+    for (size_t q = 1; q <= n_models; q++) {
+        size_t m = q % n_models;
+        if (hc_model_has_quantiles(models[m], 1))
+            continue;
+        c->health[m] = malloc(n1 * sizeof *c->health[m]);
+        /* Without a churn model the probabilities are a per-fold map of H. */
+        if (models[m]->churn.present)
+            c->p[m] = malloc(n1 * sizeof *c->p[m]);
+        if (m == 0 && sub) {
+            c->k = models[0]->n_components;
+            c->sub = malloc(n1 * c->k * sizeof *c->sub);
+        }
+        if (!c->health[m] || (models[m]->churn.present && !c->p[m]) ||
+            (m == 0 && sub && !c->sub)) {
+            hc_bt_cache_release(c);
+            return hc_error_nomem(err);
+        }
+        hc_status st;
+        if (m == 0 && sub) {
+            hc_score_out out = {.sub = NULL, .sub_stride = n, .health = c->health[0],
+                                .p_churn = c->p[0]};
+            st = plan_subscores(models[0], h, plan, consume, c, err);
+            if (st == HC_OK)
+                st = hc_model_score_subs(models[0], c->sub, n, n, &out, err);
+        } else {
+            st = score_model(models[m], t, plan, c->health[m], c->p[m], err);
+        }
+        if (st != HC_OK) {
+            hc_bt_cache_release(c);
+            return st;
+        }
+    }
+    if (c->sub) {
+        c->sub_complete = 1;
+        for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
+            c->sub_complete = isfinite(c->sub[i]) != 0;
+    }
+    /* The per-row outcomes after the metric columns are gone. */
     c->y = malloc(n1 * sizeof *c->y);
     c->arr = malloc(n1 * sizeof *c->arr);
     c->cluster = malloc(n1 * sizeof *c->cluster);
-    c->health = calloc(n_models, sizeof *c->health);
-    c->p = calloc(n_models, sizeof *c->p);
-    if (!c->y || !c->arr || !c->cluster || !c->health || !c->p) {
+    if (!c->y || !c->arr || !c->cluster) {
         hc_bt_cache_release(c);
         return hc_error_nomem(err);
     }
@@ -75,40 +171,9 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         c->arr[i] = isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
         c->cluster[i] = ids[r];
     }
-    for (size_t m = 0; m < n_models; m++) {
-        if (hc_model_has_quantiles(models[m], 1))
-            continue;
-        /* The tuned config's refit relearns any quantile cuts per fold, so
-         * its sub-scores are kept only for a base without quantiles. */
-        int sub = m == 0 && want_sub && models[0]->n_segments == 0 &&
-                  !hc_model_has_quantiles(models[0], 0);
-        c->health[m] = malloc(n1 * sizeof *c->health[m]);
-        c->p[m] = malloc(n1 * sizeof *c->p[m]);
-        if (sub) {
-            c->k = models[0]->n_components;
-            c->sub = malloc(n1 * c->k * sizeof *c->sub);
-        }
-        if (!c->health[m] || !c->p[m] || (sub && !c->sub)) {
-            hc_bt_cache_release(c);
-            return hc_error_nomem(err);
-        }
-        hc_score_out out = {.sub = NULL,
-                            .sub_stride = n,
-                            .health = c->health[m],
-                            .p_churn = c->p[m]};
-        hc_status st = sub ? plan_subscores(models[0], t, plan, c, err)
-                           : hc_model_score_rows_2t(models[m], t, plan->rows, 0, n, &out, err);
-        if (st == HC_OK && sub)
-            st = hc_model_score_subs(models[0], c->sub, n, n, &out, err);
-        if (st != HC_OK) {
-            hc_bt_cache_release(c);
-            return st;
-        }
-    }
-    if (c->sub) {
-        c->sub_complete = 1;
-        for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
-            c->sub_complete = isfinite(c->sub[i]) != 0;
+    if (consume) {
+        hc_table_release_all(consume);
+        c->consumed = 1;
     }
     return HC_OK;
 }

@@ -113,9 +113,11 @@ static hc_status psi_check(const double *v, size_t n, const char *what,
     return HC_OK;
 }
 
-hc_status hc_metrics_psi(const double *baseline, size_t n0,
-                         const double *current, size_t n1, size_t bins,
-                         hc_metrics_psi_result *out, hc_error *err)
+/* hc_metrics_psi; with `in` (= baseline) the quantiles are selected in
+ * the baseline's own storage. */
+static hc_status psi(const double *baseline, double *in, size_t n0,
+                     const double *current, size_t n1, size_t bins,
+                     hc_metrics_psi_result *out, hc_error *err)
 {
     memset(out, 0, sizeof *out);
     if (bins == 0)
@@ -132,7 +134,8 @@ hc_status hc_metrics_psi(const double *baseline, size_t n0,
     double probs[HC_METRICS_PSI_MAX_BINS], q[HC_METRICS_PSI_MAX_BINS];
     for (size_t k = 1; k < bins; k++)
         probs[k - 1] = (double)k * (1.0 / (double)bins);
-    if (hc_metrics_quantiles(baseline, n0, probs, bins - 1, q) != 0)
+    if ((in ? hc_metrics_quantiles_in(in, n0, probs, bins - 1, q)
+            : hc_metrics_quantiles(baseline, n0, probs, bins - 1, q)) != 0)
         return hc_error_nomem(err);
     double cut[HC_METRICS_PSI_MAX_BINS];
     size_t ncut = 0;
@@ -158,4 +161,18 @@ hc_status hc_metrics_psi(const double *baseline, size_t n0,
     out->psi = psi;
     out->n_bins = nb;
     return HC_OK;
+}
+
+hc_status hc_metrics_psi(const double *baseline, size_t n0,
+                         const double *current, size_t n1, size_t bins,
+                         hc_metrics_psi_result *out, hc_error *err)
+{
+    return psi(baseline, NULL, n0, current, n1, bins, out, err);
+}
+
+hc_status hc_metrics_psi_in(double *baseline, size_t n0, const double *current,
+                            size_t n1, size_t bins, hc_metrics_psi_result *out,
+                            hc_error *err)
+{
+    return psi(baseline, baseline, n0, current, n1, bins, out, err);
 }

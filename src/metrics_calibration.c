@@ -4,6 +4,7 @@
 #include "metrics_ranked.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +69,10 @@ static double quantile_index(size_t n, double prob, size_t *lo, size_t *hi)
     return index;
 }
 
-int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t m,
-                         double *out)
+/* hc_metrics_quantiles, selecting in x's own storage when `in` is set
+ * (hc_select_ranks_in: x gets its values back). */
+static int quantiles(const double *x, double *in, size_t n, const double *probs,
+                     size_t m, double *out)
 {
     if (m == 0)
         return 0;
@@ -103,7 +106,8 @@ int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t 
     for (size_t a = 0; a < nr; a++)
         if (nu == 0 || ranks[a] != ranks[nu - 1])
             ranks[nu++] = ranks[a];
-    int rc = hc_select_ranks(x, n, ranks, nu, val);
+    int rc = in ? hc_select_ranks_in(in, n, ranks, nu, val)
+                : hc_select_ranks(x, n, ranks, nu, val);
     for (size_t j = 0; rc == 0 && j < m; j++) {
         size_t lo, hi;
         double index = quantile_index(n, probs[j], &lo, &hi);
@@ -124,6 +128,18 @@ int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t 
     free(ranks);
     free(val);
     return rc;
+}
+
+int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t m,
+                         double *out)
+{
+    return quantiles(x, NULL, n, probs, m, out);
+}
+
+int hc_metrics_quantiles_in(double *x, size_t n, const double *probs, size_t m,
+                            double *out)
+{
+    return quantiles(x, x, n, probs, m, out);
 }
 
 hc_status hc_metrics_brier(const double *y, const double *p, size_t n,
@@ -176,9 +192,17 @@ hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
  * the same weighted line is computed here from sums in two passes (the
  * window spans 2n/3 points, so passes are what costs), which changes the
  * result only by rounding (~1e-16). */
+/* The weights of a window, kept between the two passes of lowess_point:
+ * w[j - nleft] for point j (the window starts at nleft and may run past
+ * nright over ties, so the buffer grows when it must). */
+typedef struct {
+    double *w;
+    size_t cap;
+} lowess_weights;
+
 static int lowess_point(const double *x, const double *y, size_t n, double xs,
-                        size_t nleft, size_t nright, double *w,
-                        const double *rw, double *ys)
+                        size_t nleft, size_t nright, lowess_weights *lw,
+                        const double *rw, double *ys, int *nomem)
 {
     double range = x[n - 1] - x[0];
     double h = fmax(xs - x[nleft], x[nright] - xs);
@@ -204,7 +228,17 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
         } else if (x[j] > xs) {
             break;
         }
-        w[j] = wj;
+        if (j - nleft >= lw->cap) {
+            size_t cap = 2 * lw->cap > n - nleft ? n - nleft : 2 * lw->cap;
+            double *g = realloc(lw->w, cap * sizeof *g);
+            if (!g) {
+                *nomem = 1;
+                return 0;
+            }
+            lw->w = g;
+            lw->cap = cap;
+        }
+        lw->w[j - nleft] = wj;
         j++;
     }
     size_t nrt = j - 1;
@@ -213,11 +247,12 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     double fit = sy / s0;
     if (h > 0.0) {
         /* Weighted centre, spread and covariance with y. */
+        const double *w = lw->w; /* w[k] is point nleft + k */
         double a = s1 / s0, c = 0.0, d = 0.0;
         for (j = nleft; j <= nrt; j++) {
             double dx = x[j] - a;
-            c += w[j] * dx * dx;
-            d += w[j] * dx * y[j];
+            c += w[j - nleft] * dx * dx;
+            d += w[j - nleft] * dx * y[j];
         }
         c /= s0;
         d /= s0;
@@ -228,23 +263,203 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     return 1;
 }
 
+/* The next point lowess fits after `last` (which may move on over ties of
+ * x[last]), as R's lowest loop does; *last gets the last tie. Depends on
+ * x and delta only. */
+static size_t lowess_next(const double *x, size_t n, double delta, size_t *last)
+{
+    double cut = x[*last] + delta;
+    size_t i;
+    for (i = *last + 1; i < n; i++) {
+        if (x[i] > cut)
+            break;
+        if (x[i] == x[*last])
+            *last = i;
+    }
+    return *last + 1 > i - 1 ? *last + 1 : i - 1;
+}
+
+/* The fits at anchors[0..na) (points lowess fits exactly) into fits, each
+ * with the window sliding from the left as in the sequential loop: the
+ * window of a point does not depend on where the sliding starts, as long
+ * as it starts at or left of it (the test is monotone in the window). */
+typedef struct {
+    const double *x, *y, *rw;
+    size_t n, ns;
+    const size_t *anchors;
+    size_t na;
+    double *fits;      /* na: the fit of anchors[a] */
+    lowess_weights lw;
+    int nomem;
+} lowess_part;
+
+static void *lowess_fit_part(void *arg)
+{
+    lowess_part *p = arg;
+    size_t nleft = 0, nright = p->ns - 1;
+    for (size_t a = 0; a < p->na; a++) {
+        size_t i = p->anchors[a];
+        while (nright < p->n - 1 &&
+               p->x[i] - p->x[nleft] > p->x[nright + 1] - p->x[i]) {
+            nleft++;
+            nright++;
+        }
+        if (!lowess_point(p->x, p->y, p->n, p->x[i], nleft, nright, &p->lw, p->rw,
+                          &p->fits[a], &p->nomem))
+            p->fits[a] = p->y[i];
+        if (p->nomem)
+            break;
+    }
+    return NULL;
+}
+
+/* The points lowess fits exactly (anchors) and their fits, on two
+ * threads, when there are few of them (delta spaces them out: the fits
+ * are what costs, the rest is linear): the anchors are listed first and
+ * the fits split in two halves. Returns 0 with *anchors and *fits (na
+ * each, the caller frees), -1 when the sequential loop should run instead
+ * (too many anchors), -2 when out of memory. */
+static int lowess_anchor_fits(const double *x, const double *y, size_t n, size_t ns,
+                              double delta, const double *rw, size_t **anchors_out,
+                              double **fits_out, size_t *na_out)
+{
+    size_t na = 0, last = 0, i = 0;
+    for (;;) {
+        na++;
+        last = i;
+        i = lowess_next(x, n, delta, &last);
+        if (last >= n - 1 || na > n / 64)
+            break;
+    }
+    if (na > n / 64 || na < 2)
+        return -1;
+    size_t *anchors = malloc(na * sizeof *anchors);
+    double *fits = malloc(na * sizeof *fits);
+    if (!anchors || !fits) {
+        free(anchors);
+        free(fits);
+        return -2;
+    }
+    na = 0;
+    last = 0;
+    i = 0;
+    for (;;) {
+        anchors[na++] = i;
+        last = i;
+        i = lowess_next(x, n, delta, &last);
+        if (last >= n - 1)
+            break;
+    }
+    lowess_part parts[2] = {{x, y, rw, n, ns, anchors, na / 2, fits, {NULL, 0}, 0},
+                            {x, y, rw, n, ns, anchors + na / 2, na - na / 2,
+                             fits + na / 2, {NULL, 0}, 0}};
+    int nomem = 0;
+    for (int k = 0; k < 2; k++) {
+        parts[k].lw.cap = ns + 64 < n ? ns + 64 : n; /* a window, and a few ties */
+        nomem |= !(parts[k].lw.w = malloc(parts[k].lw.cap * sizeof *parts[k].lw.w));
+    }
+    if (!nomem) {
+        pthread_t th;
+        int threaded = pthread_create(&th, NULL, lowess_fit_part, &parts[1]) == 0;
+        lowess_fit_part(&parts[0]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            lowess_fit_part(&parts[1]);
+        nomem = parts[0].nomem || parts[1].nomem;
+    }
+    free(parts[0].lw.w);
+    free(parts[1].lw.w);
+    if (nomem) {
+        free(anchors);
+        free(fits);
+        return -2;
+    }
+    *anchors_out = anchors;
+    *fits_out = fits;
+    *na_out = na;
+    return 0;
+}
+
+/* Every point's lowess value from the anchors' fits, as the sequential
+ * loop makes it (interpolation between fitted points, ties of a fitted
+ * point), into dst[k] for sorted point k, or into dst[o[k].i] (row order)
+ * when o is given: the values stream out, no sorted copy is kept. */
+static void lowess_fill(const double *x, size_t n, double delta, const size_t *anchors,
+                        const double *fits, size_t na, const hc_metrics_ranked *o,
+                        double *dst)
+{
+    long prev = -1;
+    double prev_fit = 0.0;
+    for (size_t a = 0; a < na; a++) {
+        size_t i = anchors[a];
+        double fi = fits[a];
+        if (prev < (long)i - 1) {
+            double denom = x[i] - x[prev];
+            for (size_t j = (size_t)(prev + 1); j < i; j++) {
+                double alpha = (x[j] - x[prev]) / denom;
+                dst[o ? o[j].i : j] = alpha * fi + (1.0 - alpha) * prev_fit;
+            }
+        }
+        dst[o ? o[i].i : i] = fi;
+        size_t last = i;
+        double cut = x[last] + delta;
+        for (size_t k = last + 1; k < n && x[k] <= cut; k++)
+            if (x[k] == x[last]) {
+                dst[o ? o[k].i : k] = fi;
+                last = k;
+            }
+        prev = (long)last;
+        prev_fit = fi;
+    }
+}
+
+/* One pass of lowess over every point into ys (sorted order) by the
+ * anchors; the values of the sequential loop, which runs when this
+ * returns -1 (-2: out of memory). */
+static int lowess_pass_2t(const double *x, const double *y, size_t n, size_t ns,
+                          double delta, const double *rw, double *ys)
+{
+    size_t *anchors, na;
+    double *fits;
+    int rc = lowess_anchor_fits(x, y, n, ns, delta, rw, &anchors, &fits, &na);
+    if (rc != 0)
+        return rc;
+    lowess_fill(x, n, delta, anchors, fits, na, NULL, ys);
+    free(anchors);
+    free(fits);
+    return 0;
+}
+
 /* Lowess on ascending x: fits at points at least delta apart and
  * interpolates linearly between them; `iter` robustness passes with
  * bisquare weights on 6 MAD. Workspaces w, rw, res, scratch hold n each;
  * with iter 0 only w is used (the others may be NULL). */
-static void lowess_sorted(const double *x, const double *y, size_t n,
-                          double f, int iter, double delta, double *ys,
-                          double *w, double *rw, double *res, double *scratch)
+/* Returns 0, or -1 when out of memory. */
+static int lowess_sorted(const double *x, const double *y, size_t n,
+                         double f, int iter, double delta, double *ys,
+                         double *rw, double *res, double *scratch)
 {
     if (n < 2) {
         ys[0] = y[0];
-        return;
+        return 0;
     }
     double fn = f * (double)n + 1e-7;
     size_t ns = fn >= (double)n ? n : (size_t)fn;
     if (ns < 2)
         ns = 2;
+    lowess_weights lw = {NULL, ns + 64 < n ? ns + 64 : n};
+    int nomem = 0;
     for (int it = 1; it <= iter + 1; it++) {
+        int two = lowess_pass_2t(x, y, n, ns, delta, it > 1 ? rw : NULL, ys);
+        if (two == -2)
+            nomem = 1;
+        if (two == 0 || nomem)
+            goto residuals;
+        if (!lw.w && !(lw.w = malloc(lw.cap * sizeof *lw.w))) {
+            nomem = 1;
+            goto residuals;
+        }
         size_t nleft = 0, nright = ns - 1, i = 0;
         long last = -1; /* index of the previous fitted point */
         for (;;) {
@@ -257,9 +472,11 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
                     continue;
                 }
             }
-            if (!lowess_point(x, y, n, x[i], nleft, nright, w,
-                              it > 1 ? rw : NULL, &ys[i]))
+            if (!lowess_point(x, y, n, x[i], nleft, nright, &lw, it > 1 ? rw : NULL, &ys[i],
+                              &nomem))
                 ys[i] = y[i];
+            if (nomem)
+                goto residuals;
             if (last < (long)i - 1) {
                 double denom = x[i] - x[last];
                 for (size_t j = (size_t)(last + 1); j < i; j++) {
@@ -281,7 +498,8 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
             if ((size_t)last >= n - 1)
                 break;
         }
-        if (it > iter)
+    residuals:
+        if (nomem || it > iter)
             break; /* the residuals only feed the robustness weights */
         double sc = 0.0;
         for (size_t k = 0; k < n; k++) {
@@ -310,6 +528,8 @@ static void lowess_sorted(const double *x, const double *y, size_t n,
             }
         }
     }
+    free(lw.w);
+    return nomem ? -1 : 0;
 }
 
 /* hc_metrics_lowess with the ranking of x when the caller has it. */
@@ -340,36 +560,65 @@ static hc_status lowess_ranked(const double *x, const double *y,
                                 "lowess: point %zu is missing or not finite",
                                 i);
     hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(x, n);
-    double *work = malloc(3 * n * sizeof *work);
+    double *work = malloc(2 * n * sizeof *work);
     if ((!ranked && !own) || !work) {
         free(own);
         free(work);
         return hc_error_nomem(err);
     }
     const hc_metrics_ranked *o = ranked ? ranked : own;
-    double *xs = work, *ys = work + n, *out = work + 2 * n;
+    double *xs = work, *ys = work + n;
     for (size_t k = 0; k < n; k++) {
         xs[k] = o[k].s;
         ys[k] = y[o[k].i];
     }
     if (delta < 0.0)
         delta = 0.01 * (xs[n - 1] - xs[0]);
-    /* Results go to a buffer of our own first, so that x or y may also be
-     * passed as `fitted`. */
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    /* One pass with spaced fits (val.prob's smooth of millions of rows):
+     * the fits at the anchors, then every value computed straight into
+     * `fitted` in row order (which may be x or y: they are read through
+     * their sorted copies only). No sorted copy of the result is kept. */
+    if (iter == 0 && n >= 2) {
+        size_t *anchors, na;
+        double *fits;
+        int rc = lowess_anchor_fits(xs, ys, n, ns, delta, NULL, &anchors, &fits, &na);
+        if (rc == 0) {
+            lowess_fill(xs, n, delta, anchors, fits, na, o, fitted);
+            free(anchors);
+            free(fits);
+            free(own);
+            free(work);
+            return HC_OK;
+        }
+        if (rc == -2) {
+            free(own);
+            free(work);
+            return hc_error_nomem(err);
+        }
+    }
+    /* Otherwise in sorted order into a buffer of our own first, so that x
+     * or y may also be passed as `fitted`; robustness weights, residuals
+     * and their sort for iter > 0. */
     double *w = malloc((iter > 0 ? 4 : 1) * n * sizeof *w);
     if (!w) {
         free(own);
         free(work);
         return hc_error_nomem(err);
     }
-    lowess_sorted(xs, ys, n, f, iter, delta, out, w, iter > 0 ? w + n : NULL,
-                  iter > 0 ? w + 2 * n : NULL, iter > 0 ? w + 3 * n : NULL);
-    for (size_t k = 0; k < n; k++)
-        fitted[o[k].i] = out[k];
+    double *out = w;
+    int rc = lowess_sorted(xs, ys, n, f, iter, delta, out, iter > 0 ? w + n : NULL,
+                           iter > 0 ? w + 2 * n : NULL, iter > 0 ? w + 3 * n : NULL);
+    if (rc == 0)
+        for (size_t k = 0; k < n; k++)
+            fitted[o[k].i] = out[k];
     free(w);
     free(own);
     free(work);
-    return HC_OK;
+    return rc == 0 ? HC_OK : hc_error_nomem(err);
 }
 
 /* ---- logistic recalibration ------------------------------------------- */
@@ -386,6 +635,23 @@ hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
                                     hc_error *err)
 {
     return hc_metrics_calibration_ranked(y, p, NULL, n, smooth, out, err);
+}
+
+/* One logistic fit of the calibration, runnable on a thread. */
+typedef struct {
+    hc_logreg_problem prob;
+    hc_logreg_result fit;
+    hc_status st;
+    hc_error err;
+} calib_fit;
+
+static void *calib_fit_run(void *arg)
+{
+    calib_fit *c = arg;
+    memset(&c->fit, 0, sizeof c->fit);
+    hc_error_clear(&c->err);
+    c->st = hc_logreg_fit(&c->prob, &c->fit, &c->err);
+    return NULL;
 }
 
 hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
@@ -436,37 +702,52 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
         goto done;
     }
 
-    hc_logreg_problem prob;
-    hc_logreg_result fit;
-    hc_logreg_problem_init(&prob);
-    prob.n = m;
-    prob.p = 1;
-    prob.X = lg;
-    prob.y = yfit;
-    prob.tol = 1e-14;
-    memset(&fit, 0, sizeof fit);
-    if ((st = hc_logreg_fit(&prob, &fit, err)))
+    /* The recalibration fit and calibration-in-the-large (the slope fixed
+     * at 1 through the offset) are independent: the second runs on a
+     * thread of its own (each is a pass over millions of rows per step). */
+    calib_fit fits[2];
+    hc_logreg_problem_init(&fits[0].prob);
+    fits[0].prob.n = m;
+    fits[0].prob.p = 1;
+    fits[0].prob.X = lg;
+    fits[0].prob.y = yfit;
+    fits[0].prob.tol = 1e-14;
+    hc_logreg_problem_init(&fits[1].prob);
+    fits[1].prob.n = m;
+    fits[1].prob.p = 0;
+    fits[1].prob.y = yfit;
+    fits[1].prob.offset = lg;
+    fits[1].prob.tol = 1e-14;
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, calib_fit_run, &fits[1]) == 0;
+    calib_fit_run(&fits[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        calib_fit_run(&fits[1]);
+    for (int k = 0; k < 2 && st == HC_OK; k++)
+        if ((st = fits[k].st) != HC_OK && err)
+            *err = fits[k].err;
+    if (st == HC_OK) {
+        out->intercept = fits[0].fit.coef[0];
+        out->slope = fits[0].fit.coef[1];
+        out->intercept_se = fits[0].fit.se[0];
+        out->slope_se = fits[0].fit.se[1];
+        out->in_the_large = fits[1].fit.coef[0];
+        out->in_the_large_se = fits[1].fit.se[0];
+    }
+    for (int k = 0; k < 2; k++)
+        if (fits[k].st == HC_OK)
+            hc_logreg_result_release(&fits[k].fit);
+    if (st != HC_OK)
         goto done;
-    out->intercept = fit.coef[0];
-    out->slope = fit.coef[1];
-    out->intercept_se = fit.se[0];
-    out->slope_se = fit.se[1];
-    hc_logreg_result_release(&fit);
-
-    /* Calibration-in-the-large: the slope fixed at 1 through the offset. */
-    hc_logreg_problem_init(&prob);
-    prob.n = m;
-    prob.p = 0;
-    prob.y = yfit;
-    prob.offset = lg;
-    prob.tol = 1e-14;
-    memset(&fit, 0, sizeof fit);
-    if ((st = hc_logreg_fit(&prob, &fit, err)))
-        goto done;
-    out->in_the_large = fit.coef[0];
-    out->in_the_large_se = fit.se[0];
-    hc_logreg_result_release(&fit);
     out->n_fit = m;
+    /* The logits and outcomes served the fits only: freed before the
+     * lowess working set is allocated. */
+    free(lg);
+    lg = NULL;
+    free(yy);
+    yy = NULL;
 
     /* val.prob: Sm <- lowess(p, y, iter = 0); cal.smooth <- approx(Sm,
      * xout = p, ties = mean)$y; er <- abs(p - cal.smooth). Ties in p get

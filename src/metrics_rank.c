@@ -454,36 +454,27 @@ hc_status hc_metrics_delong_paired(const double *y, const double *score1,
                                            err);
 }
 
-hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
-                                          const hc_metrics_ranked *ranked1,
-                                          const double *score2,
-                                          const hc_metrics_ranked *ranked2, size_t n,
-                                          double level, hc_metrics_auc_diff *out,
-                                          hc_error *err)
+/* The checks every paired test makes before its placements. */
+static hc_status paired_checks(const double *y, const double *score1,
+                               const double *score2, size_t n, double level,
+                               size_t *npos, hc_error *err)
 {
     hc_status st = check_level(level, err);
     if (st || (st = hc_metrics_check(y, score1, n, 0, 1, "first score", err))
         || (st = hc_metrics_check(y, score2, n, 0, 1, "second score", err)))
         return st;
-    size_t npos = 0;
+    *npos = 0;
     for (size_t i = 0; i < n; i++)
-        npos += y[i] == 1.0;
-    if ((st = delong_need(npos, n - npos, err)))
-        return st;
-    hc_metrics_ranked *own1 = ranked1 ? NULL : hc_metrics_rank(score1, n);
-    hc_metrics_ranked *own2 = ranked2 ? NULL : hc_metrics_rank(score2, n);
-    double *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2);
-    if ((!ranked1 && !own1) || (!ranked2 && !own2) || !p1 || !p2) {
-        free(own1);
-        free(own2);
-        free(p1);
-        free(p2);
-        return hc_error_nomem(err);
-    }
-    double t1 = placements(y, n, npos, ranked1 ? ranked1 : own1, p1);
-    double t2 = placements(y, n, npos, ranked2 ? ranked2 : own2, p2);
-    free(own1);
-    free(own2);
+        *npos += y[i] == 1.0;
+    return delong_need(*npos, n - *npos, err);
+}
+
+/* The paired test from the placements p1, p2 and AUCs t1, t2. */
+static hc_status paired_from_placements(const double *y, size_t n, size_t npos,
+                                        const double *p1, double t1, const double *p2,
+                                        double t2, double level,
+                                        hc_metrics_auc_diff *out, hc_error *err)
+{
     /* S = SX / m + SY / n with the (m - 1), (n - 1) divisors of pROC's
      * delong.paired.calculations; only L S L' with L = (1, -1) is needed. */
     double x11 = 0, x12 = 0, x22 = 0, y11 = 0, y12 = 0, y22 = 0;
@@ -499,8 +490,6 @@ hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
             y22 += d2 * d2;
         }
     }
-    free(p1);
-    free(p2);
     double m = (double)npos, nn = (double)(n - npos);
     double sx = (x11 - 2.0 * x12 + x22) / (m - 1.0);
     double sy = (y11 - 2.0 * y12 + y22) / (nn - 1.0);
@@ -522,6 +511,63 @@ hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
     out->ci_high = d + zc * se;
     out->level = level;
     return HC_OK;
+}
+
+hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
+                                          const hc_metrics_ranked *ranked1,
+                                          const double *score2,
+                                          const hc_metrics_ranked *ranked2, size_t n,
+                                          double level, hc_metrics_auc_diff *out,
+                                          hc_error *err)
+{
+    size_t npos;
+    hc_status st = paired_checks(y, score1, score2, n, level, &npos, err);
+    if (st)
+        return st;
+    hc_metrics_ranked *own1 = ranked1 ? NULL : hc_metrics_rank(score1, n);
+    hc_metrics_ranked *own2 = ranked2 ? NULL : hc_metrics_rank(score2, n);
+    double *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2);
+    if ((!ranked1 && !own1) || (!ranked2 && !own2) || !p1 || !p2) {
+        free(own1);
+        free(own2);
+        free(p1);
+        free(p2);
+        return hc_error_nomem(err);
+    }
+    double t1 = placements(y, n, npos, ranked1 ? ranked1 : own1, p1);
+    double t2 = placements(y, n, npos, ranked2 ? ranked2 : own2, p2);
+    free(own1);
+    free(own2);
+    st = paired_from_placements(y, n, npos, p1, t1, p2, t2, level, out, err);
+    free(p1);
+    free(p2);
+    return st;
+}
+
+double *hc_metrics_delong_placements(const double *y, const hc_metrics_ranked *ranked,
+                                     size_t n, double *auc)
+{
+    double *pl = malloc((n ? n : 1) * sizeof *pl);
+    if (!pl)
+        return NULL;
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++)
+        npos += y[i] == 1.0;
+    *auc = placements(y, n, npos, ranked, pl);
+    return pl;
+}
+
+hc_status hc_metrics_delong_paired_placements(const double *y, const double *score1,
+                                              const double *pl1, double auc1,
+                                              const double *score2, const double *pl2,
+                                              double auc2, size_t n, double level,
+                                              hc_metrics_auc_diff *out, hc_error *err)
+{
+    size_t npos;
+    hc_status st = paired_checks(y, score1, score2, n, level, &npos, err);
+    if (st)
+        return st;
+    return paired_from_placements(y, n, npos, pl1, auc1, pl2, auc2, level, out, err);
 }
 
 hc_status hc_metrics_average_precision(const double *y, const double *score,
@@ -603,6 +649,13 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
     return hc_metrics_curve_compute_ranked(kind, y, score, NULL, n, max_points, out, err);
 }
 
+/* The index among the `total` points of a curve of kept point m. */
+static size_t curve_point(size_t m, size_t total, size_t max_points, int thin)
+{
+    return thin ? (size_t)((double)m * (double)(total - 1) / (double)(max_points - 1) + 0.5)
+                : m;
+}
+
 hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
                                           const double *score,
                                           const hc_metrics_ranked *ranked, size_t n,
@@ -625,8 +678,13 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
     for (size_t i = 0; i < n; i = group_end(v, n, i))
         groups++;
     size_t total = groups + 1;
-    double *x = malloc(total * sizeof *x), *yy = malloc(total * sizeof *yy);
-    double *th = malloc(total * sizeof *th);
+    /* Thinned to max_points evenly spaced by index, both ends kept
+     * (indexes strictly increase because total > max_points): only the
+     * points kept are stored, as they come. */
+    int thin = max_points >= 2 && total > max_points;
+    size_t keep = thin ? max_points : total;
+    double *x = malloc(keep * sizeof *x), *yy = malloc(keep * sizeof *yy);
+    double *th = malloc(keep * sizeof *th);
     if (!x || !yy || !th) {
         free(v);
         free(x);
@@ -635,9 +693,14 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
         return hc_error_nomem(err);
     }
     double P = (double)npos, N = (double)(n - npos), tp = 0, fp = 0;
-    x[0] = 0.0;
-    yy[0] = kind == HC_CURVE_PR ? 1.0 : 0.0;
-    th[0] = INFINITY;
+    size_t m = 0, next = curve_point(0, total, max_points, thin);
+    if (next == 0) {
+        x[0] = 0.0;
+        yy[0] = kind == HC_CURVE_PR ? 1.0 : 0.0;
+        th[0] = INFINITY;
+        m = 1;
+        next = m < keep ? curve_point(m, total, max_points, thin) : SIZE_MAX;
+    }
     size_t k = 1;
     for (size_t j = n; j > 0; k++) {
         size_t i = j - 1;
@@ -646,36 +709,29 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
         size_t a = group_positives(v, i, j);
         tp += (double)a;
         fp += (double)((j - i) - a);
-        th[k] = v[i].s;
-        switch (kind) {
-        case HC_CURVE_ROC:
-            x[k] = fp / N;
-            yy[k] = tp / P;
-            break;
-        case HC_CURVE_PR:
-            x[k] = tp / P;
-            yy[k] = tp / (tp + fp);
-            break;
-        case HC_CURVE_GAINS:
-            x[k] = (tp + fp) / (double)n;
-            yy[k] = tp / P;
-            break;
+        if (k == next) {
+            th[m] = v[i].s;
+            switch (kind) {
+            case HC_CURVE_ROC:
+                x[m] = fp / N;
+                yy[m] = tp / P;
+                break;
+            case HC_CURVE_PR:
+                x[m] = tp / P;
+                yy[m] = tp / (tp + fp);
+                break;
+            case HC_CURVE_GAINS:
+                x[m] = (tp + fp) / (double)n;
+                yy[m] = tp / P;
+                break;
+            }
+            m++;
+            next = m < keep ? curve_point(m, total, max_points, thin) : SIZE_MAX;
         }
         j = i;
     }
     free(v);
-    if (max_points >= 2 && total > max_points) {
-        /* Evenly spaced by index, both ends kept; indexes strictly increase
-         * because total > max_points. */
-        for (size_t m = 0; m < max_points; m++) {
-            size_t src = (size_t)((double)m * (double)(total - 1) /
-                                  (double)(max_points - 1) + 0.5);
-            x[m] = x[src];
-            yy[m] = yy[src];
-            th[m] = th[src];
-        }
-        total = max_points;
-    }
+    total = keep;
     out->n = total;
     out->x = x;
     out->y = yy;
@@ -687,6 +743,34 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err)
 {
     return hc_metrics_evaluate_ex(y, p, NULL, n, 0, out, NULL, err);
+}
+
+/* Below this many rows the metrics do not start threads of their own. */
+#define PARALLEL_MIN_ROWS ((size_t)1 << 20)
+
+/* Brier, log loss, ECE and Hosmer-Lemeshow of hc_metrics_evaluate_ex, in
+ * that order (the first error wins), runnable on a thread. */
+typedef struct {
+    const double *y, *p;
+    const hc_metrics_ranked *ranked;
+    size_t n;
+    hc_metrics_summary *s; /* brier, scaled_brier, log_loss, ece */
+    hc_metrics_hl hl;
+    hc_status st;
+    hc_error err;
+} calib_scores;
+
+static void *calib_scores_run(void *arg)
+{
+    calib_scores *c = arg;
+    hc_error_clear(&c->err);
+    (void)((c->st = hc_metrics_brier(c->y, c->p, c->n, &c->s->brier, &c->s->scaled_brier,
+                                     &c->err)) ||
+           (c->st = hc_metrics_log_loss(c->y, c->p, c->n, &c->s->log_loss, &c->err)) ||
+           (c->st = hc_metrics_ece(c->y, c->p, c->n, 10, &c->s->ece, &c->err)) ||
+           (c->st = hc_metrics_hl_ranked(c->y, c->p, c->ranked, c->n, 10, &c->hl,
+                                         &c->err)));
+    return NULL;
 }
 
 hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
@@ -716,40 +800,46 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
         return hc_error_nomem(err);
     if (!ranked)
         ranked = own;
+    /* The per-row calibration scores (Brier, log loss, ECE,
+     * Hosmer-Lemeshow) on a second thread while the rank metrics walk the
+     * sorted pairs here: on millions of rows both are passes over memory. */
+    calib_scores cs = {.y = y, .p = p, .ranked = ranked, .n = n, .s = &s, .st = HC_OK};
+    pthread_t th;
+    int threaded = n >= PARALLEL_MIN_ROWS &&
+                   pthread_create(&th, NULL, calib_scores_run, &cs) == 0;
     size_t npos;
     sy_pair *v = ranked_pairs(y, p, ranked, n, &npos);
-    if (!v) {
-        free(own);
-        return hc_error_nomem(err);
+    st = v ? delong_need(npos, n - npos, err) : hc_error_nomem(err);
+    if (st == HC_OK) {
+        hc_metrics_auc_ci ci;
+        delong_ci_sorted(v, n, npos, 0.95, &ci);
+        s.n = n;
+        s.positives = npos;
+        s.base_rate = (double)npos / (double)n;
+        s.roc_auc = ci.auc;
+        s.roc_auc_ci_low = ci.ci_low;
+        s.roc_auc_ci_high = ci.ci_high;
+        s.pr_auc = ap_sorted(v, n, npos);
+        s.ks = ks_sorted(v, n, npos, NULL);
+        s.capture_top_decile = top_positives(v, n, 0.1 * (double)n) /
+                               (double)npos;
+        s.lift_top_decile = s.capture_top_decile / 0.1;
     }
-    if ((st = delong_need(npos, n - npos, err))) {
-        free(v);
-        free(own);
-        return st;
-    }
-    hc_metrics_auc_ci ci;
-    delong_ci_sorted(v, n, npos, 0.95, &ci);
-    s.n = n;
-    s.positives = npos;
-    s.base_rate = (double)npos / (double)n;
-    s.roc_auc = ci.auc;
-    s.roc_auc_ci_low = ci.ci_low;
-    s.roc_auc_ci_high = ci.ci_high;
-    s.pr_auc = ap_sorted(v, n, npos);
-    s.ks = ks_sorted(v, n, npos, NULL);
-    s.capture_top_decile = top_positives(v, n, 0.1 * (double)n) /
-                           (double)npos;
-    s.lift_top_decile = s.capture_top_decile / 0.1;
     free(v);
-
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (st == HC_OK)
+        calib_scores_run(&cs);
+    if (st == HC_OK && cs.st != HC_OK) {
+        st = cs.st;
+        if (err)
+            *err = cs.err;
+    }
     hc_metrics_calibration_result cal;
-    hc_metrics_hl hl;
-    if ((st = hc_metrics_brier(y, p, n, &s.brier, &s.scaled_brier, err)) ||
-        (st = hc_metrics_log_loss(y, p, n, &s.log_loss, err)) ||
-        (st = hc_metrics_ece(y, p, n, 10, &s.ece, err)) ||
-        (st = hc_metrics_hl_ranked(y, p, ranked, n, 10, &hl, err)) ||
-        (st = hc_metrics_calibration_ranked(y, p, ranked, n,
-                                            !(flags & HC_METRICS_NO_SMOOTH), &cal, err))) {
+    hc_metrics_hl hl = cs.hl;
+    if (st || (st = hc_metrics_calibration_ranked(y, p, ranked, n,
+                                                  !(flags & HC_METRICS_NO_SMOOTH), &cal,
+                                                  err))) {
         free(own);
         return st;
     }

@@ -260,3 +260,35 @@ int hc_select_ranks(const double *x, size_t n, const size_t *ranks, size_t m,
     free(kout);
     return rc;
 }
+
+int hc_select_ranks_in(double *x, size_t n, const size_t *ranks, size_t m, double *out)
+{
+    for (size_t j = 0; j < m; j++)
+        if (ranks[j] >= n || (j > 0 && ranks[j] < ranks[j - 1]))
+            return -1;
+    if (m == 0)
+        return 0;
+    uint64_t *kout = malloc(m * sizeof *kout);
+    if (!kout)
+        return -1;
+    /* x's storage holds the keys meanwhile (the same 8 bytes a value);
+     * memcpy keeps the change of type well defined. */
+    unsigned char *raw = (unsigned char *)x;
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        memcpy(&d, raw + i * sizeof d, sizeof d);
+        uint64_t k = order_key(d);
+        memcpy(raw + i * sizeof k, &k, sizeof k);
+    }
+    int rc = select_keys((const uint64_t *)(void *)raw, n, ranks, m, 48, kout);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k;
+        memcpy(&k, raw + i * sizeof k, sizeof k);
+        double d = k == UINT64_MAX ? NAN : key_value(k);
+        memcpy(raw + i * sizeof d, &d, sizeof d);
+    }
+    for (size_t j = 0; rc == 0 && j < m; j++)
+        out[j] = kout[j] == UINT64_MAX ? NAN : key_value(kout[j]);
+    free(kout);
+    return rc;
+}

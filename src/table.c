@@ -222,3 +222,17 @@ void hc_table_release_values(hc_table *t, int col)
 {
     free(hc_table_take_values(t, col));
 }
+
+void hc_table_release_all(hc_table *t)
+{
+    if (!t)
+        return;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        free(t->cols[c].num);
+        t->cols[c].num = NULL;
+        free(t->cols[c].code);
+        t->cols[c].code = NULL;
+    }
+    free(t->line);
+    t->line = NULL;
+}

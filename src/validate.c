@@ -4,6 +4,7 @@
 #include "hc_logreg.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,53 @@ static hc_status band_table(const hc_validate_input *in, hc_validate_result *res
     return HC_OK;
 }
 
+/* One curve of hc_validate_run, runnable on a thread. */
+typedef struct {
+    hc_metrics_curve_kind kind;
+    const double *y, *score;
+    const hc_metrics_ranked *ranked;
+    size_t n, pts;
+    hc_metrics_curve *out;
+    hc_status st;
+    hc_error err;
+} curve_job;
+
+static void *curve_run(void *arg)
+{
+    curve_job *j = arg;
+    hc_error_clear(&j->err);
+    j->st = hc_metrics_curve_compute_ranked(j->kind, j->y, j->score, j->ranked, j->n,
+                                            j->pts, j->out, &j->err);
+    return NULL;
+}
+
+/* ROC, PR and gains curves; on millions of rows (each a pass over a copy
+ * of the sorted rows) ROC on a second thread while PR and gains run here.
+ * The first error in that order wins. */
+static hc_status curves(const double *y, const double *score,
+                        const hc_metrics_ranked *ranked, size_t n, size_t pts,
+                        hc_validate_result *res, hc_error *err)
+{
+    curve_job j[3] = {{HC_CURVE_ROC, y, score, ranked, n, pts, &res->roc, HC_OK, {0}},
+                      {HC_CURVE_PR, y, score, ranked, n, pts, &res->pr, HC_OK, {0}},
+                      {HC_CURVE_GAINS, y, score, ranked, n, pts, &res->gains, HC_OK, {0}}};
+    pthread_t th;
+    int threaded = n >= ((size_t)1 << 20) && pthread_create(&th, NULL, curve_run, &j[0]) == 0;
+    if (!threaded)
+        curve_run(&j[0]);
+    curve_run(&j[1]);
+    curve_run(&j[2]);
+    if (threaded)
+        pthread_join(th, NULL);
+    for (int k = 0; k < 3; k++)
+        if (j[k].st != HC_OK) {
+            if (err)
+                *err = j[k].err;
+            return j[k].st;
+        }
+    return HC_OK;
+}
+
 hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
                           hc_error *err)
 {
@@ -341,11 +389,15 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
          * reach the logistic fit with a less helpful message). */
         if ((st = hc_metrics_check(in->y, in->score, n, 0, 1, "score", err)))
             return st;
-        risk = malloc(n * sizeof *risk);
-        if (!risk)
-            return hc_error_nomem(err);
-        for (size_t i = 0; i < n; i++)
-            risk[i] = in->higher_is_healthier ? -in->score[i] : in->score[i];
+        /* The score ranks the rows itself only when p is a map of it
+         * (below); with a p of its own it would be an unused copy. */
+        if (!p) {
+            risk = malloc(n * sizeof *risk);
+            if (!risk)
+                return hc_error_nomem(err);
+            for (size_t i = 0; i < n; i++)
+                risk[i] = in->higher_is_healthier ? -in->score[i] : in->score[i];
+        }
     }
     if (!p) {
         pmap = malloc(n * sizeof *pmap);
@@ -391,12 +443,7 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
 
     size_t pts = in->max_curve_points ? in->max_curve_points : DEFAULT_CURVE_POINTS;
     const hc_metrics_ranked *rr = rank == p ? ranked : NULL;
-    if ((st = hc_metrics_curve_compute_ranked(HC_CURVE_ROC, in->y, rank, rr, n, pts,
-                                              &res->roc, err)) ||
-        (st = hc_metrics_curve_compute_ranked(HC_CURVE_PR, in->y, rank, rr, n, pts,
-                                              &res->pr, err)) ||
-        (st = hc_metrics_curve_compute_ranked(HC_CURVE_GAINS, in->y, rank, rr, n, pts,
-                                              &res->gains, err)))
+    if ((st = curves(in->y, rank, rr, n, pts, res, err)))
         goto done;
     reliability_deciles(in->y, ranked, n, res);
     histogram(p, in->y, n, 0.0, p_hist_upper(p, n), &res->p_hist);

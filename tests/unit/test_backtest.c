@@ -536,17 +536,25 @@ static void test_cache_and_consume(void **state)
     assert_int_equal(hc_backtest_plan_build(&d.h, &opt, &plan, &err), HC_OK);
     const hc_model *cfg[1] = {d.current};
     hc_bt_cache cache;
-    assert_int_equal(hc_bt_cache_build(&d.h, &plan, cfg, 1, 1, &cache, &err), HC_OK);
+    assert_int_equal(hc_bt_cache_build(&d.h, &plan, cfg, 1, 1, 1, NULL, &cache, &err), HC_OK);
+    assert_false(cache.consumed);
     size_t n = plan.n_rows, K = d.current->n_components;
     hc_scores *sc = hc_scores_alloc(d.current, n);
     hc_score_out out = {sc->sub, n, sc->health, NULL, sc->p_churn, NULL, NULL};
-    assert_int_equal(hc_model_score_rows(d.current, d.h.snapshots.table, plan.rows, 0, n,
+    size_t *rows = malloc(n * sizeof *rows);
+    assert_non_null(rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = plan.rows[i];
+    assert_int_equal(hc_model_score_rows(d.current, d.h.snapshots.table, rows, 0, n,
                                          &out, &err), HC_OK);
+    free(rows);
     assert_non_null(cache.sub);
     assert_true(cache.sub_complete);
+    assert_true((cache.p[0] != NULL) == (d.current->churn.present != 0));
     for (size_t i = 0; i < n; i++) {
         assert_true(same_bits(cache.health[0][i], sc->health[i]));
-        assert_true(same_bits(cache.p[0][i], sc->p_churn[i]));
+        if (cache.p[0]) /* only for a config with a churn model */
+            assert_true(same_bits(cache.p[0][i], sc->p_churn[i]));
         assert_true(cache.y[i] == d.h.labels.churn[plan.rows[i]]);
         for (size_t k = 0; k < K; k++)
             assert_true(same_bits(cache.sub[k * n + i], sc->sub[k * n + i]));
@@ -558,17 +566,40 @@ static void test_cache_and_consume(void **state)
     hc_backtest_result a, b;
     assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &a, &err), HC_OK);
     hc_table *t = d.h.snapshots.table;
+    const char *metric = d.current->components[0].metrics[0].column;
+    /* Without consume the table is whole after a run. */
+    assert_non_null(t->cols[hc_table_find(t, metric)].num);
+    assert_non_null(t->cols[d.h.snapshots.arr_col].num);
+    assert_non_null(t->cols[d.h.snapshots.id_col].code);
+    assert_non_null(t->line);
     opt.consume = t;
     assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &b, &err), HC_OK);
     assert_int_equal(a.n_pooled, b.n_pooled);
-    for (size_t c = 0; c < a.n_configs; c++)
-        for (size_t i = 0; i < a.n_pooled; i++)
+    assert_int_equal(a.folds_used, b.folds_used);
+    for (size_t i = 0; i < a.n_pooled; i++) {
+        assert_int_equal(a.pooled_row[i], b.pooled_row[i]);
+        assert_true(same_bits(a.pooled_y[i], b.pooled_y[i]));
+        assert_true(same_bits(a.pooled_arr[i], b.pooled_arr[i]));
+    }
+    for (size_t c = 0; c < a.n_configs; c++) {
+        for (size_t i = 0; i < a.n_pooled; i++) {
             assert_true(same_bits(a.configs[c].p[i], b.configs[c].p[i]));
-    assert_true(same_bits(a.configs[1].pooled.summary.roc_auc,
-                          b.configs[1].pooled.summary.roc_auc));
-    const char *metric = d.current->components[0].metrics[0].column;
+            assert_true(same_bits(a.configs[c].health[i], b.configs[c].health[i]));
+            assert_int_equal(a.configs[c].band[i], b.configs[c].band[i]);
+        }
+        assert_true(same_bits(a.configs[c].pooled.summary.roc_auc,
+                              b.configs[c].pooled.summary.roc_auc));
+        assert_true(same_bits(a.configs[c].pooled.summary.emax,
+                              b.configs[c].pooled.summary.emax));
+    }
+    assert_true(same_bits(a.comparisons[0].diff.se, b.comparisons[0].diff.se));
+    /* Under consume every value of the table is gone: metric and role
+     * columns and the source lines. */
     assert_null(t->cols[hc_table_find(t, metric)].num);
-    assert_non_null(t->cols[d.h.snapshots.arr_col].num); /* a role column */
+    assert_null(t->cols[d.h.snapshots.arr_col].num);
+    assert_null(t->cols[d.h.snapshots.id_col].code);
+    assert_null(t->cols[d.h.snapshots.date_col].code);
+    assert_null(t->line);
     hc_backtest_result_release(&a);
     hc_backtest_result_release(&b);
 
@@ -611,6 +642,92 @@ static void test_cache_and_consume(void **state)
     assert_non_null(t2->cols[hc_table_find(t2, "logins_per_week")].num);
     hc_backtest_result_release(&a);
     hc_model_free(qm);
+    hc_history_release(&h2);
+    simdata_release(&d);
+}
+
+/* Makes every metric of component k missing on every 20th row (so that
+ * some sub-scores are NaN). */
+static void blank_component(const hc_model *m, size_t k, hc_table *t)
+{
+    for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+        int c = hc_table_find(t, m->components[k].metrics[j].column);
+        assert_true(c >= 0);
+        for (size_t r = 0; r < t->n_rows; r += 20)
+            t->cols[c].num[r] = NAN;
+    }
+}
+
+/* Property: with some sub-scores missing, the tuned refit of every fold
+ * works from the cached sub-scores of the complete rows and gives exactly
+ * the model hc_fit_model fits from the table on the fold's training rows;
+ * a consuming backtest (the table freed as the sub-scores are made) gives
+ * the same pooled results. */
+static void test_incomplete_subscores(void **state)
+{
+    (void)state;
+    simdata d;
+    simulate(&d, 300, 60, 13);
+    blank_component(d.current, 1, d.h.snapshots.table);
+    hc_backtest_options opt;
+    hc_backtest_options_init(&opt);
+    opt.tuned = 1;
+    opt.step_days = 56;
+    opt.window_days = 0;
+    opt.min_train_churners = 5;
+    opt.keep_models = 1;
+    hc_error err;
+    const hc_model *cfg[1] = {d.current};
+    hc_backtest_result a;
+    assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &a, &err), HC_OK);
+    hc_backtest_plan plan;
+    assert_int_equal(hc_backtest_plan_build(&d.h, &opt, &plan, &err), HC_OK);
+    assert_int_equal(plan.n_folds, a.plan.n_folds);
+    size_t checked = 0;
+    for (size_t f = 0; f < plan.n_folds; f++) {
+        if (!a.folds[f].used)
+            continue;
+        const hc_backtest_fold_plan *fp = &plan.folds[f];
+        size_t n_tr = fp->train_stop - fp->train_begin;
+        size_t *rows = malloc(n_tr * sizeof *rows);
+        assert_non_null(rows);
+        for (size_t i = 0; i < n_tr; i++)
+            rows[i] = plan.rows[fp->train_begin + i];
+        hc_fit_result fr;
+        assert_int_equal(hc_fit_model(d.current, &d.h, rows, n_tr, &opt.fit, &fr, &err), HC_OK);
+        assert_true(fr.n_incomplete > 0);
+        const hc_model *got = a.configs[1].fold_models[f];
+        assert_non_null(got);
+        for (size_t k = 0; k < got->n_components; k++)
+            assert_true(same_bits(got->components[k].weight, fr.tuned->components[k].weight));
+        assert_true(same_bits(got->churn.intercept, fr.tuned->churn.intercept));
+        assert_true(same_bits(got->churn.slope, fr.tuned->churn.slope));
+        hc_fit_result_release(&fr);
+        free(rows);
+        checked++;
+    }
+    assert_true(checked > 0);
+    hc_backtest_plan_release(&plan);
+
+    hc_history h2;
+    load_history(d.dir, 30, 0, &h2);
+    blank_component(d.current, 1, h2.snapshots.table);
+    hc_backtest_result b;
+    opt.keep_models = 0;
+    opt.consume = h2.snapshots.table;
+    assert_int_equal(hc_backtest_run(&h2, cfg, NULL, 1, &opt, &b, &err), HC_OK);
+    assert_null(h2.snapshots.table->cols[hc_table_find(h2.snapshots.table,
+                                                       d.current->components[1]
+                                                           .metrics[0].column)].num);
+    assert_int_equal(a.n_pooled, b.n_pooled);
+    for (size_t c = 0; c < a.n_configs; c++)
+        for (size_t i = 0; i < a.n_pooled; i++) {
+            assert_true(same_bits(a.configs[c].p[i], b.configs[c].p[i]));
+            assert_true(same_bits(a.configs[c].health[i], b.configs[c].health[i]));
+            assert_int_equal(a.configs[c].band[i], b.configs[c].band[i]);
+        }
+    hc_backtest_result_release(&a);
+    hc_backtest_result_release(&b);
     hc_history_release(&h2);
     simdata_release(&d);
 }
@@ -680,6 +797,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objective_parsing),
         cmocka_unit_test(test_cache_and_consume),
+        cmocka_unit_test(test_incomplete_subscores),
         cmocka_unit_test(test_plan_embargo),
         cmocka_unit_test(test_poisoned_test_rows),
         cmocka_unit_test(test_oracle_and_outputs),

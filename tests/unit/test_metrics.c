@@ -849,6 +849,245 @@ static void test_degenerate(void **state)
     assert_true(isfinite(cal.slope) && isfinite(cal.emax));
 }
 
+/* The sequential lowess of metrics_calibration.c as it was before its fits
+ * were split over two threads and its weights kept per window: R's lowest
+ * loop, with the two-pass local line. A reference for bit-identity. */
+static int ref_point(const double *x, const double *y, size_t n, double xs, size_t nleft,
+                     size_t nright, double *w, const double *rw, double *ys)
+{
+    double range = x[n - 1] - x[0];
+    double h = fmax(xs - x[nleft], x[nright] - xs);
+    double h9 = 0.999 * h, h1 = 0.001 * h;
+    double s0 = 0.0, s1 = 0.0, sy = 0.0;
+    size_t j = nleft;
+    while (j < n) {
+        double r = fabs(x[j] - xs), wj = 0.0;
+        if (r <= h9) {
+            if (r <= h1) {
+                wj = 1.0;
+            } else {
+                double q = r / h;
+                double t = 1.0 - q * q * q;
+                wj = t * t * t;
+            }
+            if (rw)
+                wj *= rw[j];
+            s0 += wj;
+            s1 += wj * x[j];
+            sy += wj * y[j];
+        } else if (x[j] > xs) {
+            break;
+        }
+        w[j] = wj;
+        j++;
+    }
+    size_t nrt = j - 1;
+    if (s0 <= 0.0)
+        return 0;
+    double fit = sy / s0;
+    if (h > 0.0) {
+        double a = s1 / s0, c = 0.0, d = 0.0;
+        for (j = nleft; j <= nrt; j++) {
+            double dx = x[j] - a;
+            c += w[j] * dx * dx;
+            d += w[j] * dx * y[j];
+        }
+        c /= s0;
+        d /= s0;
+        if (sqrt(c) > 0.001 * range)
+            fit += (xs - a) / c * d;
+    }
+    *ys = fit;
+    return 1;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* x ascending; iter robustness passes as R's lowess. */
+static void ref_lowess(const double *x, const double *y, size_t n, double f, int iter,
+                       double delta, double *ys)
+{
+    double *w = malloc(n * sizeof *w), *rw = malloc(n * sizeof *rw);
+    double *res = malloc(n * sizeof *res);
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    for (int it = 1; it <= iter + 1; it++) {
+        size_t nleft = 0, nright = ns - 1, i = 0;
+        long last = -1;
+        for (;;) {
+            if (nright < n - 1) {
+                double d1 = x[i] - x[nleft], d2 = x[nright + 1] - x[i];
+                if (d1 > d2) {
+                    nleft++;
+                    nright++;
+                    continue;
+                }
+            }
+            if (!ref_point(x, y, n, x[i], nleft, nright, w, it > 1 ? rw : NULL, &ys[i]))
+                ys[i] = y[i];
+            if (last < (long)i - 1) {
+                double denom = x[i] - x[last];
+                for (size_t j = (size_t)(last + 1); j < i; j++) {
+                    double alpha = (x[j] - x[last]) / denom;
+                    ys[j] = alpha * ys[i] + (1.0 - alpha) * ys[last];
+                }
+            }
+            last = (long)i;
+            double cut = x[last] + delta;
+            for (i = (size_t)last + 1; i < n; i++) {
+                if (x[i] > cut)
+                    break;
+                if (x[i] == x[last]) {
+                    ys[i] = ys[last];
+                    last = (long)i;
+                }
+            }
+            i = (size_t)last + 1 > i - 1 ? (size_t)last + 1 : i - 1;
+            if ((size_t)last >= n - 1)
+                break;
+        }
+        if (it > iter)
+            break;
+        double sc = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            res[k] = y[k] - ys[k];
+            sc += fabs(res[k]);
+        }
+        sc /= (double)n;
+        for (size_t k = 0; k < n; k++)
+            w[k] = fabs(res[k]);
+        qsort(w, n, sizeof *w, cmp_dbl);
+        size_t m1 = n / 2;
+        double cmad = n % 2 == 0 ? 3.0 * (w[m1] + w[n - m1 - 1]) : 6.0 * w[m1];
+        if (cmad < 1e-7 * sc)
+            break;
+        double c9 = 0.999 * cmad, c1 = 0.001 * cmad;
+        for (size_t k = 0; k < n; k++) {
+            double r = fabs(res[k]);
+            if (r <= c1)
+                rw[k] = 1.0;
+            else if (r <= c9)
+                rw[k] = (1.0 - (r / cmad) * (r / cmad)) * (1.0 - (r / cmad) * (r / cmad));
+            else
+                rw[k] = 0.0;
+        }
+    }
+    free(w);
+    free(rw);
+    free(res);
+}
+
+static int same(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Property: the memory-lean and threaded paths of the large-input metrics
+ * give the values of the plain ones bit for bit: lowess with spaced fits
+ * (split over two threads) and with every point fitted (sequential), in
+ * row order, against the reference loop; the thinned curves against the
+ * full ones; PSI and quantiles in place, with the input given back; the
+ * paired DeLong test from per-score placements. */
+static void test_large_paths_bit_identical(void **state)
+{
+    (void)state;
+    const size_t sizes[2] = {20000, 3000};
+    for (int si = 0; si < 2; si++) {
+        size_t n = sizes[si];
+        double *p = malloc(n * sizeof *p), *y = malloc(n * sizeof *y);
+        double *q = malloc(n * sizeof *q);
+        srand(17 + (unsigned)si);
+        for (size_t i = 0; i < n; i++) {
+            double u = (double)rand() / RAND_MAX;
+            p[i] = floor(u * 2000.0) / 2000.0 * 0.9 + 0.05; /* ties */
+            y[i] = (double)rand() / RAND_MAX < p[i] ? 1.0 : 0.0;
+            q[i] = 0.5 * p[i] + 0.25 * ((double)rand() / RAND_MAX);
+        }
+        /* lowess: delta spaced (two threads on 20000) or 0 (sequential). */
+        double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
+        size_t *ord = malloc(n * sizeof *ord);
+        hc_metrics_ranked *rk = hc_metrics_rank(p, n);
+        for (size_t k = 0; k < n; k++) {
+            xs[k] = rk[k].s;
+            ys[k] = y[rk[k].i];
+            ord[k] = rk[k].i;
+        }
+        double *fit = malloc(n * sizeof *fit), *ref = malloc(n * sizeof *ref);
+        hc_error err;
+        for (int iter = 0; iter <= 2; iter += 2) {
+            double delta = si == 0 ? 0.01 * (xs[n - 1] - xs[0]) : 0.0;
+            assert_int_equal(hc_metrics_lowess(p, y, n, 2.0 / 3.0, iter, delta, fit, &err),
+                             HC_OK);
+            ref_lowess(xs, ys, n, 2.0 / 3.0, iter, delta, ref);
+            for (size_t k = 0; k < n; k++)
+                assert_true(same(fit[ord[k]], ref[k]));
+        }
+        /* Curves: thinned points are the full curve's, by index. */
+        for (int kind = 0; kind < 3; kind++) {
+            hc_metrics_curve full, thin;
+            assert_int_equal(hc_metrics_curve_compute((hc_metrics_curve_kind)kind, y, p, n, 0,
+                                                      &full, &err), HC_OK);
+            assert_int_equal(hc_metrics_curve_compute((hc_metrics_curve_kind)kind, y, p, n, 50,
+                                                      &thin, &err), HC_OK);
+            assert_int_equal(thin.n, 50);
+            for (size_t m = 0; m < 50; m++) {
+                size_t src = (size_t)((double)m * (double)(full.n - 1) / 49.0 + 0.5);
+                assert_true(same(thin.x[m], full.x[src]));
+                assert_true(same(thin.y[m], full.y[src]));
+                assert_true(same(thin.threshold[m], full.threshold[src]));
+            }
+            hc_metrics_curve_release(&full);
+            hc_metrics_curve_release(&thin);
+        }
+        /* PSI and quantiles in place. */
+        hc_metrics_psi_result a, b;
+        assert_int_equal(hc_metrics_psi(p, n, q, n, 10, &a, &err), HC_OK);
+        double *pc = malloc(n * sizeof *pc);
+        memcpy(pc, p, n * sizeof *pc);
+        assert_int_equal(hc_metrics_psi_in(pc, n, q, n, 10, &b, &err), HC_OK);
+        assert_true(same(a.psi, b.psi));
+        assert_int_equal(a.n_bins, b.n_bins);
+        assert_true(memcmp(pc, p, n * sizeof *pc) == 0);
+        const double probs[3] = {0.1, 0.5, 0.9};
+        double qa[3], qb[3];
+        assert_int_equal(hc_metrics_quantiles(p, n, probs, 3, qa), 0);
+        assert_int_equal(hc_metrics_quantiles_in(pc, n, probs, 3, qb), 0);
+        for (int j = 0; j < 3; j++)
+            assert_true(same(qa[j], qb[j]));
+        assert_true(memcmp(pc, p, n * sizeof *pc) == 0);
+        /* DeLong from placements. */
+        hc_metrics_auc_diff d1, d2;
+        assert_int_equal(hc_metrics_delong_paired(y, p, q, n, 0.95, &d1, &err), HC_OK);
+        hc_metrics_ranked *rq = hc_metrics_rank(q, n);
+        double auc_p, auc_q;
+        double *pl_p = hc_metrics_delong_placements(y, rk, n, &auc_p);
+        double *pl_q = hc_metrics_delong_placements(y, rq, n, &auc_q);
+        assert_int_equal(hc_metrics_delong_paired_placements(y, p, pl_p, auc_p, q, pl_q, auc_q,
+                                                             n, 0.95, &d2, &err), HC_OK);
+        assert_true(same(d1.diff, d2.diff) && same(d1.se, d2.se) && same(d1.p_value, d2.p_value));
+        assert_true(same(d1.ci_low, d2.ci_low) && same(d1.ci_high, d2.ci_high));
+        free(pl_p);
+        free(pl_q);
+        free(rq);
+        free(pc);
+        free(rk);
+        free(fit);
+        free(ref);
+        free(xs);
+        free(ys);
+        free(ord);
+        free(p);
+        free(y);
+        free(q);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -860,6 +1099,7 @@ int main(void)
         cmocka_unit_test(test_curves),
         cmocka_unit_test(test_wilson),
         cmocka_unit_test(test_lowess_small),
+        cmocka_unit_test(test_large_paths_bit_identical),
         cmocka_unit_test(test_psi),
         cmocka_unit_test(test_bands),
         cmocka_unit_test(test_ece_by_hand),

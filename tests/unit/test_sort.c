@@ -113,6 +113,17 @@ static void test_select_ranks(void **state)
                 else
                     assert_true(memcmp(&out[j], &s[ranks[j]], sizeof out[j]) == 0);
             }
+            /* In place: the same values, and x has its own back. */
+            double *xc = malloc(n * sizeof *xc), in[6];
+            memcpy(xc, x, n * sizeof *xc);
+            assert_int_equal(hc_select_ranks_in(xc, n, ranks, 6, in), 0);
+            for (int j = 0; j < 6; j++)
+                assert_true(isnan(out[j]) ? isnan(in[j])
+                                          : memcmp(&in[j], &out[j], sizeof in[j]) == 0);
+            for (size_t i = 0; i < n; i++)
+                assert_true(isnan(x[i]) ? isnan(xc[i])
+                                        : memcmp(&xc[i], &x[i], sizeof x[i]) == 0);
+            free(xc);
             /* qsort agrees on the values too (a check of the check). */
             if (kind != 3) {
                 qsort(x, n, sizeof *x, cmp_double);
