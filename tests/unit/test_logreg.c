@@ -333,6 +333,18 @@ static void test_cluster_robust(void **state)
                     "sandwich::vcovCL: %.2g\n", m);
     assert_rel(r.deviance, 5583.006609073871, 1e-10);
     assert_rel(r.null_deviance, 5648.1465110961653, 1e-10);
+    /* Property: only the partition into clusters matters, not the ids.
+     * The ids 0..13307 of 32,900 rows take the dense lookup; spread out
+     * 131-fold they take the hash map. The slots, and so every sum, are
+     * the same: the robust SEs must be identical to the bit. */
+    for (size_t i = 0; i < d.n; i++)
+        d.cluster[i] = d.cluster[i] * 131 + 7;
+    hc_logreg_result r2;
+    assert_int_equal(hc_logreg_fit(&prob, &r2, &err), HC_OK);
+    assert_int_equal(r2.n_clusters, 12005);
+    for (size_t j = 0; j < 6; j++)
+        assert_true(r2.robust_se[j] == r.robust_se[j]);
+    hc_logreg_result_release(&r2);
     hc_logreg_result_release(&r);
     dataset_free(&d);
 }
