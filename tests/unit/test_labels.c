@@ -590,10 +590,101 @@ static void test_random_histories_match_rules(void **state)
     assert_true(positives > 5);
 }
 
+/* A history of 1.1M rows, above the size from which the accounts are
+ * labelled in two halves on two threads: every row's status and labels,
+ * and the counts, agree with the rules of hc_labels.h applied account by
+ * account (each account has at most three events, so the oracle is
+ * direct). */
+static void test_large_history_two_threads(void **state)
+{
+    (void)state;
+    enum { ACCOUNTS = 11000, WEEKS = 100, HORIZON = 30 };
+    size_t n = (size_t)ACCOUNTS * WEEKS;
+    snap_row *rows = malloc(n * sizeof *rows);
+    char (*ids)[12] = malloc(ACCOUNTS * sizeof *ids);
+    char (*dates)[11] = malloc(WEEKS * sizeof *dates);
+    int32_t *churn1 = malloc(ACCOUNTS * sizeof *churn1), *churn2 = malloc(ACCOUNTS * sizeof *churn2);
+    int32_t *expand = malloc(ACCOUNTS * sizeof *expand);
+    size_t cap = (size_t)ACCOUNTS * 3 * 40 + 64;
+    char *csv = malloc(cap);
+    assert_true(rows && ids && dates && churn1 && churn2 && expand && csv);
+    int32_t base = day("2024-01-01");
+    for (int w = 0; w < WEEKS; w++)
+        hc_date_format(base + 7 * w, dates[w]);
+    size_t len = (size_t)snprintf(csv, cap, EV_HEADER);
+    int32_t last_event = INT32_MIN;
+    for (int a = 0; a < ACCOUNTS; a++) {
+        snprintf(ids[a], sizeof ids[a], "acc%d", a);
+        churn1[a] = a % 3 == 0 ? base + (a * 37) % 900 : INT32_MAX;
+        churn2[a] = a % 9 == 0 ? churn1[a] + 20 : INT32_MAX;
+        expand[a] = a % 2 == 0 ? base + (a * 53) % 700 : INT32_MAX;
+        const int32_t ev[3] = {churn1[a], churn2[a], expand[a]};
+        for (int k = 0; k < 3; k++) {
+            if (ev[k] == INT32_MAX)
+                continue;
+            char d[11];
+            hc_date_format(ev[k], d);
+            len += (size_t)snprintf(csv + len, cap - len, "acc%d,%s,%s,1\n", a, d,
+                                    k < 2 ? "churn" : "expansion");
+            last_event = ev[k] > last_event ? ev[k] : last_event;
+        }
+        for (int w = 0; w < WEEKS; w++)
+            rows[(size_t)a * WEEKS + (size_t)w] = (snap_row){ids[a], dates[w]};
+    }
+    hc_snapshots s;
+    make_snapshots(rows, n, &s);
+    hc_events e;
+    must_load_events(csv, &s, &e);
+    hc_labels l;
+    must_build(&s, &e, HORIZON, 0, NULL, &l);
+    int32_t last_snap = base + 7 * (WEEKS - 1);
+    int32_t as_of = last_event > last_snap ? last_event : last_snap;
+    size_t count[4] = {0}, positives = 0, repeats = 0;
+    for (int a = 0; a < ACCOUNTS; a++) {
+        repeats += churn2[a] != INT32_MAX;
+        for (int w = 0; w < WEEKS; w++) {
+            size_t r = (size_t)a * WEEKS + (size_t)w;
+            int32_t t = base + 7 * w;
+            int64_t hi = (int64_t)t + HORIZON;
+            int want = t >= churn1[a] ? HC_ROW_POST_CHURN
+                       : churn1[a] <= t ? HC_ROW_LEAD_CHURN
+                       : hi > as_of     ? HC_ROW_CENSORED
+                                        : HC_ROW_OBSERVATION;
+            assert_int_equal(l.status[r], want);
+            count[want]++;
+            if (want == HC_ROW_OBSERVATION) {
+                int c = (churn1[a] > t && churn1[a] <= hi) || (churn2[a] > t && churn2[a] <= hi);
+                int x = expand[a] > t && expand[a] <= hi;
+                assert_int_equal(l.churn[r], c);
+                assert_int_equal(l.expansion[r], x);
+                positives += (size_t)c;
+            }
+        }
+    }
+    assert_int_equal(l.observations, count[HC_ROW_OBSERVATION]);
+    assert_int_equal(l.censored, count[HC_ROW_CENSORED]);
+    assert_int_equal(l.post_churn, count[HC_ROW_POST_CHURN]);
+    assert_int_equal(l.lead_churn, count[HC_ROW_LEAD_CHURN]);
+    assert_int_equal(l.churn_positive, positives);
+    assert_int_equal(l.repeat_churn_events, repeats);
+    assert_true(count[HC_ROW_OBSERVATION] > 0 && count[HC_ROW_POST_CHURN] > 0 && positives > 0);
+    hc_labels_release(&l);
+    hc_events_release(&e);
+    hc_snapshots_release(&s);
+    free(rows);
+    free(ids);
+    free(dates);
+    free(churn1);
+    free(churn2);
+    free(expand);
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_boundaries),
+        cmocka_unit_test(test_large_history_two_threads),
         cmocka_unit_test(test_lead),
         cmocka_unit_test(test_censoring),
         cmocka_unit_test(test_post_churn_and_repeat_churn),
