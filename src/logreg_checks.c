@@ -16,6 +16,10 @@
  * accurate however far the data sit from zero. */
 #define SCAN_BLOCK 1024
 
+/* Designs of up to this many columns held as columns are swept a column
+ * at a time (sweep_columns keeps its per-column ranges on the stack). */
+#define SCAN_MAX_COLUMNS 64
+
 /* Below this many rows the second half is scanned on the calling thread;
  * the split itself does not change, so neither do the results. */
 #define SCAN_THREAD_MIN 65536
@@ -160,18 +164,20 @@ static void cross_products4(const double *d, size_t nb, const size_t *pj,
  * centred) in c->dblk, so the second pass reads them from cache instead of
  * gathering and shifting them again; every sum adds the same terms in the
  * same order as a row-by-row formula would. */
-static int scan_block(scan_chunk *c, size_t b, size_t e)
+/* The first sweep over rows [b, e), row by row: validates each row in
+ * order, stopping at the first bad value (returns -1 after recording it),
+ * and otherwise stores the shifted rows in c->dblk, sums them into
+ * c->bmean, widens the ranges and returns 0 with *events counted. */
+static int sweep_rows(scan_chunk *c, size_t b, size_t e, size_t *events)
 {
     const hc_logreg_problem *prob = c->prob;
     size_t p = prob->p;
     const double *restrict shift = c->shift;
     double *restrict bmean = c->bmean;
     double *restrict d = c->dblk;
-    double *restrict lo0 = c->lo0, *restrict hi0 = c->hi0;
-    double *restrict lo1 = c->lo1, *restrict hi1 = c->hi1;
     for (size_t j = 0; j < p; j++)
         bmean[j] = 0.0;
-    size_t events = 0;
+    *events = 0;
     for (size_t i = b; i < e; i++) {
         double yi = prob->y[i];
         if (!isfinite(yi) || (yi != 0.0 && yi != 1.0)) {
@@ -188,9 +194,9 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
         }
         const double *x = logreg_row(prob, i, c->xrow);
         int y1 = yi == 1.0;
-        double *restrict lo = y1 ? lo1 : lo0;
-        double *restrict hi = y1 ? hi1 : hi0;
-        events += (size_t)y1;
+        double *restrict lo = y1 ? c->lo1 : c->lo0;
+        double *restrict hi = y1 ? c->hi1 : c->hi0;
+        *events += (size_t)y1;
         double *restrict di = d + (i - b);
         for (size_t j = 0; j < p; j++) {
             double v = x[j];
@@ -208,6 +214,84 @@ static int scan_block(scan_chunk *c, size_t b, size_t e)
             bmean[j] += t;
         }
     }
+    return 0;
+}
+
+/* The same sweep for a design held as columns, a column at a time (each
+ * a simple loop over contiguous values), with the same results: every
+ * column's sum adds the same terms in row order, and minima and maxima do
+ * not depend on order. Returns -1, having changed nothing the caller
+ * keeps, when some value is bad; sweep_rows then finds the first one in
+ * row order. */
+static int sweep_columns(scan_chunk *c, size_t b, size_t e, size_t *events)
+{
+    const hc_logreg_problem *prob = c->prob;
+    const double *restrict y = prob->y + b;
+    size_t nb = e - b, ev = 0;
+    int ok = 1;
+    for (size_t r = 0; r < nb; r++) {
+        ok &= y[r] == 0.0 || y[r] == 1.0;
+        ev += y[r] == 1.0;
+    }
+    if (prob->offset)
+        for (size_t r = 0; r < nb; r++)
+            ok &= isfinite(prob->offset[b + r]) != 0;
+    if (!ok)
+        return -1;
+    double lo[2][SCAN_MAX_COLUMNS], hi[2][SCAN_MAX_COLUMNS];
+    for (size_t j = 0; j < prob->p; j++) {
+        const double *restrict x = prob->cols[j] + b;
+        double *restrict dj = c->dblk + j * SCAN_BLOCK;
+        double shift = c->shift[j], sum = 0.0;
+        double l0 = HUGE_VAL, h0 = -HUGE_VAL, l1 = HUGE_VAL, h1 = -HUGE_VAL;
+        for (size_t r = 0; r < nb; r++) {
+            double v = x[r];
+            ok &= isfinite(v) != 0;
+            if (y[r] == 1.0) {
+                l1 = v < l1 ? v : l1;
+                h1 = v > h1 ? v : h1;
+            } else {
+                l0 = v < l0 ? v : l0;
+                h0 = v > h0 ? v : h0;
+            }
+            double t = v - shift;
+            dj[r] = t;
+            sum += t;
+        }
+        if (!ok)
+            return -1;
+        c->bmean[j] = sum;
+        lo[0][j] = l0;
+        hi[0][j] = h0;
+        lo[1][j] = l1;
+        hi[1][j] = h1;
+    }
+    for (size_t j = 0; j < prob->p; j++) {
+        c->lo0[j] = fmin(c->lo0[j], lo[0][j]);
+        c->hi0[j] = fmax(c->hi0[j], hi[0][j]);
+        c->lo1[j] = fmin(c->lo1[j], lo[1][j]);
+        c->hi1[j] = fmax(c->hi1[j], hi[1][j]);
+    }
+    *events = ev;
+    return 0;
+}
+
+/* Validates and summarises rows [b, e) as one block; returns 0, or -1 after
+ * recording the first bad value. The block's rows are kept shifted (then
+ * centred) in c->dblk, so the second pass reads them from cache instead of
+ * gathering and shifting them again; every sum adds the same terms in the
+ * same order as a row-by-row formula would. */
+static int scan_block(scan_chunk *c, size_t b, size_t e)
+{
+    const hc_logreg_problem *prob = c->prob;
+    size_t p = prob->p;
+    double *restrict bmean = c->bmean;
+    double *restrict d = c->dblk;
+    size_t events = 0;
+    int by_column = !prob->X && p <= SCAN_MAX_COLUMNS;
+    if (!(by_column && sweep_columns(c, b, e, &events) == 0) &&
+        sweep_rows(c, b, e, &events) != 0)
+        return -1;
     c->events += events;
     size_t nb = e - b;
     for (size_t j = 0; j < p; j++)

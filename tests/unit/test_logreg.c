@@ -997,6 +997,60 @@ static void test_nonfinite(void **state)
     assert_non_null(strstr(err.message, "row 7: the offset is not a finite"));
 }
 
+/* A design held as columns is checked a column at a time; the error must
+ * still name the first bad value in row order, whatever column or block
+ * it is in. 3000 rows (three blocks of the check) of three columns, with
+ * bad values planted at later rows in earlier columns. */
+static void test_nonfinite_columns_first_in_row_order(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static double a[N], b[N], c[N], y[N];
+    static const char *const names[] = {"a", "b", "c"};
+    const double *cols[3] = {a, b, c};
+    struct {
+        size_t ra, rb, rc, ry; /* rows of the bad values (N: none) */
+        double yv;
+        const char *expect;
+    } cases[] = {
+        {1500, 1400, N, N, 0, "row 1401, column 'b': the value is not a finite number"},
+        {2999, N, 2100, N, 0, "row 2101, column 'c'"},
+        {N, 1700, N, 1600, 2.0, "row 1601: the label is 2; labels must be 0 or 1"},
+        {10, N, 5, 7, NAN, "row 6, column 'c'"},
+        {N, N, N, 2048, NAN, "row 2049: the label is not a finite number"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (size_t i = 0; i < N; i++) {
+            a[i] = (double)(i % 17);
+            b[i] = (double)((i * 7) % 23);
+            c[i] = (double)((i * 5) % 11);
+            y[i] = (double)((i * 13) % 10 < 3);
+        }
+        if (cases[k].ra < N)
+            a[cases[k].ra] = INFINITY;
+        if (cases[k].rb < N)
+            b[cases[k].rb] = NAN;
+        if (cases[k].rc < N)
+            c[cases[k].rc] = -INFINITY;
+        if (cases[k].ry < N)
+            y[cases[k].ry] = cases[k].yv;
+        hc_logreg_problem prob;
+        hc_logreg_problem_init(&prob);
+        prob.n = N;
+        prob.p = 3;
+        prob.cols = cols;
+        prob.y = y;
+        prob.names = names;
+        hc_logreg_result r;
+        hc_error err;
+        hc_error_clear(&err);
+        assert_int_not_equal(hc_logreg_fit(&prob, &r, &err), HC_OK);
+        if (!strstr(err.message, cases[k].expect))
+            fprintf(stderr, "case %zu: %s\n", k, err.message);
+        assert_non_null(strstr(err.message, cases[k].expect));
+    }
+}
+
 static void test_no_convergence(void **state)
 {
     (void)state;
@@ -1081,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_separation_joint_quasi),
         cmocka_unit_test(test_extreme_not_separation),
         cmocka_unit_test(test_nonfinite),
+        cmocka_unit_test(test_nonfinite_columns_first_in_row_order),
         cmocka_unit_test(test_no_convergence),
         cmocka_unit_test(test_one_cluster),
         cmocka_unit_test(test_bad_usage),
