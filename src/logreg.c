@@ -110,33 +110,20 @@ static inline double block_dev(double prod, double lin)
     return 2.0 * (log(prod) + lin);
 }
 
-static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
-                       size_t end)
+/* The full pass over rows [begin, end) with k = p + 1 terms. Written once
+ * and inlined with k constant for the common sizes (see pass_chunk), so
+ * that the compiler unrolls the loops over terms and keeps the sums in
+ * registers; the arithmetic and its order are the same for every k. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void full_pass(const pass_ctx *ctx, pass_acc *acc, size_t begin,
+                             size_t end, size_t k)
 {
     const hc_logreg_problem *prob = ctx->prob;
-    size_t k = ctx->k, p = prob->p;
+    size_t p = k - 1;
     const double *off = prob->offset;
     const double *y = prob->y;
-    acc->dev = 0.0;
-    acc->extreme = 0;
-    acc->sr = acc->sw = 0.0;
-    if (ctx->kind == PASS_NULL) {
-        for (size_t b = begin; b < end; b += BLOCK) {
-            size_t e = end - b > BLOCK ? b + BLOCK : end;
-            double prod = 1.0, lin = 0.0, br = 0.0, bw = 0.0;
-            for (size_t i = b; i < e; i++) {
-                double w, r, t;
-                lin += row_terms(ctx->a + off[i], y[i], &w, &r, &t);
-                prod *= 1.0 + t;
-                br += r;
-                bw += w;
-            }
-            acc->dev += block_dev(prod, lin);
-            acc->sr += br;
-            acc->sw += bw;
-        }
-        return;
-    }
     /* restrict: the block sums, the row buffers and the data never alias,
      * which lets the compiler keep the inner loops in registers. */
     double *restrict bH = acc->bH;
@@ -209,6 +196,43 @@ static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
             acc->g[j] += bg[j];
     }
     acc->extreme = extreme;
+}
+
+static void pass_chunk(const pass_ctx *ctx, pass_acc *acc, size_t begin,
+                       size_t end)
+{
+    const double *off = ctx->prob->offset;
+    const double *y = ctx->prob->y;
+    acc->dev = 0.0;
+    acc->extreme = 0;
+    acc->sr = acc->sw = 0.0;
+    if (ctx->kind == PASS_NULL) {
+        for (size_t b = begin; b < end; b += BLOCK) {
+            size_t e = end - b > BLOCK ? b + BLOCK : end;
+            double prod = 1.0, lin = 0.0, br = 0.0, bw = 0.0;
+            for (size_t i = b; i < e; i++) {
+                double w, r, t;
+                lin += row_terms(ctx->a + off[i], y[i], &w, &r, &t);
+                prod *= 1.0 + t;
+                br += r;
+                bw += w;
+            }
+            acc->dev += block_dev(prod, lin);
+            acc->sr += br;
+            acc->sw += bw;
+        }
+        return;
+    }
+    switch (ctx->k) {
+    case 2: full_pass(ctx, acc, begin, end, 2); break;
+    case 3: full_pass(ctx, acc, begin, end, 3); break;
+    case 4: full_pass(ctx, acc, begin, end, 4); break;
+    case 5: full_pass(ctx, acc, begin, end, 5); break;
+    case 6: full_pass(ctx, acc, begin, end, 6); break;
+    case 7: full_pass(ctx, acc, begin, end, 7); break;
+    case 8: full_pass(ctx, acc, begin, end, 8); break;
+    default: full_pass(ctx, acc, begin, end, ctx->k); break;
+    }
 }
 
 static void *pass_thread(void *arg)
