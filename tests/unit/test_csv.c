@@ -714,53 +714,6 @@ static void test_load_extra_columns(void **state)
  * split is forced on small files with split_min_bytes = 1; the report says
  * whether it really happened. */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} gbuf;
-
-static void gb_put(gbuf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void gb_str(gbuf *b, const char *s)
-{
-    gb_put(b, s, strlen(s));
-}
-
-static void gb_printf(gbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void gb_printf(gbuf *b, const char *fmt, ...)
-{
-    char tmp[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    assert_true(n >= 0 && (size_t)n < sizeof tmp);
-    gb_put(b, tmp, (size_t)n);
-}
-
-/* xorshift64* (Vigna 2016): reproducible files from a seed. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * UINT64_C(2685821657736338717);
-}
-
 /* Asserts that two tables are the same in every respect a caller can see. */
 static void assert_same_table(const hc_table *a, const hc_table *b)
 {
@@ -886,9 +839,9 @@ static char *gen_csv(const gen_spec *g, size_t *len)
         if (g->line_ends == 1)
             end = "\r\n";
         else if (g->line_ends == 2)
-            end = (const char *[]){"\n", "\r\n", "\r"}[rnd(&s) % 3];
-        if (g->blank_lines && rnd(&s) % 17 == 0)
-            gb_str(&b, rnd(&s) % 2 ? "\n" : "  \r\n");
+            end = (const char *[]){"\n", "\r\n", "\r"}[hc_test_rnd(&s) % 3];
+        if (g->blank_lines && hc_test_rnd(&s) % 17 == 0)
+            gb_str(&b, hc_test_rnd(&s) % 2 ? "\n" : "  \r\n");
         if (r == g->fault_row || r == g->fault_row2) {
             if (r == g->fault_row)
                 gb_put(&b, g->fault, g->fault_len ? g->fault_len : strlen(g->fault));
@@ -897,8 +850,8 @@ static char *gen_csv(const gen_spec *g, size_t *len)
             gb_str(&b, end);
             continue;
         }
-        unsigned id = (unsigned)(r <= g->rows / 2 ? rnd(&s) % 300 : 150 + rnd(&s) % 450);
-        int style = g->quoted ? (int)(rnd(&s) % 8) : 0;
+        unsigned id = (unsigned)(r <= g->rows / 2 ? hc_test_rnd(&s) % 300 : 150 + hc_test_rnd(&s) % 450);
+        int style = g->quoted ? (int)(hc_test_rnd(&s) % 8) : 0;
         if (style == 1)
             gb_printf(&b, "\"a,%u\"", id);
         else if (style == 2)
@@ -911,21 +864,21 @@ static char *gen_csv(const gen_spec *g, size_t *len)
             gb_printf(&b, "\"a\r%u\"", id);
         else
             gb_printf(&b, "a%u", id);
-        gb_printf(&b, ",2024-%02u-%02u,", (unsigned)(1 + rnd(&s) % 12),
-                  (unsigned)(1 + rnd(&s) % 28));
-        const char *x = num_forms[rnd(&s) % (sizeof num_forms / sizeof num_forms[0])];
+        gb_printf(&b, ",2024-%02u-%02u,", (unsigned)(1 + hc_test_rnd(&s) % 12),
+                  (unsigned)(1 + hc_test_rnd(&s) % 28));
+        const char *x = num_forms[hc_test_rnd(&s) % (sizeof num_forms / sizeof num_forms[0])];
         if (strchr(x, ' ') && g->quoted)
             gb_printf(&b, "\"%s\"", x);
         else
             gb_str(&b, x);
-        const char *t = text_forms[rnd(&s) % (sizeof text_forms / sizeof text_forms[0])];
-        if (g->quoted && rnd(&s) % 3 == 0)
+        const char *t = text_forms[hc_test_rnd(&s) % (sizeof text_forms / sizeof text_forms[0])];
+        if (g->quoted && hc_test_rnd(&s) % 3 == 0)
             gb_printf(&b, ",\"%s\n%s\"", t, t);
         else if (g->quoted && strchr(t, ' '))
             gb_printf(&b, ",\"%s\"", t);
         else
             gb_printf(&b, ",%s", t);
-        gb_printf(&b, ",%u", (unsigned)(rnd(&s) % 1000));
+        gb_printf(&b, ",%u", (unsigned)(hc_test_rnd(&s) % 1000));
         gb_str(&b, end);
     }
     *len = b.n;

@@ -19,50 +19,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* xorshift64* (Vigna 2016): reproducible inputs from a seed. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * UINT64_C(2685821657736338717);
-}
-
-/* A growing byte buffer: the inputs and the logs of what a read did. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-} gbuf;
-
-static void gb_put(gbuf *b, const void *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (len)
-        memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void gb_printf(gbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void gb_printf(gbuf *b, const char *fmt, ...)
-{
-    char tmp[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    assert_true(n >= 0 && (size_t)n < sizeof tmp);
-    gb_put(b, tmp, (size_t)n);
-}
-
 /* Logs `len` bytes readably: printable ASCII as is, the rest as \xNN. */
 static void gb_text(gbuf *b, const char *s, size_t len)
 {
@@ -120,17 +76,17 @@ typedef struct {
  * spaces, 2 tabs, 3 both (0 neither, unless one is the delimiter). */
 static void gen_piece(gbuf *b, uint64_t *s, char delim, unsigned special, int spaces)
 {
-    unsigned r = (unsigned)(rnd(s) % 1000);
+    unsigned r = (unsigned)(hc_test_rnd(s) % 1000);
     if (r < special) {
         static const char *const odd[] = {"\"", "\"", "\"\"", "\"", "\0", "\xc3\xa9",
                                           "\xe2\x82\xac", "\xff", "\xc3", "\x80",
                                           "\xef\xbb\xbf", "\xf0\x9f\x98\x80"};
         static const size_t odd_len[] = {1, 1, 2, 1, 1, 2, 3, 1, 1, 1, 3, 4};
-        size_t k = rnd(s) % (sizeof odd / sizeof odd[0]);
+        size_t k = hc_test_rnd(s) % (sizeof odd / sizeof odd[0]);
         gb_put(b, odd[k], odd_len[k]);
         return;
     }
-    r = (unsigned)(rnd(s) % 100);
+    r = (unsigned)(hc_test_rnd(s) % 100);
     const char *one;
     if (r < 18)
         one = &delim;
@@ -146,15 +102,15 @@ static void gen_piece(gbuf *b, uint64_t *s, char delim, unsigned special, int sp
     else if (r < 39)
         one = spaces & 2 ? "\t" : "x";
     else if (r < 42)
-        one = (const char *[]){",", ";", "|", "\t", " "}[rnd(s) % (spaces == 3 ? 5 : 3)];
+        one = (const char *[]){",", ";", "|", "\t", " "}[hc_test_rnd(s) % (spaces == 3 ? 5 : 3)];
     else if (r < 70)
-        one = &"0123456789"[rnd(s) % 10];
+        one = &"0123456789"[hc_test_rnd(s) % 10];
     else if (r < 72)
         one = "-";
     else if (r < 74)
         one = ".";
     else
-        one = &"abcxyzABNalnu"[rnd(s) % 13];
+        one = &"abcxyzABNalnu"[hc_test_rnd(s) % 13];
     gb_put(b, one, 1);
 }
 
@@ -163,29 +119,29 @@ static void gen_input(uint64_t *s, gbuf *b, setup *su)
 {
     static const char delims[] = {',', ',', ',', ';', '\t', ' ', '|', 'a'};
     memset(su, 0, sizeof *su);
-    su->opt.delimiter = delims[rnd(s) % sizeof delims];
-    if (rnd(s) % 3 == 0)
-        su->opt.max_field = 1 + rnd(s) % 12;
-    if (rnd(s) % 3 == 0)
-        su->opt.max_fields = 1 + rnd(s) % 6;
-    su->file_start = rnd(s) % 4 != 0;
+    su->opt.delimiter = delims[hc_test_rnd(s) % sizeof delims];
+    if (hc_test_rnd(s) % 3 == 0)
+        su->opt.max_field = 1 + hc_test_rnd(s) % 12;
+    if (hc_test_rnd(s) % 3 == 0)
+        su->opt.max_fields = 1 + hc_test_rnd(s) % 6;
+    su->file_start = hc_test_rnd(s) % 4 != 0;
     /* Half the inputs are plain throughout; the others hold special bytes,
      * rarely or often. */
-    unsigned special = (unsigned)(rnd(s) % 2 ? 0 : rnd(s) % 2 ? 2 : 40);
+    unsigned special = (unsigned)(hc_test_rnd(s) % 2 ? 0 : hc_test_rnd(s) % 2 ? 2 : 40);
     /* Mostly short; one in 64 is past two 64 KiB blocks, so that fields
      * and records cross block ends. */
-    size_t len = rnd(s) % 64 == 0 ? 2 * HC_CSV_BLOCK_SIZE + rnd(s) % 40000
-                                  : rnd(s) % 400;
+    size_t len = hc_test_rnd(s) % 64 == 0 ? 2 * HC_CSV_BLOCK_SIZE + hc_test_rnd(s) % 40000
+                                  : hc_test_rnd(s) % 400;
     b->n = 0;
     gb_put(b, "", 0);
-    if (rnd(s) % 8 == 0)
+    if (hc_test_rnd(s) % 8 == 0)
         gb_put(b, "\xef\xbb\xbf", 3);
-    int spaces = rnd(s) % 2 ? 3 : (int)(rnd(s) % 3);
+    int spaces = hc_test_rnd(s) % 2 ? 3 : (int)(hc_test_rnd(s) % 3);
     while (b->n < len)
         gen_piece(b, s, su->opt.delimiter, special, spaces);
-    if (len > 1000 && su->opt.max_field && rnd(s) % 2)
+    if (len > 1000 && su->opt.max_field && hc_test_rnd(s) % 2)
         su->opt.max_field += 2000; /* long inputs: fewer early failures */
-    su->fail_at = rnd(s) % 4 == 0 ? (long)(1 + rnd(s) % 200) : 0;
+    su->fail_at = hc_test_rnd(s) % 4 == 0 ? (long)(1 + hc_test_rnd(s) % 200) : 0;
 }
 
 /* Random piece ends for a stream: every 64 KiB block end (where the API
@@ -194,13 +150,13 @@ static size_t gen_cuts(uint64_t *s, size_t len, size_t *cuts, size_t cap)
 {
     size_t n = 0, pos = 0;
     /* 0: whole blocks; 1: tiny pieces (short inputs only); else mixed */
-    int style = (int)(rnd(s) % 4);
+    int style = (int)(hc_test_rnd(s) % 4);
     if (style == 1 && len > 4096)
         style = 2;
     while (pos < len && n < cap - 1) {
         size_t step = style == 0 ? HC_CSV_BLOCK_SIZE
-                      : style == 1 ? 1 + rnd(s) % 7
-                                   : 1 + rnd(s) % (rnd(s) % 2 ? 100 : 20000);
+                      : style == 1 ? 1 + hc_test_rnd(s) % 7
+                                   : 1 + hc_test_rnd(s) % (hc_test_rnd(s) % 2 ? 100 : 20000);
         size_t next_block = (pos / HC_CSV_BLOCK_SIZE + 1) * HC_CSV_BLOCK_SIZE;
         pos += step;
         if (pos > next_block)
@@ -495,21 +451,21 @@ static void test_load_same_as_libcsv(void **state)
     for (int iter = 0; iter < 300; iter++) {
         input.n = 0;
         gb_put(&input, "id,d,x,y\n", 9);
-        size_t rows = rnd(&s) % 6 == 0 ? 6000 : 1 + rnd(&s) % 50;
-        int bad = rnd(&s) % 2;
+        size_t rows = hc_test_rnd(&s) % 6 == 0 ? 6000 : 1 + hc_test_rnd(&s) % 50;
+        int bad = hc_test_rnd(&s) % 2;
         for (size_t r = 0; r < rows; r++) {
-            if (bad && rnd(&s) % (rows * 2) == 0) {
-                gb_printf(&input, "%s%s\n", cells[rnd(&s) % 17], rnd(&s) % 2 ? ",\"q" : "");
+            if (bad && hc_test_rnd(&s) % (rows * 2) == 0) {
+                gb_printf(&input, "%s%s\n", cells[hc_test_rnd(&s) % 17], hc_test_rnd(&s) % 2 ? ",\"q" : "");
                 continue;
             }
-            gb_printf(&input, "a%u,2024-%02u-%02u,%s%u.%u,%s\n", (unsigned)(rnd(&s) % 99),
-                      (unsigned)(1 + rnd(&s) % 12), (unsigned)(1 + rnd(&s) % 28),
-                      bad && rnd(&s) % rows == 0 ? "-" : "",
-                      (unsigned)(rnd(&s) % 1000), (unsigned)(rnd(&s) % 100),
-                      bad && rnd(&s) % 4 == 0 ? cells[rnd(&s) % 17] : "1");
-            if (bad && rnd(&s) % 64 == 0)
-                gb_printf(&input, "%s,%s,%s,1\r\n", cells[rnd(&s) % 17], cells[rnd(&s) % 17],
-                          cells[rnd(&s) % 17]);
+            gb_printf(&input, "a%u,2024-%02u-%02u,%s%u.%u,%s\n", (unsigned)(hc_test_rnd(&s) % 99),
+                      (unsigned)(1 + hc_test_rnd(&s) % 12), (unsigned)(1 + hc_test_rnd(&s) % 28),
+                      bad && hc_test_rnd(&s) % rows == 0 ? "-" : "",
+                      (unsigned)(hc_test_rnd(&s) % 1000), (unsigned)(hc_test_rnd(&s) % 100),
+                      bad && hc_test_rnd(&s) % 4 == 0 ? cells[hc_test_rnd(&s) % 17] : "1");
+            if (bad && hc_test_rnd(&s) % 64 == 0)
+                gb_printf(&input, "%s,%s,%s,1\r\n", cells[hc_test_rnd(&s) % 17], cells[hc_test_rnd(&s) % 17],
+                          cells[hc_test_rnd(&s) % 17]);
         }
         char path[256];
         snprintf(path, sizeof path, "%s/hc-test-fastpath.XXXXXX", dir && *dir ? dir : "/tmp");

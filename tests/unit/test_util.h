@@ -54,4 +54,54 @@ static inline const char *hc_test_datasets(void)
         }                                                                    \
     } while (0)
 
+/* A growing NUL-terminated byte buffer, for tests that build inputs or
+ * logs of what a call did. Start from {0}; free(b.p) at the end. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} gbuf;
+
+static inline void gb_put(gbuf *b, const void *s, size_t len)
+{
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+        assert_non_null(b->p);
+        b->cap = cap;
+    }
+    if (len)
+        memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+static inline void gb_str(gbuf *b, const char *s)
+{
+    gb_put(b, s, strlen(s));
+}
+
+static inline void gb_printf(gbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static inline void gb_printf(gbuf *b, const char *fmt, ...)
+{
+    char tmp[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < sizeof tmp);
+    gb_put(b, tmp, (size_t)n);
+}
+
+/* xorshift64* (Vigna 2016): reproducible test inputs from a seed. */
+static inline uint64_t hc_test_rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * UINT64_C(2685821657736338717);
+}
+
 #endif
