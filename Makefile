@@ -38,10 +38,15 @@ CFLAGS += $(WARN) $(OPT) -g $(PKG_CFLAGS) $(SAN_FLAGS) -pthread
 LDLIBS += $(PKG_LIBS) $(CSV_LIBS) -lm -pthread
 LDFLAGS += $(SAN_FLAGS)
 
-LIB_SRC := $(sort $(wildcard src/*.c))
+# The library's layers, in the order in which they may use each other: a
+# file includes public headers of its own layer and the layers before it,
+# and private headers of its own folder only (scripts/check-layers.sh).
+LAYERS := io data stats model workflow output
+LIB_SRC := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
-CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+HEADERS := $(wildcard include/*.h src/*/*.h)
 LIB := $(BUILD)/libhealthcal.a
 BIN := $(BUILD)/healthcal
 
@@ -65,15 +70,14 @@ else
 Q = @
 endif
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/obj/cli
+# A layer's private headers live beside its sources: each file sees its own
+# folder's, no other's.
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c $(wildcard include/*.h src/cli/*.h) | $(BUILD)/obj/cli
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) -Isrc/cli $(CFLAGS) -c -o $@ $<
-
-$(BUILD)/obj/cli $(BUILD)/tests:
+$(BUILD)/tests:
 	@mkdir -p $@
 
 $(LIB): $(LIB_OBJ)

@@ -227,7 +227,7 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
  * it; NULL is a no-op. The configs it borrowed are untouched. */
 void hc_backtest_result_release(hc_backtest_result *res);
 
-/* ---- output files (src/backtest_write.c) ---- */
+/* ---- output files (src/workflow/backtest_write.c) ---- */
 
 /* Writes into directory `dir` (created when missing), each file atomically:
  *   folds.csv       one row per fold x config (header documented in

@@ -1,4 +1,4 @@
-/* hc_error.h - status codes and the error record every fallible call fills. */
+/* hc_error.h - status codes and the error record every fallible call fills (layer: io). */
 #ifndef HC_ERROR_H
 #define HC_ERROR_H
 

@@ -78,7 +78,7 @@ int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t 
 int hc_metrics_quantiles_in(double *x, size_t n, const double *probs, size_t m,
                             double *out);
 
-/* ---- ranking (src/metrics_rank.c) --------------------------------------- */
+/* ---- ranking (src/stats/metrics_rank.c) --------------------------------------- */
 
 /* ROC AUC: the probability that a random positive scores above a random
  * negative, ties counting one half (Mann-Whitney U / (n_pos n_neg)); equals
@@ -189,7 +189,7 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
 /* Frees the arrays of a curve (the struct is the caller's); NULL is a no-op. */
 void hc_metrics_curve_release(hc_metrics_curve *curve);
 
-/* ---- calibration (src/metrics_calibration.c) ---------------------------- */
+/* ---- calibration (src/stats/metrics_calibration.c) ---------------------------- */
 
 /* Brier score mean((p - y)^2) (sklearn's brier_score_loss) and the scaled
  * Brier score 1 - Brier / (ybar (1 - ybar)) (Steyerberg 2010), where the
@@ -298,7 +298,7 @@ hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
                                      size_t n, size_t g, hc_metrics_hl *out,
                                      hc_error *err);
 
-/* ---- bands and drift (src/metrics_bands.c) ------------------------------ */
+/* ---- bands and drift (src/stats/metrics_bands.c) ------------------------------ */
 
 /* Outcomes of one band. */
 typedef struct {
@@ -372,7 +372,7 @@ hc_status hc_metrics_psi_in(double *baseline, size_t n0, const double *current,
                             size_t n1, size_t bins, hc_metrics_psi_result *out,
                             hc_error *err);
 
-/* ---- everything at once (src/metrics_rank.c) ---------------------------- */
+/* ---- everything at once (src/stats/metrics_rank.c) ---------------------------- */
 
 /* Every scalar metric of one set of predictions. */
 typedef struct {

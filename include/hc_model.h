@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_error.h"
 #include "hc_table.h"
 
@@ -50,7 +51,7 @@ struct json_t;
 #define HC_WEIGHT_SUM_TOL 1e-6
 
 /* ------------------------------------------------------------------ */
-/* Transforms (src/transform.c)                                        */
+/* Transforms (src/model/transform.c)                                        */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
@@ -125,7 +126,7 @@ hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
                                        hc_error *err);
 
 /* ------------------------------------------------------------------ */
-/* The model (src/model.c, src/model_json.c)                           */
+/* The model (src/model/model.c, src/model/model_json.c)                           */
 /* ------------------------------------------------------------------ */
 
 typedef enum { HC_MISSING_RENORMALIZE } hc_missing_policy;
@@ -356,7 +357,7 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err);
 
-/* --- JSON (src/model_json.c) --- */
+/* --- JSON (src/model/model_json.c) --- */
 
 /* Loads and validates the config at `path`. Invalid JSON is HC_EDATA with
  * jansson's line and column; schema violations are HC_EDATA naming the key
@@ -385,7 +386,7 @@ char *hc_model_to_string(const hc_model *m);
 hc_status hc_model_save(const hc_model *m, const char *path, hc_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Scoring (src/score.c)                                               */
+/* Scoring (src/model/score.c)                                               */
 /* ------------------------------------------------------------------ */
 
 /* Where hc_model_score_rows writes. Any pointer may be NULL (not wanted).

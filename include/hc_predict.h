@@ -164,7 +164,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
  * it; the borrowed model and snapshots are not touched. NULL is a no-op. */
 void hc_predict_result_release(hc_predict_result *res);
 
-/* Writes the predictions as CSV (src/predict_write.c): the header
+/* Writes the predictions as CSV (src/workflow/predict_write.c): the header
  *   account_id,snapshot_date,segment,arr,health,band,p_churn_<H>d,
  *   p_expansion_<H>d,expected_arr_at_risk,driver_1,driver_2,driver_3,
  *   health_change,band_change

@@ -201,7 +201,7 @@ hc_status hc_report_run(const hc_report_options *opt, hc_report_result *res,
 /* Frees everything `res` owns and zeroes it; NULL is a no-op. */
 void hc_report_result_release(hc_report_result *res);
 
-/* Writes index.html for `res` to `f` (src/report_html.c): one HTML page
+/* Writes index.html for `res` to `f` (src/output/report_html.c): one HTML page
  * with inline CSS and the SVG plots of plots_dir (may be NULL: no plots)
  * inlined through hc_html_inline_svg; no script, no link, no external
  * reference of any kind. Every string from data is escaped. A plot that is
@@ -210,12 +210,12 @@ void hc_report_result_release(hc_report_result *res);
 void hc_report_write_html(FILE *f, const hc_report_result *res,
                           const char *plots_dir);
 
-/* Writes summary.md (src/report_md.c): the executive summary and the main
+/* Writes summary.md (src/output/report_md.c): the executive summary and the main
  * tables as Markdown, with data strings escaped for Markdown and for the
  * HTML a Markdown renderer passes through. */
 void hc_report_write_markdown(FILE *f, const hc_report_result *res);
 
-/* ---- shared by the two writers (src/report.c) ---- */
+/* ---- shared by the two writers (src/workflow/report.c) ---- */
 
 /* One paragraph of the executive summary or the caveats: a static title
  * and a malloc'd plain-text body (no markup; data strings in it are raw,

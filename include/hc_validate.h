@@ -181,7 +181,7 @@ hc_status hc_validate_logistic_map(const double *y, const double *x, size_t n,
                                    double *p, double *a, double *b,
                                    hc_error *err);
 
-/* ---- JSON (src/validate_json.c) ---- */
+/* ---- JSON (src/workflow/validate_json.c) ---- */
 
 struct json_t;
 

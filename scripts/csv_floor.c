@@ -2,7 +2,7 @@
  *
  * scripts/bench.sh builds it with `cc -O2 scripts/csv_floor.c -lcsv` and times
  * it next to `healthcal fit` (target: fit at most 2x this). It reads the file
- * in 64 KiB blocks with the parser options src/csv_read.c uses (strict
+ * in 64 KiB blocks with the parser options src/io/csv_read.c uses (strict
  * quoting, every terminator reported, strict end of input), so the only
  * difference from healthcal's loader is the work done per field: none here.
  *

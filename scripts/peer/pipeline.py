@@ -17,13 +17,13 @@ other (--check-dir):
            quantile transforms; a component is the weighted mean of its
            present metrics; H renormalises the weights over the components
            present.
-  fit      include/hc_fit.h, src/fit.c: complete rows only; the churn model
+  fit      include/hc_fit.h, src/workflow/fit.c: complete rows only; the churn model
            logit P = b0 + sum_k b_k s_k by GLM Binomial with CR1
            cluster-robust covariance by account; while some b_k > 0 the
            component with the largest positive (model-based) z is dropped
            and the model refitted; weights w_k = b_k / B, B = sum b_k; the
            expansion model on all components.
-  backtest include/hc_backtest.h, src/backtest.c: date-sorted observations;
+  backtest include/hc_backtest.h, src/workflow/backtest.c: date-sorted observations;
            test periods [T, T + step), training dates [first, T - H - lead)
            (expanding window) or [T - window, ...); a fold with fewer than
            --min-train-churners training churners is skipped; the hand-set
@@ -283,7 +283,7 @@ def logistic(x):
 def glm(y, X, groups=None):
     """GLM Binomial with an intercept; CR1 cluster covariance when groups.
     Convergence: relative change of the deviance below 1e-10, the rule of
-    src/logreg.c (glm.control's, with its default epsilon tightened)."""
+    src/stats/logreg.c (glm.control's, with its default epsilon tightened)."""
     exog = sm.add_constant(X, prepend=True, has_constant="add")
     if y.sum() == 0 or y.sum() == len(y):
         raise FitError("no events or no non-events")

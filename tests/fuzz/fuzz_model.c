@@ -1,6 +1,4 @@
 /* fuzz_model.c - libFuzzer target: the config loader, round trip and scoring.
- * FUZZ_SOURCES: src/model.c src/model_json.c src/transform.c src/score.c src/table.c src/strpool.c src/error.c src/outfile.c src/csv_write.c src/sort.c
- * FUZZ_LIBS: -ljansson -lm
  *
  * Any input that loads must save and reload to the same text (round trip)
  * and score a small table without crashing. */

@@ -21,28 +21,10 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
     exit 1
 fi
 
-# Library sources each target needs (beyond the target itself).
-sources() {
-    case $1 in
-    csv) echo "src/csv_read.c src/csv_plain.c src/csv_load.c src/csv_split.c src/number.c
-               src/date.c src/table.c
-               src/strpool.c src/error.c src/snapshots.c src/labels.c" ;;
-    number) echo "src/number.c" ;;
-    date) echo "src/date.c" ;;
-    *) # a target added later names its sources in a comment line
-       # "FUZZ_SOURCES: src/a.c src/b.c" in its own file
-       sed -n 's/.*FUZZ_SOURCES:\(.*\)/\1/p' "tests/fuzz/fuzz_$1.c" | head -1 ;;
-    esac
-}
-
-# Extra link flags a target needs.
-libs() {
-    case $1 in
-    csv) echo "-lcsv -lm -pthread" ;;
-    number|date) echo "-lm" ;;
-    *) sed -n 's/.*FUZZ_LIBS:\(.*\)/\1/p' "tests/fuzz/fuzz_$1.c" | head -1 ;;
-    esac
-}
+# Every target links the whole library from source (one list, never stale
+# when a file is split or added); the linker keeps what the target uses.
+LIB_SOURCES=$(ls src/io/*.c src/data/*.c src/stats/*.c src/model/*.c src/workflow/*.c src/output/*.c)
+LIBS="$(pkg-config --cflags --libs gsl jansson) -lcsv -lm -pthread"
 
 status=0
 for t in $TARGETS; do
@@ -53,7 +35,7 @@ for t in $TARGETS; do
     if ! $CLANG -std=c11 -g -O1 -fno-omit-frame-pointer \
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
             -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
-            -o "$OUT/fuzz_$t" "$src" $(sources "$t") $(libs "$t"); then
+            -o "$OUT/fuzz_$t" "$src" $LIB_SOURCES $LIBS; then
         echo "run.sh: building fuzz_$t failed" >&2
         status=1
         continue

@@ -10,7 +10,7 @@
 #include "hc_date.h"
 #include "hc_simulate.h"
 
-#include "../../src/backtest_cache.h"
+#include "../../src/workflow/backtest_cache.h"
 
 /* One simulated history on disk (hc_simulate_run), loaded. */
 typedef struct {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 #include "hc_number.h"
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

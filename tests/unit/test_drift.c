@@ -1,4 +1,4 @@
-/* test_drift.c - unit tests of the drift workflow (src/drift.c). */
+/* test_drift.c - unit tests of the drift workflow (src/workflow/drift.c). */
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>

@@ -6,6 +6,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_logreg.h"
 #include "hc_table.h"
 

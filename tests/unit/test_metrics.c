@@ -4,6 +4,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_metrics.h"
 #include "hc_sort.h"
 #include "hc_table.h"

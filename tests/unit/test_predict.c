@@ -1,4 +1,4 @@
-/* test_predict.c - unit tests of the predict workflow (src/predict.c, src/predict_write.c). */
+/* test_predict.c - unit tests of the predict workflow (src/workflow/predict.c, src/workflow/predict_write.c). */
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>

@@ -1,4 +1,4 @@
-/* test_score.c - unit tests of scoring a table with a model (src/score.c). */
+/* test_score.c - unit tests of scoring a table with a model (src/model/score.c). */
 #include "test_util.h"
 
 #include "hc_model.h"

@@ -1,4 +1,4 @@
-/* test_transform.c - unit tests of the metric transforms (src/transform.c). */
+/* test_transform.c - unit tests of the metric transforms (src/model/transform.c). */
 #include "test_util.h"
 
 #include "hc_model.h"

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include "hc_history.h"
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 
 #include <math.h>

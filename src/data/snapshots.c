@@ -1,6 +1,7 @@
 /* snapshots.c - loading a snapshot history: role columns, checks, the account index. */
 #include "hc_history.h"
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 
 #include <stdlib.h>

@@ -2,6 +2,7 @@
 #include "hc_report.h"
 #include "hc_coef_table.h"
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 #include "hc_outfile.h"
 

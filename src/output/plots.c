@@ -1,5 +1,6 @@
 /* plots.c - one gnuplot figure per plot data file of a report (DESIGN.md "Plots and report"). */
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 #include "hc_outfile.h"
 #include "hc_plot.h"

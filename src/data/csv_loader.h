@@ -3,6 +3,7 @@
 #define HC_CSV_LOADER_H
 
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 
 #include <stdint.h>
 #include <sys/types.h>

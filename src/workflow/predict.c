@@ -2,6 +2,7 @@
 #include "hc_predict.h"
 #include "hc_trace.h"
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_date.h"
 
 #include <math.h>

@@ -1,6 +1,7 @@
 /* obs_table.c - loading a labelled table with numeric columns for fit and validate. */
 #include "hc_obs_table.h"
 #include "hc_csv.h"
+#include "hc_csv_load.h"
 #include "hc_outfile.h"
 
 #include <math.h>
