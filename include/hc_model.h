@@ -412,25 +412,23 @@ typedef struct {
  * depend on how rows are split across calls. HC_EDATA names the key of a
  * missing column or a quantile transform without cuts; HC_EUSAGE for rows
  * beyond the table or a sub_stride < n; HC_ENOMEM. Work memory is about
- * (7 + n_components) x 1024 doubles per call, whatever n is. */
+ * (7 + n_components) x 1024 doubles per thread, whatever n is.
+ *
+ * `threads` is how many threads score: 1 (or less) the calling thread
+ * alone; 2 or more, the rows in two halves on two threads, in about half
+ * the time. Rows are scored independently, so the results are the same
+ * whatever the thread count. */
 hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
-                              const hc_score_out *out, hc_error *err);
+                              int threads, const hc_score_out *out, hc_error *err);
 
-/* hc_model_score_rows on two threads, each scoring half of the rows: the
- * same results (rows are scored independently) in about half the time. */
-hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
-                                 const size_t *rows, size_t first, size_t n,
-                                 const hc_score_out *out, hc_error *err);
-
-/* The n sub-scores of component k alone into sub[0..n) (rows as in
- * hc_model_score_rows), on two threads: the same values hc_model_score_rows
- * gives, for callers that score one component at a time (the fit frees
- * each metric column once no later component needs it). HC_EUSAGE for a
- * k beyond the components. */
-hc_status hc_model_score_component_2t(const hc_model *m, size_t k, const hc_table *t,
-                                      const size_t *rows, size_t first, size_t n,
-                                      double *sub, hc_error *err);
+/* The n sub-scores of component k alone into sub[0..n) (rows and threads as
+ * in hc_model_score_rows): the same values hc_model_score_rows gives, for
+ * callers that build a design one component at a time. HC_EUSAGE for a k
+ * beyond the components. */
+hc_status hc_model_score_component(const hc_model *m, size_t k, const hc_table *t,
+                                   const size_t *rows, size_t first, size_t n,
+                                   int threads, double *sub, hc_error *err);
 
 /* The outputs of `n` rows from their sub-scores, sub[k * stride + i], with
  * exactly the arithmetic of hc_model_score_rows (so the same sub-scores

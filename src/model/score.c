@@ -195,9 +195,10 @@ hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t strid
     return HC_OK;
 }
 
-hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
-                              const size_t *rows, size_t first, size_t n,
-                              const hc_score_out *out, hc_error *err)
+/* hc_model_score_rows on the calling thread. */
+static hc_status score_rows(const hc_model *m, const hc_table *t,
+                            const size_t *rows, size_t first, size_t n,
+                            const hc_score_out *out, hc_error *err)
 {
     size_t K = m->n_components;
     size_t stride = out->sub_stride ? out->sub_stride : n;
@@ -373,7 +374,7 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
     return HC_OK;
 }
 
-/* One half of hc_model_score_rows_2t. */
+/* One half of a two-thread hc_model_score_rows. */
 typedef struct {
     const hc_model *m;
     const hc_table *t;
@@ -403,15 +404,17 @@ static void *score_half_run(void *arg)
     score_half *j = arg;
     hc_score_out o = shifted(j->out, j->offset, j->stride);
     hc_error_clear(&j->err);
-    j->st = hc_model_score_rows(j->m, j->t, j->rows ? j->rows + j->offset : NULL,
-                                j->first + j->offset, j->n, &o, &j->err);
+    j->st = score_rows(j->m, j->t, j->rows ? j->rows + j->offset : NULL,
+                       j->first + j->offset, j->n, &o, &j->err);
     return NULL;
 }
 
-hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
-                                 const size_t *rows, size_t first, size_t n,
-                                 const hc_score_out *out, hc_error *err)
+hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
+                              const size_t *rows, size_t first, size_t n,
+                              int threads, const hc_score_out *out, hc_error *err)
 {
+    if (threads < 2)
+        return score_rows(m, t, rows, first, n, out, err);
     size_t stride = out->sub_stride ? out->sub_stride : n;
     size_t half = n / 2;
     score_half jobs[2] = {{m, t, rows, first, half, 0, stride, out, HC_OK, {0}},
@@ -432,9 +435,9 @@ hc_status hc_model_score_rows_2t(const hc_model *m, const hc_table *t,
     return HC_OK;
 }
 
-hc_status hc_model_score_component_2t(const hc_model *m, size_t k, const hc_table *t,
-                                      const size_t *rows, size_t first, size_t n,
-                                      double *sub, hc_error *err)
+hc_status hc_model_score_component(const hc_model *m, size_t k, const hc_table *t,
+                                   const size_t *rows, size_t first, size_t n,
+                                   int threads, double *sub, hc_error *err)
 {
     if (k >= m->n_components)
         return hc_error_set(err, HC_EUSAGE, m->source, 0, 0,
@@ -453,7 +456,7 @@ hc_status hc_model_score_component_2t(const hc_model *m, size_t k, const hc_tabl
     view.expansion.present = 0;
     view.expansion.coef = NULL;
     hc_score_out out = {.sub = sub, .sub_stride = n};
-    return hc_model_score_rows_2t(&view, t, rows, first, n, &out, err);
+    return hc_model_score_rows(&view, t, rows, first, n, threads, &out, err);
 }
 
 hc_scores *hc_scores_alloc(const hc_model *m, size_t n_rows)
@@ -503,5 +506,5 @@ hc_status hc_model_score(const hc_model *m, const hc_table *t, hc_scores *s,
                             s->n_components, t->n_rows, m->n_components);
     hc_score_out out = {s->sub, s->n_rows, s->health, s->band, s->p_churn,
                         s->p_expansion, s->segment};
-    return hc_model_score_rows(m, t, NULL, 0, t->n_rows, &out, err);
+    return hc_model_score_rows(m, t, NULL, 0, t->n_rows, 1, &out, err);
 }

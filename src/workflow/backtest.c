@@ -548,8 +548,8 @@ static hc_status fold_config(const hc_history *h, hc_backtest_result *res,
             (st = hc_model_score_subs(m, cache->sub + fp->test_begin, cache->n, n_te,
                                       &ote, err)) != HC_OK)
             goto done;
-    } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, &otr, err)) != HC_OK ||
-               (st = hc_model_score_rows(m, t, te, 0, n_te, &ote, err)) != HC_OK) {
+    } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, 1, &otr, err)) != HC_OK ||
+               (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK) {
         goto done;
     }
 

@@ -51,7 +51,7 @@ static hc_status plan_subscores(const hc_model *m, const hc_history *h,
         return hc_error_nomem(err);
     hc_status st = HC_OK;
     for (size_t k = 0; k < c->k && st == HC_OK; k++) {
-        st = hc_model_score_component_2t(m, k, t, NULL, 0, nt, all, err);
+        st = hc_model_score_component(m, k, t, NULL, 0, nt, 2, all, err);
         for (size_t j = 0; consume && st == HC_OK && j < m->components[k].n_metrics; j++) {
             const char *name = m->components[k].metrics[j].column;
             if (!used_later(m, k, name))
@@ -83,7 +83,7 @@ static hc_status score_model(const hc_model *m, const hc_table *t,
             rows[i] = plan->rows[b0 + i];
         hc_score_out out = {.sub = NULL, .sub_stride = nb, .health = health + b0,
                             .p_churn = p ? p + b0 : NULL};
-        st = hc_model_score_rows_2t(m, t, rows, 0, nb, &out, err);
+        st = hc_model_score_rows(m, t, rows, 0, nb, 2, &out, err);
     }
     free(rows);
     return st;

@@ -141,7 +141,7 @@ static hc_status score_period(const hc_drift_options *opt, const char *which,
     ps->n = n;
     hc_score_out out = {.sub = ps->sub, .sub_stride = n, .health = ps->health,
                         .band = ps->band};
-    hc_status st = hc_model_score_rows(m, t, ps->row, 0, n, &out, err);
+    hc_status st = hc_model_score_rows(m, t, ps->row, 0, n, 1, &out, err);
     if (st != HC_OK) {
         period_scores_release(ps);
         return st;

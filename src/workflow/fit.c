@@ -145,7 +145,7 @@ static hc_status build_design(const hc_model *m, const hc_history *h,
         if (!(d->own[c] = spare_or_new(&sp, m1 * sizeof **d->own)))
             st = hc_error_nomem(err);
         if (st == HC_OK)
-            st = hc_model_score_component_2t(m, c, s->table, rows, 0, n, d->own[c], err);
+            st = hc_model_score_component(m, c, s->table, rows, 0, n, 2, d->own[c], err);
         if (st == HC_OK && opt->consume)
             release_metrics(m, c, s, opt->consume, &sp);
     }

@@ -398,7 +398,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         goto done;
     }
     hc_score_out out = {sub, N, health, band, pc, pe, seg};
-    st = hc_model_score_rows(m, t, sel.row, 0, N, &out, err);
+    st = hc_model_score_rows(m, t, sel.row, 0, N, 1, &out, err);
     if (st != HC_OK)
         goto done;
 

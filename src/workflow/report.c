@@ -120,7 +120,7 @@ static hc_status in_sample_thresholds(hc_report_result *res, size_t n_bands,
         if (h->labels.status[r] == HC_ROW_OBSERVATION)
             rows[n++] = r;
     hc_score_out out = {.health = H};
-    if ((st = hc_model_score_rows(m, t, rows, 0, n, &out, err)) != HC_OK)
+    if ((st = hc_model_score_rows(m, t, rows, 0, n, 1, &out, err)) != HC_OK)
         goto done;
     size_t k = 0;
     int arr_col = h->snapshots.arr_col;

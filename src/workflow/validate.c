@@ -506,7 +506,7 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
                                    &arr_col, err)) != HC_OK)
         goto done;
     hc_score_out out = {.health = health, .band = band, .p_churn = p};
-    if ((st = hc_model_score_rows(m, t, rows, 0, n, &out, err)) != HC_OK)
+    if ((st = hc_model_score_rows(m, t, rows, 0, n, 1, &out, err)) != HC_OK)
         goto done;
     /* Compact to the rows with a health score. */
     size_t k = 0;

@@ -545,7 +545,7 @@ static void test_cache_and_consume(void **state)
     assert_non_null(rows);
     for (size_t i = 0; i < n; i++)
         rows[i] = plan.rows[i];
-    assert_int_equal(hc_model_score_rows(d.current, d.h.snapshots.table, rows, 0, n,
+    assert_int_equal(hc_model_score_rows(d.current, d.h.snapshots.table, rows, 0, n, 1,
                                          &out, &err), HC_OK);
     free(rows);
     assert_non_null(cache.sub);

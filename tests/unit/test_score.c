@@ -319,7 +319,7 @@ static void test_deterministic_across_calls(void **state)
     hc_scores *rev = hc_scores_alloc(m, n);
     hc_score_out out = {rev->sub, n, rev->health, rev->band, rev->p_churn,
                         rev->p_expansion, rev->segment};
-    assert_int_equal(hc_model_score_rows(m, t, rows, 0, n, &out, NULL),
+    assert_int_equal(hc_model_score_rows(m, t, rows, 0, n, 1, &out, NULL),
                      HC_OK);
     for (size_t i = 0; i < n; i++) {
         size_t r = n - 1 - i;
@@ -339,7 +339,7 @@ static void test_deterministic_across_calls(void **state)
         hc_score_out o = {0};
         o.health = h;
         o.p_expansion = pe;
-        assert_int_equal(hc_model_score_rows(m, t, NULL, first, len, &o,
+        assert_int_equal(hc_model_score_rows(m, t, NULL, first, len, 1, &o,
                                              NULL), HC_OK);
         for (size_t i = 0; i < len; i++) {
             assert_true(same(h[i], all->health[first + i]));
@@ -350,10 +350,10 @@ static void test_deterministic_across_calls(void **state)
     hc_error err;
     hc_score_out o = {0};
     o.health = h;
-    assert_int_equal(hc_model_score_rows(m, t, NULL, n - 5, 10, &o, &err),
+    assert_int_equal(hc_model_score_rows(m, t, NULL, n - 5, 10, 1, &o, &err),
                      HC_EUSAGE);
     rows[0] = n;
-    assert_int_equal(hc_model_score_rows(m, t, rows, 0, 1, &o, &err),
+    assert_int_equal(hc_model_score_rows(m, t, rows, 0, 1, 1, &o, &err),
                      HC_EUSAGE);
     free(rows);
     hc_scores_free(rev);
@@ -400,7 +400,7 @@ static void test_score_from_subs(void **state)
     hc_scores *two = hc_scores_alloc(m, n);
     hc_score_out o2 = {two->sub, n, two->health, two->band, two->p_churn,
                        two->p_expansion, two->segment};
-    assert_int_equal(hc_model_score_rows_2t(m, t, rows, 0, n, &o2, NULL), HC_OK);
+    assert_int_equal(hc_model_score_rows(m, t, rows, 0, n, 2, &o2, NULL), HC_OK);
     for (size_t i = 0; i < n; i++) {
         size_t r = rows[i];
         assert_true(same(two->health[i], all->health[r]));
