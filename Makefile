@@ -55,7 +55,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E := $(filter-out tests/e2e/lib.sh,$(sort $(wildcard tests/e2e/*.sh)))
 
 .PHONY: all deps test-deps check unit e2e valgrind demo install uninstall \
-        clean fuzz symbols bench
+        clean fuzz symbols layers bench
 
 all: $(BIN) healthcal
 
@@ -103,7 +103,7 @@ test-deps:
 # Runs every quick test tier. Dependencies are installed first, then the
 # build is re-entered so that pkg-config sees the freshly installed libraries.
 check: test-deps
-	@$(MAKE) --no-print-directory unit e2e symbols
+	@$(MAKE) --no-print-directory unit e2e symbols layers
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do \
@@ -130,6 +130,10 @@ symbols: $(LIB)
 	@bad=$$(nm -g --defined-only $(LIB) | awk 'NF==3 {print $$3}' | grep -v '^hc_' || true); \
 	if [ -n "$$bad" ]; then echo "exported symbols without hc_ prefix:"; echo "$$bad"; exit 1; fi; \
 	echo "symbols ok: every exported symbol starts with hc_"
+
+# Every include goes to its own layer or an earlier one (src/README.md).
+layers:
+	@sh scripts/check-layers.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -1,6 +1,6 @@
 /* hc_backtest.h - walk-forward evaluation of configs by date, with an embargo, refits and thresholds (layer: workflows).
  *
- * Folds (DESIGN.md "Backtest"). Test periods are [T, T + step) for
+ * Folds. Test periods are [T, T + step) for
  * T = T0, T0 + step, ... while T is not after the last observation date.
  * The training rows of a fold are the observations whose snapshot date t
  * satisfies
@@ -9,9 +9,8 @@
  *
  * so that every training label window (t + lead, t + lead + horizon] ends
  * on or before T - 1: no training label can see an event of the test
- * period. DESIGN.md writes the upper end as the closed T - H - lead; a row
- * on exactly that date has a window ending on T itself, the first test day,
- * so the end is open here. T0 defaults to the first observation date plus
+ * period. The upper end is open: a row dated exactly T - H - lead would
+ * have a window ending on T itself, the first test day. T0 defaults to the first observation date plus
  * the window (expanding: plus step + horizon + lead), so the first fold has
  * a full training window.
  *
@@ -67,15 +66,6 @@ typedef struct {
                                    skipped (default 10: the events-per-
                                    variable rule, Peduzzi et al. 1996) */
     int keep_models;            /* keep each fold's fitted model (tests) */
-    hc_table *consume;          /* NULL, or the history's own snapshot table:
-                                   when every config scores from the rows
-                                   computed once before the folds, the
-                                   table's values are freed while and once
-                                   they are computed (metric columns, then
-                                   role columns and source lines:
-                                   hc_table_release_all), for peak memory;
-                                   the table cannot be read again (names,
-                                   pools and the labels stay) */
     hc_backtest_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_backtest_options;
@@ -209,7 +199,8 @@ typedef struct {
 } hc_backtest_result;
 
 /* Runs the backtest of the n configs `configs` (n >= 1; each validated
- * and able to score h's snapshot table) on history `h`. `names` (may be
+ * and able to score h's snapshot table) on history `h`, which is only
+ * read: its table and labels are as whole afterwards as before. `names` (may be
  * NULL, or hold NULLs) gives display names; default: the config's name or
  * "config N". With opt->tuned a final config "tuned" is refitted in each
  * fold from configs[0]. On success `res` (released with

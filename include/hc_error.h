@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* Status codes double as the CLI's exit codes (DESIGN.md "Commands"). */
+/* Status codes double as the CLI's exit codes, one per kind of failure. */
 typedef enum {
     HC_OK = 0,
     HC_EUSAGE = 1,   /* bad options or arguments */

@@ -1,7 +1,7 @@
 /* hc_labels.h - outcome labels for (account, snapshot date) observations (layer: data).
  *
  * churn = 1 iff the account has a churn event in (t + lead, t + lead + H];
- * expansion likewise (DESIGN.md "Labels"). A row is not an observation when
+ * expansion likewise (README "Labels"). A row is not an observation when
  * it is on or after the account's first churn (post-churn; win-backs are not
  * modelled, see README), when the account churns inside the lead gap
  * (t, t + lead], or when its window ends after the as-of date (censored).

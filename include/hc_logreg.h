@@ -2,7 +2,13 @@
  *
  * Pure functions on arrays; no I/O. Agreement target: R's
  * glm(family = binomial) to 1e-6 relative on coefficients and standard
- * errors (DESIGN.md "Fitting").
+ * errors, and sandwich::vcovCL(type = "HC1") on the cluster-robust ones
+ * (tests/unit/test_logreg.c, tests/reference/logreg.R).
+ *
+ * Layout: src/stats/logreg.c holds the fit (Newton's method, separation,
+ * null deviance, covariance), logreg_pass.c the pass over the rows each
+ * Newton step makes, logreg_robust.c the cluster-robust covariance and
+ * logreg_checks.c the checks of the data.
  */
 #ifndef HC_LOGREG_H
 #define HC_LOGREG_H

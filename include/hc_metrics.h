@@ -15,6 +15,12 @@
  * - Sorting is O(n log n); nothing is quadratic in n, so the functions run
  *   on millions of rows.
  *
+ * Layout: one ranking of the scores (hc_metrics_rank, src/stats/ranking.c)
+ * serves both families of metrics. The rank metrics (metrics_roc.c,
+ * metrics_curves.c) and the calibration metrics (metrics_calibration.c,
+ * lowess.c, metrics_reliability.c, metrics_hosmer_lemeshow.c) never call
+ * each other; hc_metrics_evaluate (metrics_summary.c) calls both.
+ *
  * Agreement targets (tests/unit/test_metrics.c, tests/reference/metrics.*):
  * 1e-9 with scikit-learn 1.2 (roc_auc_score, average_precision_score,
  * brier_score_loss, log_loss, calibration_curve), pROC 1.18 (ci.auc and
@@ -28,6 +34,8 @@
 
 #include "hc_error.h"
 
+/* ---- the ranking of scores, and quantiles (src/stats/ranking.c) -------- */
+
 /* A row's score and index. An array of them in ascending score order with
  * ties in row order (R's order(), a stable sort) is a ranking: computed once
  * by hc_metrics_rank and shared by every metric of the same scores (each
@@ -40,25 +48,6 @@ typedef struct {
 /* The ranking of score[0..n): a new array the caller frees; NULL when out
  * of memory. NaN scores rank last. */
 hc_metrics_ranked *hc_metrics_rank(const double *score, size_t n);
-
-/* ---- input checks and small shared tools ------------------------------ */
-
-/* Checks the common preconditions: n >= 1, every y[i] is 0 or 1, every
- * score finite and, when `probability` is non-zero, in [0, 1]; and, when
- * `need_both` is non-zero, at least one positive and one negative. `what`
- * names the score in messages (NULL means "score"). Returns HC_OK or
- * HC_ENUMERIC naming the first offending row (0-based). */
-hc_status hc_metrics_check(const double *y, const double *score, size_t n,
-                           int probability, int need_both, const char *what,
-                           hc_error *err);
-
-/* The Wilson (1927) score interval for k successes in n trials at
- * confidence `level` (e.g. 0.95), the interval R's
- * prop.test(k, n, correct = FALSE) reports. With n = 0 there is no
- * information and the interval is [0, 1]; a level outside (0, 1) is taken
- * as 0.95. */
-void hc_metrics_wilson(size_t k, size_t n, double level, double *lo,
-                       double *hi);
 
 /* The R type-7 quantile (R's default, Hyndman & Fan 1996 definition 7) of
  * the n >= 1 values in `sorted` (ascending) at probability `prob` in
@@ -78,7 +67,26 @@ int hc_metrics_quantiles(const double *x, size_t n, const double *probs, size_t 
 int hc_metrics_quantiles_in(double *x, size_t n, const double *probs, size_t m,
                             double *out);
 
-/* ---- ranking (src/stats/metrics_rank.c) --------------------------------------- */
+/* ---- input checks and the Wilson interval (src/stats/metrics_common.c) --- */
+
+/* Checks the common preconditions: n >= 1, every y[i] is 0 or 1, every
+ * score finite and, when `probability` is non-zero, in [0, 1]; and, when
+ * `need_both` is non-zero, at least one positive and one negative. `what`
+ * names the score in messages (NULL means "score"). Returns HC_OK or
+ * HC_ENUMERIC naming the first offending row (0-based). */
+hc_status hc_metrics_check(const double *y, const double *score, size_t n,
+                           int probability, int need_both, const char *what,
+                           hc_error *err);
+
+/* The Wilson (1927) score interval for k successes in n trials at
+ * confidence `level` (e.g. 0.95), the interval R's
+ * prop.test(k, n, correct = FALSE) reports. With n = 0 there is no
+ * information and the interval is [0, 1]; a level outside (0, 1) is taken
+ * as 0.95. */
+void hc_metrics_wilson(size_t k, size_t n, double level, double *lo,
+                       double *hi);
+
+/* ---- ROC AUC and DeLong (src/stats/metrics_roc.c) ---------------------- */
 
 /* ROC AUC: the probability that a random positive scores above a random
  * negative, ties counting one half (Mann-Whitney U / (n_pos n_neg)); equals
@@ -128,6 +136,35 @@ hc_status hc_metrics_delong_paired(const double *y, const double *score1,
                                    const double *score2, size_t n,
                                    double level, hc_metrics_auc_diff *out,
                                    hc_error *err);
+
+/* hc_metrics_delong_paired with the rankings of both scores (either may be
+ * NULL: computed). */
+hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
+                                          const hc_metrics_ranked *ranked1,
+                                          const double *score2,
+                                          const hc_metrics_ranked *ranked2, size_t n,
+                                          double level, hc_metrics_auc_diff *out,
+                                          hc_error *err);
+
+/* The DeLong placements of a score with ranking `ranked` (hc_metrics_rank)
+ * against outcomes y[0..n): a new array the caller frees (NULL when out of
+ * memory), entry i being, for a positive row, the share of negatives ranked
+ * below it and, for a negative, the share of positives above it (ties count
+ * 1/2); *auc gets the AUC. For a caller that compares several scores in
+ * turn and would rather keep n doubles per score than its ranking (2n).
+ * The outcomes must pass hc_metrics_check with both classes present. */
+double *hc_metrics_delong_placements(const double *y, const hc_metrics_ranked *ranked,
+                                     size_t n, double *auc);
+
+/* hc_metrics_delong_paired from the placements and AUCs of both scores
+ * (hc_metrics_delong_placements): the same checks, the same result. */
+hc_status hc_metrics_delong_paired_placements(const double *y, const double *score1,
+                                              const double *pl1, double auc1,
+                                              const double *score2, const double *pl2,
+                                              double auc2, size_t n, double level,
+                                              hc_metrics_auc_diff *out, hc_error *err);
+
+/* ---- along the ranking: AP, KS, lift, curves (src/stats/metrics_curves.c) --- */
 
 /* PR AUC as average precision, sklearn's average_precision_score:
  * AP = sum_k (R_k - R_{k-1}) P_k over the distinct score thresholds taken
@@ -189,7 +226,14 @@ hc_status hc_metrics_curve_compute(hc_metrics_curve_kind kind, const double *y,
 /* Frees the arrays of a curve (the struct is the caller's); NULL is a no-op. */
 void hc_metrics_curve_release(hc_metrics_curve *curve);
 
-/* ---- calibration (src/stats/metrics_calibration.c) ---------------------------- */
+/* hc_metrics_curve_compute with the ranking of `score` (NULL: computed). */
+hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
+                                          const double *score,
+                                          const hc_metrics_ranked *ranked, size_t n,
+                                          size_t max_points, hc_metrics_curve *out,
+                                          hc_error *err);
+
+/* ---- calibration (src/stats/metrics_calibration.c) --------------------- */
 
 /* Brier score mean((p - y)^2) (sklearn's brier_score_loss) and the scaled
  * Brier score 1 - Brier / (ybar (1 - ybar)) (Steyerberg 2010), where the
@@ -203,19 +247,6 @@ hc_status hc_metrics_brier(const double *y, const double *p, size_t n,
  * so that p = 0 or 1 gives a large but finite loss. */
 hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
                               double *loss, hc_error *err);
-
-/* The locally weighted scatterplot smoother of Cleveland (1979) with R's
- * lowess() arithmetic: span f (R's default 2/3), `iter` robustness
- * iterations (R's default 3; rms::val.prob uses 0) and `delta` (negative
- * means R's default 0.01 * (max x - min x)). Points are taken in increasing
- * x, ties in input order (R's order()). `fitted` receives n smoothed values
- * in the input order (what R's approx(lowess(x, y), xout = x, ties = mean)
- * returns). Cost O(n log n + f n * number of local fits); with the default
- * delta the fits are spaced about delta apart, so there are roughly 100 to
- * 200 of them whatever n is (102 on 2 million rows). */
-hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
-                            double f, int iter, double delta, double *fitted,
-                            hc_error *err);
 
 /* Logistic recalibration and smoothed calibration errors. */
 typedef struct {
@@ -252,6 +283,24 @@ hc_status hc_metrics_calibration_ex(const double *y, const double *p, size_t n,
                                     int smooth, hc_metrics_calibration_result *out,
                                     hc_error *err);
 
+/* ---- lowess (src/stats/lowess.c) --------------------------------------- */
+
+/* The locally weighted scatterplot smoother of Cleveland (1979) with R's
+ * lowess() arithmetic: span f (R's default 2/3), `iter` robustness
+ * iterations (R's default 3; rms::val.prob uses 0) and `delta` (negative
+ * means R's default 0.01 * (max x - min x)). Points are taken in increasing
+ * x, ties in input order (R's order()). `fitted` receives n smoothed values
+ * in the input order (what R's approx(lowess(x, y), xout = x, ties = mean)
+ * returns). Cost O(n log n + f n * number of local fits); with the default
+ * delta the fits are spaced about delta apart, so there are roughly 100 to
+ * 200 of them whatever n is (102 on 2 million rows), and they are shared
+ * between two threads (the fitted values do not depend on the sharing). */
+hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
+                            double f, int iter, double delta, double *fitted,
+                            hc_error *err);
+
+/* ---- binned calibration (src/stats/metrics_reliability.c) -------------- */
+
 /* One bin of a reliability diagram. */
 typedef struct {
     double lo;        /* bin edges: lo < p <= hi, the first bin also p = 0 */
@@ -279,6 +328,8 @@ hc_status hc_metrics_reliability(const double *y, const double *p, size_t n,
  * (Naeini et al. 2015). */
 hc_status hc_metrics_ece(const double *y, const double *p, size_t n,
                          size_t n_bins, double *ece, hc_error *err);
+
+/* ---- Hosmer-Lemeshow (src/stats/metrics_hosmer_lemeshow.c) ------------- */
 
 /* Hosmer-Lemeshow goodness-of-fit test. */
 typedef struct {
@@ -372,7 +423,7 @@ hc_status hc_metrics_psi_in(double *baseline, size_t n0, const double *current,
                             size_t n1, size_t bins, hc_metrics_psi_result *out,
                             hc_error *err);
 
-/* ---- everything at once (src/stats/metrics_rank.c) ---------------------------- */
+/* ---- everything at once (src/stats/metrics_summary.c) ------------------ */
 
 /* Every scalar metric of one set of predictions. */
 typedef struct {
@@ -424,39 +475,5 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
                                  unsigned flags, hc_metrics_summary *out,
                                  hc_metrics_calibration_result *cal,
                                  hc_error *err);
-
-/* hc_metrics_curve_compute with the ranking of `score` (NULL: computed). */
-hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
-                                          const double *score,
-                                          const hc_metrics_ranked *ranked, size_t n,
-                                          size_t max_points, hc_metrics_curve *out,
-                                          hc_error *err);
-
-/* hc_metrics_delong_paired with the rankings of both scores (either may be
- * NULL: computed). */
-hc_status hc_metrics_delong_paired_ranked(const double *y, const double *score1,
-                                          const hc_metrics_ranked *ranked1,
-                                          const double *score2,
-                                          const hc_metrics_ranked *ranked2, size_t n,
-                                          double level, hc_metrics_auc_diff *out,
-                                          hc_error *err);
-
-/* The DeLong placements of a score with ranking `ranked` (hc_metrics_rank)
- * against outcomes y[0..n): a new array the caller frees (NULL when out of
- * memory), entry i being, for a positive row, the share of negatives ranked
- * below it and, for a negative, the share of positives above it (ties count
- * 1/2); *auc gets the AUC. For a caller that compares several scores in
- * turn and would rather keep n doubles per score than its ranking (2n).
- * The outcomes must pass hc_metrics_check with both classes present. */
-double *hc_metrics_delong_placements(const double *y, const hc_metrics_ranked *ranked,
-                                     size_t n, double *auc);
-
-/* hc_metrics_delong_paired from the placements and AUCs of both scores
- * (hc_metrics_delong_placements): the same checks, the same result. */
-hc_status hc_metrics_delong_paired_placements(const double *y, const double *score1,
-                                              const double *pl1, double auc1,
-                                              const double *score2, const double *pl2,
-                                              double auc2, size_t n, double level,
-                                              hc_metrics_auc_diff *out, hc_error *err);
 
 #endif

@@ -51,7 +51,7 @@ struct json_t;
 #define HC_WEIGHT_SUM_TOL 1e-6
 
 /* ------------------------------------------------------------------ */
-/* Transforms (src/model/transform.c)                                        */
+/* Transforms (src/model/transform.c)                                 */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
@@ -126,7 +126,9 @@ hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
                                        hc_error *err);
 
 /* ------------------------------------------------------------------ */
-/* The model (src/model/model.c, src/model/model_json.c)                           */
+/* The model: lifecycle and lookups (src/model/model.c), the schema's */
+/* rules (model_validate.c), setters (model_set.c, model_segments.c), */
+/* binding to a table (model_bind.c), JSON (model_json_*.c)           */
 /* ------------------------------------------------------------------ */
 
 typedef enum { HC_MISSING_RENORMALIZE } hc_missing_policy;
@@ -357,7 +359,7 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err);
 
-/* --- JSON (src/model/model_json.c) --- */
+/* --- JSON (src/model/model_json_read.c, model_json_write.c) --- */
 
 /* Loads and validates the config at `path`. Invalid JSON is HC_EDATA with
  * jansson's line and column; schema violations are HC_EDATA naming the key
@@ -386,7 +388,7 @@ char *hc_model_to_string(const hc_model *m);
 hc_status hc_model_save(const hc_model *m, const char *path, hc_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Scoring (src/model/score.c)                                               */
+/* Scoring (src/model/score.c)                                        */
 /* ------------------------------------------------------------------ */
 
 /* Where hc_model_score_rows writes. Any pointer may be NULL (not wanted).

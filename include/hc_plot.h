@@ -9,8 +9,9 @@
  * quoted titles and tic labels.
  *
  * The plot data files (one CSV with a header per plot family, the contract
- * with the report and backtest code) are listed in plots.c beside each
- * drawing function and in hc_plot_all's comment.
+ * with the report and backtest code) are listed in hc_plot_all's comment
+ * and beside each drawing function in src/output/plots_*.c, one file per
+ * figure family; src/output/plots.c holds the table of plots and runs them.
  */
 #ifndef HC_PLOT_H
 #define HC_PLOT_H
@@ -108,7 +109,7 @@ hc_status hc_gnuplot_temp_create(const char *tag, char *path, size_t size,
  * An empty `path` is a no-op. */
 void hc_gnuplot_temp_remove(const char *path);
 
-/* ---- the plots (plots.c) ---- */
+/* ---- the plots (plots.c; one figure family per plots_*.c) ---- */
 
 typedef enum {
     HC_PLOT_DRAWN = 0,

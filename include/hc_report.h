@@ -1,8 +1,7 @@
-/* hc_report.h - the quarterly report: validate, fit, backtest, thresholds, predict, drift, plots, HTML and Markdown (layer: output).
+/* hc_report.h - the quarterly report: validate, fit, backtest, thresholds, predict, drift, its data files and its document (layer: workflow).
  *
- * hc_report_run is the job an analyst runs each quarter (DESIGN.md
- * "Plots and report"), one library call with an options struct in and a
- * result struct out:
+ * hc_report_run is the job an analyst runs each quarter, one library call
+ * with an options struct in and a result struct out:
  *
  *   1. loads the current (hand-set) config and, once, the history it needs
  *      (role columns from the config unless the options name them);
@@ -21,14 +20,22 @@
  *      in-sample health scores (and the report says so);
  *   6. scores today's accounts with the tuned config (hc_predict_run);
  *   7. optionally measures drift since a previous period (hc_drift_run);
- *   8. writes the report directory (below), each file atomically, and
- *      draws the plots into plots/ with hc_plot_all.
+ *   8. builds the report's document (res->doc: its sections, figures,
+ *      verdicts in plain words and the book's table, money and ranges
+ *      already formatted), which the renderers of the output layer read;
+ *   9. writes the report directory's data: every file below but the pages,
+ *      the plot images and data/coefficients.csv, each file atomically.
  *
- * Nothing is written until steps 1-7 have succeeded, so bad input leaves
+ * Then the output layer's hc_report_write (hc_report_render.h) draws the
+ * plots, writes data/coefficients.csv and the pages summary.md and
+ * index.html; the CLI calls it after hc_report_run.
+ *
+ * Nothing is written until steps 1-8 have succeeded, so bad input leaves
  * the output directory as it was. Writing starts by removing an earlier
- * run's index.html and summary.md and the plot images, and index.html is
- * written last: a run that fails while writing leaves no index.html that
- * claims success, and a plot never outlives the data it was drawn from.
+ * run's index.html and summary.md, its data files and its plot images, and
+ * index.html is written last: a run that fails while writing leaves no
+ * index.html that claims success, and a plot never outlives the data it
+ * was drawn from.
  *
  * The report directory:
  *   index.html      self-contained page (hc_report_write_html)
@@ -52,7 +59,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "hc_backtest.h"
 #include "hc_drift.h"
@@ -61,7 +67,6 @@
 #include "hc_metrics.h"
 #include "hc_model.h"
 #include "hc_observations.h"
-#include "hc_plot.h"
 #include "hc_predict.h"
 #include "hc_thresholds.h"
 #include "hc_validate.h"
@@ -102,15 +107,14 @@ typedef struct {
                                       latest snapshot date */
     /* output */
     const char *out_dir;           /* created when missing */
-    unsigned plot_formats;         /* HC_PLOT_SVG | HC_PLOT_PNG (default) */
-    hc_gnuplot_options gnuplot;    /* zeroed: gnuplot from PATH */
     const char *version;           /* tool version written in the outputs */
     hc_report_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_report_options;
 
 /* Sets the defaults above: recall objective with target 0.7, step 90,
- * window 365, segments on, both plot formats, version "unknown". */
+ * window 365, segments on, version "unknown". (How the plots are drawn is
+ * the output layer's: hc_report_write_options in hc_report_render.h.) */
 void hc_report_options_init(hc_report_options *opt);
 
 /* One row of the per-segment table. */
@@ -136,6 +140,107 @@ typedef enum {
     HC_REPORT_CUTS_IN_SAMPLE,    /* the final model's health on all observations */
     HC_REPORT_CUTS_KEPT          /* no search possible: the current bands kept */
 } hc_report_cuts_source;
+
+/* ---- the document: what the pages say, built once for every renderer ---- */
+
+/* One paragraph: a static title and a malloc'd plain-text body (no markup;
+ * data strings in it are raw, so each renderer escapes the body for its
+ * format). */
+typedef struct {
+    const char *title;
+    char *text;
+} hc_report_paragraph;
+
+/* The sections of the report, in the order of the page. */
+typedef enum {
+    HC_REPORT_SECTION_SUMMARY = 0,
+    HC_REPORT_SECTION_CURRENT,
+    HC_REPORT_SECTION_BACKTEST,
+    HC_REPORT_SECTION_WEIGHTS,
+    HC_REPORT_SECTION_THRESHOLDS,
+    HC_REPORT_SECTION_RISK,
+    HC_REPORT_SECTION_SEGMENTS,
+    HC_REPORT_SECTION_DRIFT,
+    HC_REPORT_SECTION_DATA,
+    HC_REPORT_SECTION_CAVEATS,
+    HC_REPORT_SECTION_FILES,
+    HC_REPORT_SECTION_COUNT
+} hc_report_section_id;
+
+/* A figure: a plot of plots/ with the data file behind it and a caption. */
+typedef struct {
+    const char *name;       /* plot base name, e.g. "roc" (static) */
+    const char *data_file;  /* what data/ holds its numbers, e.g. "roc.csv"
+                               or "reliability.csv and prediction_hist.csv"
+                               (static) */
+    char caption[512];      /* plain text, data strings raw */
+} hc_report_figure;
+
+/* The most figures a report shows: one per plot of hc_plot.h. */
+#define HC_REPORT_FIGURES_MAX 10
+
+/* A section of the pages: where it is, what it is called, its figures. */
+typedef struct {
+    int shown;              /* the section is in the report (drift only
+                               with a previous period) */
+    const char *anchor;     /* fragment id, e.g. "summary" (static) */
+    const char *contents;   /* its name in the list of contents (static) */
+    char heading[96];       /* its heading, e.g. "Revenue at risk in the
+                               next 90 days" */
+    size_t first_figure;    /* its figures are doc.figures[first_figure
+                               .. first_figure + n_figures), at its end */
+    size_t n_figures;
+} hc_report_section;
+
+/* One row of the table of today's book by band. */
+typedef struct {
+    const char *band;       /* the tuned band's name (borrowed from the
+                               tuned config), or static text */
+    char range[64];         /* its health range: "below 45.5", "45.5 to 70",
+                               "70 and above" (hc_format_band_range) */
+    size_t accounts;
+    char arr[64];           /* ARR of the band (hc_format_money) */
+    char expected_arr[64];  /* expected churned ARR, sum of P(churn) x ARR */
+    double loss_rate;       /* expected_arr / arr as a fraction; NaN when
+                               the band holds no ARR */
+} hc_report_book_row;
+
+/* The sizes of the summary and the caveats (at most this many each). */
+#define HC_REPORT_SUMMARY_MAX 8
+#define HC_REPORT_CAVEATS_MAX 12
+
+/* The report's document: what index.html and summary.md say, built once
+ * by hc_report_run so that each renderer only chooses the markup. Text in
+ * it is plain (data strings raw; each renderer escapes them). */
+typedef struct {
+    hc_report_section sections[HC_REPORT_SECTION_COUNT]; /* by id */
+    hc_report_figure figures[HC_REPORT_FIGURES_MAX];
+    size_t n_figures;
+    /* The executive summary, in plain words: does the current score
+     * predict churn, what the tuned weights gain out of time, the weights,
+     * the recommended thresholds, revenue at risk, drift. A paragraph that
+     * could not be allocated is left out. */
+    hc_report_paragraph summary[HC_REPORT_SUMMARY_MAX];
+    size_t n_summary;
+    int thresholds_verdict; /* index into summary of the thresholds
+                               paragraph, -1 when left out */
+    int drift_verdict;      /* of the drift paragraph, -1 when none */
+    /* The caveats: correlation is not causation, censoring, repeated
+     * snapshots, small segments, ... */
+    hc_report_paragraph caveats[HC_REPORT_CAVEATS_MAX];
+    size_t n_caveats;
+    /* Today's book per tuned band (n_bands rows, owned), the accounts
+     * without a score, and all of it. */
+    hc_report_book_row *book;
+    size_t n_book;
+    hc_report_book_row book_unscored; /* band "no score", range "no
+                                         component data", no expected loss */
+    hc_report_book_row book_total;    /* band "all", range "" */
+    char churned_arr[48];   /* last ARR of the accounts that churned */
+    /* The report directory's folders (out_dir/data, out_dir/plots). */
+    char data_dir[4096];
+    char plots_dir[4096];
+} hc_report_document;
 
 typedef struct {
     hc_report_options opt;      /* as run (pointers borrowed from the caller) */
@@ -180,74 +285,25 @@ typedef struct {
     /* segments */
     size_t n_segments;
     hc_report_segment *segments;  /* largest first (accounts, then snapshots) */
-    /* plots */
-    int plots_available;        /* gnuplot could be run */
-    char plots_why[1024];       /* why not, or why some failed; "" */
-    hc_plot_summary plots;      /* what was drawn (zeroed when unavailable) */
     char generated[32];         /* UTC date and time of the run */
+    hc_report_document doc;     /* what the pages say (owned) */
 } hc_report_result;
 
-/* Runs the report (see the top of this file). On success `res` holds
- * everything the pages show and the directory is written; a plot that could
- * not be drawn is not an error (res->plots says which and why). Errors:
- * HC_EUSAGE for bad options (a previous period that does not end before
- * the latest snapshot, an output path that is an input), HC_EDATA for bad
- * input files, HC_ENUMERIC when the current config cannot be validated or
- * the tuned model cannot be fitted, HC_EIO when the directory cannot be
- * written. Release `res` with hc_report_result_release in every case. */
+/* Runs the report (see the top of this file): steps 1-9, which leave
+ * the report directory holding its data files, tuned.json and
+ * predictions.csv but neither plots nor pages; hc_report_write (output
+ * layer) completes it. On success `res` holds everything the pages show,
+ * res->doc included. Errors: HC_EUSAGE for bad options (a previous period
+ * that does not end before the latest snapshot, an output path that is an
+ * input), HC_EDATA for bad input files, HC_ENUMERIC when the current
+ * config cannot be validated or the tuned model cannot be fitted, HC_EIO
+ * when the directory cannot be written. Release `res` with
+ * hc_report_result_release in every case. */
 hc_status hc_report_run(const hc_report_options *opt, hc_report_result *res,
                         hc_error *err);
 
-/* Frees everything `res` owns and zeroes it; NULL is a no-op. */
+/* Frees everything `res` owns (its document too) and zeroes it; NULL is a
+ * no-op. */
 void hc_report_result_release(hc_report_result *res);
-
-/* Writes index.html for `res` to `f` (src/output/report_html.c): one HTML page
- * with inline CSS and the SVG plots of plots_dir (may be NULL: no plots)
- * inlined through hc_html_inline_svg; no script, no link, no external
- * reference of any kind. Every string from data is escaped. A plot that is
- * missing or cannot be inlined is named with the reason. Write errors are
- * left in the stream for the caller to check. */
-void hc_report_write_html(FILE *f, const hc_report_result *res,
-                          const char *plots_dir);
-
-/* Writes summary.md (src/output/report_md.c): the executive summary and the main
- * tables as Markdown, with data strings escaped for Markdown and for the
- * HTML a Markdown renderer passes through. */
-void hc_report_write_markdown(FILE *f, const hc_report_result *res);
-
-/* ---- shared by the two writers (src/workflow/report.c) ---- */
-
-/* One paragraph of the executive summary or the caveats: a static title
- * and a malloc'd plain-text body (no markup; data strings in it are raw,
- * so each writer escapes the body for its format). */
-typedef struct {
-    const char *title;
-    char *text;
-} hc_report_paragraph;
-
-/* Fills up to `max` paragraphs of the executive summary in plain words
- * (does the current score predict churn, what the tuned weights gain out
- * of time, the weights, the recommended thresholds, revenue at risk,
- * drift) and returns how many; free them with hc_report_paragraphs_free.
- * A paragraph that cannot be allocated is left out. */
-size_t hc_report_summary(const hc_report_result *res, hc_report_paragraph *para,
-                         size_t max);
-
-/* The caveats (correlation is not causation, censoring, repeated
- * snapshots, small segments, ...), like hc_report_summary. */
-size_t hc_report_caveats(const hc_report_result *res, hc_report_paragraph *para,
-                         size_t max);
-
-/* Frees the bodies of n paragraphs (the array is the caller's). */
-void hc_report_paragraphs_free(hc_report_paragraph *para, size_t n);
-
-/* Formats an amount with thousands separators and no decimals
- * ("1,234,567"; "-" for NaN) into buf. */
-void hc_report_format_money(double v, char *buf, size_t size);
-
-/* Formats the band i of `m` as a range of health, e.g. "below 45.5",
- * "45.5 to 70", "70 and above" (the whole scale for a single band). */
-void hc_report_format_band_range(const hc_model *m, size_t i, char *buf,
-                                 size_t size);
 
 #endif

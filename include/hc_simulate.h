@@ -7,9 +7,12 @@
  * probabilities of every snapshot (truth_probs.csv). The generative model
  * is documented in datasets/README.md; every constant of it is also written
  * into truth.json. Random numbers come from one GSL mt19937 stream seeded
- * with the seed, consumed account by account, so the same options give
- * byte-identical files (on the same platform and libm), and asking for
- * truth_probs.csv does not change the other files.
+ * with the seed and drawn in a fixed order, account after account (the
+ * same draws whatever is written), so the same options give byte-identical
+ * files (on the same platform and libm), and asking for truth_probs.csv
+ * does not change the other files. The sources: simulate.c (the run),
+ * simulate_model.c (the generative model), simulate_rows.c and
+ * simulate_json.c (the files), under src/workflow/.
  */
 #ifndef HC_SIMULATE_H
 #define HC_SIMULATE_H

@@ -13,6 +13,9 @@
 #                  NAME:ACCOUNTS for another size, e.g. --sizes 1m,3m
 #   --repeat N     run each healthcal step N times, report the fastest
 #   --no-peer      skip the Python peer
+#   --plan-only    generate the histories and print, for each size,
+#                  "SIZE DATA_DIR FIRST_TEST", without measuring anything
+#                  (scripts/bench_compare.sh uses it)
 #
 # Environment: HEALTHCAL (default ./build/healthcal), HC_BENCH_DIR (default
 # /tmp/healthcal-bench): the simulated histories are generated once and
@@ -60,6 +63,7 @@ FOLDS=8
 NUMERIC_COLS=10
 
 QUICK=0
+PLAN_ONLY=0
 SIZES=""
 REPEAT=""
 PEER=1
@@ -72,6 +76,7 @@ while [ $# -gt 0 ]; do
     --repeat) [ $# -ge 2 ] || { echo "bench.sh: --repeat needs a number" >&2; exit 2; }
               REPEAT=$2; shift ;;
     --no-peer) PEER=0 ;;
+    --plan-only) PLAN_ONLY=1 ;;
     -h|--help) sed -n '2,/^# Step results/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -293,6 +298,10 @@ for size in "$@"; do
     E="$DATA/events.csv"
     C="$DATA/current.json"
     FT=$(first_test "$DATA") || die "cannot place the backtest folds for $DATA"
+    if [ $PLAN_ONLY = 1 ]; then
+        echo "$name $DATA $FT"
+        continue
+    fi
     echo "== $name: $acc accounts x $WEEKS weeks = $rows snapshot rows ($(du -m "$S" | cut -f1) MB); backtest --first-test $FT ==" >&2
 
     measure floor "$FLOOR" "$S"

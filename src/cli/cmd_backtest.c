@@ -247,9 +247,6 @@ int cmd_backtest(int argc, char **argv)
     if (!hist.quiet && cli_stderr_is_tty())
         opt.progress = progress;
     hc_backtest_result r;
-    /* The history serves this one backtest: the metric columns can go once
-     * every row is scored (peak memory, README "Performance"). */
-    opt.consume = h.snapshots.table;
     if (hc_backtest_run(&h, (const hc_model *const *)models, (const char *const *)names,
                         n_cfg, &opt, &r, &err) != HC_OK) {
         rc = cli_fail(&err);

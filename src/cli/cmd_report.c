@@ -4,6 +4,7 @@
 #include "hc_backtest.h"
 #include "hc_drift.h"
 #include "hc_report.h"
+#include "hc_report_render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ int cmd_report(int argc, char **argv)
     hc_report_options opt;
     hc_report_options_init(&opt);
     opt.version = HC_VERSION;
+    hc_report_write_options wopt;
+    hc_report_write_options_init(&wopt);
     hc_error err;
     hc_error_clear(&err);
     const char *arg;
@@ -110,7 +113,7 @@ int cmd_report(int argc, char **argv)
             if (cli_parse_double("ridge", arg, 0, 1e12, &opt.ridge))
                 return 1;
             break;
-        case OPT_GNUPLOT: opt.gnuplot.gnuplot = arg; break;
+        case OPT_GNUPLOT: wopt.gnuplot.gnuplot = arg; break;
         case 'h': return 0;
         default: return 1;
         }
@@ -135,19 +138,23 @@ int cmd_report(int argc, char **argv)
     if (!hist.quiet && cli_stderr_is_tty())
         opt.progress = progress;
 
+    /* The workflow computes the report and writes its data; the output
+     * layer draws the plots and writes the pages from its document. */
     hc_report_result res;
+    hc_report_plots plots;
     int rc = 0;
-    if (hc_report_run(&opt, &res, &err) != HC_OK) {
+    if (hc_report_run(&opt, &res, &err) != HC_OK ||
+        hc_report_write(&res, &wopt, &plots, &err) != HC_OK) {
         rc = cli_fail(&err);
     } else {
         if (!hist.quiet)
             hc_history_write_counts(&res.history, stderr);
-        if (!res.plots_available)
+        if (!plots.available)
             cli_warn("plots are missing from the report: %s; every number behind them "
-                     "is in %s/data", res.plots_why, opt.out_dir);
-        else if (res.plots.n_failed)
-            cli_warn("%zu plot%s could not be drawn: %s", res.plots.n_failed,
-                     res.plots.n_failed == 1 ? "" : "s", res.plots_why);
+                     "is in %s/data", plots.why, opt.out_dir);
+        else if (plots.summary.n_failed)
+            cli_warn("%zu plot%s could not be drawn: %s", plots.summary.n_failed,
+                     plots.summary.n_failed == 1 ? "" : "s", plots.why);
         if (!res.has_backtest)
             cli_warn("no out-of-time backtest: %s", res.backtest_note);
         const char *sep = opt.out_dir[0] && opt.out_dir[strlen(opt.out_dir) - 1] == '/'

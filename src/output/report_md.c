@@ -1,9 +1,9 @@
 /* report_md.c - summary.md of the quarterly report: the executive summary and main tables as Markdown, for a wiki or a ticket. */
 #include "hc_date.h"
-#include "hc_report.h"
+#include "hc_format.h"
+#include "hc_report_render.h"
 
 #include <math.h>
-#include <string.h>
 
 /* Writes a data string so that Markdown shows it as text: the characters
  * that start emphasis, code, links, tables or strikethrough are escaped
@@ -43,31 +43,21 @@ static void cell_num(FILE *f, const char *fmt, double v)
         fputs("-", f);
 }
 
-static void cell_money(FILE *f, double v)
+/* An estimate with its interval, "0.769 (0.695 to 0.842)", or "-". */
+static void cell_ci(FILE *f, double v, double lo, double hi, int decimals)
 {
-    char b[64];
-    hc_report_format_money(v, b, sizeof b);
+    char b[1024];
+    hc_format_interval(v, lo, hi, decimals, b, sizeof b);
     fprintf(f, " | %s", b);
 }
 
-static void cell_ci(FILE *f, double v, double lo, double hi, const char *fmt)
+/* The document's section heading. */
+static void heading(FILE *f, const hc_report_result *res, hc_report_section_id id)
 {
-    fputs(" | ", f);
-    if (!isfinite(v)) {
-        fputs("-", f);
-        return;
-    }
-    fprintf(f, fmt, v);
-    if (isfinite(lo) && isfinite(hi)) {
-        fputs(" (", f);
-        fprintf(f, fmt, lo);
-        fputs(" to ", f);
-        fprintf(f, fmt, hi);
-        fputs(")", f);
-    }
+    fprintf(f, "## %s\n\n", res->doc.sections[id].heading);
 }
 
-static void paragraphs(FILE *f, hc_report_paragraph *p, size_t n, int list)
+static void paragraphs(FILE *f, const hc_report_paragraph *p, size_t n, int list)
 {
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s**%s%s** ", list ? "- " : "", p[i].title, list ? "." : "");
@@ -76,14 +66,13 @@ static void paragraphs(FILE *f, hc_report_paragraph *p, size_t n, int list)
     }
     if (list)
         fputc('\n', f);
-    hc_report_paragraphs_free(p, n);
 }
 
 static void weights(FILE *f, const hc_report_result *res)
 {
     const hc_fit_result *r = &res->fit;
-    fputs("## Weights: current vs tuned\n\n"
-          "| component | current | tuned | 95% interval | note |\n"
+    heading(f, res, HC_REPORT_SECTION_WEIGHTS);
+    fputs("| component | current | tuned | 95% interval | note |\n"
           "|---|--:|--:|--:|---|\n", f);
     for (size_t c = 0; c < r->n_components; c++) {
         fputs("|", f);
@@ -102,7 +91,7 @@ static void thresholds(FILE *f, const hc_report_result *res)
 {
     const hc_model *m = res->fit.tuned;
     const hc_threshold_result *t = res->thresholds;
-    fputs("## Recommended thresholds\n\n", f);
+    heading(f, res, HC_REPORT_SECTION_THRESHOLDS);
     if (t)
         fprintf(f, "Churn by band on the rows the cut points were chosen on (%s):\n\n",
                 res->cuts_source == HC_REPORT_CUTS_BACKTEST
@@ -111,11 +100,9 @@ static void thresholds(FILE *f, const hc_report_result *res)
     fputs("| band | health | snapshots | followed by a churn | churn rate (95% CI) |\n"
           "|---|---|--:|--:|--:|\n", f);
     for (size_t b = 0; b < m->n_bands; b++) {
-        char range[64];
-        hc_report_format_band_range(m, b, range, sizeof range);
         fputs("|", f);
         md(f, m->bands[b].name);
-        fprintf(f, " | %s", range);
+        fprintf(f, " | %s", res->doc.book[b].range);
         if (t && b < t->n_bands) {
             const hc_metrics_band *r = &t->bands[b];
             fprintf(f, " | %zu | %zu | %.2f%% (%.2f to %.2f) |\n", r->accounts, r->churners,
@@ -129,36 +116,30 @@ static void thresholds(FILE *f, const hc_report_result *res)
 
 static void risk(FILE *f, const hc_report_result *res)
 {
-    const hc_predict_result *p = &res->predict;
-    const hc_model *m = res->fit.tuned;
+    const hc_report_document *doc = &res->doc;
     char day[11];
-    hc_date_format(p->as_of, day);
-    fprintf(f, "## Revenue at risk in the next %d days\n\nThe book: every account that "
-               "has not churned, by its latest snapshot on or before %s, scored with the "
-               "tuned config.\n\n"
+    hc_date_format(res->predict.as_of, day);
+    heading(f, res, HC_REPORT_SECTION_RISK);
+    fprintf(f, "The book: every account that has not churned, by its latest snapshot on "
+               "or before %s, scored with the tuned config.\n\n"
                "| band | health | accounts | ARR | expected churned ARR |\n"
                "|---|---|--:|--:|--:|\n",
-            p->horizon_days, day);
-    for (size_t b = 0; b < m->n_bands; b++) {
-        char range[64];
-        hc_report_format_band_range(m, b, range, sizeof range);
+            day);
+    for (size_t b = 0; b < doc->n_book; b++) {
+        const hc_report_book_row *row = &doc->book[b];
         fputs("|", f);
-        md(f, m->bands[b].name);
-        fprintf(f, " | %s | %zu", range, res->band_accounts[b]);
-        cell_money(f, res->band_arr[b]);
-        cell_money(f, res->band_expected_arr[b]);
-        fputs(" |\n", f);
+        md(f, row->band);
+        fprintf(f, " | %s | %zu | %s | %s |\n", row->range, row->accounts, row->arr,
+                row->expected_arr);
     }
-    fprintf(f, "| **all** |  | %zu", res->book_accounts);
-    cell_money(f, res->book_arr);
-    cell_money(f, res->book_expected_arr);
-    fputs(" |\n\n", f);
+    fprintf(f, "| **all** |  | %zu | %s | %s |\n\n", doc->book_total.accounts,
+            doc->book_total.arr, doc->book_total.expected_arr);
 }
 
 static void backtest(FILE *f, const hc_report_result *res)
 {
     const hc_backtest_result *b = &res->backtest;
-    fputs("## Out of time: current vs tuned\n\n", f);
+    heading(f, res, HC_REPORT_SECTION_BACKTEST);
     if (!res->has_backtest) {
         fputs("No walk-forward backtest: ", f);
         md(f, res->backtest_note);
@@ -178,7 +159,7 @@ static void backtest(FILE *f, const hc_report_result *res)
             continue;
         }
         const hc_metrics_summary *s = &cf->pooled.summary;
-        cell_ci(f, s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high, "%.3f");
+        cell_ci(f, s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high, 3);
         cell_num(f, "%.3f", s->pr_auc);
         cell_num(f, "%.5f", s->brier);
         cell_num(f, "%.4f", s->ece);
@@ -190,7 +171,7 @@ static void backtest(FILE *f, const hc_report_result *res)
 
 static void segments(FILE *f, const hc_report_result *res)
 {
-    fputs("## Segments\n\n", f);
+    heading(f, res, HC_REPORT_SECTION_SEGMENTS);
     if (res->history.snapshots.segment_col < 0) {
         fputs("The snapshots have no segment column.\n\n", f);
         return;
@@ -211,7 +192,7 @@ static void segments(FILE *f, const hc_report_result *res)
         fprintf(f, " | %zu / %zu", s->test_rows, s->test_churners);
         for (int c = 0; c < 2; c++) {
             if (s->has_auc[c])
-                cell_ci(f, s->auc[c].auc, s->auc[c].ci_low, s->auc[c].ci_high, "%.2f");
+                cell_ci(f, s->auc[c].auc, s->auc[c].ci_low, s->auc[c].ci_high, 2);
             else
                 fputs(" | -", f);
         }
@@ -233,7 +214,8 @@ static void segments(FILE *f, const hc_report_result *res)
 static void drift(FILE *f, const hc_report_result *res)
 {
     const hc_drift_result *d = &res->drift;
-    fputs("## Drift since the previous period\n\n| score | PSI | flag |\n|---|--:|---|\n", f);
+    heading(f, res, HC_REPORT_SECTION_DRIFT);
+    fputs("| score | PSI | flag |\n|---|--:|---|\n", f);
     for (size_t i = 0; i < d->n_scores; i++) {
         fputs("|", f);
         md(f, d->scores[i].name);
@@ -248,7 +230,8 @@ static void reconciliation(FILE *f, const hc_report_result *res)
     const hc_history *h = &res->history;
     const hc_labels *l = &h->labels;
     const hc_events *e = &h->events;
-    fputs("## Data reconciliation\n\n| what | count |\n|---|--:|\n", f);
+    heading(f, res, HC_REPORT_SECTION_DATA);
+    fputs("| what | count |\n|---|--:|\n", f);
     fprintf(f, "| snapshot rows read | %zu |\n", h->snapshots.table->n_rows);
     fprintf(f, "| accounts | %zu |\n", h->snapshots.n_accounts);
     fprintf(f, "| labelled snapshots (observations) | %zu |\n", l->observations);
@@ -270,7 +253,8 @@ static void reconciliation(FILE *f, const hc_report_result *res)
     fputc('\n', f);
 }
 
-void hc_report_write_markdown(FILE *f, const hc_report_result *res)
+void hc_report_write_markdown(FILE *f, const hc_report_result *res,
+                              const hc_report_plots *plots)
 {
     const hc_model *cur = res->current;
     const hc_history *h = &res->history;
@@ -290,14 +274,14 @@ void hc_report_write_markdown(FILE *f, const hc_report_result *res)
     md(f, res->opt.version);
     fprintf(f, " on %s. The full report with plots is index.html beside this file.\n\n",
             res->generated);
-    if (!res->plots_available) {
+    if (!plots->available) {
         fputs("> **Plots are missing:** ", f);
-        md(f, res->plots_why);
+        md(f, plots->why);
         fputs(". Every number behind them is in data/.\n\n", f);
     }
-    fputs("## Executive summary\n\n", f);
-    hc_report_paragraph para[12];
-    paragraphs(f, para, hc_report_summary(res, para, 12), 0);
+    const hc_report_document *doc = &res->doc;
+    heading(f, res, HC_REPORT_SECTION_SUMMARY);
+    paragraphs(f, doc->summary, doc->n_summary, 0);
     weights(f, res);
     thresholds(f, res);
     risk(f, res);
@@ -306,6 +290,6 @@ void hc_report_write_markdown(FILE *f, const hc_report_result *res)
     if (res->has_drift)
         drift(f, res);
     reconciliation(f, res);
-    fputs("## Caveats\n\n", f);
-    paragraphs(f, para, hc_report_caveats(res, para, 12), 1);
+    heading(f, res, HC_REPORT_SECTION_CAVEATS);
+    paragraphs(f, doc->caveats, doc->n_caveats, 1);
 }

@@ -24,25 +24,13 @@ void hc_bt_cache_release(hc_bt_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Whether a component of m after component k reads metric column `name`. */
-static int used_later(const hc_model *m, size_t k, const char *name)
-{
-    for (size_t q = k + 1; q < m->n_components; q++)
-        for (size_t j = 0; j < m->components[q].n_metrics; j++)
-            if (strcmp(m->components[q].metrics[j].column, name) == 0)
-                return 1;
-    return 0;
-}
-
 /* The sub-scores of m for the plan rows, in plan order: each component is
  * scored over the whole table in its own order (sequential reads of the
  * metric columns) and then gathered, which is cheaper than gathering
- * every metric of every row. With `consume`, a metric column is freed as
- * soon as no later component reads it, before the gather, so that the
- * table shrinks by more than the sub-scores grow. */
+ * every metric of every row. */
 static hc_status plan_subscores(const hc_model *m, const hc_history *h,
-                                const hc_backtest_plan *plan, hc_table *consume,
-                                hc_bt_cache *c, hc_error *err)
+                                const hc_backtest_plan *plan, hc_bt_cache *c,
+                                hc_error *err)
 {
     const hc_table *t = h->snapshots.table;
     size_t nt = t->n_rows, n = plan->n_rows;
@@ -52,11 +40,6 @@ static hc_status plan_subscores(const hc_model *m, const hc_history *h,
     hc_status st = HC_OK;
     for (size_t k = 0; k < c->k && st == HC_OK; k++) {
         st = hc_model_score_component(m, k, t, NULL, 0, nt, 2, all, err);
-        for (size_t j = 0; consume && st == HC_OK && j < m->components[k].n_metrics; j++) {
-            const char *name = m->components[k].metrics[j].column;
-            if (!used_later(m, k, name))
-                hc_snapshots_release_metric(&h->snapshots, consume, name);
-        }
         double *sk = c->sub + k * n;
         for (size_t i = 0; st == HC_OK && i < n; i++)
             sk[i] = all[plan->rows[i]];
@@ -90,9 +73,8 @@ static hc_status score_model(const hc_model *m, const hc_table *t,
 }
 
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
-                            const hc_model *const *models, size_t n_models, int tuned,
-                            int want_sub, hc_table *consume, hc_bt_cache *c,
-                            hc_error *err)
+                            const hc_model *const *models, size_t n_models,
+                            int want_sub, hc_bt_cache *c, hc_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t n = plan->n_rows, n1 = n ? n : 1;
@@ -110,15 +92,7 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
      * sub-scores are kept only for a base without quantiles. */
     int sub = n_models > 0 && want_sub && models[0]->n_segments == 0 &&
               !hc_model_has_quantiles(models[0], 0);
-    int all_cached = 1;
-    for (size_t m = 0; m < n_models; m++)
-        all_cached &= !hc_model_has_quantiles(models[m], 1);
-    if (!(consume && consume == t && all_cached && (!tuned || sub)))
-        consume = NULL;
-    /* Every model but the first, while the table is whole; then the first,
-     * whose sub-scores may consume the metric columns as they go. */
-    for (size_t q = 1; q <= n_models; q++) {
-        size_t m = q % n_models;
+    for (size_t m = 0; m < n_models; m++) {
         if (hc_model_has_quantiles(models[m], 1))
             continue;
         c->health[m] = malloc(n1 * sizeof *c->health[m]);
@@ -138,7 +112,7 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         if (m == 0 && sub) {
             hc_score_out out = {.sub = NULL, .sub_stride = n, .health = c->health[0],
                                 .p_churn = c->p[0]};
-            st = plan_subscores(models[0], h, plan, consume, c, err);
+            st = plan_subscores(models[0], h, plan, c, err);
             if (st == HC_OK)
                 st = hc_model_score_subs(models[0], c->sub, n, n, &out, err);
         } else {
@@ -154,7 +128,7 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
             c->sub_complete = isfinite(c->sub[i]) != 0;
     }
-    /* The per-row outcomes after the metric columns are gone. */
+    /* The per-row outcomes, role columns and labels gathered into plan order. */
     c->y = malloc(n1 * sizeof *c->y);
     c->arr = malloc(n1 * sizeof *c->arr);
     c->cluster = malloc(n1 * sizeof *c->cluster);
@@ -170,10 +144,6 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         double a = arr ? arr[r] : 0.0;
         c->arr[i] = isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
         c->cluster[i] = ids[r];
-    }
-    if (consume) {
-        hc_table_release_all(consume);
-        c->consumed = 1;
     }
     return HC_OK;
 }

@@ -1,4 +1,4 @@
-/* backtest_cache.h - what the backtest computes once for all its rows, in date order (private to backtest.c). */
+/* backtest_cache.h - what the backtest computes once for all its rows, in date order (private to the backtest's files). */
 #ifndef HC_BACKTEST_CACHE_H
 #define HC_BACKTEST_CACHE_H
 
@@ -19,27 +19,20 @@ typedef struct {
     double **health;   /* per model: H of every row, or NULL (scored per fold) */
     double **p;        /* per model: P(churn) under its own churn model, or
                           NULL (no churn model, or H is NULL) */
-    int consumed;      /* the snapshot table's values were freed */
 } hc_bt_cache;
 
 /* Fills the cache: y, arr and cluster always; H (and P, for a model with a
  * churn model) for every model that scores the same in every fold (no
  * quantile transform learned per fold); the sub-scores of models[0] when
  * `want_sub` and models[0] allows it (no quantile transform, which a refit
- * would relearn, and no segments). Scores on two threads.
- *
- * `consume` is NULL or h's own snapshot table. When it is given and the
- * cache serves every fold (every model is cached, and a tuned refit, when
- * `tuned`, works from the sub-scores), the table's values are freed for
- * peak memory: each metric column of models[0] once the sub-scores of its
- * last component are computed (so the table shrinks while the cache
- * grows), then every column and the source lines (hc_table_release_all);
- * c->consumed says so. Otherwise the table is untouched. */
+ * would relearn, and no segments). Scores on two threads. h is only read.
+ * On error the cache is released; otherwise release it with
+ * hc_bt_cache_release. */
 hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
-                            const hc_model *const *models, size_t n_models, int tuned,
-                            int want_sub, hc_table *consume, hc_bt_cache *c,
-                            hc_error *err);
+                            const hc_model *const *models, size_t n_models,
+                            int want_sub, hc_bt_cache *c, hc_error *err);
 
+/* Frees every array of the cache and zeroes it; NULL is a no-op. */
 void hc_bt_cache_release(hc_bt_cache *c);
 
 #endif

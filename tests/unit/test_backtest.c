@@ -174,7 +174,7 @@ static void check_plan(const hc_history *h, const hc_backtest_options *opt)
         }
         hc_labels_release(&lab);
         hc_events_release(&ev);
-        /* The bound is tight: a row dated T - H - lead (DESIGN.md's closed
+        /* The bound is tight: a row dated T - H - lead (a closed upper
          * end) would have a window ending on T; none is in training. */
         if (fp->train_stop < plan.n_rows)
             assert_true(plan.date[fp->train_stop] >= T - H - L);
@@ -516,11 +516,10 @@ static int same_bits(double a, double b)
 }
 
 /* Property: the rows scored once before the folds (the cache) hold exactly
- * what scoring the plan's rows directly gives; a backtest that frees the
- * metric columns after that (the CLI's memory saving) gives bit-identical
- * results and frees only metric columns; one whose config learns
- * quantiles in every fold frees nothing. */
-static void test_cache_and_consume(void **state)
+ * what scoring the plan's rows directly gives; a backtest leaves the
+ * history's table whole (metric and role columns, source lines), also
+ * when its config learns quantiles in every fold. */
+static void test_cache_and_table(void **state)
 {
     (void)state;
     simdata d;
@@ -536,8 +535,7 @@ static void test_cache_and_consume(void **state)
     assert_int_equal(hc_backtest_plan_build(&d.h, &opt, &plan, &err), HC_OK);
     const hc_model *cfg[1] = {d.current};
     hc_bt_cache cache;
-    assert_int_equal(hc_bt_cache_build(&d.h, &plan, cfg, 1, 1, 1, NULL, &cache, &err), HC_OK);
-    assert_false(cache.consumed);
+    assert_int_equal(hc_bt_cache_build(&d.h, &plan, cfg, 1, 1, &cache, &err), HC_OK);
     size_t n = plan.n_rows, K = d.current->n_components;
     hc_scores *sc = hc_scores_alloc(d.current, n);
     hc_score_out out = {sc->sub, n, sc->health, NULL, sc->p_churn, NULL, NULL};
@@ -563,45 +561,17 @@ static void test_cache_and_consume(void **state)
     hc_bt_cache_release(&cache);
     hc_backtest_plan_release(&plan);
 
-    hc_backtest_result a, b;
+    hc_backtest_result a;
     assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &a, &err), HC_OK);
     hc_table *t = d.h.snapshots.table;
     const char *metric = d.current->components[0].metrics[0].column;
-    /* Without consume the table is whole after a run. */
+    /* The table is whole after a run. */
     assert_non_null(t->cols[hc_table_find(t, metric)].num);
     assert_non_null(t->cols[d.h.snapshots.arr_col].num);
     assert_non_null(t->cols[d.h.snapshots.id_col].code);
+    assert_non_null(t->cols[d.h.snapshots.date_col].code);
     assert_non_null(t->line);
-    opt.consume = t;
-    assert_int_equal(hc_backtest_run(&d.h, cfg, NULL, 1, &opt, &b, &err), HC_OK);
-    assert_int_equal(a.n_pooled, b.n_pooled);
-    assert_int_equal(a.folds_used, b.folds_used);
-    for (size_t i = 0; i < a.n_pooled; i++) {
-        assert_int_equal(a.pooled_row[i], b.pooled_row[i]);
-        assert_true(same_bits(a.pooled_y[i], b.pooled_y[i]));
-        assert_true(same_bits(a.pooled_arr[i], b.pooled_arr[i]));
-    }
-    for (size_t c = 0; c < a.n_configs; c++) {
-        for (size_t i = 0; i < a.n_pooled; i++) {
-            assert_true(same_bits(a.configs[c].p[i], b.configs[c].p[i]));
-            assert_true(same_bits(a.configs[c].health[i], b.configs[c].health[i]));
-            assert_int_equal(a.configs[c].band[i], b.configs[c].band[i]);
-        }
-        assert_true(same_bits(a.configs[c].pooled.summary.roc_auc,
-                              b.configs[c].pooled.summary.roc_auc));
-        assert_true(same_bits(a.configs[c].pooled.summary.emax,
-                              b.configs[c].pooled.summary.emax));
-    }
-    assert_true(same_bits(a.comparisons[0].diff.se, b.comparisons[0].diff.se));
-    /* Under consume every value of the table is gone: metric and role
-     * columns and the source lines. */
-    assert_null(t->cols[hc_table_find(t, metric)].num);
-    assert_null(t->cols[d.h.snapshots.arr_col].num);
-    assert_null(t->cols[d.h.snapshots.id_col].code);
-    assert_null(t->cols[d.h.snapshots.date_col].code);
-    assert_null(t->line);
     hc_backtest_result_release(&a);
-    hc_backtest_result_release(&b);
 
     /* A tuned base whose quantile transforms already have cuts (learned
      * here on every row): each fold's refit relearns them on its own
@@ -614,7 +584,6 @@ static void test_cache_and_consume(void **state)
     assert_int_equal(hc_model_learn_quantiles(qc, h3.snapshots.table, NULL,
                                               h3.snapshots.table->n_rows, &err), HC_OK);
     const hc_model *qccfg[1] = {qc};
-    opt.consume = NULL;
     opt.keep_models = 1;
     assert_int_equal(hc_backtest_run(&h3, qccfg, NULL, 1, &opt, &a, &err), HC_OK);
     const hc_transform *base_tf = &qc->components[0].metrics[0].transform;
@@ -636,7 +605,6 @@ static void test_cache_and_consume(void **state)
     hc_model *qm;
     assert_int_equal(hc_model_load_string(quantile_config, "q.json", &qm, &err), HC_OK);
     const hc_model *qcfg[1] = {qm};
-    opt.consume = h2.snapshots.table;
     assert_int_equal(hc_backtest_run(&h2, qcfg, NULL, 1, &opt, &a, &err), HC_OK);
     const hc_table *t2 = h2.snapshots.table;
     assert_non_null(t2->cols[hc_table_find(t2, "logins_per_week")].num);
@@ -660,9 +628,7 @@ static void blank_component(const hc_model *m, size_t k, hc_table *t)
 
 /* Property: with some sub-scores missing, the tuned refit of every fold
  * works from the cached sub-scores of the complete rows and gives exactly
- * the model hc_fit_model fits from the table on the fold's training rows;
- * a consuming backtest (the table freed as the sub-scores are made) gives
- * the same pooled results. */
+ * the model hc_fit_model fits from the table on the fold's training rows. */
 static void test_incomplete_subscores(void **state)
 {
     (void)state;
@@ -708,27 +674,7 @@ static void test_incomplete_subscores(void **state)
     }
     assert_true(checked > 0);
     hc_backtest_plan_release(&plan);
-
-    hc_history h2;
-    load_history(d.dir, 30, 0, &h2);
-    blank_component(d.current, 1, h2.snapshots.table);
-    hc_backtest_result b;
-    opt.keep_models = 0;
-    opt.consume = h2.snapshots.table;
-    assert_int_equal(hc_backtest_run(&h2, cfg, NULL, 1, &opt, &b, &err), HC_OK);
-    assert_null(h2.snapshots.table->cols[hc_table_find(h2.snapshots.table,
-                                                       d.current->components[1]
-                                                           .metrics[0].column)].num);
-    assert_int_equal(a.n_pooled, b.n_pooled);
-    for (size_t c = 0; c < a.n_configs; c++)
-        for (size_t i = 0; i < a.n_pooled; i++) {
-            assert_true(same_bits(a.configs[c].p[i], b.configs[c].p[i]));
-            assert_true(same_bits(a.configs[c].health[i], b.configs[c].health[i]));
-            assert_int_equal(a.configs[c].band[i], b.configs[c].band[i]);
-        }
     hc_backtest_result_release(&a);
-    hc_backtest_result_release(&b);
-    hc_history_release(&h2);
     simdata_release(&d);
 }
 
@@ -796,7 +742,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_objective_parsing),
-        cmocka_unit_test(test_cache_and_consume),
+        cmocka_unit_test(test_cache_and_table),
         cmocka_unit_test(test_incomplete_subscores),
         cmocka_unit_test(test_plan_embargo),
         cmocka_unit_test(test_poisoned_test_rows),

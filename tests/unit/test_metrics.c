@@ -9,7 +9,7 @@
 #include "hc_sort.h"
 #include "hc_table.h"
 
-/* Agreement target with scikit-learn / R (DESIGN.md "Targets"). */
+/* Agreement target with scikit-learn / R (include/hc_metrics.h). */
 #define TOL 1e-9
 
 /* ---- predictions on the shared datasets ---------------------------------
@@ -582,148 +582,6 @@ static void test_curves(void **state)
 
 /* Wilson intervals against R's prop.test(k, n, correct = FALSE)$conf.int
  * (tests/reference/metrics.R, "== wilson"). */
-static void test_wilson(void **state)
-{
-    (void)state;
-    static const struct {
-        size_t k, n;
-        double lo, hi;
-    } cases[] = {
-        {0, 10, 0, 0.27753279986288915},
-        {3, 10, 0.10779126740630104, 0.60322185253885452},
-        {10, 10, 0.72246720013711085, 1},
-        {1869, 7043, 0.25518811288450727, 0.2758074374889079},
-        {2, 3, 0.20765960080204782, 0.93850805527960379},
-        {1, 2, 0.094531205734230739, 0.90546879426576921},
-        {1, 5, 0.036224108632430141, 0.62446537023747473},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        double lo, hi;
-        hc_metrics_wilson(cases[i].k, cases[i].n, 0.95, &lo, &hi);
-        assert_close(lo, cases[i].lo, 1e-12);
-        assert_close(hi, cases[i].hi, 1e-12);
-    }
-    double lo, hi;
-    hc_metrics_wilson(0, 0, 0.95, &lo, &hi);
-    assert_close(lo, 0, 0);
-    assert_close(hi, 1, 0);
-}
-
-/* R's lowess on 10 points with ties, default iter = 3 and val.prob's
- * iter = 0 (tests/reference/metrics.R, "== lowess small"); the inputs are
- * passed shuffled to check that results come back in input order. */
-static void test_lowess_small(void **state)
-{
-    (void)state;
-    const double x[] = {1, 2, 2, 3, 5, 8, 9, 11, 12, 15};
-    const double y[] = {0, 1, 0, 0, 1, 1, 0, 1, 1, 1};
-    const double r3[] = {-0.12129917558329578, 0.1014127638360471,
-                         0.1014127638360471, 0.34065323193433461,
-                         0.75932555928397705, 0.98700532093239279,
-                         0.98954675430968542, 0.99105910276067832,
-                         0.9942177963026172, 1.0041228115511327};
-    const double r0[] = {0.10953507534271298, 0.28160392609014967,
-                         0.28160392609014967, 0.47011806499964737,
-                         0.77759083285583996, 0.70304606185355367,
-                         0.73499684065646032, 0.8048153912637771,
-                         0.8720159746393723, 1.0948043185066636};
-    const size_t perm[] = {7, 2, 9, 0, 4, 1, 8, 3, 6, 5};
-    double xs[10], ys[10], f[10];
-    for (size_t i = 0; i < 10; i++) {
-        xs[i] = x[perm[i]];
-        ys[i] = y[perm[i]];
-    }
-    hc_error err;
-    assert_int_equal(hc_metrics_lowess(xs, ys, 10, 2.0 / 3.0, 3, -1, f, &err),
-                     HC_OK);
-    for (size_t i = 0; i < 10; i++)
-        assert_close(f[i], r3[perm[i]], 1e-12);
-    assert_int_equal(hc_metrics_lowess(xs, ys, 10, 2.0 / 3.0, 0, -1, f, &err),
-                     HC_OK);
-    for (size_t i = 0; i < 10; i++)
-        assert_close(f[i], r0[perm[i]], 1e-12);
-}
-
-/* PSI closed forms. Identical samples: 0. Baseline 1..10 with 2 bins cut
- * at its median 5.5 (type 7): shares 0.5 / 0.5; current {1, 2, 3, 7}:
- * 0.75 / 0.25, PSI = 0.25 ln 1.5 + (-0.25) ln 0.5 = 0.25 ln 3. Current
- * {1, 2}: 1 / 0 -> floored 1 / 1e-4: PSI = 0.5 ln 2 + (1e-4 - 0.5) ln(2e-4). */
-static void test_psi(void **state)
-{
-    (void)state;
-    double base[10], cur[4] = {1, 2, 3, 7};
-    for (int i = 0; i < 10; i++)
-        base[i] = i + 1;
-    hc_metrics_psi_result r;
-    hc_error err;
-    assert_int_equal(hc_metrics_psi(base, 10, base, 10, 10, &r, &err), HC_OK);
-    assert_close(r.psi, 0.0, 0);
-    assert_int_equal(r.n_bins, 10);
-    for (size_t k = 0; k < 10; k++)
-        assert_close(r.base_share[k], 0.1, 1e-15);
-    /* Deciles of 1..10 (type 7): 1.9, 2.8, ..., 9.1. */
-    assert_close(r.upper[0], 1.9, 1e-15);
-    assert_close(r.upper[8], 9.1, 1e-15);
-    assert_true(isinf(r.upper[9]));
-    assert_int_equal(hc_metrics_psi(base, 10, cur, 4, 2, &r, &err), HC_OK);
-    assert_int_equal(r.n_bins, 2);
-    assert_close(r.upper[0], 5.5, 0);
-    assert_close(r.current_share[0], 0.75, 0);
-    assert_close(r.psi, 0.25 * log(3.0), 1e-15);
-    assert_int_equal(hc_metrics_psi(base, 10, cur, 2, 2, &r, &err), HC_OK);
-    assert_close(r.psi, 0.5 * log(2.0) + (1e-4 - 0.5) * log(2e-4), 1e-14);
-    /* Tied deciles merge: a baseline of 95 zeros and 5 ones has every
-     * decile at 0, so one cut and two bins. */
-    double tied[100];
-    for (int i = 0; i < 100; i++)
-        tied[i] = i < 95 ? 0 : 1;
-    assert_int_equal(hc_metrics_psi(tied, 100, tied, 100, 10, &r, &err), HC_OK);
-    assert_int_equal(r.n_bins, 2);
-    assert_close(r.psi, 0.0, 0);
-    double nan = NAN;
-    assert_int_equal(hc_metrics_psi(base, 10, &nan, 1, 10, &r, &err),
-                     HC_ENUMERIC);
-}
-
-/* Band tallies by hand; Wilson intervals from prop.test (see test_wilson):
- * red 2 of 3 churn, yellow 1 of 2, green 1 of 5. */
-static void test_bands(void **state)
-{
-    (void)state;
-    const int band[] = {0, 0, 0, 1, 1, 2, 2, 2, 2, 2};
-    const double y[] = {1, 1, 0, 1, 0, 0, 0, 0, 0, 1};
-    const double arr[] = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-    hc_metrics_bands_result r;
-    hc_error err;
-    assert_int_equal(hc_metrics_bands(band, y, arr, 10, 3, &r, &err), HC_OK);
-    assert_int_equal(r.bands[0].accounts, 3);
-    assert_int_equal(r.bands[0].churners, 2);
-    assert_close(r.bands[0].churn_rate, 2.0 / 3.0, 1e-15);
-    assert_close(r.bands[0].rate_ci_low, 0.20765960080204782, 1e-12);
-    assert_close(r.bands[0].rate_ci_high, 0.93850805527960379, 1e-12);
-    assert_close(r.bands[1].rate_ci_low, 0.094531205734230739, 1e-12);
-    assert_close(r.bands[2].rate_ci_high, 0.62446537023747473, 1e-12);
-    assert_close(r.bands[0].arr, 60, 0);
-    assert_close(r.bands[0].churned_arr, 30, 0);
-    assert_close(r.churned_arr, 170, 0); /* 10 + 20 + 40 + 100 */
-    assert_close(r.red_precision, 2.0 / 3.0, 1e-15);
-    assert_close(r.red_recall, 0.5, 1e-15);
-    assert_close(r.red_arr_recall, 30.0 / 170.0, 1e-15);
-    assert_close(r.bands[2].share, 0.5, 1e-15);
-    hc_metrics_bands_release(&r);
-    /* An empty band reports zeros and the uninformative [0, 1]. */
-    assert_int_equal(hc_metrics_bands(band, y, NULL, 10, 4, &r, &err), HC_OK);
-    assert_int_equal(r.bands[3].accounts, 0);
-    assert_close(r.bands[3].churn_rate, 0, 0);
-    assert_close(r.bands[3].rate_ci_high, 1, 0);
-    assert_close(r.red_arr_recall, 0, 0);
-    hc_metrics_bands_release(&r);
-    const int bad[] = {0, 3};
-    assert_int_equal(hc_metrics_bands(bad, y, NULL, 2, 3, &r, &err),
-                     HC_ENUMERIC);
-    assert_null(r.bands);
-}
-
 /* ECE and reliability by hand: p = {0.1, 0.1, 0.3, 0.95}, y = {0, 1, 1, 1}.
  * 0.1 sits on the first inner edge and falls in bin 0 (sklearn's
  * searchsorted rule: bins are (lo, hi]); bin 0: mean p 0.1, rate 0.5;
@@ -746,7 +604,6 @@ static void test_ece_by_hand(void **state)
     assert_close(e, 0.5 * 0.4 + 0.25 * 0.7 + 0.25 * 0.05, 1e-15);
 }
 
-/* Degenerate input: HC_ENUMERIC with a message, never NaN. */
 static int same_bits(double a, double b)
 {
     return memcmp(&a, &b, sizeof a) == 0;
@@ -850,151 +707,16 @@ static void test_degenerate(void **state)
     assert_true(isfinite(cal.slope) && isfinite(cal.emax));
 }
 
-/* The sequential lowess of metrics_calibration.c as it was before its fits
- * were split over two threads and its weights kept per window: R's lowest
- * loop, with the two-pass local line. A reference for bit-identity. */
-static int ref_point(const double *x, const double *y, size_t n, double xs, size_t nleft,
-                     size_t nright, double *w, const double *rw, double *ys)
-{
-    double range = x[n - 1] - x[0];
-    double h = fmax(xs - x[nleft], x[nright] - xs);
-    double h9 = 0.999 * h, h1 = 0.001 * h;
-    double s0 = 0.0, s1 = 0.0, sy = 0.0;
-    size_t j = nleft;
-    while (j < n) {
-        double r = fabs(x[j] - xs), wj = 0.0;
-        if (r <= h9) {
-            if (r <= h1) {
-                wj = 1.0;
-            } else {
-                double q = r / h;
-                double t = 1.0 - q * q * q;
-                wj = t * t * t;
-            }
-            if (rw)
-                wj *= rw[j];
-            s0 += wj;
-            s1 += wj * x[j];
-            sy += wj * y[j];
-        } else if (x[j] > xs) {
-            break;
-        }
-        w[j] = wj;
-        j++;
-    }
-    size_t nrt = j - 1;
-    if (s0 <= 0.0)
-        return 0;
-    double fit = sy / s0;
-    if (h > 0.0) {
-        double a = s1 / s0, c = 0.0, d = 0.0;
-        for (j = nleft; j <= nrt; j++) {
-            double dx = x[j] - a;
-            c += w[j] * dx * dx;
-            d += w[j] * dx * y[j];
-        }
-        c /= s0;
-        d /= s0;
-        if (sqrt(c) > 0.001 * range)
-            fit += (xs - a) / c * d;
-    }
-    *ys = fit;
-    return 1;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* x ascending; iter robustness passes as R's lowess. */
-static void ref_lowess(const double *x, const double *y, size_t n, double f, int iter,
-                       double delta, double *ys)
-{
-    double *w = malloc(n * sizeof *w), *rw = malloc(n * sizeof *rw);
-    double *res = malloc(n * sizeof *res);
-    double fn = f * (double)n + 1e-7;
-    size_t ns = fn >= (double)n ? n : (size_t)fn;
-    if (ns < 2)
-        ns = 2;
-    for (int it = 1; it <= iter + 1; it++) {
-        size_t nleft = 0, nright = ns - 1, i = 0;
-        long last = -1;
-        for (;;) {
-            if (nright < n - 1) {
-                double d1 = x[i] - x[nleft], d2 = x[nright + 1] - x[i];
-                if (d1 > d2) {
-                    nleft++;
-                    nright++;
-                    continue;
-                }
-            }
-            if (!ref_point(x, y, n, x[i], nleft, nright, w, it > 1 ? rw : NULL, &ys[i]))
-                ys[i] = y[i];
-            if (last < (long)i - 1) {
-                double denom = x[i] - x[last];
-                for (size_t j = (size_t)(last + 1); j < i; j++) {
-                    double alpha = (x[j] - x[last]) / denom;
-                    ys[j] = alpha * ys[i] + (1.0 - alpha) * ys[last];
-                }
-            }
-            last = (long)i;
-            double cut = x[last] + delta;
-            for (i = (size_t)last + 1; i < n; i++) {
-                if (x[i] > cut)
-                    break;
-                if (x[i] == x[last]) {
-                    ys[i] = ys[last];
-                    last = (long)i;
-                }
-            }
-            i = (size_t)last + 1 > i - 1 ? (size_t)last + 1 : i - 1;
-            if ((size_t)last >= n - 1)
-                break;
-        }
-        if (it > iter)
-            break;
-        double sc = 0.0;
-        for (size_t k = 0; k < n; k++) {
-            res[k] = y[k] - ys[k];
-            sc += fabs(res[k]);
-        }
-        sc /= (double)n;
-        for (size_t k = 0; k < n; k++)
-            w[k] = fabs(res[k]);
-        qsort(w, n, sizeof *w, cmp_dbl);
-        size_t m1 = n / 2;
-        double cmad = n % 2 == 0 ? 3.0 * (w[m1] + w[n - m1 - 1]) : 6.0 * w[m1];
-        if (cmad < 1e-7 * sc)
-            break;
-        double c9 = 0.999 * cmad, c1 = 0.001 * cmad;
-        for (size_t k = 0; k < n; k++) {
-            double r = fabs(res[k]);
-            if (r <= c1)
-                rw[k] = 1.0;
-            else if (r <= c9)
-                rw[k] = (1.0 - (r / cmad) * (r / cmad)) * (1.0 - (r / cmad) * (r / cmad));
-            else
-                rw[k] = 0.0;
-        }
-    }
-    free(w);
-    free(rw);
-    free(res);
-}
-
 static int same(double a, double b)
 {
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Property: the memory-lean and threaded paths of the large-input metrics
- * give the values of the plain ones bit for bit: lowess with spaced fits
- * (split over two threads) and with every point fitted (sequential), in
- * row order, against the reference loop; the thinned curves against the
+/* Property: the memory-lean paths of the large-input metrics give the
+ * values of the plain ones bit for bit: the thinned curves against the
  * full ones; PSI and quantiles in place, with the input given back; the
- * paired DeLong test from per-score placements. */
+ * paired DeLong test from per-score placements. (Lowess's threaded path:
+ * test_lowess.c.) */
 static void test_large_paths_bit_identical(void **state)
 {
     (void)state;
@@ -1010,25 +732,8 @@ static void test_large_paths_bit_identical(void **state)
             y[i] = (double)rand() / RAND_MAX < p[i] ? 1.0 : 0.0;
             q[i] = 0.5 * p[i] + 0.25 * ((double)rand() / RAND_MAX);
         }
-        /* lowess: delta spaced (two threads on 20000) or 0 (sequential). */
-        double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
-        size_t *ord = malloc(n * sizeof *ord);
         hc_metrics_ranked *rk = hc_metrics_rank(p, n);
-        for (size_t k = 0; k < n; k++) {
-            xs[k] = rk[k].s;
-            ys[k] = y[rk[k].i];
-            ord[k] = rk[k].i;
-        }
-        double *fit = malloc(n * sizeof *fit), *ref = malloc(n * sizeof *ref);
         hc_error err;
-        for (int iter = 0; iter <= 2; iter += 2) {
-            double delta = si == 0 ? 0.01 * (xs[n - 1] - xs[0]) : 0.0;
-            assert_int_equal(hc_metrics_lowess(p, y, n, 2.0 / 3.0, iter, delta, fit, &err),
-                             HC_OK);
-            ref_lowess(xs, ys, n, 2.0 / 3.0, iter, delta, ref);
-            for (size_t k = 0; k < n; k++)
-                assert_true(same(fit[ord[k]], ref[k]));
-        }
         /* Curves: thinned points are the full curve's, by index. */
         for (int kind = 0; kind < 3; kind++) {
             hc_metrics_curve full, thin;
@@ -1078,11 +783,6 @@ static void test_large_paths_bit_identical(void **state)
         free(rq);
         free(pc);
         free(rk);
-        free(fit);
-        free(ref);
-        free(xs);
-        free(ys);
-        free(ord);
         free(p);
         free(y);
         free(q);
@@ -1098,11 +798,7 @@ int main(void)
         cmocka_unit_test(test_auc_large_ties_closed_form),
         cmocka_unit_test(test_top_decile_ties_and_ks),
         cmocka_unit_test(test_curves),
-        cmocka_unit_test(test_wilson),
-        cmocka_unit_test(test_lowess_small),
         cmocka_unit_test(test_large_paths_bit_identical),
-        cmocka_unit_test(test_psi),
-        cmocka_unit_test(test_bands),
         cmocka_unit_test(test_ece_by_hand),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_quantiles_and_rankings),

@@ -77,7 +77,7 @@ static int raw_subscores(const hc_model *m, const hc_table *t, size_t r, double 
  *       1 / (1 + exp(-(b0 + sum_j b_j s_j))) -- the probability fit computed;
  *   (b) 1 / (1 + exp(-(a + B H))) with H = sum w_k s_k from the tuned
  *       config (pooled, or the segment's own weights and calibration);
- * to 1e-12 (closed form: DESIGN.md "The score model", w_k = b_k / B). */
+ * to 1e-12 (closed form of the score model: w_k = b_k / B, so b0 + B H is the linear predictor). */
 static void check_fit_reproduced(int segments)
 {
     simdir d;

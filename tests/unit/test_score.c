@@ -259,7 +259,7 @@ static void test_p_churn_logistic(void **state)
     hc_model_free(m);
 }
 
-/* DESIGN.md: with w_k = beta_k / sum beta, H is a sufficient statistic of
+/* The score model (README): with w_k = beta_k / sum beta, H is a sufficient statistic of
  * logit P = beta0 + sum beta_k s_k: beta0 + B H = that linear predictor
  * (B = sum beta). Checked on random betas <= 0 and random complete rows. */
 static void test_health_sufficient_statistic(void **state)

@@ -1,0 +1,462 @@
+/* lowess.c - Cleveland's (1979) lowess smoother with R's lowess() arithmetic, its local fits shared between threads. */
+#include "hc_sort.h"
+#include "hc_metrics.h"
+#include "lowess.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/* The most threads the local fits of one pass are shared between. */
+#define LOWESS_MAX_THREADS 8
+
+/* The weights of a window, kept between the two passes of lowess_point:
+ * w[j - nleft] for point j (the window starts at nleft and may run past
+ * nright over ties, so the buffer grows when it must). */
+typedef struct {
+    double *w;
+    size_t cap;
+} lowess_weights;
+
+/* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
+ * ascending x: tricube weights (times robustness weights rw when given),
+ * then a weighted straight line unless the points are too bunched.
+ * Cleveland (1979), with the tie and near-zero rules of R's lowess. R
+ * normalises the weights and then makes four more passes over the window;
+ * the same weighted line is computed here from sums in two passes (the
+ * window spans 2n/3 points, so passes are what costs), which changes the
+ * result only by rounding (~1e-16). Returns 1 with the fit in *ys, 0 when
+ * every weight is 0 (the caller keeps y) or, with *nomem set, when the
+ * weight buffer cannot grow. */
+static int lowess_point(const double *x, const double *y, size_t n, double xs,
+                        size_t nleft, size_t nright, lowess_weights *lw,
+                        const double *rw, double *ys, int *nomem)
+{
+    double range = x[n - 1] - x[0];
+    double h = fmax(xs - x[nleft], x[nright] - xs);
+    double h9 = 0.999 * h, h1 = 0.001 * h;
+    double s0 = 0.0, s1 = 0.0, sy = 0.0;
+    size_t j = nleft;
+    while (j < n) {
+        /* Weights; ties beyond nright are picked up. */
+        double r = fabs(x[j] - xs), wj = 0.0;
+        if (r <= h9) {
+            if (r <= h1) {
+                wj = 1.0;
+            } else {
+                double q = r / h;
+                double t = 1.0 - q * q * q;
+                wj = t * t * t;
+            }
+            if (rw)
+                wj *= rw[j];
+            s0 += wj;
+            s1 += wj * x[j];
+            sy += wj * y[j];
+        } else if (x[j] > xs) {
+            break;
+        }
+        if (j - nleft >= lw->cap) {
+            size_t cap = 2 * lw->cap > n - nleft ? n - nleft : 2 * lw->cap;
+            double *g = realloc(lw->w, cap * sizeof *g);
+            if (!g) {
+                *nomem = 1;
+                return 0;
+            }
+            lw->w = g;
+            lw->cap = cap;
+        }
+        lw->w[j - nleft] = wj;
+        j++;
+    }
+    size_t nrt = j - 1;
+    if (s0 <= 0.0)
+        return 0;
+    double fit = sy / s0;
+    if (h > 0.0) {
+        /* Weighted centre, spread and covariance with y. */
+        const double *w = lw->w; /* w[k] is point nleft + k */
+        double a = s1 / s0, c = 0.0, d = 0.0;
+        for (j = nleft; j <= nrt; j++) {
+            double dx = x[j] - a;
+            c += w[j - nleft] * dx * dx;
+            d += w[j - nleft] * dx * y[j];
+        }
+        c /= s0;
+        d /= s0;
+        if (sqrt(c) > 0.001 * range)
+            fit += (xs - a) / c * d;
+    }
+    *ys = fit;
+    return 1;
+}
+
+/* The next point lowess fits after `last` (which may move on over ties of
+ * x[last]), as R's lowest loop does; *last gets the last tie. Depends on
+ * x and delta only. */
+static size_t lowess_next(const double *x, size_t n, double delta, size_t *last)
+{
+    double cut = x[*last] + delta;
+    size_t i;
+    for (i = *last + 1; i < n; i++) {
+        if (x[i] > cut)
+            break;
+        if (x[i] == x[*last])
+            *last = i;
+    }
+    return *last + 1 > i - 1 ? *last + 1 : i - 1;
+}
+
+/* The fits at anchors[0..na) (points lowess fits exactly) into fits, each
+ * with the window sliding from the left as in the sequential loop: the
+ * window of a point does not depend on where the sliding starts, as long
+ * as it starts at or left of it (the test is monotone in the window). */
+typedef struct {
+    const double *x, *y, *rw;
+    size_t n, ns;
+    const size_t *anchors;
+    size_t na;
+    double *fits;      /* na: the fit of anchors[a] */
+    lowess_weights lw;
+    int nomem;
+} lowess_part;
+
+static void *lowess_fit_part(void *arg)
+{
+    lowess_part *p = arg;
+    size_t nleft = 0, nright = p->ns - 1;
+    for (size_t a = 0; a < p->na; a++) {
+        size_t i = p->anchors[a];
+        while (nright < p->n - 1 &&
+               p->x[i] - p->x[nleft] > p->x[nright + 1] - p->x[i]) {
+            nleft++;
+            nright++;
+        }
+        if (!lowess_point(p->x, p->y, p->n, p->x[i], nleft, nright, &p->lw, p->rw,
+                          &p->fits[a], &p->nomem))
+            p->fits[a] = p->y[i];
+        if (p->nomem)
+            break;
+    }
+    return NULL;
+}
+
+/* The points lowess fits exactly (anchors) and their fits, on `threads`
+ * threads (1 or less: the calling thread alone), when there are few of
+ * them (delta spaces them out: the fits are what costs, the rest is
+ * linear): the anchors are listed first and the fits split into as many
+ * runs of consecutive anchors as there are threads. Each run slides its
+ * window from the left (lowess_fit_part), so the fits are the same
+ * whatever the thread count; each thread holds a window of weights (about
+ * 2n/3 doubles). Returns 0 with *anchors and *fits (na each, the caller
+ * frees), -1 when the sequential loop should run instead (too many
+ * anchors), -2 when out of memory. */
+static int lowess_anchor_fits(const double *x, const double *y, size_t n, size_t ns,
+                              double delta, const double *rw, int threads,
+                              size_t **anchors_out, double **fits_out, size_t *na_out)
+{
+    size_t na = 0, last = 0, i = 0;
+    for (;;) {
+        na++;
+        last = i;
+        i = lowess_next(x, n, delta, &last);
+        if (last >= n - 1 || na > n / 64)
+            break;
+    }
+    if (na > n / 64 || na < 2)
+        return -1;
+    size_t *anchors = malloc(na * sizeof *anchors);
+    double *fits = malloc(na * sizeof *fits);
+    if (!anchors || !fits) {
+        free(anchors);
+        free(fits);
+        return -2;
+    }
+    na = 0;
+    last = 0;
+    i = 0;
+    for (;;) {
+        anchors[na++] = i;
+        last = i;
+        i = lowess_next(x, n, delta, &last);
+        if (last >= n - 1)
+            break;
+    }
+    size_t np = threads < 1 ? 1 : threads > LOWESS_MAX_THREADS ? LOWESS_MAX_THREADS
+                                                                : (size_t)threads;
+    if (np > na)
+        np = na;
+    lowess_part parts[LOWESS_MAX_THREADS];
+    int nomem = 0;
+    for (size_t k = 0; k < np; k++) {
+        size_t a0 = na / np * k + na % np * k / np; /* floor(na k / np) */
+        size_t a1 = na / np * (k + 1) + na % np * (k + 1) / np;
+        parts[k] = (lowess_part){x, y, rw, n, ns, anchors + a0, a1 - a0, fits + a0,
+                                 {NULL, ns + 64 < n ? ns + 64 : n}, /* a window, and a few ties */
+                                 0};
+        nomem |= !(parts[k].lw.w = malloc(parts[k].lw.cap * sizeof *parts[k].lw.w));
+    }
+    if (!nomem) {
+        pthread_t th[LOWESS_MAX_THREADS];
+        int started[LOWESS_MAX_THREADS] = {0};
+        for (size_t k = 1; k < np; k++)
+            started[k] = pthread_create(&th[k], NULL, lowess_fit_part, &parts[k]) == 0;
+        lowess_fit_part(&parts[0]);
+        for (size_t k = 1; k < np; k++) {
+            if (started[k])
+                pthread_join(th[k], NULL);
+            else
+                lowess_fit_part(&parts[k]);
+        }
+        for (size_t k = 0; k < np; k++)
+            nomem |= parts[k].nomem;
+    }
+    for (size_t k = 0; k < np; k++)
+        free(parts[k].lw.w);
+    if (nomem) {
+        free(anchors);
+        free(fits);
+        return -2;
+    }
+    *anchors_out = anchors;
+    *fits_out = fits;
+    *na_out = na;
+    return 0;
+}
+
+/* Every point's lowess value from the anchors' fits, as the sequential
+ * loop makes it (interpolation between fitted points, ties of a fitted
+ * point), into dst[k] for sorted point k, or into dst[o[k].i] (row order)
+ * when o is given: the values stream out, no sorted copy is kept. */
+static void lowess_fill(const double *x, size_t n, double delta, const size_t *anchors,
+                        const double *fits, size_t na, const hc_metrics_ranked *o,
+                        double *dst)
+{
+    long prev = -1;
+    double prev_fit = 0.0;
+    for (size_t a = 0; a < na; a++) {
+        size_t i = anchors[a];
+        double fi = fits[a];
+        if (prev < (long)i - 1) {
+            double denom = x[i] - x[prev];
+            for (size_t j = (size_t)(prev + 1); j < i; j++) {
+                double alpha = (x[j] - x[prev]) / denom;
+                dst[o ? o[j].i : j] = alpha * fi + (1.0 - alpha) * prev_fit;
+            }
+        }
+        dst[o ? o[i].i : i] = fi;
+        size_t last = i;
+        double cut = x[last] + delta;
+        for (size_t k = last + 1; k < n && x[k] <= cut; k++)
+            if (x[k] == x[last]) {
+                dst[o ? o[k].i : k] = fi;
+                last = k;
+            }
+        prev = (long)last;
+        prev_fit = fi;
+    }
+}
+
+/* One pass of lowess over every point into ys (sorted order) by the
+ * anchors, their fits on `threads` threads; the values of the sequential
+ * loop, which runs when this returns -1 (-2: out of memory). */
+static int lowess_pass(const double *x, const double *y, size_t n, size_t ns,
+                       double delta, const double *rw, int threads, double *ys)
+{
+    size_t *anchors, na;
+    double *fits;
+    int rc = lowess_anchor_fits(x, y, n, ns, delta, rw, threads, &anchors, &fits, &na);
+    if (rc != 0)
+        return rc;
+    lowess_fill(x, n, delta, anchors, fits, na, NULL, ys);
+    free(anchors);
+    free(fits);
+    return 0;
+}
+
+/* Lowess on ascending x into ys: fits at points at least delta apart
+ * (on `threads` threads when they are few, lowess_pass) and interpolates
+ * linearly between them; `iter` robustness passes with bisquare weights
+ * on 6 MAD. Workspaces rw, res, scratch hold n each; with iter 0 they are
+ * unused (and may be NULL). Returns 0, or -1 when out of memory. */
+static int lowess_sorted(const double *x, const double *y, size_t n,
+                         double f, int iter, double delta, int threads, double *ys,
+                         double *rw, double *res, double *scratch)
+{
+    if (n < 2) {
+        ys[0] = y[0];
+        return 0;
+    }
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    lowess_weights lw = {NULL, ns + 64 < n ? ns + 64 : n};
+    int nomem = 0;
+    for (int it = 1; it <= iter + 1; it++) {
+        int spaced = lowess_pass(x, y, n, ns, delta, it > 1 ? rw : NULL, threads, ys);
+        if (spaced == -2)
+            nomem = 1;
+        if (spaced == 0 || nomem)
+            goto residuals;
+        if (!lw.w && !(lw.w = malloc(lw.cap * sizeof *lw.w))) {
+            nomem = 1;
+            goto residuals;
+        }
+        size_t nleft = 0, nright = ns - 1, i = 0;
+        long last = -1; /* index of the previous fitted point */
+        for (;;) {
+            if (nright < n - 1) {
+                /* Slide the window right while that narrows it. */
+                double d1 = x[i] - x[nleft], d2 = x[nright + 1] - x[i];
+                if (d1 > d2) {
+                    nleft++;
+                    nright++;
+                    continue;
+                }
+            }
+            if (!lowess_point(x, y, n, x[i], nleft, nright, &lw, it > 1 ? rw : NULL, &ys[i],
+                              &nomem))
+                ys[i] = y[i];
+            if (nomem)
+                goto residuals;
+            if (last < (long)i - 1) {
+                double denom = x[i] - x[last];
+                for (size_t j = (size_t)(last + 1); j < i; j++) {
+                    double alpha = (x[j] - x[last]) / denom;
+                    ys[j] = alpha * ys[i] + (1.0 - alpha) * ys[last];
+                }
+            }
+            last = (long)i;
+            double cut = x[last] + delta;
+            for (i = (size_t)last + 1; i < n; i++) {
+                if (x[i] > cut)
+                    break;
+                if (x[i] == x[last]) {
+                    ys[i] = ys[last];
+                    last = (long)i;
+                }
+            }
+            i = (size_t)last + 1 > i - 1 ? (size_t)last + 1 : i - 1;
+            if ((size_t)last >= n - 1)
+                break;
+        }
+    residuals:
+        if (nomem || it > iter)
+            break; /* the residuals only feed the robustness weights */
+        double sc = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            res[k] = y[k] - ys[k];
+            sc += fabs(res[k]);
+        }
+        sc /= (double)n;
+        for (size_t k = 0; k < n; k++)
+            scratch[k] = fabs(res[k]);
+        hc_sort_by_double_key(scratch, n, sizeof *scratch);
+        size_t m1 = n / 2;
+        double cmad = n % 2 == 0 ? 3.0 * (scratch[m1] + scratch[n - m1 - 1])
+                                 : 6.0 * scratch[m1];
+        if (cmad < 1e-7 * sc)
+            break;
+        double c9 = 0.999 * cmad, c1 = 0.001 * cmad;
+        for (size_t k = 0; k < n; k++) {
+            double r = fabs(res[k]);
+            if (r <= c1) {
+                rw[k] = 1.0;
+            } else if (r <= c9) {
+                double q = r / cmad;
+                rw[k] = (1.0 - q * q) * (1.0 - q * q);
+            } else {
+                rw[k] = 0.0;
+            }
+        }
+    }
+    free(lw.w);
+    return nomem ? -1 : 0;
+}
+
+hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
+                            double f, int iter, double delta, double *fitted,
+                            hc_error *err)
+{
+    return hc_lowess_ranked(x, y, NULL, n, f, iter, delta, HC_LOWESS_THREADS, fitted, err);
+}
+
+hc_status hc_lowess_ranked(const double *x, const double *y, const hc_metrics_ranked *ranked,
+                           size_t n, double f, int iter, double delta, int threads,
+                           double *fitted, hc_error *err)
+{
+    if (n == 0)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "no points to smooth");
+    if (!(f > 0.0) || iter < 0)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "lowess needs a span f > 0 and iter >= 0");
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                                "lowess: point %zu is missing or not finite",
+                                i);
+    hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(x, n);
+    double *work = malloc(2 * n * sizeof *work);
+    if ((!ranked && !own) || !work) {
+        free(own);
+        free(work);
+        return hc_error_nomem(err);
+    }
+    const hc_metrics_ranked *o = ranked ? ranked : own;
+    double *xs = work, *ys = work + n;
+    for (size_t k = 0; k < n; k++) {
+        xs[k] = o[k].s;
+        ys[k] = y[o[k].i];
+    }
+    if (delta < 0.0)
+        delta = 0.01 * (xs[n - 1] - xs[0]);
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    /* One pass with spaced fits (val.prob's smooth of millions of rows):
+     * the fits at the anchors, then every value computed straight into
+     * `fitted` in row order (which may be x or y: they are read through
+     * their sorted copies only). No sorted copy of the result is kept. */
+    if (iter == 0 && n >= 2) {
+        size_t *anchors, na;
+        double *fits;
+        int rc = lowess_anchor_fits(xs, ys, n, ns, delta, NULL, threads, &anchors, &fits,
+                                    &na);
+        if (rc == 0) {
+            lowess_fill(xs, n, delta, anchors, fits, na, o, fitted);
+            free(anchors);
+            free(fits);
+            free(own);
+            free(work);
+            return HC_OK;
+        }
+        if (rc == -2) {
+            free(own);
+            free(work);
+            return hc_error_nomem(err);
+        }
+    }
+    /* Otherwise in sorted order into a buffer of our own first, so that x
+     * or y may also be passed as `fitted`; robustness weights, residuals
+     * and their sort for iter > 0. */
+    double *w = malloc((iter > 0 ? 4 : 1) * n * sizeof *w);
+    if (!w) {
+        free(own);
+        free(work);
+        return hc_error_nomem(err);
+    }
+    double *out = w;
+    int rc = lowess_sorted(xs, ys, n, f, iter, delta, threads, out,
+                           iter > 0 ? w + n : NULL, iter > 0 ? w + 2 * n : NULL,
+                           iter > 0 ? w + 3 * n : NULL);
+    if (rc == 0)
+        for (size_t k = 0; k < n; k++)
+            fitted[o[k].i] = out[k];
+    free(w);
+    free(own);
+    free(work);
+    return rc == 0 ? HC_OK : hc_error_nomem(err);
+}

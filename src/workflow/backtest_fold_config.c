@@ -1,0 +1,293 @@
+/* backtest_fold_config.c - one config in one fold: its refit or its own model, scores, probabilities, cut points and PSI on the fold's rows. */
+#include "backtest_internal.h"
+#include "hc_logreg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The design of a fold's refit from the cached sub-scores: the slices of
+ * the training rows when every sub-score is finite; else the complete rows
+ * compacted into w (in order, with their outcomes and accounts), which are
+ * the rows hc_fit_model keeps from the table. *n_fit gets their count. */
+static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
+                             const hc_backtest_fold_plan *fp, const double **cols,
+                             size_t *n_fit, hc_error *err)
+{
+    size_t b = fp->train_begin, n_tr = fp->train_stop - fp->train_begin, K = cache->k;
+    if (cache->sub_complete) {
+        for (size_t k = 0; k < K; k++)
+            cols[k] = cache->sub + k * cache->n + b;
+        *n_fit = n_tr;
+        return HC_OK;
+    }
+    size_t mt = w->max_train ? w->max_train : 1;
+    if (!w->fit_sub)
+        w->fit_sub = malloc(K * mt * sizeof *w->fit_sub);
+    if (!w->fit_y)
+        w->fit_y = malloc(mt * sizeof *w->fit_y);
+    if (!w->fit_cluster)
+        w->fit_cluster = malloc(mt * sizeof *w->fit_cluster);
+    if (!w->fit_sub || !w->fit_y || !w->fit_cluster)
+        return hc_error_nomem(err);
+    size_t q = 0;
+    for (size_t i = b; i < b + n_tr; i++) {
+        int complete = 1;
+        for (size_t k = 0; k < K; k++)
+            complete &= isfinite(cache->sub[k * cache->n + i]) != 0;
+        if (!complete)
+            continue;
+        for (size_t k = 0; k < K; k++)
+            w->fit_sub[k * mt + q] = cache->sub[k * cache->n + i];
+        w->fit_y[q] = cache->y[i];
+        w->fit_cluster[q] = cache->cluster[i];
+        q++;
+    }
+    for (size_t k = 0; k < K; k++)
+        cols[k] = w->fit_sub + k * mt;
+    *n_fit = q;
+    return HC_OK;
+}
+
+hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
+                            const hc_bt_cache *cache, hc_bt_workspace *w, size_t f,
+                            size_t c, char *note, size_t note_size, hc_error *err)
+{
+    const hc_backtest_fold_plan *fp = &res->plan.folds[f];
+    hc_backtest_config *cf = &res->configs[c];
+    hc_backtest_cell *cell = &res->folds[f].cells[c];
+    hc_bt_scratch *s = &w->sc[c];
+    const hc_table *t = h->snapshots.table;
+    size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
+    const hc_backtest_options *opt = &res->opt;
+    int cached = c < cache->n_models && cache->health[c];
+    int from_subs = cf->kind == HC_BT_TUNED && cache->sub;
+    /* The fold's rows as the table-reading APIs take them, when a config
+     * reads the table in this fold. */
+    const size_t *tr = NULL, *te = NULL;
+    if (!cached && !from_subs) {
+        if (!w->rows && !(w->rows = malloc((w->max_train + w->max_test + 1) *
+                                           sizeof *w->rows)))
+            return hc_error_nomem(err);
+        for (size_t i = 0; i < n_tr; i++)
+            w->rows[i] = res->plan.rows[fp->train_begin + i];
+        for (size_t i = 0; i < n_te; i++)
+            w->rows[w->max_train + i] = res->plan.rows[fp->test_begin + i];
+        tr = w->rows;
+        te = w->rows + w->max_train;
+    }
+    hc_model *owned = NULL;
+    const hc_model *m = cf->model;
+    hc_status st = HC_OK;
+    hc_error e2;
+    hc_error_clear(&e2);
+
+    /* The tuned config's refit works on the cached sub-scores when it can:
+     * the fold's training rows are a slice of them. */
+    if (cf->kind == HC_BT_TUNED) {
+        hc_fit_result fr;
+        if (from_subs) {
+            const double *cols[256];
+            size_t n_fit = 0;
+            if ((st = fit_columns(cache, w, fp, cols, &n_fit, err)) != HC_OK)
+                return st;
+            if (n_fit == 0)
+                st = hc_error_set(&e2, HC_ENUMERIC, NULL, 0, 0,
+                                  "no complete observation to fit: every one of the "
+                                  "%zu observations has a missing component sub-score",
+                                  n_tr);
+            else if (cache->sub_complete)
+                st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
+                                          cache->cluster + fp->train_begin, n_fit,
+                                          &opt->fit, &fr, &e2);
+            else
+                st = hc_fit_model_columns(cf->model, cols, w->fit_y, w->fit_cluster,
+                                          n_fit, &opt->fit, &fr, &e2);
+        } else {
+            st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
+        }
+        if (st != HC_OK) {
+            if (hc_bt_is_skip(st))
+                snprintf(note, note_size, "the refit of '%.40s' failed: %.400s", cf->name,
+                         e2.message);
+            else
+                *err = e2;
+            return st;
+        }
+        owned = fr.tuned;
+        fr.tuned = NULL;
+        hc_fit_result_release(&fr);
+        m = owned;
+    } else if (hc_model_has_quantiles(cf->model, 1)) {
+        owned = hc_model_copy(cf->model);
+        if (!owned)
+            return hc_error_nomem(err);
+        if ((st = hc_model_learn_quantiles(owned, t, tr, n_tr, err)) != HC_OK) {
+            hc_model_free(owned);
+            return st;
+        }
+        m = owned;
+    }
+    hc_score_out otr = {.health = s->h_train_buf};
+    hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
+    s->h_train = s->h_train_buf;
+    if (cached) {
+        /* Scored once for every fold. */
+        s->h_train = cache->health[c] + fp->train_begin;
+        memcpy(s->h_test, cache->health[c] + fp->test_begin, n_te * sizeof *s->h_test);
+        if (cache->p[c]) /* else no churn model: the map below makes p */
+            memcpy(s->p_test, cache->p[c] + fp->test_begin, n_te * sizeof *s->p_test);
+    } else if (from_subs) {
+        if ((st = hc_model_score_subs(m, cache->sub + fp->train_begin, cache->n, n_tr,
+                                      &otr, err)) != HC_OK ||
+            (st = hc_model_score_subs(m, cache->sub + fp->test_begin, cache->n, n_te,
+                                      &ote, err)) != HC_OK)
+            goto done;
+    } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, 1, &otr, err)) != HC_OK ||
+               (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK) {
+        goto done;
+    }
+
+    /* Training rows with a health score, for the map, cuts and PSI: the
+     * rows themselves when every one has H, else a compacted copy. */
+    size_t k = 0;
+    while (k < n_tr && isfinite(s->h_train[k]))
+        k++;
+    const double *xh = s->h_train, *xy = w->y_train;
+    if (k < n_tr) {
+        if (!w->xa)
+            w->xa = malloc(w->max_train * sizeof *w->xa);
+        if (!w->xb)
+            w->xb = malloc(w->max_train * sizeof *w->xb);
+        if (!w->xa || !w->xb) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        k = 0;
+        for (size_t i = 0; i < n_tr; i++) {
+            if (!isfinite(s->h_train[i]))
+                continue;
+            w->xa[k] = s->h_train[i];
+            w->xb[k] = w->y_train[i];
+            k++;
+        }
+        xh = w->xa;
+        xy = w->xb;
+    }
+    /* Probabilities: the config's churn model when it covers every scored
+     * test row, else a logistic map of H fitted on the training rows. */
+    int have_p = m->churn.present;
+    for (size_t i = 0; have_p && i < n_te; i++)
+        if (isfinite(s->h_test[i]) && !isfinite(s->p_test[i]))
+            have_p = 0;
+    cell->map_intercept = m->churn.intercept;
+    cell->map_slope = m->churn.slope;
+    if (!have_p) {
+        double a, b;
+        st = hc_validate_logistic_map(xy, xh, k, NULL, &a, &b, &e2);
+        if (st != HC_OK) {
+            if (hc_bt_is_skip(st))
+                snprintf(note, note_size,
+                         "the logistic map of '%.40s' on the training rows failed: %.400s",
+                         cf->name, e2.message);
+            else
+                *err = e2;
+            goto done;
+        }
+        for (size_t i = 0; i < n_te; i++)
+            s->p_test[i] = isfinite(s->h_test[i]) ? hc_logistic(a + b * s->h_test[i]) : NAN;
+        cell->map_intercept = a;
+        cell->map_slope = b;
+        if (w->defer->deferred[c])
+            w->defer->map_used[f * res->n_configs + c] = 1;
+    }
+
+    /* Cut points: chosen on the training rows, or the config's bands. */
+    s->n_cuts = m->n_bands > 0 ? m->n_bands - 1 : 0;
+    for (size_t b = 0; b < s->n_cuts; b++)
+        s->cuts[b] = m->bands[b + 1].min;
+    cell->objective_train = cell->objective_test = NAN;
+    if (opt->use_objective && m->n_bands >= 2) {
+        /* The ARR of the training rows with a score, compacted alongside. */
+        double *arr_k = NULL;
+        if (h->snapshots.arr_col >= 0) {
+            arr_k = malloc((k ? k : 1) * sizeof *arr_k);
+            if (!arr_k) {
+                st = hc_error_nomem(err);
+                goto done;
+            }
+            size_t q = 0;
+            for (size_t i = 0; i < n_tr; i++)
+                if (isfinite(s->h_train[i]))
+                    arr_k[q++] = w->arr_train[i];
+        }
+        hc_threshold_options to = opt->threshold;
+        to.n_bands = m->n_bands;
+        hc_threshold_result tres;
+        hc_error te2;
+        hc_error_clear(&te2);
+        st = hc_thresholds_search(xh, xy, arr_k, k, &to, &tres, &te2);
+        free(arr_k);
+        if (st == HC_OK) {
+            for (size_t b = 0; b < s->n_cuts; b++)
+                s->cuts[b] = tres.cuts[b];
+            cell->objective_met = tres.met;
+            cell->objective_train = tres.achieved;
+            hc_threshold_result_release(&tres);
+        } else if (st == HC_ENUMERIC || st == HC_EUSAGE) {
+            snprintf(cell->note, sizeof cell->note,
+                     "no cut points met the constraints on the training rows (%.380s); "
+                     "the config's own bands were used", te2.message);
+            st = HC_OK;
+        } else {
+            *err = te2;
+            goto done;
+        }
+    }
+    cell->n_cuts = s->n_cuts;
+    memcpy(cell->cuts, s->cuts, s->n_cuts * sizeof *s->cuts);
+    for (size_t i = 0; i < n_te; i++)
+        s->b_test[i] = isfinite(s->h_test[i]) ? hc_bt_band_of_cuts(s->cuts, s->n_cuts, s->h_test[i]) : -1;
+
+    /* PSI of H, training vs test: how far the scores drifted between the
+     * rows the fold learns on and those it is tested on (10 bins). */
+    cell->psi = NAN;
+    {
+        size_t q = 0;
+        for (size_t i = 0; i < n_te; i++)
+            if (isfinite(s->h_test[i]))
+                w->ta[q++] = s->h_test[i];
+        /* The quantiles of the training H are selected in a buffer of
+         * max_train doubles: the training H itself when it is this fold's
+         * own, else a copy in one no config uses now (the tuned config's,
+         * filled only after every other config's fold). */
+        double *buf = NULL;
+        if (xh == s->h_train_buf || xh == w->xa) {
+            buf = (double *)(xh == w->xa ? w->xa : s->h_train_buf);
+        } else if (k > 0 && q > 0) {
+            size_t last = res->n_configs - 1;
+            if (c < last && res->configs[last].kind == HC_BT_TUNED &&
+                w->sc[last].h_train_buf)
+                buf = w->sc[last].h_train_buf;
+            else if (w->psi_buf || (w->psi_buf = malloc((w->max_train ? w->max_train : 1) *
+                                                        sizeof *w->psi_buf)))
+                buf = w->psi_buf;
+            if (buf)
+                memcpy(buf, xh, k * sizeof *buf);
+        }
+        hc_metrics_psi_result pr;
+        hc_error pe;
+        if (k > 0 && q > 0 && buf && hc_metrics_psi_in(buf, k, w->ta, q, 10, &pr, &pe) == HC_OK)
+            cell->psi = pr.psi;
+    }
+done:
+    if (st == HC_OK && cf->fold_models) {
+        if (!owned && !(owned = hc_model_copy(m)))
+            st = hc_error_nomem(err);
+        cf->fold_models[f] = owned;
+        owned = NULL;
+    }
+    hc_model_free(owned);
+    return st;
+}

@@ -1,0 +1,143 @@
+/* backtest_internal.h - the backtest's private parts: per-fold workspaces, deferred configs and the steps hc_backtest_run takes in order. */
+#ifndef HC_BACKTEST_INTERNAL_H
+#define HC_BACKTEST_INTERNAL_H
+
+#include "hc_backtest.h"
+#include "backtest_cache.h"
+
+/* The steps of hc_backtest_run (backtest.c), each in its own file:
+ *   hc_backtest_plan_build       the folds by date (backtest_plan.c);
+ *   hc_bt_cache_build            the rows scored once (backtest_cache.c);
+ *   hc_bt_fold_compute           one fold's configs (backtest_fold.c, each
+ *                                config by hc_bt_fold_config in
+ *                                backtest_fold_config.c), two folds at once;
+ *   hc_bt_fold_pool              the fold's test rows join the pool, in
+ *                                fold order (backtest_fold.c);
+ *   hc_bt_pooled_outputs,
+ *   hc_bt_pooled_from_cache      the pooled arrays (backtest_pooled.c);
+ *   hc_bt_pooled_evaluate        pooled metrics, DeLong comparisons and the
+ *                                threshold sweep (backtest_evaluate.c). */
+
+/* Per-config scratch for one fold, allocated once for the largest fold. */
+typedef struct {
+    double *h_train_buf; /* max_train; NULL for a config the cache scores */
+    const double *h_train; /* the fold's training H: the buffer or the cache */
+    double *h_test;    /* max_test */
+    double *p_test;
+    int32_t *b_test;
+    double cuts[HC_THRESHOLDS_MAX_BANDS];
+    size_t n_cuts;
+} hc_bt_scratch;
+
+/* The configs whose pooled p, H and bands are made after the folds from
+ * the cache (hc_bt_pooled_outputs) rather than stored fold by fold: those
+ * the cache scores (hand-set without per-fold quantiles, and the tuned
+ * refit on cached sub-scores). What that needs beyond the cells' cut
+ * points and maps: whether each fold's p came from the logistic map of H,
+ * and the tuned config's models (in fold_models). */
+typedef struct {
+    unsigned char *deferred;   /* n_configs */
+    unsigned char *map_used;   /* n_folds x n_configs (fold-major) */
+} hc_bt_deferral;
+
+/* Shared buffers of one fold's computation. */
+typedef struct {
+    size_t max_train, max_test;
+    const double *y_train, *arr_train;     /* the fold's slices of the cache */
+    const double *y_test, *arr_test;
+    double *xa, *xb;     /* max_train, allocated when a training row lacks H */
+    double *ta, *tb;     /* max_test: a fold's test rows, compacted */
+    unsigned char *valid;                  /* max_test */
+    /* the complete training rows of the refit, when some sub-score is
+     * missing (allocated on first use) */
+    double *fit_sub;                       /* k x max_train */
+    double *fit_y;                         /* max_train */
+    int32_t *fit_cluster;                  /* max_train */
+    size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
+                          that read the table (allocated on first use) */
+    double *psi_buf;   /* max_train: PSI scratch when no config lends one */
+    const hc_bt_deferral *defer;           /* shared by both workspaces */
+    hc_bt_scratch *sc;                     /* n_configs */
+    int ready;                             /* hc_bt_fold_compute left a fold to pool */
+} hc_bt_workspace;
+
+/* Status of a per-fold step: HC_OK, a skip (the fold is unusable; the
+ * message is in its note) or a hard error returned to the caller. */
+static inline int hc_bt_is_skip(hc_status st)
+{
+    return st == HC_ENUMERIC;
+}
+
+/* The band of health score h under cut points cuts[0 .. n_cuts) (band 0,
+ * the red one, below cuts[0]). */
+static inline int32_t hc_bt_band_of_cuts(const double *cuts, size_t n_cuts, double h)
+{
+    int32_t b = 0;
+    while ((size_t)b < n_cuts && h >= cuts[b])
+        b++;
+    return b;
+}
+
+/* ---- one fold (backtest_fold.c, backtest_fold_config.c) ---- */
+
+/* Allocates a workspace sized for the plan's largest fold (buffers needed
+ * only in some folds come on first use); release it with
+ * hc_bt_workspace_release (an error leaves nothing to release). */
+hc_status hc_bt_workspace_alloc(hc_bt_workspace *w, const hc_backtest_plan *plan,
+                                const hc_bt_cache *cache, size_t n_cfg, hc_error *err);
+
+/* Frees the buffers of a workspace of n_cfg configs and zeroes it. */
+void hc_bt_workspace_release(hc_bt_workspace *w, size_t n_cfg);
+
+/* The first half of fold f: every config's scores, probabilities and cut
+ * points on the fold's rows, into the workspace `w`, and the per-fold
+ * metrics. Folds are independent here, so two run at once on two
+ * workspaces; w->ready says whether the fold is to be pooled. A skipped
+ * fold gets its note and HC_OK. */
+hc_status hc_bt_fold_compute(const hc_history *h, hc_backtest_result *res,
+                             const hc_bt_cache *cache, hc_bt_workspace *w, size_t f,
+                             hc_error *err);
+
+/* The second half: marks the fold's common test rows in `mark` (plan
+ * order), appends the p, H and bands of the configs that are not deferred
+ * to the pooled arrays and counts the fold's bands. Runs in fold order, so
+ * the pooled rows are in the same order however the folds were computed. */
+void hc_bt_fold_pool(hc_backtest_result *res, hc_bt_workspace *w, size_t f,
+                     unsigned char *mark);
+
+/* Scores config c in fold f: builds or copies its model, scores the
+ * training and test rows, its probabilities and its cut points, into
+ * w->sc[c] and the fold's cell. A skip leaves its reason in `note`. */
+hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
+                            const hc_bt_cache *cache, hc_bt_workspace *w, size_t f,
+                            size_t c, char *note, size_t note_size, hc_error *err);
+
+/* ---- the pooled rows (backtest_pooled.c) ---- */
+
+/* Allocates the folds' cells, and the pooled arrays filled fold by fold:
+ * those of the configs that are not deferred. */
+hc_status hc_bt_pooled_alloc(hc_backtest_result *res, const hc_bt_deferral *d,
+                             hc_error *err);
+
+/* The pooled p, H and bands of the deferred configs on the marked rows,
+ * from the cache and what each fold kept. Frees what of the cache is no
+ * longer read (the accounts, each cached P once used), keeping what
+ * hc_bt_pooled_from_cache takes. */
+hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
+                               const hc_bt_deferral *d, const unsigned char *mark,
+                               hc_error *err);
+
+/* Makes pooled_row, pooled_y, pooled_arr and the cached configs' pooled H
+ * by compaction of the plan's rows and the cache in place, which moves
+ * them into `res`, and releases the rest of the cache. */
+void hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
+                             const unsigned char *mark);
+
+/* ---- the pooled evaluation (backtest_evaluate.c) ---- */
+
+/* Pooled validation of every config, the DeLong comparison of each with
+ * config 0, and the threshold sweep of the primary config. */
+hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
+                                hc_error *err);
+
+#endif

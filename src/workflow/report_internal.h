@@ -1,0 +1,75 @@
+/* report_internal.h - the parts of the report workflow shared by its files (private to src/workflow/report*.c). */
+#ifndef HC_REPORT_INTERNAL_H
+#define HC_REPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "hc_report.h"
+
+/* Tells the caller's progress callback, if any, that a stage starts. */
+void hc_rpt_stage(const hc_report_options *opt, const char *what);
+
+/* ---- the report's own analysis (report_analysis.c) ---- */
+
+/* Step 5: chooses the band cut points (on the backtest's pooled rows, or
+ * in-sample without them) and writes them into res->fit.tuned's bands,
+ * setting res->cuts_source, res->thresholds and res->thresholds_note. A
+ * search that is not possible is not an error (the bands are kept and the
+ * note says why); errors are HC_ENOMEM and those of hc_model_set_bands. */
+hc_status hc_rpt_recommend_thresholds(hc_report_result *res, hc_error *err);
+
+/* Today's book: which predict rows are accounts not yet churned, and the
+ * accounts, ARR and expected churned ARR per tuned band (res->in_book,
+ * band_*, book_*, churned_*). Only HC_ENOMEM. */
+hc_status hc_rpt_build_book(hc_report_result *res, hc_error *err);
+
+/* The per-segment table (res->segments, largest first), with each
+ * segment's out-of-time AUCs on the backtest's pooled rows. Nothing when
+ * the data has no segment column. Only HC_ENOMEM. */
+hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err);
+
+/* ---- the document (report_document.c, report_summary.c, report_caveats.c) ---- */
+
+/* Builds res->doc from the computed result (steps 1-7): sections,
+ * figures, the book's table, the summary and the caveats. Only
+ * HC_ENOMEM; a paragraph that cannot be allocated is left out. The folder
+ * names data_dir and plots_dir are filled when the directory is written. */
+hc_status hc_rpt_build_document(hc_report_result *res, hc_error *err);
+
+/* Frees what `doc` owns and zeroes it. */
+void hc_rpt_document_release(hc_report_document *doc);
+
+/* A paragraph being written: a memory stream. */
+typedef struct {
+    FILE *f;
+    char *buf;
+    size_t len;
+} hc_rpt_para;
+
+/* Opens the stream; NULL when it cannot be (the paragraph is left out). */
+FILE *hc_rpt_para_open(hc_rpt_para *p);
+
+/* Closes the stream and, when there is room (*n < max), appends the
+ * paragraph to out[*n] (which then owns the text) and counts it; otherwise
+ * frees it. */
+void hc_rpt_para_close(hc_rpt_para *p, const char *title, hc_report_paragraph *out,
+                       size_t max, size_t *n);
+
+/* Fills up to `max` paragraphs of the executive summary (see
+ * hc_report_document) and returns how many. Reads res->doc.book for the
+ * band ranges, so the book's table is built first. */
+size_t hc_rpt_summary(const hc_report_result *res, hc_report_paragraph *para, size_t max);
+
+/* The caveats, like hc_rpt_summary. */
+size_t hc_rpt_caveats(const hc_report_result *res, hc_report_paragraph *para, size_t max);
+
+/* ---- the data files (report_files.c) ---- */
+
+/* Step 9: prepares the report directory (removing an earlier run's pages,
+ * data files and plot images; fills res->doc.data_dir and plots_dir) and
+ * writes data/ (but coefficients.csv, the output layer's), tuned.json and
+ * predictions.csv, each atomically. HC_EIO when it cannot. */
+hc_status hc_rpt_write_files(hc_report_result *res, hc_error *err);
+
+#endif

@@ -1,0 +1,296 @@
+/* report_summary.c - the executive summary of the report in plain words: prediction, out-of-time gain, weights, thresholds, revenue at risk, drift. */
+#include "report_internal.h"
+#include "hc_date.h"
+#include "hc_format.h"
+
+#include <math.h>
+
+static const char *config_name(const hc_model *m)
+{
+    return m->name ? m->name : m->source;
+}
+
+static void objective_words(FILE *f, const hc_report_result *res)
+{
+    const hc_threshold_options *t = &res->opt.threshold;
+    const char *red = res->fit.tuned->bands[0].name;
+    int H = res->history.labels.horizon;
+    switch (t->objective) {
+    case HC_THRESHOLD_RECALL:
+        fprintf(f, "the '%s' band should catch at least %.0f%% of the accounts that "
+                   "churn within %d days", red, 100 * t->target, H);
+        break;
+    case HC_THRESHOLD_ARR_RECALL:
+        fprintf(f, "the '%s' band should hold at least %.0f%% of the ARR that churns "
+                   "within %d days", red, 100 * t->target, H);
+        break;
+    case HC_THRESHOLD_PRECISION:
+        fprintf(f, "at least %.0f%% of the '%s' band's accounts should churn within "
+                   "%d days (the largest such band)", 100 * t->target, red, H);
+        break;
+    case HC_THRESHOLD_VALUE:
+        fprintf(f, "the largest expected value of intervening on the '%s' band, at a "
+                   "cost of %g per account and saving %.0f%% of a churner's ARR",
+                red, t->cost, 100 * t->save_rate);
+        break;
+    }
+}
+
+/* Folds whose cut points, chosen on training rows, reached the target on
+ * the following test period (primary config), and folds used. */
+static void fold_objective(const hc_report_result *res, size_t *met, size_t *used,
+                           double *lo, double *hi)
+{
+    const hc_backtest_result *b = &res->backtest;
+    const hc_threshold_options *t = &res->opt.threshold;
+    *met = *used = 0;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    if (!res->has_backtest)
+        return;
+    for (size_t f = 0; f < b->plan.n_folds; f++) {
+        if (!b->folds[f].used)
+            continue;
+        double v = b->folds[f].cells[b->primary].objective_test;
+        if (!isfinite(v))
+            continue;
+        (*used)++;
+        *lo = fmin(*lo, v);
+        *hi = fmax(*hi, v);
+        if (t->objective == HC_THRESHOLD_VALUE ? v > 0 : v >= t->target)
+            (*met)++;
+    }
+}
+
+static void summary_current(FILE *f, const hc_report_result *res)
+{
+    const hc_validate_result *v = &res->validate;
+    const hc_labels *l = &res->history.labels;
+    fprintf(f, "The current config '%s' %s", config_name(res->current),
+            v->discrimination_text);
+    fprintf(f, " (Over %zu labelled snapshots of %zu accounts, %zu of them followed by "
+               "a churn within %d days.)",
+            res->validate_rows.used, res->history.snapshots.n_accounts,
+            v->summary.positives,
+            l->horizon);
+    if (res->validate_rows.churn_model_used) {
+        fprintf(f, " Its own churn probabilities are %s", v->calibration_text);
+    } else if (res->has_backtest && res->backtest.configs[0].has_pooled) {
+        fprintf(f, " It has no churn model, so it ranks accounts but gives no "
+                   "probabilities; turned into probabilities by a logistic fit on each "
+                   "backtest training fold, out of time it is %s",
+                res->backtest.configs[0].pooled.calibration_text);
+    } else {
+        fputs(" It has no churn model, so it ranks accounts but gives no probabilities, "
+              "and its calibration cannot be judged.", f);
+    }
+}
+
+static void summary_gain(FILE *f, const hc_report_result *res)
+{
+    const hc_backtest_result *b = &res->backtest;
+    if (!res->has_backtest) {
+        fprintf(f, "There is no out-of-time comparison: %s. The tuned model's in-sample "
+                   "ROC AUC is %.3f, which overstates what it will do on new data.",
+                res->backtest_note, res->fit.in_sample_auc);
+        return;
+    }
+    char a[11], z[11];
+    hc_date_format(b->plan.folds[0].test_start, a);
+    hc_date_format(b->plan.folds[b->plan.n_folds - 1].test_end, z);
+    size_t pos = 0;
+    for (size_t i = 0; i < b->n_pooled; i++)
+        pos += b->pooled_y[i] == 1.0;
+    fprintf(f, "In a walk-forward backtest (%zu of %zu folds used, test periods %s to %s, "
+               "%zu test snapshots, %zu of them followed by a churn; every fold trains only on snapshots "
+               "whose outcome was known %d days before its test period), ",
+            b->folds_used, b->plan.n_folds, a, z, b->n_pooled, pos,
+            b->plan.horizon + b->plan.lead);
+    if (b->n_comparisons == 0 || !b->comparisons[0].ok) {
+        fprintf(f, "the two configs could not be compared: %s.",
+                b->n_comparisons ? b->comparisons[0].note : "no tuned model");
+        return;
+    }
+    const hc_metrics_auc_diff *d = &b->comparisons[0].diff;
+    int sig = d->ci_low > 0 || d->ci_high < 0;
+    fprintf(f, "the tuned weights reached a ROC AUC of %.3f against %.3f for the current "
+               "config: a difference of %+.3f (95%% CI %+.3f to %+.3f, DeLong's paired "
+               "test, p = %.2g). ",
+            d->auc1, d->auc2, d->diff, d->ci_low, d->ci_high, d->p_value);
+    if (!sig)
+        fputs("That is no significant difference: on data they were not fitted on, the "
+              "tuned weights do not rank churners measurably better than the current ones.",
+              f);
+    else if (d->diff > 0)
+        fputs("The tuned weights rank churners significantly better out of time.", f);
+    else
+        fputs("The tuned weights rank churners significantly worse out of time: keep the "
+              "current weights and look at the caveats.", f);
+}
+
+static void summary_weights(FILE *f, const hc_report_result *res)
+{
+    const hc_fit_result *r = &res->fit;
+    fputs("Tuned weights, from the churn model fitted on every labelled snapshot "
+          "(current → tuned, 95% interval): ", f);
+    for (size_t c = 0; c < r->n_components; c++) {
+        fprintf(f, "%s%s %.2f → %.2f", c ? "; " : "", r->tuned->components[c].name,
+                r->old_weight[c], r->new_weight[c]);
+        if (r->dropped[c])
+            fputs(" (dropped: its coefficient had the unhealthy sign)", f);
+        else
+            fprintf(f, " (%.2f to %.2f)", r->weight_ci_low[c], r->weight_ci_high[c]);
+    }
+    const hc_model *m = r->tuned;
+    if (m->churn.present)
+        fprintf(f, ". Calibrated as P(churn within %d days) = 1 / (1 + exp(-(%.4g %c %.4g × "
+                   "H))) on the health score H.",
+                m->horizon_days, m->churn.intercept, m->churn.slope < 0 ? '-' : '+',
+                fabs(m->churn.slope));
+    else
+        fputc('.', f);
+}
+
+static void summary_thresholds(FILE *f, const hc_report_result *res)
+{
+    const hc_model *m = res->fit.tuned;
+    if (res->cuts_source == HC_REPORT_CUTS_KEPT) {
+        fprintf(f, "No cut points were recommended (%s); the tuned config keeps the "
+                   "current bands: ", res->thresholds_note);
+    } else {
+        fputs("Recommended bands on the tuned health score (0-100): ", f);
+    }
+    for (size_t b = 0; b < m->n_bands; b++) {
+        fprintf(f, "%s'%s' %s", b ? "; " : "", m->bands[b].name, res->doc.book[b].range);
+    }
+    fputs(".", f);
+    if (!res->thresholds)
+        return;
+    fputs(" The objective: ", f);
+    objective_words(f, res);
+    fputs(". ", f);
+    const hc_threshold_result *t = res->thresholds;
+    const hc_threshold_point *pt = &t->sweep[t->red_point];
+    if (res->cuts_source == HC_REPORT_CUTS_BACKTEST)
+        fputs("On the tuned model's out-of-time backtest snapshots", f);
+    else
+        fprintf(f, "On the final model's in-sample health scores (there was no "
+                   "out-of-time sweep: %s)", res->thresholds_note);
+    fprintf(f, ", the '%s' band flags %.1f%% of snapshots and catches %.1f%% of churners "
+               "(precision %.1f%%",
+            m->bands[0].name, 100 * pt->share_flagged, 100 * pt->recall, 100 * pt->precision);
+    if (t->churned_arr > 0)
+        fprintf(f, ", %.1f%% of churned ARR", 100 * pt->arr_recall);
+    fputs(").", f);
+    if (!t->met)
+        fprintf(f, " The target was not reached: %s.", t->message);
+    size_t met, used;
+    double lo, hi;
+    fold_objective(res, &met, &used, &lo, &hi);
+    if (used)
+        fprintf(f, " Chosen the same way on each backtest fold's training snapshots, the "
+                   "cut points reached the target on the following test period in %zu of "
+                   "%zu folds (achieved %.3g to %.3g).",
+                met, used, lo, hi);
+}
+
+static void summary_risk(FILE *f, const hc_report_result *res)
+{
+    const hc_predict_result *p = &res->predict;
+    const hc_model *m = res->fit.tuned;
+    char day[11], total[48], exp_arr[48];
+    hc_date_format(p->as_of, day);
+    hc_format_money(res->book_arr, total, sizeof total);
+    hc_format_money(res->book_expected_arr, exp_arr, sizeof exp_arr);
+    fprintf(f, "As of %s the book holds %zu accounts that have not churned, with a total "
+               "ARR of %s. Scored with the tuned config, the expected churned ARR in the "
+               "next %d days is %s",
+            day, res->book_accounts, total, p->horizon_days, exp_arr);
+    if (res->book_arr > 0)
+        fprintf(f, " (%.1f%% of the book's ARR)", 100 * res->book_expected_arr / res->book_arr);
+    fprintf(f, ", about %.1f accounts. By band: ", res->book_expected_churners);
+    for (size_t b = 0; b < m->n_bands; b++) {
+        char arr[48], e[48];
+        hc_format_money(res->band_arr[b], arr, sizeof arr);
+        hc_format_money(res->band_expected_arr[b], e, sizeof e);
+        fprintf(f, "%s'%s' %zu accounts, ARR %s, expected churned ARR %s", b ? "; " : "",
+                m->bands[b].name, res->band_accounts[b], arr, e);
+    }
+    fputc('.', f);
+    if (res->book_stale) {
+        char s[48];
+        hc_format_money(res->book_stale_arr, s, sizeof s);
+        fprintf(f, " %zu of these accounts (ARR %s) have no snapshot in the last %d days, "
+                   "so their scores may be out of date.",
+                res->book_stale, s, p->horizon_days);
+    }
+    if (res->book_unscored)
+        fprintf(f, " %zu accounts have no component data and no score.", res->book_unscored);
+    if (res->churned_accounts) {
+        char c[48];
+        hc_format_money(res->churned_arr, c, sizeof c);
+        fprintf(f, " Not counted: %zu accounts that churned on or before %s (last ARR %s).",
+                res->churned_accounts, day, c);
+    }
+}
+
+static void summary_drift(FILE *f, const hc_report_result *res)
+{
+    const hc_drift_result *d = &res->drift;
+    char a[11], b[11], c[11], e[11];
+    hc_date_format(d->baseline.period.from, a);
+    hc_date_format(d->baseline.period.to, b);
+    hc_date_format(d->current.period.from, c);
+    hc_date_format(d->current.period.to, e);
+    const hc_drift_score *h = &d->scores[0];
+    fprintf(f, "From the previous period (%s to %s) to the current one (%s to %s) the "
+               "tuned score is %s: ", a, b, c, e, hc_drift_flag_name(d->verdict));
+    if (isfinite(h->psi))
+        fprintf(f, "the PSI of the health score is %.3f (%s)", h->psi,
+                hc_drift_flag_name(h->flag));
+    else
+        fprintf(f, "the PSI of the health score cannot be computed (%s)", h->note);
+    if (d->verdict_score > 0) {
+        const hc_drift_score *s = &d->scores[d->verdict_score];
+        fprintf(f, ", and component '%s' has the largest shift, PSI %.3f (%s)", s->name,
+                s->psi, hc_drift_flag_name(s->flag));
+    }
+    fputc('.', f);
+    if (d->has_labels && isfinite(d->baseline.churn_rate) && isfinite(d->current.churn_rate))
+        fprintf(f, " The %d-day churn rate went from %.2f%% to %.2f%%.", d->horizon,
+                100 * d->baseline.churn_rate, 100 * d->current.churn_rate);
+    fputs(" (PSI below 0.1 is stable, 0.1 to 0.25 worth watching, 0.25 or more calls for "
+          "recalibration: Siddiqi 2006.)", f);
+}
+
+size_t hc_rpt_summary(const hc_report_result *res, hc_report_paragraph *para, size_t max)
+{
+    size_t n = 0;
+    hc_rpt_para p;
+    if (hc_rpt_para_open(&p)) {
+        summary_current(p.f, res);
+        hc_rpt_para_close(&p, "Does the current score predict churn?", para, max, &n);
+    }
+    if (hc_rpt_para_open(&p)) {
+        summary_gain(p.f, res);
+        hc_rpt_para_close(&p, "What do the tuned weights gain out of time?", para, max, &n);
+    }
+    if (hc_rpt_para_open(&p)) {
+        summary_weights(p.f, res);
+        hc_rpt_para_close(&p, "The weights", para, max, &n);
+    }
+    if (hc_rpt_para_open(&p)) {
+        summary_thresholds(p.f, res);
+        hc_rpt_para_close(&p, "Recommended thresholds", para, max, &n);
+    }
+    if (hc_rpt_para_open(&p)) {
+        summary_risk(p.f, res);
+        hc_rpt_para_close(&p, "Revenue at risk", para, max, &n);
+    }
+    if (res->has_drift && hc_rpt_para_open(&p)) {
+        summary_drift(p.f, res);
+        hc_rpt_para_close(&p, "Drift since the previous period", para, max, &n);
+    }
+    return n;
+}
+
