@@ -28,8 +28,9 @@ typedef struct {
     int fell_back;      /* the file was split but the first half, reaching
                            the split point, failed or was inside a quoted
                            field: it read on alone */
-    int spilled;        /* halves (0..2) that outgrew the rows estimated for
-                           them and went on in a table of their own */
+    int spilled;        /* halves (0..2) that outgrew the rows estimated
+                           for them (their table grew past the room
+                           reserved) */
 } hc_load_report;
 
 typedef struct {

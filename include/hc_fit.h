@@ -3,9 +3,10 @@
  * The churn model is logit P(churn) = b0 + sum_k b_k s_k over the component
  * sub-scores s_k (0-100). When every b_k <= 0, w_k = b_k / B with
  * B = sum_k b_k makes the health score H = sum_k w_k s_k an exact
- * sufficient statistic: logit P(churn) = b0 + B H (DESIGN.md "The score
- * model"). A component whose coefficient has the wrong (unhealthy) sign is
- * named, dropped and the model refitted, so it gets weight 0.
+ * sufficient statistic: logit P(churn) = b0 + B H, since
+ * sum_k b_k s_k = B sum_k w_k s_k. A component whose coefficient has the
+ * wrong (unhealthy) sign is named, dropped and the model refitted, so it
+ * gets weight 0.
  *
  * Missing values: rows with a missing component sub-score are left out of
  * the fit (counted); scoring then renormalises the weights over the
@@ -38,13 +39,10 @@ typedef struct {
     int max_iter;        /* 0: the logreg default */
     int skip_auc;        /* leave in_sample_auc 0 (a backtest fold does not
                             report it) */
-    hc_table *consume;   /* NULL, or the history's own snapshot table: its
-                            metric columns (not the role columns) are freed
-                            as soon as the design has scored them, so the
-                            raw metrics and the design are never both whole
-                            in memory; the table cannot be scored again */
 } hc_fit_options;
 
+/* Sets `opt` to the defaults: no ridge, no segments, the expansion model
+ * fitted, the logreg's iteration limit, the in-sample AUC computed. */
 void hc_fit_options_init(hc_fit_options *opt);
 
 /* One segment's outcome of a --segments fit. */
@@ -92,9 +90,11 @@ typedef struct {
 /* Fits a tuned model from the base config `base` (components, transforms,
  * bands) on the observation rows `rows` (n of them, indexes into the
  * history's snapshot table; rows NULL means every observation). Learned
- * transforms (quantiles) are learned on these rows only. On success `res`
- * owns a new tuned model; release with hc_fit_result_release. Degenerate
- * statistics are HC_ENUMERIC in plain words. */
+ * transforms (quantiles) are learned on these rows only. The history is
+ * only read (the sub-scores go into arrays of the fit's own), so `h` can
+ * be fitted or scored again. On success `res` owns a new tuned model;
+ * release with hc_fit_result_release. Degenerate statistics are
+ * HC_ENUMERIC in plain words. */
 hc_status hc_fit_model(const hc_model *base, const hc_history *h,
                        const size_t *rows, size_t n,
                        const hc_fit_options *opt, hc_fit_result *res,
@@ -113,6 +113,8 @@ hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
                                const hc_fit_options *opt, hc_fit_result *res,
                                hc_error *err);
 
+/* Frees what `res` owns (the tuned model, the fits, the per-component
+ * arrays and the segments) and zeroes it; NULL is a no-op. */
 void hc_fit_result_release(hc_fit_result *res);
 
 /* Records provenance (tool version, input paths and row counts, date

@@ -57,18 +57,6 @@ hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *co
 
 void hc_snapshots_release(hc_snapshots *s);
 
-/* Frees the values of the metric column `name` of the snapshot table `t`
- * (which must be s->table, passed non-const by its owner) unless it is a
- * role column (account, date, segment, ARR), which later steps still read;
- * a name not in the table is ignored. For a caller that has scored the
- * metrics it needs and wants the memory back (hc_fit_options.consume). */
-void hc_snapshots_release_metric(const hc_snapshots *s, hc_table *t, const char *name);
-
-/* The same, handing the column's values over (hc_table_take_values: room
- * for the table's rows, the caller frees) instead of freeing them; NULL
- * where hc_snapshots_release_metric would free nothing. */
-double *hc_snapshots_take_metric(const hc_snapshots *s, hc_table *t, const char *name);
-
 typedef enum {
     HC_EVENT_CHURN = 0,
     HC_EVENT_EXPANSION = 1,

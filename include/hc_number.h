@@ -3,6 +3,7 @@
 #define HC_NUMBER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     HC_NUM_OK = 0,
@@ -17,6 +18,24 @@ typedef enum {
  * rejected. Correctly rounded (a fast exact path for up to 19 significant
  * digits and small exponents, strtod otherwise). */
 hc_num_status hc_number_parse(const char *s, size_t len, double *out);
+
+/* The decimal form of a parsed number: the value is (negative ? -1 : 1) *
+ * mant * 10^exp10, exactly, with mant < 2^53 and -22 <= exp10 <= 22, so
+ * that the double is the one correctly rounded IEEE operation
+ * (double)mant / 10^-exp10 or (double)mant * 10^exp10 (Clinger 1990). */
+typedef struct {
+    uint64_t mant;
+    int exp10;
+    int negative;   /* the text had a minus sign (also for zero: "-0") */
+    int exact;      /* 0: the value took strtod; the other fields are unset */
+} hc_decimal;
+
+/* hc_number_parse that also gives the decimal form of an HC_NUM_OK value
+ * in *dec when the exact fast path parsed it (dec->exact = 1); otherwise
+ * dec->exact = 0. For storing numbers as scaled integers at no extra
+ * parsing cost (hc_table). */
+hc_num_status hc_number_parse_decimal(const char *s, size_t len, double *out,
+                                      hc_decimal *dec);
 
 /* True when the trimmed text is one of the missing markers. */
 int hc_number_is_missing(const char *s, size_t len);

@@ -160,10 +160,6 @@ static int fit_history(fit_args *a)
     fo.ridge = a->ridge;
     fo.segments = a->segments;
     fo.expansion = !a->no_expansion;
-    /* The history serves this one fit: its metric columns can go as soon
-     * as the design holds their sub-scores (peak memory, README
-     * "Performance"). */
-    fo.consume = h.snapshots.table;
     hc_fit_result r;
     st = hc_fit_model(base, &h, NULL, 0, &fo, &r, &err);
     if (st == HC_OK) {

@@ -4,19 +4,54 @@
  * and a converting thread). A regular file of at least split_min_bytes (8
  * MiB unless the option or HEALTHCAL_SPLIT_MIN_BYTES says otherwise) is cut
  * at a line end near the middle and each half is parsed and converted on
- * its own thread (csv_split.c), with the same cell and record code.
+ * its own thread by the split strategy (csv_split.c), which reaches the
+ * cell and record code below only through the parts this file hands it
+ * (split_ops).
  */
-#include "csv_loader.h"
+#include "csv_split.h"
 #include "hc_date.h"
 #include "hc_number.h"
+#include "table_num.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-hc_status hc_loader_caches(loader *ld)
+/* The last string interned in a text column: consecutive rows often repeat
+ * an id or a segment, and comparing with it is cheaper than hashing. */
+typedef struct {
+    const char *s;     /* the pool's copy (arena memory never moves) */
+    size_t len;
+    int32_t code;      /* -1: empty */
+} text_cache;
+
+/* The loader's state for the records of one file, or of one part of it
+ * (a split load's second half, which shares the first's header). */
+typedef struct {
+    const hc_load_options *opt;
+    hc_table *t;
+    int header_done;
+    size_t n_header;
+    int *map;          /* header field -> table column, or -1 (skipped) */
+    int owns_map;      /* 0 in a part that shares another's header */
+    int nonneg_col;    /* table column that must be >= 0, or -1 */
+    const char *name;  /* file name for messages */
+    text_cache *cache; /* per table column; one per part */
+    /* Field by field (hc_csv_stream): the header's fields are collected
+     * here, and the first bad cell of a record waits in `pending` until the
+     * record is complete, as a record with the wrong number of fields is
+     * reported before any of its cells. */
+    char **head;
+    size_t *head_len;
+    size_t head_n, head_cap;
+    hc_status pending;
+    hc_error pending_err;
+} loader;
+
+/* Allocates the loader's per-column text caches for its table's columns
+ * (after the header made them). Returns HC_OK or HC_ENOMEM. */
+static hc_status loader_caches(loader *ld)
 {
     free(ld->cache);
     ld->cache = malloc((ld->t->n_cols ? ld->t->n_cols : 1) * sizeof *ld->cache);
@@ -27,10 +62,12 @@ hc_status hc_loader_caches(loader *ld)
     return HC_OK;
 }
 
-void hc_loader_release(loader *ld)
+/* Frees what the loader owns besides its table. */
+static void loader_release(loader *ld)
 {
-    hc_table_free(ld->spill);
-    ld->spill = NULL;
+    if (ld->owns_map)
+        free(ld->map);
+    ld->map = NULL;
     for (size_t i = 0; i < ld->head_n; i++)
         free(ld->head[i]);
     free(ld->head);
@@ -48,6 +85,7 @@ static hc_status load_header(loader *ld, const hc_csv_record *rec,
     const hc_load_options *opt = ld->opt;
     ld->n_header = rec->n;
     ld->map = malloc(rec->n * sizeof *ld->map);
+    ld->owns_map = 1;
     if (!ld->map)
         return hc_error_nomem(err);
     for (size_t i = 0; i < rec->n; i++) {
@@ -95,21 +133,20 @@ static hc_status load_header(loader *ld, const hc_csv_record *rec,
     ld->nonneg_col = -1;
     if (opt->negative_error_col >= 0)
         ld->nonneg_col = hc_table_find(ld->t, opt->cols[opt->negative_error_col].name);
-    if (hc_loader_caches(ld) != HC_OK)
+    if (loader_caches(ld) != HC_OK)
         return hc_error_nomem(err);
     return HC_OK;
 }
 
-/* Exact powers of ten for quick_number. */
-static const double pow10_small[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
 /* hc_number_parse for the common shape -?digits(.digits)? with at most 15
- * digits, inline. The value is the same: both divide the exact integer of
- * the digits by an exact power of ten in one correctly rounded IEEE
- * operation (Clinger 1990), and "-0" is -0.0 in both. Returns 0 for any
- * other text, which then goes to hc_number_parse. */
-static inline int quick_number(const char *s, size_t len, double *out)
+ * digits, inline, giving its decimal form: the value is (*neg ? -1 : 1) *
+ * *m / 10^*frac, which is also the double hc_number_parse gives, as both
+ * divide the exact integer of the digits by an exact power of ten in one
+ * correctly rounded IEEE operation (Clinger 1990); "-0" is -0.0 in both.
+ * Returns 0 for any other text, which then goes to
+ * hc_number_parse_decimal. */
+static inline int quick_decimal(const char *s, size_t len, uint64_t *m_out, unsigned *frac_out,
+                                int *neg)
 {
     size_t i = s[0] == '-';
     uint64_t m = 0;
@@ -127,10 +164,9 @@ static inline int quick_number(const char *s, size_t len, double *out)
     }
     if (i != len || int_digits == 0 || int_digits + frac > 15)
         return 0;
-    double v = (double)m;
-    if (frac)
-        v /= pow10_small[frac];
-    *out = s[0] == '-' ? -v : v;
+    *m_out = m;
+    *frac_out = (unsigned)frac;
+    *neg = s[0] == '-';
     return 1;
 }
 
@@ -169,16 +205,17 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
     switch (col->type) {
     case HC_COL_NUM: {
         double v;
-        hc_num_status ns = len && quick_number(s, len, &v) ? HC_NUM_OK
-                                                           : hc_number_parse(s, len, &v);
+        hc_decimal dec;
+        hc_num_status ns = hc_number_parse_decimal(s, len, &v, &dec);
         if (ns == HC_NUM_OK) {
             if (c == ld->nonneg_col && v < 0)
                 return hc_error_set(err, HC_EDATA, ld->name, line, column,
                                     "column '%s': negative value %s is not "
                                     "allowed", col->name, s);
-            col->num[row] = v;
+            if (hc_numcol_store(ld->t, c, row, v, &dec) != HC_OK)
+                return hc_error_nomem(err);
         } else if (ns == HC_NUM_MISSING) {
-            col->num[row] = NAN;
+            hc_numcol_store_missing(col, row);
             col->n_missing++;
         } else {
             return hc_error_set(err, HC_EDATA, ld->name, line, column,
@@ -219,20 +256,22 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
 }
 
 /* load_any_cell, with the most common case first: a plain number in a
- * numeric column, stored exactly as load_any_cell would store it. Small
- * enough to be inlined into the per-record loops, where the call and its
- * eight arguments cost as much as the number; anything else (a negative
- * value where it is an error included) goes to load_any_cell. */
+ * numeric column that fits the column's storage, stored exactly as
+ * load_any_cell would store it. Small enough to be inlined into the
+ * per-record loops, where the call and its eight arguments cost as much
+ * as the number; anything else (a negative value where it is an error, a
+ * value that widens the column) goes to load_any_cell. */
 static inline hc_status load_cell(loader *ld, int c, size_t row, const char *s,
                                   size_t len, long line, long column, hc_error *err)
 {
     hc_column *col = &ld->t->cols[c];
-    double v;
-    if (col->type == HC_COL_NUM && len && quick_number(s, len, &v) &&
-        !(c == ld->nonneg_col && v < 0)) {
-        col->num[row] = v;
+    uint64_t m;
+    unsigned frac;
+    int neg;
+    /* The value is negative when it has a minus sign and is not zero. */
+    if (col->type == HC_COL_NUM && len && quick_decimal(s, len, &m, &frac, &neg) &&
+        !(neg && m && c == ld->nonneg_col) && hc_numcol_store_fast(col, row, m, frac, neg))
         return HC_OK;
-    }
     return load_any_cell(ld, c, row, s, len, line, column, err);
 }
 
@@ -270,7 +309,7 @@ static hc_status on_record(void *ctx, const hc_csv_record *rec, hc_error *err)
 }
 
 /* A table with the columns of `t` and no rows. */
-hc_table *hc_loader_table_like(const hc_table *t)
+static hc_table *table_like(const hc_table *t)
 {
     hc_table *u = hc_table_alloc(t->source);
     for (size_t c = 0; u && c < t->n_cols; c++)
@@ -279,22 +318,6 @@ hc_table *hc_loader_table_like(const hc_table *t)
             return NULL;
         }
     return u;
-}
-
-/* Moves the loader on from a full table to a new one of its own, with its
- * own pools (the text caches name codes of the old ones). */
-static hc_status loader_spill(loader *ld)
-{
-    hc_table *u = hc_loader_table_like(ld->t);
-    if (!u || hc_table_reserve(u, 1) != HC_OK) {
-        hc_table_free(u);
-        return HC_ENOMEM;
-    }
-    ld->spill = ld->t = u;
-    ld->limit = SIZE_MAX;
-    for (size_t c = 0; c < u->n_cols; c++)
-        ld->cache[c] = (text_cache){NULL, 0, -1};
-    return HC_OK;
 }
 
 /* The stream's field handler: the same work as on_record, a cell at a
@@ -326,8 +349,7 @@ static hc_status on_stream_field(void *ctx, size_t index, const char *s, size_t 
     }
     if (ld->pending != HC_OK || index >= ld->n_header)
         return HC_OK; /* the record fails at its end */
-    if (index == 0 && (ld->t->n_rows >= ld->limit ? loader_spill(ld) != HC_OK
-                       : hc_table_reserve(ld->t, ld->t->n_rows + 1) != HC_OK)) {
+    if (index == 0 && hc_table_reserve(ld->t, ld->t->n_rows + 1) != HC_OK) {
         ld->pending = hc_error_nomem(&ld->pending_err);
         return HC_OK;
     }
@@ -366,25 +388,59 @@ static hc_status on_stream_record(void *ctx, size_t n, long line, hc_error *err)
     return HC_OK;
 }
 
-/* The stream's whole-record handler: on_record, after moving on to a
- * table of its own when this one is full, as on_stream_field does at a
- * record's first field (the error of a record with the wrong number of
- * fields comes first either way). */
-static hc_status on_stream_row(void *ctx, const hc_csv_record *rec, hc_error *err)
+static const hc_csv_field_handler stream_handler = {
+    .field = on_stream_field, .record = on_stream_record, .row = on_record};
+
+/* The split strategy's view of a loader (csv_split.h). */
+static int part_header_done(const void *part)
 {
-    loader *ld = ctx;
-    if (ld->header_done && rec->n == ld->n_header && ld->t->n_rows >= ld->limit &&
-        loader_spill(ld) != HC_OK)
-        return hc_error_nomem(err);
-    return on_record(ld, rec, err);
+    return ((const loader *)part)->header_done;
 }
 
-const hc_csv_field_handler *hc_loader_stream_handler(void)
+static hc_table *part_table(void *part)
 {
-    static const hc_csv_field_handler handler = {
-        .field = on_stream_field, .record = on_stream_record, .row = on_stream_row};
-    return &handler;
+    return ((loader *)part)->t;
 }
+
+static void part_free(void *part)
+{
+    loader *ld = part;
+    if (!ld)
+        return;
+    hc_table_free(ld->t);
+    loader_release(ld);
+    free(ld);
+}
+
+/* A part sharing the header mapping of `first`, with a table and text
+ * caches of its own. */
+static void *part_alloc(void *first)
+{
+    const loader *f = first;
+    loader *ld = calloc(1, sizeof *ld);
+    if (!ld)
+        return NULL;
+    ld->opt = f->opt;
+    ld->name = f->name;
+    ld->header_done = 1;
+    ld->n_header = f->n_header;
+    ld->map = f->map;
+    ld->nonneg_col = f->nonneg_col;
+    ld->t = table_like(f->t);
+    if (!ld->t || loader_caches(ld) != HC_OK) {
+        part_free(ld);
+        return NULL;
+    }
+    return ld;
+}
+
+static const hc_csv_split_ops split_ops = {
+    .handler = &stream_handler,
+    .header_done = part_header_done,
+    .table = part_table,
+    .part_alloc = part_alloc,
+    .part_free = part_free,
+};
 
 hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
                             hc_table **out, hc_error *err)
@@ -398,11 +454,11 @@ hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
     if (!ld.t)
         return hc_error_nomem(err);
     off_t size = 0;
-    int fd = hc_loader_open_for_split(path, opt, &size);
+    int fd = hc_csv_split_open(path, opt, &size);
     hc_load_report rep = {0, 0, 0};
     hc_status st;
     if (fd >= 0) {
-        st = hc_loader_load_split(fd, size, &ld, &rep, err);
+        st = hc_csv_split_load(fd, size, name, &opt->csv, &split_ops, &ld, &rep, err);
         close(fd);
     } else {
         st = hc_csv_read(path, &opt->csv, on_record, &ld, err);
@@ -410,8 +466,7 @@ hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
     if (st == HC_OK && !ld.header_done)
         st = hc_error_set(err, HC_EDATA, name, 0, 0,
                           "the file is empty (a header row is required)");
-    free(ld.map);
-    hc_loader_release(&ld);
+    loader_release(&ld);
     if (opt->report)
         *opt->report = rep;
     if (st != HC_OK) {

@@ -1,10 +1,11 @@
 /* csv_split.c - loading a large CSV file as two halves, each parsed and converted on its own thread.
  *
- * The cells and records are csv_load.c's; this file finds the cut, runs the
- * second half on a thread of its own, checks the cut against the first
- * half's parser state and joins the halves into one table.
+ * A strategy of the loader (csv_split.h): the cells and records are the
+ * loader's, reached only through the parts it hands out. This file finds
+ * the cut, runs the second half on a thread of its own, checks the cut
+ * against the first half's parser state and joins the halves.
  */
-#include "csv_loader.h"
+#include "csv_split.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,18 +33,16 @@
  * in the sequential order because the second half's pools are merged after
  * the first's, in their own order of first appearance.
  *
- * Memory: the first half fills rows [0, B) of the result table and the
- * second writes into the same arrays from row B on (a "view" with pools of
- * its own), B being the first half's estimated row count plus a margin.
- * At the end the second half's rows move down to meet the first's, within
- * pages already written: no second table, no copy into fresh pages. A
- * half that outgrows its room goes on in a table of its own (a spill),
- * appended at the end. */
+ * Memory: each half fills a table of its own (numeric columns may then be
+ * stored differently, each in its own narrowest form). The result table,
+ * the first half's, has room reserved for the estimated rows of both
+ * halves (pages never written cost nothing), so that appending the
+ * second half's table copies its rows without moving the first's; the
+ * second table's columns are freed one by one as they are copied. */
 
 typedef struct {
-    loader ld;            /* shares the first half's header mapping */
-    hc_table *view;       /* rows [at, ...) of the result's arrays */
-    size_t at;
+    const hc_csv_split_ops *ops;
+    void *part;           /* the loader's part for the second half */
     hc_csv_stream *s;
     int fd;
     off_t from;           /* first byte of the half */
@@ -151,79 +150,6 @@ static size_t estimate_rows(int fd, off_t from, off_t to, char *buf)
     return (size_t)((double)(to - from) / mean);
 }
 
-/* A table of t's columns whose arrays are rows [at, t->cap_rows) of t's,
- * with pools and missing counts of its own. Its rows are limited to that
- * room; release with view_free. */
-static hc_table *view_of(hc_table *t, size_t at)
-{
-    hc_table *v = hc_loader_table_like(t);
-    if (!v)
-        return NULL;
-    for (size_t c = 0; c < v->n_cols; c++) {
-        hc_column *col = &v->cols[c];
-        free(col->num);
-        free(col->code);
-        col->num = t->cols[c].num ? t->cols[c].num + at : NULL;
-        col->code = t->cols[c].code ? t->cols[c].code + at : NULL;
-    }
-    free(v->line);
-    v->line = t->line + at;
-    v->cap_rows = t->cap_rows - at;
-    return v;
-}
-
-static void view_free(hc_table *v)
-{
-    if (!v)
-        return;
-    for (size_t c = 0; c < v->n_cols; c++)
-        v->cols[c].num = NULL, v->cols[c].code = NULL;
-    v->line = NULL;
-    hc_table_free(v);
-}
-
-/* Brings the view's rows (at row `at` of t's arrays) down or up to row
- * t->n_rows, carrying their codes into t's pools (after t's own strings,
- * in the view's order) and their lines forward by `shift`. */
-static hc_status join_view(hc_table *t, hc_table *v, size_t at, uint32_t shift)
-{
-    size_t to = t->n_rows, n = v->n_rows;
-    for (size_t c = 0; c < t->n_cols; c++) {
-        hc_column *d = &t->cols[c];
-        const hc_column *s = &v->cols[c];
-        if (d->type == HC_COL_NUM) {
-            memmove(d->num + to, d->num + at, n * sizeof *d->num);
-        } else if (d->type == HC_COL_DATE) {
-            memmove(d->code + to, d->code + at, n * sizeof *d->code);
-        } else {
-            int32_t *map = hc_strpool_merge(d->pool, s->pool);
-            if (!map)
-                return HC_ENOMEM;
-            /* In place: forward when moving down, backward when up. */
-            if (to <= at)
-                for (size_t r = 0; r < n; r++) {
-                    int32_t x = d->code[at + r];
-                    d->code[to + r] = x < 0 ? -1 : map[x];
-                }
-            else
-                for (size_t r = n; r-- > 0;) {
-                    int32_t x = d->code[at + r];
-                    d->code[to + r] = x < 0 ? -1 : map[x];
-                }
-            free(map);
-        }
-        d->n_missing += s->n_missing;
-    }
-    if (to <= at)
-        for (size_t r = 0; r < n; r++)
-            t->line[to + r] = t->line[at + r] + shift;
-    else
-        for (size_t r = n; r-- > 0;)
-            t->line[to + r] = t->line[at + r] + shift;
-    t->n_rows = to + n;
-    return HC_OK;
-}
-
 static void *shard_main(void *arg)
 {
     shard *sh = arg;
@@ -236,31 +162,21 @@ static void *shard_main(void *arg)
 static void shard_release(shard *sh)
 {
     hc_csv_stream_free(sh->s);
-    view_free(sh->view);
-    hc_loader_release(&sh->ld);
+    sh->ops->part_free(sh->part);
     free(sh->buf);
 }
 
-/* Starts the second half [split, end of file) on a thread, writing into
- * ld->t's arrays from row `at`. Returns 0, or -1 (nothing to release) when
- * it cannot start. */
-static int shard_start(shard *sh, const loader *ld, int fd, off_t split, size_t at)
+/* Starts the second half [split, end of file) on a thread, in a new part
+ * sharing the header of `first`, its table with room for `rows` rows.
+ * Returns 0, or -1 (nothing to release) when it cannot start. */
+static int shard_start(shard *sh, const hc_csv_split_ops *ops, void *first, const char *name,
+                       const hc_csv_options *csv, int fd, off_t split, size_t rows)
 {
     memset(sh, 0, sizeof *sh);
-    sh->ld = *ld;
-    sh->ld.cache = NULL;
-    sh->ld.head = NULL;
-    sh->ld.head_len = NULL;
-    sh->ld.head_n = sh->ld.head_cap = 0;
-    sh->ld.spill = NULL;
-    sh->view = sh->ld.t = view_of(ld->t, at);
-    sh->at = at;
-    if (sh->view) {
-        sh->ld.limit = sh->view->cap_rows;
-        if (hc_loader_caches(&sh->ld) == HC_OK)
-            sh->s = hc_csv_stream_alloc(ld->name, &ld->opt->csv, 0, hc_loader_stream_handler(),
-                                        &sh->ld);
-    }
+    sh->ops = ops;
+    sh->part = ops->part_alloc(first);
+    if (sh->part && hc_table_reserve(ops->table(sh->part), rows) == HC_OK)
+        sh->s = hc_csv_stream_alloc(name, csv, 0, ops->handler, sh->part);
     sh->buf = malloc(HC_CSV_BLOCK_SIZE);
     sh->fd = fd;
     sh->from = split;
@@ -276,65 +192,17 @@ static int shard_start(shard *sh, const loader *ld, int fd, off_t split, size_t 
     return -1;
 }
 
-/* Appends a loader's spill table, if any, to t and frees it. */
-static hc_status append_spill(hc_table *t, loader *ld, uint32_t shift)
-{
-    if (!ld->spill)
-        return HC_OK;
-    hc_status st = hc_table_append(t, ld->spill, shift);
-    hc_table_free(ld->spill);
-    ld->spill = NULL;
-    return st;
-}
-
-/* Puts the halves together in t: t's own rows [0, n1) stay, then the
- * first half's spill, the view's rows, the second half's spill. */
-static hc_status join_halves(hc_table *t, loader *ld1, shard *sh, uint32_t shift)
-{
-    size_t n1 = t->n_rows, k1 = ld1->spill ? ld1->spill->n_rows : 0;
-    size_t n2 = sh->view->n_rows;
-    if (k1 > 0) {
-        /* The first half filled its room (n1 == at): lift the view's rows
-         * clear of the spill's, then append the spill below them. */
-        if (hc_table_reserve(t, n1 + k1 + n2) != HC_OK)
-            return HC_ENOMEM;
-        for (size_t c = 0; c < t->n_cols; c++) {
-            hc_column *col = &t->cols[c];
-            if (col->type == HC_COL_NUM)
-                memmove(col->num + n1 + k1, col->num + sh->at, n2 * sizeof *col->num);
-            else
-                memmove(col->code + n1 + k1, col->code + sh->at, n2 * sizeof *col->code);
-        }
-        memmove(t->line + n1 + k1, t->line + sh->at, n2 * sizeof *t->line);
-        sh->at = n1 + k1;
-        if (append_spill(t, ld1, 0) != HC_OK)
-            return HC_ENOMEM;
-    }
-    if (join_view(t, sh->view, sh->at, shift) != HC_OK ||
-        append_spill(t, &sh->ld, shift) != HC_OK)
-        return HC_ENOMEM;
-    /* The view's old rows above the joined table were written: give those
-     * pages back. */
-    hc_table_shrink(t);
-    return HC_OK;
-}
-
-/* Loads the regular file open on `fd` (`size` bytes) in two halves. The
- * first half, header included, is read on this thread by a stream that
- * can go on to the end of the file; the second on another thread. */
-hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *rep,
+hc_status hc_csv_split_load(int fd, off_t size, const char *name, const hc_csv_options *csv,
+                            const hc_csv_split_ops *ops, void *first, hc_load_report *rep,
                             hc_error *err)
 {
     char *buf = malloc(HC_CSV_BLOCK_SIZE);
-    hc_csv_stream *s1 = buf ? hc_csv_stream_alloc(ld->name, &ld->opt->csv, 1,
-                                                  hc_loader_stream_handler(), ld)
-                            : NULL;
+    hc_csv_stream *s1 = buf ? hc_csv_stream_alloc(name, csv, 1, ops->handler, first) : NULL;
     if (!s1) {
         free(buf);
         return hc_error_nomem(err);
     }
-    hc_table *t = ld->t;
-    ld->limit = SIZE_MAX;
+    hc_table *t = ops->table(first);
     int io1 = 0;
     /* The header first, line by line from the first block, so that the
      * body (and the split point) starts right after it. */
@@ -342,7 +210,7 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
     size_t off = 0;
     if (got0 < 0)
         io1 = errno ? errno : EIO;
-    while (got0 > 0 && !ld->header_done && off < (size_t)got0) {
+    while (got0 > 0 && !ops->header_done(first) && off < (size_t)got0) {
         const char *nl = memchr(buf + off, '\n', (size_t)got0 - off);
         size_t end = nl ? (size_t)(nl - buf) + 1 : (size_t)got0;
         /* The first block ends at 64 KiB or at the end of the file. */
@@ -353,7 +221,8 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
     }
     off_t pos = (off_t)off, split = -1;
     shard sh;
-    if (got0 > 0 && ld->header_done && hc_csv_stream_between_records(s1) &&
+    size_t room1 = 0, room2 = 0;
+    if (got0 > 0 && ops->header_done(first) && hc_csv_stream_between_records(s1) &&
         pos < size) {
         split = find_split(fd, pos, size, buf);
         if (split <= pos || split >= size)
@@ -361,16 +230,14 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
     }
     if (split > 0) {
         /* Room for the first half's estimated rows and a margin of 1/128,
-         * then for the second's with a margin of 1/8 (pages never written
-         * cost nothing). */
+         * and for the second's with a margin of 1/8, in both tables. */
         size_t n1 = estimate_rows(fd, pos, split, buf);
         size_t n2 = estimate_rows(fd, split, size, buf);
-        size_t at = n1 + n1 / 128 + 1024;
-        if (hc_table_reserve(t, at + n2 + n2 / 8 + 1024) != HC_OK ||
-            shard_start(&sh, ld, fd, split, at) != 0)
+        room1 = n1 + n1 / 128 + 1024;
+        room2 = n2 + n2 / 8 + 1024;
+        if (hc_table_reserve(t, room1 + room2) != HC_OK ||
+            shard_start(&sh, ops, first, name, csv, fd, split, room2) != 0)
             split = -1;
-        else
-            ld->limit = at;
     }
     hc_status st;
     if (split < 0) {
@@ -384,9 +251,10 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
             if (st != HC_OK)
                 atomic_store(&sh.cancel, 1);
             pthread_join(sh.thread, NULL);
+            hc_table *t2 = ops->table(sh.part);
             if (st == HC_OK) {
                 rep->split_at = (long long)split;
-                rep->spilled = (ld->spill != NULL) + (sh.ld.spill != NULL);
+                rep->spilled = (t->n_rows > room1) + (t2->n_rows > room2);
             }
             if (st == HC_OK && sh.st != HC_OK) {
                 /* The first half is clean: the second's first error is
@@ -397,28 +265,23 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
                     *err = sh.err;
                 st = sh.st;
             } else if (st == HC_OK) {
-                ld->t = t;
-                if (join_halves(t, ld, &sh, (uint32_t)shift) != HC_OK)
+                if (hc_table_append(t, t2, (uint32_t)shift) != HC_OK)
                     st = hc_error_nomem(err);
+                hc_table_shrink(t);
             }
         } else {
             /* A failure, or a quoted field spans the split: the second
-             * half's work is void and this stream reads on, free to grow
-             * the table again. */
+             * half's work is void and this stream reads on. */
             atomic_store(&sh.cancel, 1);
             pthread_join(sh.thread, NULL);
-            ld->limit = SIZE_MAX;
             rep->fell_back = 1;
+            rep->spilled = t->n_rows > room1;
             if (io1 == 0)
                 feed_range(s1, fd, split, -1, buf, NULL, &io1);
             st = hc_csv_stream_finish(s1, io1, err);
-            rep->spilled = ld->spill != NULL;
         }
         shard_release(&sh);
     }
-    ld->t = t;
-    if (st == HC_OK && append_spill(t, ld, 0) != HC_OK)
-        st = hc_error_nomem(err);
     hc_csv_stream_free(s1);
     free(buf);
     return st;
@@ -428,7 +291,7 @@ hc_status hc_loader_load_split(int fd, off_t size, loader *ld, hc_load_report *r
  * threshold size; returns the descriptor or -1 (load sequentially). Files
  * of 2^33 bytes or more stay sequential: only they can hold the 2^32 - 1
  * rows at which the loader stops, and that check counts rows from the top. */
-int hc_loader_open_for_split(const char *path, const hc_load_options *opt, off_t *size)
+int hc_csv_split_open(const char *path, const hc_load_options *opt, off_t *size)
 {
     if (strcmp(path, "-") == 0)
         return -1;

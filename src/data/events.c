@@ -144,7 +144,7 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
         out->account[n] = a;
         out->date[n] = d;
         out->type[n] = (uint8_t)ty;
-        out->amount[n] = camount >= 0 ? t->cols[camount].num[r] : NAN;
+        out->amount[n] = camount >= 0 ? hc_table_num(t, camount, r) : NAN;
         out->line[n] = t->line[r];
         n++;
     }

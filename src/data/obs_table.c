@@ -97,7 +97,7 @@ hc_status hc_obs_table_load(const hc_obs_table_options *opt, hc_obs_table *out,
         const char *lab = hc_table_text(t, label_col, r);
         int missing = lab == NULL;
         for (size_t j = 0; j < p; j++)
-            missing |= isnan(t->cols[cols[j]].num[r]);
+            missing |= isnan(hc_table_num(t, cols[j], r));
         if (cluster_col >= 0)
             missing |= t->cols[cluster_col].code[r] < 0;
         if (missing) {
@@ -114,7 +114,7 @@ hc_status hc_obs_table_load(const hc_obs_table_options *opt, hc_obs_table *out,
         }
         out->y[k] = v;
         for (size_t j = 0; j < p; j++)
-            out->X[k * p + j] = t->cols[cols[j]].num[r];
+            out->X[k * p + j] = hc_table_num(t, cols[j], r);
         if (cluster_col >= 0)
             out->cluster[k] = t->cols[cluster_col].code[r];
         k++;

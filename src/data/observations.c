@@ -66,7 +66,7 @@ void hc_observations_write(const hc_history *h, FILE *f)
         for (size_t c = 0; c < t->n_cols; c++) {
             const hc_column *col = &t->cols[c];
             if (col->type == HC_COL_NUM) {
-                hc_csv_write_num(f, col->num[r]);
+                hc_csv_write_num(f, hc_table_num(t, (int)c, r));
             } else if (col->type == HC_COL_DATE) {
                 char d[11];
                 hc_date_format(col->code[r], d);

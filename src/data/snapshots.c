@@ -190,19 +190,3 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
         hc_table_free(t);
     return st;
 }
-
-double *hc_snapshots_take_metric(const hc_snapshots *s, hc_table *t, const char *name)
-{
-    if (t != s->table)
-        return NULL;
-    int c = hc_table_find(t, name);
-    if (c < 0 || c == s->id_col || c == s->date_col || c == s->segment_col ||
-        c == s->arr_col)
-        return NULL;
-    return hc_table_take_values(t, c);
-}
-
-void hc_snapshots_release_metric(const hc_snapshots *s, hc_table *t, const char *name)
-{
-    free(hc_snapshots_take_metric(s, t, name));
-}

@@ -36,8 +36,12 @@ static const double pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-hc_num_status hc_number_parse(const char *s, size_t len, double *out)
+/* hc_number_parse, with the decimal form of the value in *dec (when not
+ * NULL) whenever the exact fast path took it. */
+static hc_num_status parse(const char *s, size_t len, double *out, hc_decimal *dec)
 {
+    if (dec)
+        dec->exact = 0;
     trim(&s, &len);
     /* Missing markers are empty or start with a letter; numbers never do,
      * so the marker check runs only where it can match. */
@@ -116,6 +120,9 @@ hc_num_status hc_number_parse(const char *s, size_t len, double *out)
         double v = (double)mant;
         v = e < 0 ? v / pow10_exact[-e] : v * pow10_exact[e];
         *out = negative ? -v : v;
+        if (dec)
+            *dec = (hc_decimal){.mant = mant, .exp10 = (int)e, .negative = negative,
+                                .exact = 1};
         return HC_NUM_OK;
     }
     /* Slow path: strtod on a NUL-terminated copy (the grammar is already
@@ -138,4 +145,15 @@ hc_num_status hc_number_parse(const char *s, size_t len, double *out)
         return HC_NUM_RANGE;
     *out = v;
     return HC_NUM_OK;
+}
+
+hc_num_status hc_number_parse(const char *s, size_t len, double *out)
+{
+    return parse(s, len, out, NULL);
+}
+
+hc_num_status hc_number_parse_decimal(const char *s, size_t len, double *out,
+                                      hc_decimal *dec)
+{
+    return parse(s, len, out, dec);
 }

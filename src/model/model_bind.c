@@ -144,8 +144,17 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                 return st;
             hc_error e;
             hc_error_clear(&e);
-            st = hc_transform_learn_quantiles(&mt->transform,
-                                              t->cols[c].num, rows, n, &e);
+            /* The training rows' values as doubles (hc_table_num_gather:
+             * the column's storage is the table's business). */
+            double *x = malloc((n ? n : 1) * sizeof *x);
+            if (!x)
+                return hc_error_nomem(err);
+            if (rows)
+                hc_table_num_gather(t, c, rows, n, x);
+            else
+                hc_table_num_read(t, c, 0, n, x);
+            st = hc_transform_learn_quantiles(&mt->transform, x, NULL, n, &e);
+            free(x);
             if (st != HC_OK)
                 return hc_error_set(err, st, m->source, 0, 0,
                                     "components[%zu].metrics[%zu].transform:"

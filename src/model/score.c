@@ -225,7 +225,7 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     size_t n_metrics = 0;
     for (size_t k = 0; k < K; k++)
         n_metrics += m->components[k].n_metrics;
-    const double **mcol = malloc((n_metrics ? n_metrics : 1) * sizeof *mcol);
+    int *mcol = malloc((n_metrics ? n_metrics : 1) * sizeof *mcol);
     if (!mcol)
         return hc_error_nomem(err);
     hc_status st = HC_OK;
@@ -249,7 +249,7 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                                   mt->column);
                 break;
             }
-            mcol[q] = t->cols[c].num;
+            mcol[q] = c;
         }
     int seg_col = -1;
     if (st == HC_OK && m->n_segments > 0)
@@ -331,15 +331,13 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                 for (size_t i = 0; i < nb; i++)
                     num[i] = den[i] = 0.0;
             for (size_t j = 0; j < cp->n_metrics; j++) {
-                const double *x;
-                if (rb) {
-                    const double *col = mcol[q0 + j];
-                    for (size_t i = 0; i < nb; i++)
-                        xbuf[i] = col[rb[i]];
-                    x = xbuf;
-                } else {
-                    x = mcol[q0 + j] + fb;
-                }
+                /* The block's values as doubles, whatever the column's
+                 * storage (hc_table.h). */
+                const double *x = xbuf;
+                if (rb)
+                    hc_table_num_gather(t, mcol[q0 + j], rb, nb, xbuf);
+                else
+                    hc_table_num_read(t, mcol[q0 + j], fb, nb, xbuf);
                 if (cp->n_metrics == 1) {
                     /* One metric: the weighted mean is the score itself. */
                     hc_transform_apply_array(&cp->metrics[j].transform, x, nb,

@@ -154,7 +154,7 @@ double hc_pl_cell(const hc_table *t, int col, size_t row)
         return NAN;
     const hc_column *cl = &t->cols[col];
     if (cl->type == HC_COL_NUM)
-        return cl->num[row];
+        return hc_table_num(t, col, row);
     if (cl->type == HC_COL_DATE)
         return cl->code[row] == HC_DATE_MISSING ? NAN : (double)cl->code[row];
     return NAN;

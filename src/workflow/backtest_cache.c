@@ -137,11 +137,11 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         return hc_error_nomem(err);
     }
     const int32_t *ids = t->cols[s->id_col].code;
-    const double *arr = s->arr_col >= 0 ? t->cols[s->arr_col].num : NULL;
+    int arr_col = s->arr_col;
     for (size_t i = 0; i < n; i++) {
         size_t r = plan->rows[i];
         c->y[i] = h->labels.churn[r];
-        double a = arr ? arr[r] : 0.0;
+        double a = arr_col >= 0 ? hc_table_num(t, arr_col, r) : 0.0;
         c->arr[i] = isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
         c->cluster[i] = ids[r];
     }

@@ -424,7 +424,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         st = hc_error_nomem(err);
         goto done;
     }
-    const double *arrcol = s->arr_col >= 0 ? t->cols[s->arr_col].num : NULL;
+    int arrcol = s->arr_col;
     const int32_t *date = t->cols[s->date_col].code;
     for (size_t i = 0; i < N; i++)
         in_output[i] = opt->all_snapshots;
@@ -439,7 +439,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         p->row = (uint32_t)r;
         p->account = (int32_t)sel.account[i];
         p->date = date[r];
-        p->arr = arrcol ? arrcol[r] : NAN;
+        p->arr = arrcol >= 0 ? hc_table_num(t, arrcol, r) : NAN;
         p->health = health[i];
         p->band = band[i];
         p->p_churn = pc[i];
@@ -468,7 +468,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     for (size_t a = 0; a < sel.n_book; a++) {
         size_t i = sel.book[a];
         size_t r = sel.row[i];
-        double arr = arrcol ? arrcol[r] : NAN;
+        double arr = arrcol >= 0 ? hc_table_num(t, arrcol, r) : NAN;
         double arr0 = isnan(arr) ? 0.0 : arr;
         res->arr_missing += isnan(arr);
         res->total_arr += arr0;

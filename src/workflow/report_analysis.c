@@ -35,7 +35,7 @@ static hc_status in_sample_thresholds(hc_report_result *res, size_t n_bands,
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(H[i]))
             continue;
-        double a = arr_col >= 0 ? t->cols[arr_col].num[rows[i]] : 0.0;
+        double a = arr_col >= 0 ? hc_table_num(t, arr_col, rows[i]) : 0.0;
         H[k] = H[i];
         y[k] = h->labels.churn[rows[i]];
         arr[k] = isfinite(a) && a >= 0 ? a : 0.0;

@@ -521,7 +521,7 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
         all_p &= isfinite(p[i]) != 0;
         y[k] = h->labels.churn[r];
         /* A missing ARR counts as 0 in the ARR sums. */
-        double a = arr_col >= 0 ? t->cols[arr_col].num[r] : 0.0;
+        double a = arr_col >= 0 ? hc_table_num(t, arr_col, r) : 0.0;
         arr[k] = isfinite(a) && a >= 0 ? a : 0.0;
         k++;
     }

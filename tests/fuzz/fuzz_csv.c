@@ -58,10 +58,10 @@ static hc_status on_record(void *ctx, const hc_csv_record *rec, hc_error *err)
         size_t len = rec->lens[i];
         if (c->type == HC_COL_NUM) {
             double v;
-            if (hc_number_parse(s, len, &v) == HC_NUM_OK) {
-                c->num[row] = v;
-                c->n_missing--;
-            }
+            /* hc_table_num_set keeps the missing count. */
+            if (hc_number_parse(s, len, &v) == HC_NUM_OK &&
+                hc_table_num_set(t, (int)i, row, v) != HC_OK)
+                return HC_ENOMEM;
         } else if (c->type == HC_COL_DATE) {
             int32_t d;
             if (hc_date_parse(s, len, &d) == 0) {

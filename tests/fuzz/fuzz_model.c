@@ -25,7 +25,7 @@ static void score_small_table(const hc_model *m)
     for (size_t col = 0; col < tb->n_cols; col++)
         if (tb->cols[col].type == HC_COL_NUM)
             for (size_t i = 0; i < 5; i++)
-                tb->cols[col].num[i] = i == 2 ? NAN : (double)i * 7 - 3;
+                hc_table_num_set(tb, col, i, i == 2 ? NAN : (double)i * 7 - 3);
     hc_scores *sc = hc_scores_alloc(m, 5);
     if (sc)
         hc_model_score(m, tb, sc, &e);

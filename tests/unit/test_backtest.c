@@ -284,7 +284,10 @@ static void test_poisoned_test_rows(void **state)
             continue;
         for (size_t r = 0; r < t->n_rows; r++)
             if (dates[r] >= T) {
-                t->cols[c].num[r] = t->cols[c].num[r] * 37.0 + 1000.0 * (double)(r % 7);
+                assert_int_equal(hc_table_num_set(h2.snapshots.table, (int)c, r,
+                                                  hc_table_num(t, (int)c, r) * 37.0 +
+                                                      1000.0 * (double)(r % 7)),
+                                 HC_OK);
                 poisoned++;
             }
     }
@@ -356,7 +359,7 @@ static double *truth_by_row(const simdata *d)
         for (size_t j = s->account_start[code]; j < s->account_start[code + 1]; j++) {
             size_t r = s->order[j];
             if (dates[r] == day) {
-                truth[r] = tp->cols[2].num[i];
+                truth[r] = hc_table_num(tp, 2, i);
                 break;
             }
         }
@@ -566,8 +569,8 @@ static void test_cache_and_table(void **state)
     hc_table *t = d.h.snapshots.table;
     const char *metric = d.current->components[0].metrics[0].column;
     /* The table is whole after a run. */
-    assert_non_null(t->cols[hc_table_find(t, metric)].num);
-    assert_non_null(t->cols[d.h.snapshots.arr_col].num);
+    assert_non_null(t->cols[hc_table_find(t, metric)].nums);
+    assert_non_null(t->cols[d.h.snapshots.arr_col].nums);
     assert_non_null(t->cols[d.h.snapshots.id_col].code);
     assert_non_null(t->cols[d.h.snapshots.date_col].code);
     assert_non_null(t->line);
@@ -607,7 +610,7 @@ static void test_cache_and_table(void **state)
     const hc_model *qcfg[1] = {qm};
     assert_int_equal(hc_backtest_run(&h2, qcfg, NULL, 1, &opt, &a, &err), HC_OK);
     const hc_table *t2 = h2.snapshots.table;
-    assert_non_null(t2->cols[hc_table_find(t2, "logins_per_week")].num);
+    assert_non_null(t2->cols[hc_table_find(t2, "logins_per_week")].nums);
     hc_backtest_result_release(&a);
     hc_model_free(qm);
     hc_history_release(&h2);
@@ -622,7 +625,7 @@ static void blank_component(const hc_model *m, size_t k, hc_table *t)
         int c = hc_table_find(t, m->components[k].metrics[j].column);
         assert_true(c >= 0);
         for (size_t r = 0; r < t->n_rows; r += 20)
-            t->cols[c].num[r] = NAN;
+            assert_int_equal(hc_table_num_set(t, c, r, NAN), HC_OK);
     }
 }
 

@@ -46,8 +46,8 @@ static int setup(void **state)
         snprintf(name, sizeof name, "u%02zu", acc + 1);
         assert_int_equal(hc_table_set_text(t, id, i, name), HC_OK);
         t->cols[dt].code[i] = day(i < 16 ? "2024-01-10" : i < 28 ? "2024-02-10" : "2024-03-01");
-        t->cols[xa].num[i] = i < 16 ? BA[i] : i < 28 ? CA[i - 16] : 50;
-        t->cols[xb].num[i] = i < 16 ? BB[i] : i < 28 ? CB[i - 16] : NAN;
+        assert_int_equal(hc_table_num_set(t, xa, i, i < 16 ? BA[i] : i < 28 ? CA[i - 16] : 50), HC_OK);
+        assert_int_equal(hc_table_num_set(t, xb, i, i < 16 ? BB[i] : i < 28 ? CB[i - 16] : NAN), HC_OK);
     }
     assert_int_equal(hc_snapshots_from_table(t, NULL, &fx->snaps, &err), HC_OK);
 

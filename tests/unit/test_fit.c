@@ -59,8 +59,9 @@ static void simulate(sim *s, unsigned long seed, size_t accounts, size_t weeks,
                 double v = level[k] + gsl_ran_gaussian(rng, 10);
                 v = v < 0 ? 0 : v > 100 ? 100 : v;
                 eta += beta[k] * v;
-                t->cols[cm[k]].num[r] =
-                    gsl_rng_uniform(rng) < missing_rate ? NAN : v;
+                assert_int_equal(hc_table_num_set(t, cm[k], r,
+                                                  gsl_rng_uniform(rng) < missing_rate ? NAN : v),
+                                 HC_OK);
             }
             s->h.labels.churn[r] = gsl_rng_uniform(rng) < 1 / (1 + exp(-eta));
             s->h.labels.expansion[r] = gsl_rng_uniform(rng) < 0.05 + 0.001 * level[0];
@@ -70,7 +71,7 @@ static void simulate(sim *s, unsigned long seed, size_t accounts, size_t weeks,
     for (int k = 0; k < K; k++) {
         t->cols[cm[k]].n_missing = 0;
         for (size_t i = 0; i < n; i++)
-            t->cols[cm[k]].n_missing += isnan(t->cols[cm[k]].num[i]);
+            t->cols[cm[k]].n_missing += isnan(hc_table_num(t, cm[k], i));
     }
     hc_error err;
     assert_int_equal(hc_snapshots_from_table(t, NULL, &s->h.snapshots, &err), HC_OK);
@@ -98,8 +99,8 @@ static void sim_release(sim *s)
 }
 
 /* Property: the tuned config's P(churn) = logistic(b0 + B H) reproduces the
- * fitted logistic regression's probabilities (DESIGN.md: H is a sufficient
- * statistic when every beta <= 0) to 1e-12. */
+ * fitted logistic regression's probabilities (H is a sufficient statistic
+ * when every beta <= 0: sum_k b_k s_k = B H) to 1e-12. */
 static void test_config_reproduces_fit(void **state)
 {
     (void)state;
@@ -189,10 +190,10 @@ static void test_fit_from_columns(void **state)
     sim_release(&s);
 }
 
-/* Property: a fit that consumes the history's metric columns (the CLI's
- * memory saving) gives the same fit, and frees exactly the metric
- * columns, keeping the role columns. */
-static void test_fit_consumes_metrics(void **state)
+/* Property: a fit never modifies its input. Two fits of one history give
+ * the same bits, and the history scores the same before and after (every
+ * sub-score and health of every row, compared bit for bit). */
+static void test_fit_leaves_history_unchanged(void **state)
 {
     (void)state;
     static const double beta[K] = {-0.03, -0.01, -0.05};
@@ -201,12 +202,17 @@ static void test_fit_consumes_metrics(void **state)
     hc_fit_options opt;
     hc_fit_options_init(&opt);
     opt.segments = 1;
+    const hc_table *t = s.h.snapshots.table;
+    hc_scores *before = hc_scores_alloc(s.base, t->n_rows);
+    hc_scores *after = hc_scores_alloc(s.base, t->n_rows);
+    assert_non_null(before);
+    assert_non_null(after);
+    assert_int_equal(hc_model_score(s.base, t, before, NULL), HC_OK);
     hc_fit_result a, b;
     hc_error err;
     assert_int_equal(hc_fit_model(s.base, &s.h, NULL, 0, &opt, &a, &err), HC_OK);
-    hc_table *t = s.h.snapshots.table;
-    opt.consume = t;
     assert_int_equal(hc_fit_model(s.base, &s.h, NULL, 0, &opt, &b, &err), HC_OK);
+    assert_int_equal(hc_model_score(s.base, t, after, NULL), HC_OK);
     assert_int_equal(a.n_fit, b.n_fit);
     assert_int_equal(a.n_incomplete, b.n_incomplete);
     assert_true(a.n_incomplete > 0); /* 5% missing per component */
@@ -216,13 +222,11 @@ static void test_fit_consumes_metrics(void **state)
     assert_true(a.in_sample_auc == b.in_sample_auc);
     assert_int_equal(a.n_segments, b.n_segments);
     assert_true(a.segments[0].intercept == b.segments[0].intercept);
-    for (int k = 0; k < K; k++)
-        assert_null(t->cols[hc_table_find(t, comp_names[k])].num);
-    assert_non_null(t->cols[s.h.snapshots.id_col].code);
-    assert_non_null(t->cols[s.h.snapshots.date_col].code);
-    /* Taken once only; role and text columns are never handed over. */
-    assert_null(hc_snapshots_take_metric(&s.h.snapshots, t, comp_names[0]));
-    assert_null(hc_table_take_values(t, s.h.snapshots.id_col));
+    size_t n = t->n_rows;
+    assert_memory_equal(before->sub, after->sub, s.base->n_components * n * sizeof *before->sub);
+    assert_memory_equal(before->health, after->health, n * sizeof *before->health);
+    hc_scores_free(before);
+    hc_scores_free(after);
     hc_fit_result_release(&a);
     hc_fit_result_release(&b);
     sim_release(&s);
@@ -312,7 +316,7 @@ static void test_missing_rows_counted(void **state)
     for (size_t i = 0; i < n; i++) {
         int miss = 0;
         for (int k = 0; k < K; k++)
-            miss |= isnan(s.h.snapshots.table->cols[3 + k].num[i]);
+            miss |= isnan(hc_table_num(s.h.snapshots.table, 3 + k, i));
         incomplete += miss;
     }
     assert_int_equal(r.n_incomplete, incomplete);
@@ -427,7 +431,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_reproduces_fit),
         cmocka_unit_test(test_fit_from_columns),
-        cmocka_unit_test(test_fit_consumes_metrics),
+        cmocka_unit_test(test_fit_leaves_history_unchanged),
         cmocka_unit_test(test_weights_cover_truth),
         cmocka_unit_test(test_wrong_sign_dropped),
         cmocka_unit_test(test_all_wrong_sign),

@@ -118,14 +118,14 @@ static void load(const char *rel, const char *const *cols, size_t p,
         assert_true(c >= 0);
         assert_int_equal(t->cols[c].n_missing, 0);
         for (size_t i = 0; i < n; i++)
-            d->X[i * p + j] = t->cols[c].num[i];
+            d->X[i * p + j] = hc_table_num(t, c, i);
     }
     for (size_t i = 0; i < n; i++) {
         const char *s = hc_table_text(t, lc, i);
         assert_non_null(s);
         d->y[i] = strcmp(s, yes) == 0 ? 1.0 : 0.0;
         if (cluster)
-            d->cluster[i] = (int32_t)t->cols[cc].num[i];
+            d->cluster[i] = (int32_t)hc_table_num(t, cc, i);
     }
     hc_table_free(t);
 }

@@ -81,8 +81,8 @@ static void load_telco(int which, preds *d)
     assert_non_null(d->y);
     assert_non_null(d->p);
     for (size_t i = 0; i < d->n; i++) {
-        double ten = t->cols[0].num[i], mc = t->cols[1].num[i];
-        double sen = t->cols[2].num[i];
+        double ten = hc_table_num(t, 0, i), mc = hc_table_num(t, 1, i);
+        double sen = hc_table_num(t, 2, i);
         const char *c = hc_table_text(t, 3, i);
         assert_non_null(c);
         d->y[i] = strcmp(c, "Yes") == 0;
@@ -108,11 +108,11 @@ static void load_bank(preds *d)
     assert_non_null(d->y);
     assert_non_null(d->p);
     for (size_t i = 0; i < d->n; i++) {
-        double eta = -3.8 + 0.07 * t->cols[0].num[i] +
-                     -1.1 * t->cols[1].num[i] +
-                     0.5 * (t->cols[2].num[i] / 1e5);
+        double eta = -3.8 + 0.07 * hc_table_num(t, 0, i) +
+                     -1.1 * hc_table_num(t, 1, i) +
+                     0.5 * (hc_table_num(t, 2, i) / 1e5);
         d->p[i] = logistic(eta);
-        d->y[i] = t->cols[3].num[i];
+        d->y[i] = hc_table_num(t, 3, i);
     }
     hc_table_free(t);
 }

@@ -241,6 +241,64 @@ static void test_clamped_exponent_regression(void **state)
     free(s);
 }
 
+/* hc_number_parse_decimal: the same status and double as hc_number_parse,
+ * and where the exact path parsed the text, its decimal form, whose
+ * one-operation value is that double bit for bit. */
+static void test_decimal_form(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int exact;
+        uint64_t mant;
+        int exp10;
+        int negative;
+    } cases[] = {
+        {"0", 1, 0, 0, 0},           {"-0", 1, 0, 0, 1},         {"12.50", 1, 1250, -2, 0},
+        {"-0.05", 1, 5, -2, 1},      {"1e5", 1, 1, 5, 0},        {"25E-2", 1, 25, -2, 0},
+        {" +7 ", 1, 7, 0, 0},        {"007.10", 1, 710, -2, 0},  {"1.5e3", 1, 15, 2, 0},
+        {"9007199254740993", 0, 0, 0, 0}, {"1e23", 0, 0, 0, 0},  {"1e-23", 0, 0, 0, 0},
+        {"12345678901234567890", 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *s = cases[i].s;
+        double v, ref;
+        hc_decimal dec;
+        assert_int_equal(hc_number_parse_decimal(s, strlen(s), &v, &dec), HC_NUM_OK);
+        assert_int_equal(hc_number_parse(s, strlen(s), &ref), HC_NUM_OK);
+        assert_memory_equal(&v, &ref, sizeof v);
+        assert_int_equal(dec.exact, cases[i].exact);
+        if (!dec.exact)
+            continue;
+        assert_true(dec.mant == cases[i].mant);
+        assert_int_equal(dec.exp10, cases[i].exp10);
+        assert_int_equal(dec.negative, cases[i].negative);
+    }
+    /* Random decimals: the form gives back the double. */
+    rng_state = 77;
+    char buf[64];
+    for (int iter = 0; iter < 100000; iter++) {
+        int n = snprintf(buf, sizeof buf, "%s%u.%0*u", rng_below(2) ? "-" : "",
+                         rng_below(100000), (int)(1 + rng_below(6)), rng_below(1000000));
+        double v;
+        hc_decimal dec;
+        assert_int_equal(hc_number_parse_decimal(buf, (size_t)n, &v, &dec), HC_NUM_OK);
+        assert_true(dec.exact);
+        double p10 = 1;
+        for (int k = 0; k < -dec.exp10; k++)
+            p10 *= 10;
+        double w = (double)dec.mant / p10;
+        w = dec.negative ? -w : w;
+        assert_memory_equal(&v, &w, sizeof v);
+    }
+    /* Missing and invalid text: the statuses of hc_number_parse. */
+    double v;
+    hc_decimal dec;
+    assert_int_equal(hc_number_parse_decimal("NA", 2, &v, &dec), HC_NUM_MISSING);
+    assert_int_equal(hc_number_parse_decimal("1x", 2, &v, &dec), HC_NUM_INVALID);
+    assert_int_equal(hc_number_parse_decimal("1e400", 5, &v, &dec), HC_NUM_RANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_length_bounds_text),
         cmocka_unit_test(test_long_inputs),
         cmocka_unit_test(test_clamped_exponent_regression),
+        cmocka_unit_test(test_decimal_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

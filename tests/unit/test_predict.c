@@ -56,7 +56,7 @@ static int raw_subscores(const hc_model *m, const hc_table *t, size_t r, double 
         for (size_t j = 0; j < c->n_metrics; j++) {
             int col = hc_table_find(t, c->metrics[j].column);
             assert_true(col >= 0);
-            double v = hc_transform_apply(&c->metrics[j].transform, t->cols[col].num[r]);
+            double v = hc_transform_apply(&c->metrics[j].transform, hc_table_num(t, col, r));
             if (!isnan(v)) {
                 num += c->metrics[j].weight * v;
                 den += c->metrics[j].weight;
@@ -279,9 +279,9 @@ static void small_history(const snap *rows, size_t n, hc_snapshots *out)
         assert_int_equal(hc_table_set_text(t, id, i, rows[i].id), HC_OK);
         assert_int_equal(hc_table_set_text(t, sg, i, rows[i].segment), HC_OK);
         t->cols[dt].code[i] = day(rows[i].date);
-        t->cols[arr].num[i] = rows[i].arr;
-        t->cols[x1].num[i] = rows[i].x1;
-        t->cols[x2].num[i] = rows[i].x2;
+        assert_int_equal(hc_table_num_set(t, arr, i, rows[i].arr), HC_OK);
+        assert_int_equal(hc_table_num_set(t, x1, i, rows[i].x1), HC_OK);
+        assert_int_equal(hc_table_num_set(t, x2, i, rows[i].x2), HC_OK);
     }
     assert_int_equal(hc_snapshots_from_table(t, NULL, out, &err), HC_OK);
 }

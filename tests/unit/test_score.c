@@ -63,10 +63,10 @@ static hc_table *table_abc(size_t n)
 static void set_row(hc_table *t, size_t r, double a1, double a2, double b1,
                     double c1, const char *seg)
 {
-    t->cols[0].num[r] = a1;
-    t->cols[1].num[r] = a2;
-    t->cols[2].num[r] = b1;
-    t->cols[3].num[r] = c1;
+    assert_int_equal(hc_table_num_set(t, 0, r, a1), HC_OK);
+    assert_int_equal(hc_table_num_set(t, 1, r, a2), HC_OK);
+    assert_int_equal(hc_table_num_set(t, 2, r, b1), HC_OK);
+    assert_int_equal(hc_table_num_set(t, 3, r, c1), HC_OK);
     assert_int_equal(hc_table_set_text(t, 4, r, seg), HC_OK);
 }
 

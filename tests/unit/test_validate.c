@@ -396,7 +396,7 @@ static void test_validate_model(void **state)
         snprintf(id, sizeof id, "a%zu", i);
         assert_int_equal(hc_table_set_text(t, cid, i, id), HC_OK);
         t->cols[cd].code[i] = hc_date_from_civil(2024, 1, 1);
-        t->cols[cm].num[i] = i < N30 ? H30[i] : NAN;
+        assert_int_equal(hc_table_num_set(t, cm, i, i < N30 ? H30[i] : NAN), HC_OK);
         h.labels.churn[i] = i < N30 ? (uint8_t)Y30[i] : 1;
         h.labels.observations++;
     }
