@@ -13,14 +13,28 @@
  * components present (hc_model.h), so fitted probabilities of complete rows
  * are reproduced exactly by the tuned config.
  *
+ * Inference: the churn and expansion fits are clustered by account, so
+ * their z, p and 95% intervals use the CR1 cluster-robust SE (hc_logreg.h),
+ * and so do the weights' delta-method intervals.
+ *
  * Segments: each segment s gets weights w_s = Z_s w_own + (1 - Z_s) w_pooled
- * with Buhlmann credibility Z_s = E_s / (E_s + E0), E_s its churn events and
- * E0 = 10 events per component (the events-per-variable rule of Peduzzi et
- * al. 1996), then its own calibration logit P = a_s + B_s H_s fitted on its
- * rows and shrunk the same way: (a, B) = Z_s (a_s, B_s) + (1 - Z_s) (a, B)
- * of the pooled model. A segment whose own weight fit fails (no churner,
- * separation) keeps the pooled weights; one whose calibration fails uses
- * the pooled model.
+ * with Buhlmann-Straub credibility Z_s = C_s / (C_s + k), C_s the segment's
+ * churned accounts (accounts with at least one churn row in the segment:
+ * a churner contributes several weekly rows inside the horizon, and they
+ * are not independent events), and the shrinkage strength k chosen from
+ * the data by empirical Bayes (hc_fit_shrinkage, fit_segments.c):
+ * k = sum_c sigma_c^2 / sum_c tau_c^2 over the components c, with tau_c^2
+ * the between-segment variance of the segments' own weights by the method
+ * of moments of DerSimonian & Laird (1986) and sigma_c^2 = mean_s C_s v_sc
+ * the within-segment variance per churned account (v_sc the robust
+ * delta-method variance of w_sc). Z_s then equals tau^2 / (tau^2 + v_s)
+ * for v_s = sigma^2 / C_s. With fewer than 3 segments with their own fit
+ * k falls back to 10 K (the events-per-variable rule of Peduzzi et al.
+ * 1996, counting churned accounts). Then each segment's own calibration
+ * logit P = a_s + B_s H_s fitted on its rows is shrunk the same way:
+ * (a, B) = Z_s (a_s, B_s) + (1 - Z_s) (a, B) of the pooled model. A
+ * segment whose own weight fit fails (no churner, separation) keeps the
+ * pooled weights; one whose calibration fails uses the pooled model.
  */
 #ifndef HC_FIT_H
 #define HC_FIT_H
@@ -49,14 +63,42 @@ void hc_fit_options_init(hc_fit_options *opt);
 typedef struct {
     char *name;          /* segment value (owned) */
     size_t rows;         /* fit rows of the segment */
-    size_t events;
-    double credibility;  /* Z_s = E_s / (E_s + 10 K) in [0, 1) */
+    size_t events;       /* rows with churn = 1 */
+    size_t churned_accounts; /* C_s: accounts with a churn row in the segment */
+    double credibility;  /* Z_s = C_s / (C_s + k) in [0, 1) */
     int own_fit;         /* the segment's own weight fit succeeded */
     int calibrated;      /* its own intercept/slope were fitted */
     double intercept, slope; /* the shrunk calibration written to the config */
     double *weights;     /* n_components (owned) */
     char note[1100];     /* why a fallback was taken, or "" */
 } hc_fit_segment;
+
+/* The shrinkage strength of a --segments fit (hc_fit.h header comment).
+ * When `fixed` is 1, k = 10 K because no component had an own-fit estimate
+ * (kept, with a positive variance) in 3 or more segments, as happens with
+ * fewer than 3 segments; otherwise k = sigma2 / tau2 from the data, HUGE_VAL when tau2 is 0
+ * (no variation beyond noise: every segment gets the pooled model). */
+typedef struct {
+    double k;            /* Z_s = C_s / (C_s + k) */
+    double tau2;         /* sum over components of tau_c^2 (DerSimonian-Laird) */
+    double sigma2;       /* sum over components of sigma_c^2 */
+    size_t segments;     /* segments with an own fit that entered the estimate */
+    size_t components;   /* components with at least 3 such segments */
+    int fixed;           /* 1: the fallback k = 10 K */
+} hc_fit_shrinkage;
+
+/* A component dropped for the wrong sign, as it was in the fit it was
+ * dropped from: for the first one dropped, the unconstrained fit over all
+ * components; each later one from the refit without the earlier ones. */
+typedef struct {
+    double estimate;     /* b_k (> 0: the unhealthy sign) */
+    double std_error;    /* model-based */
+    double robust_se;    /* CR1 by account; 0 without clusters */
+    double z, p_value;   /* on the inference SE (robust when clustered) */
+    double ci_low, ci_high; /* 95% Wald on the same SE */
+    int robust;          /* 1: z, p and the interval use robust_se */
+    size_t step;         /* 1 = dropped from the fit over all components */
+} hc_fit_dropped;
 
 typedef struct {
     hc_model *tuned;            /* the tuned config (owned) */
@@ -66,11 +108,14 @@ typedef struct {
     size_t n_kept;
     size_t *kept;
     int *dropped;               /* per component: 1 = wrong sign, weight 0 */
+    hc_fit_dropped *dropped_fit; /* per component: where dropped, its estimate
+                                    and interval before the drop (zero else) */
     double *beta;               /* per component, 0 when dropped */
     double *beta_se;            /* robust (cluster) SE when available, else model SE */
     double *old_weight;         /* the base config's weights */
     double *new_weight;
-    double *weight_ci_low;      /* 95%, delta method on the (robust) covariance */
+    double *weight_ci_low;      /* 95%, delta method on the (robust) covariance;
+                                   0 for a dropped component (see dropped_fit) */
     double *weight_ci_high;
     /* expansion fit over all components */
     int has_expansion;
@@ -84,6 +129,7 @@ typedef struct {
     size_t n_expansion_events;
     size_t n_segments;
     hc_fit_segment *segments;
+    hc_fit_shrinkage shrinkage; /* of the segments (zero without them) */
     double in_sample_auc;       /* of the tuned config's P(churn) on the fit rows */
 } hc_fit_result;
 

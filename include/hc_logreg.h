@@ -31,6 +31,8 @@ typedef struct {
     const double *y;          /* n outcomes, each 0 or 1 */
     const double *offset;     /* n offsets or NULL */
     const int32_t *cluster;   /* n cluster ids (any int32 values) or NULL */
+    const char *cluster_name; /* what the clusters are ("account_id"), for
+                                 the result's se_label; may be NULL */
     const char *const *names; /* p feature names for messages, or NULL */
     double ridge;             /* L2 penalty lambda >= 0 on b_1..b_p only:
                                  maximises loglik - lambda/2 * sum b_j^2 */
@@ -41,14 +43,21 @@ typedef struct {
                                  messages ("churners"); NULL means "events" */
 } hc_logreg_problem;
 
-/* The fit. Arrays have p+1 entries, index 0 the intercept. */
+/* The fit. Arrays have p+1 entries, index 0 the intercept.
+ *
+ * Inference follows the variance the data call for: when a cluster is
+ * given, z, p_value and the interval use the cluster-robust standard
+ * error (as lmtest::coeftest(m, vcov = sandwich::vcovCL(m, cluster,
+ * type = "HC1")) does), since rows of one cluster are not independent and
+ * naive intervals under-cover; without one they use the model SE.
+ * `robust_inference` says which, and `se_label` says it in words. */
 typedef struct {
     size_t p;
     double *coef;
     double *se;         /* from the inverse (penalised) Fisher information */
-    double *z;
-    double *p_value;    /* two-sided, normal */
-    double *ci_low;     /* 95% Wald */
+    double *z;          /* coef / the SE inference uses (see above) */
+    double *p_value;    /* two-sided, normal: 2 Phi(-|z|) */
+    double *ci_low;     /* 95% Wald: coef -/+ qnorm(0.975) SE */
     double *ci_high;
     double *odds_ratio; /* exp(coef) */
     double *robust_se;  /* CR1 cluster-robust (sandwich::vcovCL type HC1);
@@ -62,6 +71,10 @@ typedef struct {
     int iterations;
     int converged;
     size_t n_clusters;
+    int robust_inference; /* 1: z, p_value, ci_* use robust_se; 0: se */
+    char se_label[160]; /* e.g. "cluster-robust CR1 (account_id, 300
+                           clusters)" or "model-based (inverse Fisher
+                           information)" */
     size_t n;           /* rows fitted */
     size_t n_events;    /* rows with y = 1 */
     double edf;         /* effective number of parameters used in the AIC:

@@ -181,17 +181,27 @@ hc_status hc_metrics_ks(const double *y, const double *score, size_t n,
                         double *ks, double *threshold, hc_error *err);
 
 /* Lift and capture of the top `fraction` (0 < fraction <= 1) of rows by
- * score. The top k = fraction * n rows (k need not be whole) are taken from
- * the highest score down; a tie group straddling the boundary contributes
- * its positives pro rata (the expected count under random tie-breaking), so
- * the result does not depend on row order. capture = positives in the top k
- * / all positives; lift = capture / fraction (the top rows' churn rate over
- * the base rate). Either output may be NULL. */
+ * score, by the gains-table convention (R's gains tables, SAS, credit
+ * scoring tools): the top k = ceil(fraction * n) rows (hc_metrics_top_count)
+ * from the highest score down; a tie group straddling the cut contributes
+ * each of its rows with an equal fractional share, so that exactly k rows'
+ * worth are counted (its positives pro rata, the expected count under
+ * random tie-breaking) and the result does not depend on row order; with
+ * distinct scores these are exactly the top k rows. capture = positives in
+ * the top k / all positives; lift = (positives in the top k / k) / base
+ * rate = capture * n / k (the flagged rows' churn rate over the base
+ * rate). Either output may be NULL. */
 hc_status hc_metrics_lift(const double *y, const double *score, size_t n,
                           double fraction, double *lift, double *capture,
                           hc_error *err);
 
-/* hc_metrics_lift at fraction 0.1, the top decile. */
+/* The k = ceil(fraction * n) rows of hc_metrics_lift, with fraction * n
+ * taken as whole when within 1e-9 of a whole number (0.1 * 30 is
+ * 3.0000000000000004 in binary). */
+size_t hc_metrics_top_count(size_t n, double fraction);
+
+/* hc_metrics_lift at fraction 0.1, the top decile: the top ceil(n / 10)
+ * rows. */
 hc_status hc_metrics_top_decile(const double *y, const double *score,
                                 size_t n, double *lift, double *capture,
                                 hc_error *err);
@@ -242,9 +252,15 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
 hc_status hc_metrics_brier(const double *y, const double *p, size_t n,
                            double *brier, double *scaled, hc_error *err);
 
+/* The clipping epsilon of log loss and of the logistic calibration fits:
+ * p is clipped to [eps, 1 - eps], scikit-learn 1.2's log_loss default
+ * (eps = 1e-15). */
+#define HC_METRICS_CLIP_EPS 1e-15
+
 /* Log loss -mean(y log p + (1 - y) log(1 - p)) in nats, with p clipped to
- * [1e-15, 1 - 1e-15] first, as sklearn 1.2's log_loss (eps = 1e-15) does,
- * so that p = 0 or 1 gives a large but finite loss. */
+ * [HC_METRICS_CLIP_EPS, 1 - HC_METRICS_CLIP_EPS] first, as sklearn 1.2's
+ * log_loss (eps = 1e-15) does, so that p = 0 or 1 gives a large but finite
+ * loss. */
 hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
                               double *loss, hc_error *err);
 
@@ -263,15 +279,21 @@ typedef struct {
     double emax;            /* val.prob "Emax": max |p - lowess(p, y)| */
     double eavg;            /* val.prob "Eavg": mean |p - lowess(p, y)| */
     double e90;             /* val.prob "E90": type-7 90th percentile */
-    size_t n_fit;           /* rows with 0 < p < 1 used by the logistic fits
-                               (val.prob drops p = 0 or 1, whose logit is
-                               infinite); the smoother uses all rows */
+    size_t n_fit;           /* rows used by the logistic fits: all of them */
+    size_t n_clipped;       /* rows whose p was clipped to [eps, 1 - eps]
+                               (HC_METRICS_CLIP_EPS) before the logit: p = 0
+                               or 1 has an infinite logit. val.prob drops
+                               such rows silently; they are kept and
+                               counted here, clipped as the log loss is */
 } hc_metrics_calibration_result;
 
 /* Computes the calibration intercept and slope, calibration-in-the-large
  * and Emax/Eavg/E90 as rms::val.prob (rms 6.5) defines them: the smooth is
  * lowess(p, y, iter = 0) evaluated at each p. The logistic fits use
- * hc_logreg_fit. Needs both classes and at least two distinct p in (0, 1). */
+ * hc_logreg_fit on logit(clip(p, eps, 1 - eps)), eps = HC_METRICS_CLIP_EPS,
+ * over every row (val.prob drops p = 0 or 1 instead); the clipped rows are
+ * counted in n_clipped. Needs both classes and at least two distinct
+ * clipped p. */
 hc_status hc_metrics_calibration(const double *y, const double *p, size_t n,
                                  hc_metrics_calibration_result *out,
                                  hc_error *err);
@@ -334,17 +356,21 @@ hc_status hc_metrics_ece(const double *y, const double *p, size_t n,
 /* Hosmer-Lemeshow goodness-of-fit test. */
 typedef struct {
     double chi2;      /* sum over groups and both classes (O - E)^2 / E */
-    int df;           /* g - 2, as hoslem.test, even when fewer groups */
+    int df;           /* n_groups - 2: the groups actually formed, not g */
     double p_value;   /* upper tail of chi-square(df) (gsl_cdf_chisq_Q) */
-    size_t n_groups;  /* groups actually formed (tied quantiles merge) */
+    size_t n_groups;  /* non-empty groups formed (tied quantiles merge);
+                         also set when the test fails for too few groups */
 } hc_metrics_hl;
 
 /* Hosmer-Lemeshow test with g groups (0 means 10, at least 3) cut at the
  * type-7 quantiles of p, following ResourceSelection::hoslem.test (0.3-x):
  * breaks = unique(quantile(p, seq(0, 1, 1/g))), groups
  * cut(p, breaks, include.lowest = TRUE) (right-closed), chi-square over
- * the observed and expected counts of both outcome classes, df = g - 2.
- * A group with an expected count of 0 in either class is HC_ENUMERIC. */
+ * the observed and expected counts of both outcome classes. Unlike
+ * hoslem.test (df = g - 2 always), df = (non-empty groups) - 2: tied
+ * predictions merge groups, and keeping g - 2 would overstate the df.
+ * Fewer than 3 groups is HC_ENUMERIC ("not estimable") with out->n_groups
+ * set; so is a group with an expected count of 0 in either class. */
 hc_status hc_metrics_hosmer_lemeshow(const double *y, const double *p,
                                      size_t n, size_t g, hc_metrics_hl *out,
                                      hc_error *err);
@@ -445,11 +471,17 @@ typedef struct {
     double calibration_intercept;     /* val.prob "Intercept" */
     double calibration_slope;         /* val.prob "Slope" */
     double calibration_in_the_large;  /* offset-only fit */
-    double hl_chi2;             /* Hosmer-Lemeshow, 10 groups */
-    int hl_df;
+    double hl_chi2;             /* Hosmer-Lemeshow, 10 groups asked */
+    int hl_df;                  /* hl_groups - 2; 0 when not estimable */
     double hl_p;
+    size_t hl_groups;           /* non-empty groups used */
+    int hl_estimable;           /* 0: fewer than 3 groups (ties; hl_groups
+                                   says how many) or a group with an
+                                   expected count of 0; hl_chi2, hl_df,
+                                   hl_p are then 0 */
+    size_t calibration_clipped; /* rows clipped before the logit (n_clipped) */
     double ks;
-    double lift_top_decile;
+    double lift_top_decile;     /* top ceil(n / 10) rows (hc_metrics_lift) */
     double capture_top_decile;
 } hc_metrics_summary;
 
@@ -458,7 +490,9 @@ typedef struct {
  * Degenerate input (no positives, all positives, fewer than 2 of either
  * class, constant predictions, p outside [0, 1] or NaN) returns HC_ENUMERIC
  * with a message and leaves `out` zeroed; a successful summary holds no
- * NaN. */
+ * NaN. Hosmer-Lemeshow alone may be not estimable (ties leave fewer than 3
+ * groups, or a group has an expected count of 0): hl_estimable is then 0
+ * and the rest is computed. */
 hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
                               hc_metrics_summary *out, hc_error *err);
 

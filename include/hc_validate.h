@@ -42,6 +42,16 @@
 #define HC_VALIDATE_AUC_WELL 0.8
 #define HC_VALIDATE_AUC_MODERATE 0.7
 
+/* Leakage warnings (hc_validate_result.warnings). Published user-churn
+ * benchmarks (RelBench's user-churn tasks, Robinson et al. 2024) sit at
+ * ROC AUC 0.52 to 0.70: a score or a single component above
+ * HC_VALIDATE_LEAKAGE_AUC (0.90 by default) more likely knows the future
+ * than predicts it, and so does a component whose lone AUC exceeds the
+ * second best component's by more than HC_VALIDATE_LEAKAGE_GAP. */
+#define HC_VALIDATE_LEAKAGE_AUC 0.90
+#define HC_VALIDATE_LEAKAGE_GAP 0.15
+#define HC_VALIDATE_MAX_WARNINGS 8
+
 /* Bins of the reliability diagram (deciles of p) and of the histograms. */
 #define HC_VALIDATE_RELIABILITY_BINS 10
 #define HC_VALIDATE_HIST_BINS 20
@@ -78,6 +88,8 @@ typedef struct {
     size_t max_curve_points;   /* points kept per curve; 0 means 201 */
     const hc_metrics_ranked *p_ranked; /* the ranking of p (hc_metrics_rank),
                                   or NULL: computed when needed */
+    double leakage_auc;        /* warn above this AUC; 0 means
+                                  HC_VALIDATE_LEAKAGE_AUC */
 } hc_validate_input;
 
 /* Sets an input to "nothing given" (all zero / NULL). */
@@ -102,6 +114,29 @@ typedef struct {
     size_t count_neg[HC_VALIDATE_HIST_BINS];      /* retained */
 } hc_validate_hist;
 
+/* The discrimination of one component's sub-score alone (hc_validate_model):
+ * ranked with low health = risk, as the model uses it, over the rows where
+ * the component is present. */
+typedef struct {
+    char *name;                   /* owned */
+    size_t n;                     /* rows with the component present */
+    size_t churners;
+    int estimable;                /* 0: one class absent; auc is then 0 */
+    double auc;
+    char not_estimable[160];      /* the reason, "" when estimable */
+} hc_validate_component;
+
+/* The discrimination of the score within one segment of the config. */
+typedef struct {
+    char *name;                   /* the segment value, "(other)" for rows
+                                     of no configured segment (owned) */
+    size_t n;
+    size_t churners;
+    int estimable;                /* 0: fewer than 2 churners or 2 retained */
+    double auc, auc_ci_low, auc_ci_high; /* DeLong 95%; 0 when not estimable */
+    char not_estimable[160];      /* e.g. "no churners in segment smb" */
+} hc_validate_segment;
+
 /* Everything hc_validate_run learns. Release with hc_validate_result_release. */
 typedef struct {
     hc_metrics_summary summary;   /* rank metrics are those of the score
@@ -117,7 +152,7 @@ typedef struct {
     hc_validate_discrimination discrimination;
     hc_validate_calibration calibration_verdict;
     char discrimination_text[512];
-    char calibration_text[768];
+    char calibration_text[1024];
     /* curves of the risk ranking (higher = riskier) */
     hc_metrics_curve roc, pr, gains;
     /* reliability diagram by deciles of p */
@@ -132,6 +167,19 @@ typedef struct {
     char **band_names;            /* n_bands copies (owned) */
     double *band_mins;            /* n_bands or NULL (owned) */
     int bands_monotone;           /* churn rate falls from band 0 upward */
+    /* pieces (hc_validate_model): components alone, segments */
+    size_t n_components;
+    hc_validate_component *components; /* owned */
+    size_t n_segments;
+    hc_validate_segment *segments;     /* owned */
+    /* Pieces reported as not estimable instead of failing the run: empty
+     * bands, segments without both classes, components without both
+     * classes, Hosmer-Lemeshow with too few groups. */
+    size_t n_not_estimable;
+    /* Leakage warnings in words, naming the component. */
+    double leakage_auc;           /* the level used */
+    size_t n_warnings;
+    char warnings[HC_VALIDATE_MAX_WARNINGS][400];
 } hc_validate_result;
 
 /* Evaluates `in` into `res` (which the caller releases with
@@ -141,7 +189,10 @@ typedef struct {
  * calibration metrics on p = logistic(a + b score) fitted by maximum
  * likelihood on the same rows, flagged in_sample_map. Degenerate input
  * (fewer than 2 churners or 2 retained rows, constant predictions, NaN) is
- * HC_ENUMERIC in plain words; a successful result holds no NaN. */
+ * HC_ENUMERIC in plain words; a successful result holds no NaN. A
+ * degenerate piece (an empty band, Hosmer-Lemeshow with too few groups)
+ * does not fail the run: it is counted in n_not_estimable. A ROC AUC above
+ * in->leakage_auc adds a leakage warning. */
 hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
                           hc_error *err);
 
@@ -162,11 +213,50 @@ typedef struct {
  * evaluates them: p is the config's P(churn) when it has a churn model for
  * every scored row, else the health score with an in-sample logistic map.
  * Bands and ARR come from the config and the snapshot table. Rows whose
- * health is missing are dropped and counted in `counts` (may be NULL). */
+ * health is missing are dropped and counted in `counts` (may be NULL).
+ * Also fills the AUC of each component alone and, for a config with
+ * segments, the AUC within each segment (a segment without churners is
+ * reported not estimable, not an error), and the leakage warnings at
+ * HC_VALIDATE_LEAKAGE_AUC. */
 hc_status hc_validate_model(const hc_model *m, const hc_history *h,
                             const size_t *rows, size_t n,
                             hc_validate_result *res, hc_validate_rows *counts,
                             hc_error *err);
+
+/* hc_validate_model warning at `leakage_auc` (0 means
+ * HC_VALIDATE_LEAKAGE_AUC) instead of the default level. */
+hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
+                               const size_t *rows, size_t n, double leakage_auc,
+                               hc_validate_result *res, hc_validate_rows *counts,
+                               hc_error *err);
+
+/* The reason a band of a result is not estimable ("no rows in band
+ * yellow") into buf, or "" when it is; returns buf. */
+const char *hc_validate_band_not_estimable(const hc_validate_result *res, size_t k,
+                                           char *buf, size_t size);
+
+/* The reason Hosmer-Lemeshow is not estimable into buf, or "" when it is;
+ * returns buf. */
+const char *hc_validate_hl_not_estimable(const hc_validate_result *res, char *buf,
+                                         size_t size);
+
+/* The statistical conventions behind the numbers, one line each (for
+ * --help, the JSON "conventions" object and the README). */
+#define HC_VALIDATE_CONVENTION_ECE \
+    "10 equal-width bins of [0, 1], bins (lo, hi] with [0, 0.1] first " \
+    "(scikit-learn calibration_curve strategy='uniform')"
+#define HC_VALIDATE_CONVENTION_LOG_LOSS \
+    "p clipped to [1e-15, 1 - 1e-15] (scikit-learn 1.2 log_loss eps); the " \
+    "calibration slope and intercept fits clip the same way and count the " \
+    "clipped rows"
+#define HC_VALIDATE_CONVENTION_HL \
+    "10 groups cut at unique type-7 deciles of p, right-closed " \
+    "(ResourceSelection::hoslem.test); df = non-empty groups - 2"
+#define HC_VALIDATE_CONVENTION_LIFT \
+    "top ceil(N/10) rows by risk, rows tied at the cut sharing equally " \
+    "(gains-table convention); lift = churn rate of those rows / base rate"
+#define HC_VALIDATE_CONVENTION_RELIABILITY \
+    "deciles of p, tied predictions kept in one bin"
 
 /* The verdict phrases: "discriminates well", ..., "calibrated", ... */
 const char *hc_validate_discrimination_name(hc_validate_discrimination d);
@@ -201,8 +291,13 @@ typedef struct {
  * scaled_brier, log_loss, ece, emax, eavg, e90, calibration_intercept,
  * calibration_slope (+ _ci_low/_ci_high), calibration_in_the_large
  * (+ intervals), hl_chi2, hl_df, hl_p, ks, lift_top_decile,
- * capture_top_decile; "verdict", "probabilities", "reliability", "curves"
- * and, when bands exist, "bands" and the red band's precision and recall.
+ * capture_top_decile, hl_groups, calibration_clipped_rows, leakage_auc;
+ * "verdict", "probabilities", "reliability", "curves", "conventions" (the
+ * binning, clipping, grouping and lift rules), "warnings" (an array of
+ * strings, maybe empty), "not_estimable" (an array of {piece, reason}),
+ * "components" and "segments" when computed, and, when bands exist, "bands"
+ * and the red band's precision and recall. A piece that is not estimable
+ * has null values and a "not_estimable" reason string.
  * A non-finite number (never expected) is written as null, so the output
  * is always valid JSON. `src` may be NULL. Returns a new reference, or NULL
  * when out of memory. */

@@ -517,7 +517,9 @@ def run_checks(d, churn_res, kept, exp_res, folds, pred):
     coef_path = os.path.join(d, "coef.csv")
     if os.path.exists(coef_path):
         with open(coef_path, newline="") as f:
-            rows = list(csv.DictReader(f))
+            # the model's terms: rows of components dropped for the wrong
+            # sign (status "dropped: ...") describe the fit they left
+            rows = [r for r in csv.DictReader(f) if r.get("status", "kept") == "kept"]
         hc = {r["term"]: float(r["estimate"]) for r in rows}
         hc_rse = {r["term"]: float(r["robust_se"]) for r in rows if r.get("robust_se")}
         terms = ["(intercept)"] + kept

@@ -8,6 +8,7 @@
 #include "hc_obs_table.h"
 #include "hc_outfile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,18 @@ static int write_coef_csv(const char *path, const hc_logreg_result *res,
     return 0;
 }
 
+static int write_fit_csv(const char *path, const hc_fit_result *r)
+{
+    hc_error err;
+    hc_outfile *of;
+    if (hc_outfile_open(path, &of, &err) != HC_OK)
+        return cli_fail(&err);
+    hc_coef_table_write_fit_csv(hc_outfile_stream(of), r);
+    if (hc_outfile_commit(of, &err) != HC_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
 /* Mode 1: `--observations F --label COL --features a,b,c`. */
 static int fit_observations(const fit_args *a)
 {
@@ -75,6 +88,7 @@ static int fit_observations(const fit_args *a)
     prob.X = t.X;
     prob.y = t.y;
     prob.cluster = t.cluster;
+    prob.cluster_name = a->cluster;
     prob.names = (const char *const *)features;
     prob.ridge = a->ridge;
     hc_logreg_result res;
@@ -97,39 +111,76 @@ static int fit_observations(const fit_args *a)
 
 static void print_weights(FILE *f, const hc_fit_result *r)
 {
-    fprintf(f, "\n%-16s %10s %10s %22s %12s %10s\n", "component", "old weight",
-            "new weight", "95% interval", "beta", "beta s.e.");
+    fprintf(f, "\n%-16s %10s %10s %22s %12s %10s %22s\n", "component", "old weight",
+            "new weight", "95% interval", "beta", "beta s.e.", "beta 95% interval");
+    const hc_logreg_result *ch = &r->churn;
     for (size_t c = 0; c < r->n_components; c++) {
-        char ci[48];
-        if (r->dropped[c])
-            snprintf(ci, sizeof ci, "(dropped: wrong sign)");
-        else
+        char ci[48], bci[64];
+        double beta = r->beta[c], se = r->beta_se[c];
+        if (r->dropped[c]) {
+            /* The estimate before the drop, so the analyst sees how wrong
+             * the sign was (the weight itself is 0 by construction). */
+            const hc_fit_dropped *d = &r->dropped_fit[c];
+            snprintf(ci, sizeof ci, "dropped");
+            beta = d->estimate;
+            se = d->robust ? d->robust_se : d->std_error;
+            snprintf(bci, sizeof bci, "[%.4g, %.4g]", d->ci_low, d->ci_high);
+        } else {
             snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->weight_ci_low[c],
                      r->weight_ci_high[c]);
-        fprintf(f, "%-16.16s %10.3f %10.3f %22s %12.5g %10.3g\n",
+            snprintf(bci, sizeof bci, "-");
+            for (size_t j = 0; j < r->n_kept; j++)
+                if (r->kept[j] == c)
+                    snprintf(bci, sizeof bci, "[%.4g, %.4g]", ch->ci_low[j + 1],
+                             ch->ci_high[j + 1]);
+        }
+        fprintf(f, "%-16.16s %10.3f %10.3f %22s %12.5g %10.3g %22s\n",
                 r->tuned->components[c].name, r->old_weight[c], r->new_weight[c],
-                ci, r->beta[c], r->beta_se[c]);
+                ci, beta, se, bci);
     }
+    fprintf(f, "(intervals and beta s.e.: %s)\n", ch->se_label);
     fprintf(f, "\nP(churn within %d days) = 1 / (1 + exp(-(%.6g + %.6g * H)))\n",
             r->tuned->horizon_days, r->tuned->churn.intercept, r->tuned->churn.slope);
     fprintf(f, "fit rows %zu (of %zu observations; %zu with a missing component "
                "left out), churn events %zu, in-sample AUC %.4f\n",
             r->n_fit, r->n_candidates, r->n_incomplete, r->n_events, r->in_sample_auc);
     for (size_t c = 0; c < r->n_components; c++)
-        if (r->dropped[c])
+        if (r->dropped[c]) {
+            const hc_fit_dropped *d = &r->dropped_fit[c];
             fprintf(f, "note: component '%s' had a coefficient of the unhealthy sign "
-                       "(higher score, more churn); it was refitted out and gets weight 0\n",
-                    r->tuned->components[c].name);
+                       "(higher score, more churn): beta %.4g, 95%% interval "
+                       "[%.4g, %.4g], z %.2f, p %.3g in the %s fit; it was refitted "
+                       "out and gets weight 0\n",
+                    r->tuned->components[c].name, d->estimate, d->ci_low, d->ci_high,
+                    d->z, d->p_value,
+                    d->step == 1 ? "unconstrained" : "intermediate");
+        }
     if (r->expansion_note[0])
         fprintf(f, "note: %s\n", r->expansion_note);
     if (r->n_segments) {
-        fprintf(f, "\n%-14s %8s %7s %12s %10s %10s  %s\n", "segment", "rows", "events",
-                "credibility", "intercept", "slope", "note");
+        const hc_fit_shrinkage *k = &r->shrinkage;
+        fprintf(f, "\n%-14s %8s %7s %9s %12s %10s %10s  %s\n", "segment", "rows",
+                "events", "churned", "credibility", "intercept", "slope", "note");
         for (size_t s = 0; s < r->n_segments; s++) {
             const hc_fit_segment *g = &r->segments[s];
-            fprintf(f, "%-14.14s %8zu %7zu %12.3f %10.4g %10.4g  %s\n", g->name, g->rows,
-                    g->events, g->credibility, g->intercept, g->slope, g->note);
+            fprintf(f, "%-14.14s %8zu %7zu %9zu %12.3f %10.4g %10.4g  %s\n", g->name,
+                    g->rows, g->events, g->churned_accounts, g->credibility,
+                    g->intercept, g->slope, g->note);
         }
+        if (k->fixed)
+            fprintf(f, "credibility Z = C / (C + k), C churned accounts, k = %.4g "
+                       "(fixed 10 K: no component has an own-fit estimate in 3 or more segments)\n",
+                    k->k);
+        else if (isinf(k->k))
+            fprintf(f, "credibility Z = C / (C + k), C churned accounts, k infinite "
+                       "(empirical Bayes: between-segment variance tau^2 = 0 over %zu "
+                       "segments, so every segment gets the pooled model)\n",
+                    k->segments);
+        else
+            fprintf(f, "credibility Z = C / (C + k), C churned accounts, k = %.4g "
+                       "(empirical Bayes over %zu segments: sigma^2 %.4g / tau^2 "
+                       "%.4g, DerSimonian-Laird)\n",
+                    k->k, k->segments, k->sigma2, k->tau2);
     }
 }
 
@@ -180,7 +231,7 @@ static int fit_history(fit_args *a)
         hc_coef_table_print(tables, &r.churn, names);
         print_weights(tables, &r);
         if (a->coef_out)
-            rc = write_coef_csv(a->coef_out, &r.churn, names);
+            rc = write_fit_csv(a->coef_out, &r);
         if (rc == 0 && a->output && hc_model_save(r.tuned, a->output, &err) != HC_OK)
             rc = cli_fail(&err);
         else if (rc == 0 && !a->output && !a->hist.quiet)
@@ -215,7 +266,23 @@ int cmd_fit(int argc, char **argv)
         "transforms, fits the churn model (weights w_k = b_k / sum b, a component\n"
         "with the unhealthy sign refitted out) and the expansion model, and writes\n"
         "the tuned config. With --observations: fits any labelled table and prints\n"
-        "the coefficient table (as R's glm(family = binomial) would).",
+        "the coefficient table (as R's glm(family = binomial) would).\n"
+        "\n"
+        "Standard errors: with a cluster (--cluster, and always with history, where\n"
+        "the account is the cluster) z, p and the 95% intervals use the CR1\n"
+        "cluster-robust SE (sandwich::vcovCL type HC1), as do the weights' delta-\n"
+        "method intervals; without one, the model SE. The table names the SE used.\n"
+        "A component dropped for the wrong sign is shown with its estimate and\n"
+        "interval in the fit it was dropped from.\n"
+        "\n"
+        "--segments: segment s gets Z_s w_own + (1 - Z_s) w_pooled and its own\n"
+        "calibration shrunk the same way, with Z_s = C_s / (C_s + k), C_s the\n"
+        "segment's churned accounts (accounts with a churn row in it) and k chosen\n"
+        "by empirical Bayes: k = sum_c sigma_c^2 / sum_c tau_c^2, tau_c^2 the\n"
+        "between-segment variance of the segments' own weights (DerSimonian-Laird\n"
+        "method of moments on their robust variances v_sc) and sigma_c^2 the mean\n"
+        "of C_s v_sc. With fewer than 3 segments with an own fit, k = 10 K\n"
+        "(K components). The chosen k is printed and recorded in the config.",
         options, argc, argv};
     fit_args a;
     memset(&a, 0, sizeof a);

@@ -19,14 +19,21 @@ enum {
     OPT_SCORE,
     OPT_HIGHER,
     OPT_PLOT_DATA,
-    OPT_NAME
+    OPT_NAME,
+    OPT_LEAKAGE
 };
+
+/* The exit code of a run that wrote its results but reported some pieces
+ * (a band, a segment, a component, Hosmer-Lemeshow) as not estimable;
+ * distinct from 3, a run with nothing estimable (no churners at all). */
+#define EXIT_NOT_ESTIMABLE 5
 
 typedef struct {
     cli_history hist;
     const char *config, *json, *observations, *label, *prob, *score,
         *plot_data, *name;
     int higher;
+    double leakage_auc;
 } validate_args;
 
 static void print_result(FILE *f, const char *what, const hc_validate_result *r)
@@ -41,8 +48,10 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     fprintf(f, "  PR AUC (avg precision)     %.4f  (base rate %.4f)\n", s->pr_auc,
             s->base_rate);
     fprintf(f, "  KS                         %.4f\n", s->ks);
-    fprintf(f, "  top decile                 lift %.2f, captures %.1f%% of churners\n",
-            s->lift_top_decile, 100 * s->capture_top_decile);
+    char top[64];
+    snprintf(top, sizeof top, "top decile (%zu rows)", (s->n + 9) / 10);
+    fprintf(f, "  %-26s lift %.2f, captures %.1f%% of churners\n", top, s->lift_top_decile,
+            100 * s->capture_top_decile);
     fprintf(f, "\ncalibration (probabilities: %s)\n",
             r->in_sample_map ? "in-sample logistic map of the score" : "as given");
     if (r->in_sample_map)
@@ -60,8 +69,17 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
             r->slope_ci_low, r->slope_ci_high);
     fprintf(f, "  calibration-in-the-large   %.4f  (95%% CI %.4f to %.4f)\n",
             c->in_the_large, r->citl_ci_low, r->citl_ci_high);
-    fprintf(f, "  Hosmer-Lemeshow            chi2 %.3f on %d df, p %.4g\n", s->hl_chi2,
-            s->hl_df, s->hl_p);
+    if (s->hl_estimable) {
+        fprintf(f, "  Hosmer-Lemeshow            chi2 %.3f on %d df (%zu groups), p %.4g\n",
+                s->hl_chi2, s->hl_df, s->hl_groups, s->hl_p);
+    } else {
+        char why[200];
+        fprintf(f, "  Hosmer-Lemeshow            not estimable (%s)\n",
+                hc_validate_hl_not_estimable(r, why, sizeof why));
+    }
+    fprintf(f, "  rows clipped               %zu (p = 0 or 1 clipped to [1e-15, 1 - 1e-15] "
+               "for log loss and the calibration fits)\n",
+            c->n_clipped);
     if (r->has_bands) {
         const hc_metrics_bands_result *b = &r->bands;
         fprintf(f, "\nbands\n  %-12s %6s %9s %6s %9s %10s %17s %14s %14s\n", "band", "min",
@@ -69,6 +87,12 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
                 "churned ARR");
         for (size_t k = 0; k < b->n_bands; k++) {
             const hc_metrics_band *x = &b->bands[k];
+            char why[200];
+            if (hc_validate_band_not_estimable(r, k, why, sizeof why)[0]) {
+                fprintf(f, "  %-12.12s %6.1f %9zu   not estimable (%s)\n", r->band_names[k],
+                        r->band_mins ? r->band_mins[k] : 0.0, x->accounts, why);
+                continue;
+            }
             char ci[40];
             snprintf(ci, sizeof ci, "%.2f%%-%.2f%%", 100 * x->rate_ci_low,
                      100 * x->rate_ci_high);
@@ -85,7 +109,40 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
                 r->bands_monotone ? "fall monotonically from the riskiest band to the healthiest"
                                   : "are NOT monotone: a healthier band churns more than a riskier one");
     }
+    if (r->n_segments) {
+        fprintf(f, "\nsegments (ROC AUC of the health score within each)\n");
+        for (size_t k = 0; k < r->n_segments; k++) {
+            const hc_validate_segment *g = &r->segments[k];
+            if (g->estimable)
+                fprintf(f, "  %-16.16s %9zu rows %7zu churners  AUC %.4f (95%% CI %.4f to "
+                           "%.4f)\n",
+                        g->name, g->n, g->churners, g->auc, g->auc_ci_low, g->auc_ci_high);
+            else
+                fprintf(f, "  %-16.16s %9zu rows %7zu churners  not estimable (%s)\n",
+                        g->name, g->n, g->churners, g->not_estimable);
+        }
+    }
+    if (r->n_components) {
+        fprintf(f, "\ncomponents alone (ROC AUC of each sub-score, low = risk)\n");
+        for (size_t k = 0; k < r->n_components; k++) {
+            const hc_validate_component *x = &r->components[k];
+            if (x->estimable)
+                fprintf(f, "  %-16.16s %9zu rows  AUC %.4f\n", x->name, x->n, x->auc);
+            else
+                fprintf(f, "  %-16.16s %9zu rows  not estimable (%s)\n", x->name, x->n,
+                        x->not_estimable);
+        }
+    }
     fprintf(f, "\nverdict\n  %s\n  %s\n", r->discrimination_text, r->calibration_text);
+    if (r->n_warnings) {
+        fprintf(f, "\nwarnings\n");
+        for (size_t k = 0; k < r->n_warnings; k++)
+            fprintf(f, "  %s\n", r->warnings[k]);
+    }
+    if (r->n_not_estimable)
+        fprintf(f, "\n%zu piece%s not estimable (see above); exit status %d\n",
+                r->n_not_estimable, r->n_not_estimable == 1 ? "" : "s",
+                EXIT_NOT_ESTIMABLE);
 }
 
 static int finish_result(const validate_args *a, const char *what,
@@ -103,7 +160,7 @@ static int finish_result(const validate_args *a, const char *what,
         if (hc_backtest_write_plot_data(a->plot_data, rs, names, 1, &err) != HC_OK)
             return cli_fail(&err);
     }
-    return 0;
+    return r->n_not_estimable ? EXIT_NOT_ESTIMABLE : 0;
 }
 
 /* `--observations F --label COL (--prob COL | --score COL)`. */
@@ -134,6 +191,7 @@ static int validate_observations(const validate_args *a)
     hc_validate_input_init(&in);
     in.n = t.n;
     in.y = t.y;
+    in.leakage_auc = a->leakage_auc;
     if (a->prob)
         in.p = t.X;
     else {
@@ -190,7 +248,7 @@ static int validate_config(validate_args *a)
     hc_validate_result r;
     hc_validate_rows counts;
     memset(&counts, 0, sizeof counts);
-    if (hc_validate_model(m, &h, NULL, 0, &r, &counts, &err) != HC_OK) {
+    if (hc_validate_model_ex(m, &h, NULL, 0, a->leakage_auc, &r, &counts, &err) != HC_OK) {
         rc = cli_fail(&err);
     } else {
         if (!a->hist.quiet && counts.missing_health)
@@ -228,6 +286,7 @@ int cmd_validate(int argc, char **argv)
         {"json", OPT_JSON, 1, "FILE", "write every metric as JSON (- for stdout)"},
         {"plot-data", OPT_PLOT_DATA, 1, "DIR", "write the data files `healthcal plot` draws"},
         {"name", OPT_NAME, 1, "TEXT", "name of the series in --plot-data files"},
+        {"leakage-auc", OPT_LEAKAGE, 1, "X", "warn of leakage when the score or one component alone has ROC AUC above X (default 0.90)"},
         {0},
     };
     cli_parser p = {
@@ -241,7 +300,24 @@ int cmd_validate(int argc, char **argv)
         "moderately, else poorly: Hosmer & Lemeshow 2013) and whether it is\n"
         "calibrated (95% intervals of the calibration slope containing 1 and of\n"
         "calibration-in-the-large containing 0). A raw --score is ranked as is;\n"
-        "its calibration metrics use an in-sample logistic map and are labelled so.",
+        "its calibration metrics use an in-sample logistic map and are labelled so.\n"
+        "\n"
+        "Conventions (also in the JSON \"conventions\" object):\n"
+        "  ECE: " HC_VALIDATE_CONVENTION_ECE ".\n"
+        "  log loss: " HC_VALIDATE_CONVENTION_LOG_LOSS ".\n"
+        "  Hosmer-Lemeshow: " HC_VALIDATE_CONVENTION_HL ".\n"
+        "  top-decile lift: " HC_VALIDATE_CONVENTION_LIFT ".\n"
+        "  reliability diagram: " HC_VALIDATE_CONVENTION_RELIABILITY ".\n"
+        "\n"
+        "Leakage: a warning names the score or a component whose ROC AUC alone\n"
+        "exceeds --leakage-auc (0.90; published user-churn benchmarks, RelBench, sit\n"
+        "at 0.52-0.70), or a component whose lone AUC exceeds the second best\n"
+        "component's by more than 0.15, and suggests checking its timestamps.\n"
+        "\n"
+        "Exit status: 0 everything computed; 5 results written, but some pieces\n"
+        "(an empty band, a segment without churners, Hosmer-Lemeshow without\n"
+        "groups) are reported as not estimable; 3 nothing estimable (e.g. no\n"
+        "churners at all); 1 usage; 2 bad input data; 4 output or memory failure.",
         options, argc, argv};
     validate_args a;
     memset(&a, 0, sizeof a);
@@ -264,6 +340,10 @@ int cmd_validate(int argc, char **argv)
         case OPT_HIGHER: a.higher = 1; break;
         case OPT_PLOT_DATA: a.plot_data = arg; break;
         case OPT_NAME: a.name = arg; break;
+        case OPT_LEAKAGE:
+            if (cli_parse_double("leakage-auc", arg, 0.5, 1.0, &a.leakage_auc))
+                return 1;
+            break;
         case 'h': return 0;
         default: return 1;
         }

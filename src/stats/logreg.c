@@ -553,26 +553,44 @@ hc_status hc_logreg_fit(const hc_logreg_problem *prob, hc_logreg_result *res,
         res->coef[j + 1] = ws.b[j + 1] * ws.inv_sd[j];
         res->coef[0] -= res->coef[j + 1] * ws.mean[j];
     }
+    /* Wald inference on the SE that fits the sampling: with clusters the
+     * rows of a cluster are dependent, and the model SE understates the
+     * spread (Zeileis, Koll & Graham 2020), so z, p and the interval use
+     * the CR1 one, as lmtest::coeftest(m, vcov = vcovCL(m, type = "HC1"))
+     * does. */
+    res->robust_inference = res->robust_se != NULL;
     for (size_t j = 0; j < k; j++) {
         double c = res->coef[j];
         double se = sqrt(res->cov[j * k + j]);
         res->se[j] = se;
-        res->z[j] = c / se;
-        res->p_value[j] = 2.0 * gsl_cdf_ugaussian_Q(fabs(res->z[j]));
-        res->ci_low[j] = c - Z975 * se;
-        res->ci_high[j] = c + Z975 * se;
-        res->odds_ratio[j] = exp(c);
         if (res->robust_se)
             res->robust_se[j] = sqrt(res->robust_cov[j * k + j]);
-        if (!isfinite(c) || !(se > 0.0) || !isfinite(se) ||
-            (res->robust_se && !isfinite(res->robust_se[j]))) {
+        double su = res->robust_se ? res->robust_se[j] : se;
+        if (!isfinite(c) || !(se > 0.0) || !isfinite(se) || !(su > 0.0) ||
+            !isfinite(su)) {
             st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                              "coefficient %zu or its standard error is not "
-                              "a finite number after fitting",
-                              j);
+                              "coefficient %zu or its %sstandard error is not "
+                              "a positive finite number after fitting",
+                              j, res->robust_se ? "cluster-robust " : "");
             goto out;
         }
+        res->z[j] = c / su;
+        res->p_value[j] = 2.0 * gsl_cdf_ugaussian_Q(fabs(res->z[j]));
+        res->ci_low[j] = c - Z975 * su;
+        res->ci_high[j] = c + Z975 * su;
+        res->odds_ratio[j] = exp(c);
     }
+    if (res->robust_inference && prob->cluster_name)
+        snprintf(res->se_label, sizeof res->se_label,
+                 "cluster-robust CR1 (%.100s, %zu clusters)",
+                 prob->cluster_name, res->n_clusters);
+    else if (res->robust_inference)
+        snprintf(res->se_label, sizeof res->se_label,
+                 "cluster-robust CR1 (%zu clusters)", res->n_clusters);
+    else
+        snprintf(res->se_label, sizeof res->se_label,
+                 "model-based (inverse %sFisher information)",
+                 prob->ridge > 0.0 ? "penalised " : "");
     res->deviance = dev;
     res->loglik = -0.5 * dev;
     res->null_deviance = nulldev;

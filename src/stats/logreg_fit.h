@@ -105,12 +105,15 @@ void hc_lr_acc_free(hc_lr_acc *a);
  * thread; the sums, and so the results, are the same whatever the count. */
 void hc_lr_run_pass(const hc_lr_pass *ctx, hc_lr_acc acc[2], int threads);
 
-/* The CR1 cluster-robust covariance in standardised units at ws->b, with
- * `covs` the k x k model covariance (logreg_robust.c), into `out` (k x k,
- * caller-owned); *n_clusters gets the number of clusters. Uses the row
- * buffers of ws->acc[0]. HC_ENUMERIC with fewer than 2 clusters or no
- * more rows than parameters; HC_ENOMEM. */
-hc_status hc_lr_robust_cov(hc_lr_ws *ws, const double *covs, double *out,
+/* The CR1 cluster-robust covariance in standardised units at ws->b into
+ * `out` (k x k, caller-owned) (logreg_robust.c); *n_clusters gets the
+ * number of clusters. `covs` (k x k) holds the model covariance on entry
+ * and, on return, the model covariance recomputed from the information at
+ * ws->b itself, which the sandwich uses as its bread. Uses the row buffers
+ * of ws->acc[0] and the matrix ws->A. HC_ENUMERIC with fewer than 2
+ * clusters, no more rows than parameters or a singular information;
+ * HC_ENOMEM. */
+hc_status hc_lr_robust_cov(hc_lr_ws *ws, double *covs, double *out,
                            size_t *n_clusters, hc_error *err);
 
 #endif

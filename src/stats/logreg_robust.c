@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+
 /* A map from cluster id to its slot, in order of first appearance, with
  * each slot's score sum (k doubles) and row count. Ids that span a range
  * of at most DENSE_RANGE_PER_ROW per row (account codes, which count up
@@ -151,13 +154,45 @@ static void cmap_free(cluster_map *m)
  * where U_g is the sum of the rows' scores (y - mu) z in cluster g and
  * B^-1 the model covariance. With a ridge the score of a row is that of
  * the penalised objective, (y - mu) z - P b / n, so the U_g sum to zero at
- * the optimum as they do without one. `covs` is the k x k model covariance;
- * the result goes to `out` (k x k). */
-hc_status hc_lr_robust_cov(hc_lr_ws *ws, const double *covs, double *out,
+ * the optimum as they do without one.
+ *
+ * The bread is taken at the final coefficients: the same pass over the
+ * rows that sums the scores sums the information sum w z z', and `covs`
+ * (k x k, the model covariance from the information of the last Newton
+ * iterate, one quadratic step short of ws->b) is replaced by its inverse
+ * (with the penalty). The two differ by ~1e-10 relative, which matters
+ * once z, p and the interval rest on the robust SE and are checked
+ * against R to that precision. The result goes to `out` (k x k). */
+static hc_status refresh_bread(hc_lr_ws *ws, const double *H, double *covs,
+                               hc_error *err)
+{
+    size_t k = ws->k;
+    for (size_t j = 0; j < k; j++) {
+        for (size_t l = j; l < k; l++) {
+            gsl_matrix_set(ws->A, j, l, H[j * k + l]);
+            gsl_matrix_set(ws->A, l, j, H[j * k + l]);
+        }
+        gsl_matrix_set(ws->A, j, j, H[j * k + j] + ws->pen[j]);
+    }
+    if (gsl_linalg_cholesky_decomp1(ws->A) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(ws->A) != GSL_SUCCESS)
+        return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                            "the information matrix at the fitted values is "
+                            "singular (columns nearly collinear?)");
+    for (size_t j = 0; j < k; j++)
+        for (size_t l = 0; l < k; l++)
+            covs[j * k + l] = gsl_matrix_get(ws->A, j, l);
+    return HC_OK;
+}
+
+hc_status hc_lr_robust_cov(hc_lr_ws *ws, double *covs, double *out,
                            size_t *n_clusters, hc_error *err)
 {
     const hc_logreg_problem *prob = ws->prob;
     size_t n = ws->n, p = ws->p, k = ws->k;
+    double *H = calloc(k * k, sizeof(double));
+    if (!H)
+        return hc_error_nomem(err);
     cluster_map m;
     cmap_init(&m, prob->cluster, n);
     double *z = ws->acc[0].z;
@@ -173,6 +208,7 @@ hc_status hc_lr_robust_cov(hc_lr_ws *ws, const double *covs, double *out,
             s = cmap_get(&m, key, k);
             if (s == SIZE_MAX) {
                 cmap_free(&m);
+                free(H);
                 return hc_error_nomem(err);
             }
             last = s;
@@ -187,12 +223,22 @@ hc_status hc_lr_robust_cov(hc_lr_ws *ws, const double *covs, double *out,
         double w, r, t;
         (void)hc_lr_row_terms(eta, prob->y[i], &w, &r, &t);
         double *U = m.U + s * k;
-        for (size_t j = 0; j < k; j++)
+        for (size_t j = 0; j < k; j++) {
             U[j] += r * z[j];
+            double wz = w * z[j];
+            for (size_t l = j; l < k; l++)
+                H[j * k + l] += wz * z[l];
+        }
         m.rows[s] += 1.0;
     }
     size_t G = m.count;
     *n_clusters = G;
+    hc_status st = refresh_bread(ws, H, covs, err);
+    free(H);
+    if (st != HC_OK) {
+        cmap_free(&m);
+        return st;
+    }
     if (G < 2) {
         cmap_free(&m);
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,

@@ -38,7 +38,7 @@ hc_status hc_metrics_log_loss(const double *y, const double *p, size_t n,
                                     err);
     if (st)
         return st;
-    const double eps = 1e-15; /* sklearn 1.2 log_loss default */
+    const double eps = HC_METRICS_CLIP_EPS; /* sklearn 1.2 log_loss default */
     double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
         double q = p[i] < eps ? eps : p[i] > 1.0 - eps ? 1.0 - eps : p[i];
@@ -89,41 +89,38 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
                                     err);
     if (st)
         return st;
-    /* val.prob drops p = 0 or 1 from the logistic fits (infinite logit);
-     * the outcomes are copied only when it does (on millions of rows the
-     * copies are what the memory peak is made of). */
-    size_t interior = 0;
-    for (size_t i = 0; i < n; i++)
-        interior += p[i] > 0.0 && p[i] < 1.0;
+    /* p = 0 or 1 has an infinite logit. val.prob drops such rows from the
+     * logistic fits without a word; here they are clipped to
+     * [eps, 1 - eps] with the log loss's epsilon (sklearn 1.2 log_loss,
+     * eps = 1e-15) and counted, so that every row is fitted and the
+     * caller can say how many were clipped. */
+    const double eps = HC_METRICS_CLIP_EPS;
     double *lg = malloc(n * sizeof *lg);
-    double *yy = interior < n ? malloc(n * sizeof *yy) : NULL;
     double *sm = smooth ? malloc(n * sizeof *sm) : NULL;
-    if (!lg || (interior < n && !yy) || (smooth && !sm)) {
+    if (!lg || (smooth && !sm)) {
         free(lg);
-        free(yy);
         free(sm);
         return hc_error_nomem(err);
     }
-    const double *yfit = yy ? yy : y;
-    size_t m = 0, pos = 0;
+    const double *yfit = y;
+    size_t m = n, pos = 0, clipped = 0;
     int spread = 0;
     for (size_t i = 0; i < n; i++) {
-        if (p[i] <= 0.0 || p[i] >= 1.0)
-            continue;
-        lg[m] = log(p[i] / (1.0 - p[i])); /* R's qlogis */
-        if (yy)
-            yy[m] = y[i];
+        double q = p[i];
+        if (q < eps || q > 1.0 - eps) {
+            q = q < eps ? eps : 1.0 - eps;
+            clipped++;
+        }
+        lg[i] = log(q / (1.0 - q)); /* R's qlogis */
         pos += y[i] == 1.0;
-        if (m > 0 && lg[m] != lg[0])
+        if (i > 0 && lg[i] != lg[0])
             spread = 1;
-        m++;
     }
-    if (m == 0 || pos == 0 || pos == m || !spread) {
+    if (pos == 0 || pos == m || !spread) {
         st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                           "logistic calibration needs both outcomes and at "
-                          "least two distinct predictions strictly between "
-                          "0 and 1 (have %zu such rows, %zu churners)",
-                          m, pos);
+                          "least two distinct predictions (have %zu rows, "
+                          "%zu churners)", m, pos);
         goto done;
     }
 
@@ -167,12 +164,11 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
     if (st != HC_OK)
         goto done;
     out->n_fit = m;
-    /* The logits and outcomes served the fits only: freed before the
+    out->n_clipped = clipped;
+    /* The logits served the fits only: freed before the
      * lowess working set is allocated. */
     free(lg);
     lg = NULL;
-    free(yy);
-    yy = NULL;
 
     /* val.prob: Sm <- lowess(p, y, iter = 0); cal.smooth <- approx(Sm,
      * xout = p, ties = mean)$y; er <- abs(p - cal.smooth). Ties in p get
@@ -201,7 +197,6 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
     st = HC_OK;
 done:
     free(lg);
-    free(yy);
     free(sm);
     if (st)
         memset(out, 0, sizeof *out);

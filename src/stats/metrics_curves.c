@@ -51,13 +51,27 @@ hc_status hc_metrics_lift(const double *y, const double *score, size_t n,
     hc_rank_pair *v = hc_rank_pairs(y, score, NULL, n, &npos);
     if (!v)
         return hc_error_nomem(err);
-    double cap = hc_rank_top_positives(v, n, fraction * (double)n) / (double)npos;
+    size_t k = hc_metrics_top_count(n, fraction);
+    double cap = hc_rank_top_positives(v, n, (double)k) / (double)npos;
     free(v);
     if (capture)
         *capture = cap;
     if (lift)
-        *lift = cap / fraction;
+        *lift = cap * (double)n / (double)k;
     return HC_OK;
+}
+
+size_t hc_metrics_top_count(size_t n, double fraction)
+{
+    if (!(fraction > 0.0))
+        return n ? 1 : 0;
+    if (fraction >= 1.0)
+        return n;
+    double kf = fraction * (double)n, whole = nearbyint(kf);
+    if (fabs(kf - whole) <= 1e-9 * fmax(1.0, kf))
+        kf = whole;
+    size_t k = (size_t)ceil(kf);
+    return k < 1 ? (n ? 1 : 0) : k > n ? n : k;
 }
 
 hc_status hc_metrics_top_decile(const double *y, const double *score,

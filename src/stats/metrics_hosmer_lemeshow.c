@@ -80,7 +80,7 @@ hc_status hc_metrics_hl_ranked(const double *y, const double *p,
         double *a = &acc[4 * k];
         if (!(a[2] > 0.0) || !(a[3] > 0.0)) {
             st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
-                              "Hosmer-Lemeshow: group %zu of predictions "
+                              "Hosmer-Lemeshow is not estimable: group %zu of predictions "
                               "has an expected count of 0 (predictions all "
                               "0 or all 1)", k + 1);
             goto done;
@@ -88,14 +88,30 @@ hc_status hc_metrics_hl_ranked(const double *y, const double *p,
         chi2 += (a[0] - a[2]) * (a[0] - a[2]) / a[2] +
                 (a[1] - a[3]) * (a[1] - a[3]) / a[3];
     }
-    out->chi2 = chi2;
-    out->df = (int)g - 2;
-    out->p_value = gsl_cdf_chisq_Q(chi2, (double)out->df);
     out->n_groups = groups;
+    /* The degrees of freedom are those of the groups actually formed:
+     * with tied predictions the quantile breaks merge and fewer than g
+     * groups remain (hoslem.test keeps g - 2, which overstates the df and
+     * so the p-value). Fewer than 3 groups leave no degree of freedom. */
+    if (groups < 3) {
+        st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
+                          "Hosmer-Lemeshow is not estimable: tied predictions "
+                          "leave %zu group%s (it needs at least 3)", groups,
+                          groups == 1 ? "" : "s");
+        goto done;
+    }
+    out->chi2 = chi2;
+    out->df = (int)groups - 2;
+    out->p_value = gsl_cdf_chisq_Q(chi2, (double)out->df);
 done:
     free(s);
     free(brk);
     free(acc);
     free(cnt);
+    if (st) { /* only the group count survives an error (for the caller's words) */
+        size_t groups_kept = out->n_groups;
+        memset(out, 0, sizeof *out);
+        out->n_groups = groups_kept;
+    }
     return st;
 }

@@ -89,15 +89,26 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
         s.roc_auc_ci_high = ci.ci_high;
         s.pr_auc = hc_rank_average_precision(v, n, npos);
         s.ks = hc_rank_ks(v, n, npos, NULL);
-        s.capture_top_decile = hc_rank_top_positives(v, n, 0.1 * (double)n) /
-                               (double)npos;
-        s.lift_top_decile = s.capture_top_decile / 0.1;
+        /* The gains-table convention: the top ceil(n / 10) rows. */
+        size_t top = (n + 9) / 10;
+        s.capture_top_decile = hc_rank_top_positives(v, n, (double)top) / (double)npos;
+        s.lift_top_decile = s.capture_top_decile * (double)n / (double)top;
     }
     free(v);
     if (threaded)
         pthread_join(th, NULL);
     else if (st == HC_OK)
         calib_scores_run(&cs);
+    /* Hosmer-Lemeshow alone is not estimable when ties leave fewer than 3
+     * groups, or a group's predictions are all 0 (or all 1) so that its
+     * expected count is 0: flagged, and the rest of the summary stands.
+     * The input itself was checked above, so no other HC_ENUMERIC can
+     * come from it. */
+    int hl_ok = 1;
+    if (st == HC_OK && cs.st == HC_ENUMERIC && strncmp(cs.err.message, "Hosmer-Lemeshow", 15) == 0) {
+        cs.st = HC_OK;
+        hl_ok = 0;
+    }
     if (st == HC_OK && cs.st != HC_OK) {
         st = cs.st;
         if (err)
@@ -115,6 +126,9 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
     s.hl_chi2 = hl.chi2;
     s.hl_df = hl.df;
     s.hl_p = hl.p_value;
+    s.hl_groups = hl.n_groups;
+    s.hl_estimable = hl_ok;
+    s.calibration_clipped = cal.n_clipped;
     s.emax = cal.emax;
     s.eavg = cal.eavg;
     s.e90 = cal.e90;

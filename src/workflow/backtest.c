@@ -199,7 +199,7 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
         st = hc_error_nomem(err);
     for (size_t c = 0; st == HC_OK && c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
-        defer.deferred[c] = (unsigned char)((c < cache.n_models && cache.health[c]) ||
+        defer.deferred[c] = (unsigned char)(hc_bt_cache_scores(&cache, c) ||
                                             (cf->kind == HC_BT_TUNED && cache.sub));
         /* The tuned models of the folds rescore the pooled rows. */
         if (defer.deferred[c] && cf->kind == HC_BT_TUNED && !cf->fold_models &&
@@ -228,7 +228,7 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     if (st == HC_OK)
         st = hc_bt_pooled_outputs(res, &cache, &defer, mark, err);
     if (st == HC_OK)
-        hc_bt_pooled_from_cache(res, &cache, mark);
+        st = hc_bt_pooled_from_cache(res, &cache, mark, err);
     hc_bt_cache_release(&cache);
     free(mark);
     free(defer.deferred);

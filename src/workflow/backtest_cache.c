@@ -10,7 +10,6 @@ void hc_bt_cache_release(hc_bt_cache *c)
     if (!c)
         return;
     free(c->y);
-    free(c->arr);
     free(c->cluster);
     free(c->sub);
     for (size_t m = 0; m < c->n_models; m++) {
@@ -22,6 +21,19 @@ void hc_bt_cache_release(hc_bt_cache *c)
     free(c->health);
     free(c->p);
     memset(c, 0, sizeof *c);
+}
+
+double hc_bt_cache_arr(const hc_bt_cache *c, size_t i)
+{
+    if (c->arr_col < 0)
+        return 0.0;
+    double a = hc_table_num(c->table, c->arr_col, c->rows[i]);
+    return isfinite(a) && a >= 0 ? a : 0.0;
+}
+
+int hc_bt_cache_scores(const hc_bt_cache *c, size_t m)
+{
+    return m < c->n_models && (c->health[m] || (m == 0 && c->sub));
 }
 
 /* The sub-scores of m for the plan rows, in plan order: each component is
@@ -92,32 +104,28 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
      * sub-scores are kept only for a base without quantiles. */
     int sub = n_models > 0 && want_sub && models[0]->n_segments == 0 &&
               !hc_model_has_quantiles(models[0], 0);
-    for (size_t m = 0; m < n_models; m++) {
+    if (sub) {
+        c->k = models[0]->n_components;
+        c->sub = malloc(n1 * c->k * sizeof *c->sub);
+        hc_status st = c->sub ? plan_subscores(models[0], h, plan, c, err)
+                              : hc_error_nomem(err);
+        if (st != HC_OK) {
+            hc_bt_cache_release(c);
+            return st;
+        }
+    }
+    for (size_t m = sub ? 1 : 0; m < n_models; m++) {
         if (hc_model_has_quantiles(models[m], 1))
             continue;
         c->health[m] = malloc(n1 * sizeof *c->health[m]);
         /* Without a churn model the probabilities are a per-fold map of H. */
         if (models[m]->churn.present)
             c->p[m] = malloc(n1 * sizeof *c->p[m]);
-        if (m == 0 && sub) {
-            c->k = models[0]->n_components;
-            c->sub = malloc(n1 * c->k * sizeof *c->sub);
-        }
-        if (!c->health[m] || (models[m]->churn.present && !c->p[m]) ||
-            (m == 0 && sub && !c->sub)) {
+        if (!c->health[m] || (models[m]->churn.present && !c->p[m])) {
             hc_bt_cache_release(c);
             return hc_error_nomem(err);
         }
-        hc_status st;
-        if (m == 0 && sub) {
-            hc_score_out out = {.sub = NULL, .sub_stride = n, .health = c->health[0],
-                                .p_churn = c->p[0]};
-            st = plan_subscores(models[0], h, plan, c, err);
-            if (st == HC_OK)
-                st = hc_model_score_subs(models[0], c->sub, n, n, &out, err);
-        } else {
-            st = score_model(models[m], t, plan, c->health[m], c->p[m], err);
-        }
+        hc_status st = score_model(models[m], t, plan, c->health[m], c->p[m], err);
         if (st != HC_OK) {
             hc_bt_cache_release(c);
             return st;
@@ -128,21 +136,20 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
             c->sub_complete = isfinite(c->sub[i]) != 0;
     }
-    /* The per-row outcomes, role columns and labels gathered into plan order. */
+    /* The per-row outcomes and accounts gathered into plan order. */
+    c->table = t;
+    c->arr_col = s->arr_col;
+    c->rows = plan->rows;
     c->y = malloc(n1 * sizeof *c->y);
-    c->arr = malloc(n1 * sizeof *c->arr);
     c->cluster = malloc(n1 * sizeof *c->cluster);
-    if (!c->y || !c->arr || !c->cluster) {
+    if (!c->y || !c->cluster) {
         hc_bt_cache_release(c);
         return hc_error_nomem(err);
     }
     const int32_t *ids = t->cols[s->id_col].code;
-    int arr_col = s->arr_col;
     for (size_t i = 0; i < n; i++) {
         size_t r = plan->rows[i];
         c->y[i] = h->labels.churn[r];
-        double a = arr_col >= 0 ? hc_table_num(t, arr_col, r) : 0.0;
-        c->arr[i] = isfinite(a) && a >= 0 ? a : 0.0; /* a missing ARR counts as 0 */
         c->cluster[i] = ids[r];
     }
     return HC_OK;

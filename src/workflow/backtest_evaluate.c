@@ -2,36 +2,16 @@
 #include "backtest_internal.h"
 #include "hc_trace.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The ranking of a config's pooled p, runnable on a thread. */
-typedef struct {
-    const double *p;
-    size_t n;
-    hc_metrics_ranked *ranked; /* NULL when out of memory */
-} rank_job;
-
-static void *rank_run(void *arg)
-{
-    rank_job *j = arg;
-    j->ranked = hc_metrics_rank(j->p, j->n);
-    return NULL;
-}
-
-/* The pooled validation of config c on `ranked`, the ranking of its p
- * (freed here); when `pl` is not NULL, the DeLong placements of its p go
- * there (the paired tests need n doubles per config, not its 2n-word
- * ranking). `next`, when not NULL, is the ranking of the next config:
- * made on a second thread while the placements are, the one step of
- * another config small enough to share the memory of this one's. */
+/* The pooled validation of config c. */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
-                                   hc_metrics_ranked *ranked, rank_job *next,
-                                   double **pl, double *auc, hc_error *err)
+                                   hc_error *err)
 {
     hc_backtest_config *cf = &res->configs[c];
     size_t n = res->n_pooled;
+    hc_metrics_ranked *ranked = hc_metrics_rank(cf->p, n);
     if (!ranked)
         return hc_error_nomem(err);
     hc_validate_input in;
@@ -52,8 +32,7 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
-    pthread_t th;
-    int threaded = next && pthread_create(&th, NULL, rank_run, next) == 0;
+    free(ranked);
     if (st == HC_OK) {
         cf->has_pooled = 1;
     } else {
@@ -65,14 +44,6 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
             st = HC_OK;
         }
     }
-    if (st == HC_OK && pl &&
-        !(*pl = hc_metrics_delong_placements(res->pooled_y, ranked, n, auc)))
-        st = hc_error_nomem(err);
-    free(ranked);
-    if (threaded)
-        pthread_join(th, NULL);
-    else if (next)
-        rank_run(next);
     return st;
 }
 
@@ -105,11 +76,25 @@ static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
     return HC_OK;
 }
 
-/* Pooled validation, comparisons and the sweep, one after the other (but
- * for the next config's ranking, made beside the placements): each works
- * on several copies of the millions of pooled rows (a ranking, the lowess
- * working set, the sweep's sorted rows), and run side by side they made
- * the backtest's memory peak. The metrics use the second core inside. */
+/* DeLong's placements of config c's pooled p (NULL when out of memory),
+ * from a ranking of its own, and its AUC. */
+static double *placements(const hc_backtest_result *res, size_t c, double *auc)
+{
+    hc_metrics_ranked *ranked = hc_metrics_rank(res->configs[c].p, res->n_pooled);
+    double *pl = ranked ? hc_metrics_delong_placements(res->pooled_y, ranked,
+                                                       res->n_pooled, auc)
+                        : NULL;
+    free(ranked);
+    return pl;
+}
+
+/* Pooled validation, comparisons and the sweep, one after the other: each
+ * works on several copies of the millions of pooled rows (a ranking, the
+ * lowess working set, the placements, the sweep's sorted rows), and run
+ * side by side they made the backtest's memory peak. So the placements of
+ * the paired tests are made after every validation, from rankings of
+ * their own, rather than kept from each validation's ranking through the
+ * next validation. The metrics use the second core inside. */
 hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
                                 hc_error *err)
 {
@@ -120,18 +105,18 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     res->n_comparisons = nc - 1;
     res->comparisons = calloc(nc, sizeof *res->comparisons);
     hc_status st = pl && auc && res->comparisons ? HC_OK : hc_error_nomem(err);
-    hc_metrics_ranked *ranked = st == HC_OK ? hc_metrics_rank(res->configs[0].p, n) : NULL;
-    for (size_t c = 0; st == HC_OK && c < nc; c++) {
-        rank_job next = {c + 1 < nc ? res->configs[c + 1].p : NULL, n, NULL};
-        st = pooled_validation(res, c, have_arr, ranked, c + 1 < nc ? &next : NULL,
-                               nc > 1 ? &pl[c] : NULL, &auc[c], err);
-        ranked = next.ranked;
-    }
-    free(ranked); /* after an error */
+    for (size_t c = 0; st == HC_OK && c < nc; c++)
+        st = pooled_validation(res, c, have_arr, err);
     hc_trace_mark("backtest: pooled validation");
+    if (st == HC_OK && nc > 1 && !(pl[0] = placements(res, 0, &auc[0])))
+        st = hc_error_nomem(err);
     for (size_t c = 1; st == HC_OK && c < nc; c++) {
         hc_backtest_comparison *cmp = &res->comparisons[c - 1];
         cmp->index = c;
+        if (!(pl[c] = placements(res, c, &auc[c]))) {
+            st = hc_error_nomem(err);
+            break;
+        }
         hc_error e;
         hc_error_clear(&e);
         hc_status dst = hc_metrics_delong_paired_placements(

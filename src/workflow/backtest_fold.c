@@ -17,10 +17,9 @@ void hc_bt_workspace_release(hc_bt_workspace *w, size_t n_cfg)
     free(w->fit_y);
     free(w->fit_cluster);
     free(w->rows);
-    free(w->psi_buf);
+    free(w->train_buf);
     if (w->sc)
         for (size_t c = 0; c < n_cfg; c++) {
-            free(w->sc[c].h_train_buf);
             free(w->sc[c].h_test);
             free(w->sc[c].p_test);
             free(w->sc[c].b_test);
@@ -43,16 +42,16 @@ hc_status hc_bt_workspace_alloc(hc_bt_workspace *w, const hc_backtest_plan *plan
     w->ta = malloc(ms * sizeof *w->ta);
     w->tb = malloc(ms * sizeof *w->tb);
     w->valid = malloc(ms);
+    w->train_buf = malloc(mt * sizeof *w->train_buf);
     w->sc = calloc(n_cfg, sizeof *w->sc);
-    int ok = w->ta && w->tb && w->valid && w->sc;
+    w->cache = cache;
+    int ok = w->ta && w->tb && w->valid && w->train_buf && w->sc;
     for (size_t c = 0; ok && c < n_cfg; c++) {
         hc_bt_scratch *s = &w->sc[c];
-        int cached = c < cache->n_models && cache->health[c];
-        s->h_train_buf = cached ? NULL : malloc(mt * sizeof *s->h_train_buf);
         s->h_test = malloc(ms * sizeof *s->h_test);
         s->p_test = malloc(ms * sizeof *s->p_test);
         s->b_test = malloc(ms * sizeof *s->b_test);
-        ok = (cached || s->h_train_buf) && s->h_test && s->p_test && s->b_test;
+        ok = s->h_test && s->p_test && s->b_test;
     }
     if (!ok) {
         hc_bt_workspace_release(w, n_cfg);
@@ -129,9 +128,7 @@ hc_status hc_bt_fold_compute(const hc_history *h, hc_backtest_result *res,
     size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
     fold->n_train = n_tr;
     w->y_train = cache->y + fp->train_begin;
-    w->arr_train = cache->arr + fp->train_begin;
     w->y_test = cache->y + fp->test_begin;
-    w->arr_test = cache->arr + fp->test_begin;
     for (size_t i = 0; i < n_tr; i++)
         fold->train_positives += w->y_train[i] == 1.0;
     if (n_te == 0) {
@@ -201,7 +198,8 @@ void hc_bt_fold_pool(hc_backtest_result *res, hc_bt_workspace *w, size_t f,
     const hc_backtest_fold_plan *fp = &res->plan.folds[f];
     size_t n_te = fp->test_stop - fp->test_begin, nv = fold->n_test;
     size_t base = res->n_pooled;
-    const double *y = w->y_test, *arr = w->arr_test;
+    const double *y = w->y_test;
+    const hc_bt_cache *cache = w->cache;
     /* The rows themselves, their outcomes and ARR join the pool after the
      * folds, by compaction of the plan and the cache
      * (hc_bt_pooled_from_cache), and so do the p, H and bands of a
@@ -215,7 +213,7 @@ void hc_bt_fold_pool(hc_backtest_result *res, hc_bt_workspace *w, size_t f,
     double carr = 0;
     for (size_t i = 0; i < n_te; i++)
         if (w->valid[i])
-            carr += y[i] == 1.0 ? arr[i] : 0.0;
+            carr += y[i] == 1.0 ? hc_bt_cache_arr(cache, fp->test_begin + i) : 0.0;
     for (size_t c = 0; c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
         hc_backtest_cell *cell = &fold->cells[c];
@@ -236,11 +234,11 @@ void hc_bt_fold_pool(hc_backtest_result *res, hc_bt_workspace *w, size_t f,
             int32_t b = s->b_test[i];
             cell->band_accounts[b]++;
             cell->band_churners[b] += y[i] == 1.0;
-            cell->band_arr[b] += arr[i];
+            double a = hc_bt_cache_arr(cache, fp->test_begin + i);
+            cell->band_arr[b] += a;
+            if (b == 0 && y[i] == 1.0)
+                red_carr += a;
         }
-        for (size_t i = 0; i < n_te; i++)
-            if (w->valid[i] && s->b_test[i] == 0 && y[i] == 1.0)
-                red_carr += arr[i];
         size_t red_n = cell->band_accounts[0], red_y = cell->band_churners[0];
         cell->red_share = (double)red_n / (double)nv;
         cell->red_precision = red_n ? (double)red_y / (double)red_n : NAN;

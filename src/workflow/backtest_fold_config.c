@@ -61,8 +61,10 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
     const hc_table *t = h->snapshots.table;
     size_t n_tr = fp->train_stop - fp->train_begin, n_te = fp->test_stop - fp->test_begin;
     const hc_backtest_options *opt = &res->opt;
+    /* Scored once for every fold, as slices of the cache; or from the
+     * cached sub-scores: the tuned config's refit, and models[0] itself. */
     int cached = c < cache->n_models && cache->health[c];
-    int from_subs = cf->kind == HC_BT_TUNED && cache->sub;
+    int from_subs = cache->sub && (cf->kind == HC_BT_TUNED || c == 0);
     /* The fold's rows as the table-reading APIs take them, when a config
      * reads the table in this fold. */
     const size_t *tr = NULL, *te = NULL;
@@ -129,9 +131,9 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
         }
         m = owned;
     }
-    hc_score_out otr = {.health = s->h_train_buf};
+    hc_score_out otr = {.health = w->train_buf};
     hc_score_out ote = {.health = s->h_test, .p_churn = s->p_test};
-    s->h_train = s->h_train_buf;
+    s->h_train = w->train_buf;
     if (cached) {
         /* Scored once for every fold. */
         s->h_train = cache->health[c] + fp->train_begin;
@@ -220,7 +222,7 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
             size_t q = 0;
             for (size_t i = 0; i < n_tr; i++)
                 if (isfinite(s->h_train[i]))
-                    arr_k[q++] = w->arr_train[i];
+                    arr_k[q++] = hc_bt_cache_arr(cache, fp->train_begin + i);
         }
         hc_threshold_options to = opt->threshold;
         to.n_bands = m->n_bands;
@@ -259,26 +261,14 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
             if (isfinite(s->h_test[i]))
                 w->ta[q++] = s->h_test[i];
         /* The quantiles of the training H are selected in a buffer of
-         * max_train doubles: the training H itself when it is this fold's
-         * own, else a copy in one no config uses now (the tuned config's,
-         * filled only after every other config's fold). */
-        double *buf = NULL;
-        if (xh == s->h_train_buf || xh == w->xa) {
-            buf = (double *)(xh == w->xa ? w->xa : s->h_train_buf);
-        } else if (k > 0 && q > 0) {
-            size_t last = res->n_configs - 1;
-            if (c < last && res->configs[last].kind == HC_BT_TUNED &&
-                w->sc[last].h_train_buf)
-                buf = w->sc[last].h_train_buf;
-            else if (w->psi_buf || (w->psi_buf = malloc((w->max_train ? w->max_train : 1) *
-                                                        sizeof *w->psi_buf)))
-                buf = w->psi_buf;
-            if (buf)
-                memcpy(buf, xh, k * sizeof *buf);
-        }
+         * max_train doubles: the training H itself when this fold scored
+         * it (nothing reads it after), else a copy of the cache's slice. */
+        double *buf = xh == w->xa ? w->xa : w->train_buf;
+        if (xh != w->xa && xh != w->train_buf && k > 0)
+            memcpy(buf, xh, k * sizeof *buf);
         hc_metrics_psi_result pr;
         hc_error pe;
-        if (k > 0 && q > 0 && buf && hc_metrics_psi_in(buf, k, w->ta, q, 10, &pr, &pe) == HC_OK)
+        if (k > 0 && q > 0 && hc_metrics_psi_in(buf, k, w->ta, q, 10, &pr, &pe) == HC_OK)
             cell->psi = pr.psi;
     }
 done:

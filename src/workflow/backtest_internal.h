@@ -20,8 +20,8 @@
 
 /* Per-config scratch for one fold, allocated once for the largest fold. */
 typedef struct {
-    double *h_train_buf; /* max_train; NULL for a config the cache scores */
-    const double *h_train; /* the fold's training H: the buffer or the cache */
+    const double *h_train; /* the fold's training H: the workspace's
+                              train_buf or a slice of the cache */
     double *h_test;    /* max_test */
     double *p_test;
     int32_t *b_test;
@@ -43,8 +43,11 @@ typedef struct {
 /* Shared buffers of one fold's computation. */
 typedef struct {
     size_t max_train, max_test;
-    const double *y_train, *arr_train;     /* the fold's slices of the cache */
-    const double *y_test, *arr_test;
+    const hc_bt_cache *cache;
+    const double *y_train, *y_test;        /* the fold's slices of the cache */
+    double *train_buf;   /* max_train: the training H of a config scored in
+                            the fold (one config at a time), else the PSI's
+                            scratch */
     double *xa, *xb;     /* max_train, allocated when a training row lacks H */
     double *ta, *tb;     /* max_test: a fold's test rows, compacted */
     unsigned char *valid;                  /* max_test */
@@ -55,7 +58,6 @@ typedef struct {
     int32_t *fit_cluster;                  /* max_train */
     size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
                           that read the table (allocated on first use) */
-    double *psi_buf;   /* max_train: PSI scratch when no config lends one */
     const hc_bt_deferral *defer;           /* shared by both workspaces */
     hc_bt_scratch *sc;                     /* n_configs */
     int ready;                             /* hc_bt_fold_compute left a fold to pool */
@@ -127,11 +129,12 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                                const hc_bt_deferral *d, const unsigned char *mark,
                                hc_error *err);
 
-/* Makes pooled_row, pooled_y, pooled_arr and the cached configs' pooled H
- * by compaction of the plan's rows and the cache in place, which moves
- * them into `res`, and releases the rest of the cache. */
-void hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
-                             const unsigned char *mark);
+/* Makes pooled_row, pooled_y and the cached configs' pooled H by
+ * compaction of the plan's rows and the cache in place, which moves them
+ * into `res`, reads pooled_arr from the table, and releases the rest of
+ * the cache (also on error). */
+hc_status hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
+                                  const unsigned char *mark, hc_error *err);
 
 /* ---- the pooled evaluation (backtest_evaluate.c) ---- */
 

@@ -88,15 +88,19 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
             continue;
         hc_backtest_config *cf = &res->configs[c];
         int tuned = cf->kind == HC_BT_TUNED;
+        /* Scored here from the sub-scores (the tuned config, and models[0]
+         * when the cache keeps its sub-scores), else slices of the cache,
+         * whose H becomes the pooled H by compaction. */
+        int scored = !(c < cache->n_models && cache->health[c]);
         cf->p = malloc(np * sizeof *cf->p);
         cf->band = malloc(np * sizeof *cf->band);
-        if (tuned)
+        if (scored)
             cf->health = malloc(np * sizeof *cf->health);
-        if (tuned && !th) {
+        if (scored && !th) {
             th = malloc(max_test * sizeof *th);
             tp = malloc(max_test * sizeof *tp);
         }
-        if (!cf->p || !cf->band || (tuned && (!cf->health || !th || !tp))) {
+        if (!cf->p || !cf->band || (scored && (!cf->health || !th || !tp))) {
             st = hc_error_nomem(err);
             break;
         }
@@ -108,13 +112,13 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
             const hc_backtest_cell *cell = &res->folds[f].cells[c];
             size_t b = fp->test_begin, n_te = fp->test_stop - fp->test_begin;
             const double *H = NULL, *P = NULL;
-            if (!tuned) { /* a cached config: c < cache->n_models */
+            if (!scored) {
                 H = cache->health[c] + b;
                 P = cache->p[c] ? cache->p[c] + b : NULL;
             } else {
                 hc_score_out out = {.health = th, .p_churn = tp};
-                st = hc_model_score_subs(cf->fold_models[f], cache->sub + b, cache->n, n_te,
-                                         &out, err);
+                st = hc_model_score_subs(tuned ? cf->fold_models[f] : cf->model,
+                                         cache->sub + b, cache->n, n_te, &out, err);
                 H = th;
                 P = tp;
             }
@@ -123,7 +127,7 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                 if (!mark[b + i])
                     continue;
                 double h = H[i];
-                if (tuned)
+                if (scored)
                     cf->health[q] = h;
                 cf->p[q] = map ? hc_logistic(cell->map_intercept + cell->map_slope * h) : P[i];
                 cf->band[q] = hc_bt_band_of_cuts(cell->cuts, cell->n_cuts, h);
@@ -149,23 +153,32 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
 
 /* The pooled rows are the marked plan rows in plan order (folds test
  * consecutive date ranges, each a slice of the plan, and pool in fold
- * order), so the plan's rows and the cache's outcomes, ARR and cached H
+ * order), so the plan's rows and the cache's outcomes and cached H
  * become the pooled arrays by compaction in place: no second copy of
  * them is ever held. The plan's rows move to pooled_row (plan.rows is
- * NULL afterwards); the rest of the cache is freed. */
-void hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
-                             const unsigned char *mark)
+ * NULL afterwards); the rest of the cache is freed, also on error. */
+hc_status hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
+                                  const unsigned char *mark, hc_error *err)
 {
     size_t n = res->plan.n_rows, np = res->n_pooled;
+    /* The sub-scores are done with before the pooled ARR is read from the
+     * table, by plan row (before the plan's rows are compacted). */
+    free(cache->sub);
+    cache->sub = NULL;
+    res->pooled_arr = malloc((np ? np : 1) * sizeof *res->pooled_arr);
+    if (!res->pooled_arr) {
+        hc_bt_cache_release(cache);
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0, q = 0; i < n; i++)
+        if (mark[i])
+            res->pooled_arr[q++] = hc_bt_cache_arr(cache, i);
     compact_rows(res->plan.rows, mark, n);
     res->pooled_row = shrink(res->plan.rows, np * sizeof *res->pooled_row);
     res->plan.rows = NULL;
     compact_doubles(cache->y, mark, n);
     res->pooled_y = shrink(cache->y, np * sizeof *res->pooled_y);
     cache->y = NULL;
-    compact_doubles(cache->arr, mark, n);
-    res->pooled_arr = shrink(cache->arr, np * sizeof *res->pooled_arr);
-    cache->arr = NULL;
     for (size_t c = 0; c < res->n_configs && c < cache->n_models; c++) {
         if (!cache->health[c])
             continue;
@@ -174,4 +187,5 @@ void hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
         cache->health[c] = NULL;
     }
     hc_bt_cache_release(cache);
+    return HC_OK;
 }

@@ -23,6 +23,7 @@ void hc_fit_result_release(hc_fit_result *res)
     hc_logreg_result_release(&res->expansion);
     free(res->kept);
     free(res->dropped);
+    free(res->dropped_fit);
     free(res->beta);
     free(res->beta_se);
     free(res->old_weight);
@@ -63,6 +64,7 @@ static void *expansion_fit(void *arg)
     prob.cols = j->d->col;
     prob.y = j->d->expansion;
     prob.cluster = j->d->cluster;
+    prob.cluster_name = j->d->cluster_name;
     prob.names = names;
     prob.ridge = j->opt->ridge;
     prob.max_iter = j->opt->max_iter;
@@ -92,13 +94,14 @@ static hc_status alloc_result(hc_fit_result *res, size_t k)
     res->n_components = k;
     res->kept = calloc(k, sizeof *res->kept);
     res->dropped = calloc(k, sizeof *res->dropped);
+    res->dropped_fit = calloc(k, sizeof *res->dropped_fit);
     res->beta = calloc(k, sizeof *res->beta);
     res->beta_se = calloc(k, sizeof *res->beta_se);
     res->old_weight = calloc(k, sizeof *res->old_weight);
     res->new_weight = calloc(k, sizeof *res->new_weight);
     res->weight_ci_low = calloc(k, sizeof *res->weight_ci_low);
     res->weight_ci_high = calloc(k, sizeof *res->weight_ci_high);
-    return res->kept && res->dropped && res->beta && res->beta_se &&
+    return res->kept && res->dropped && res->dropped_fit && res->beta && res->beta_se &&
                    res->old_weight && res->new_weight && res->weight_ci_low &&
                    res->weight_ci_high
                ? HC_OK
@@ -170,7 +173,7 @@ static hc_status finish_churn(hc_fit_result *res, size_t k, hc_error *err)
     }
     hc_fit_weights_from_churn(&res->churn, res->kept, res->n_kept, k,
                               res->new_weight, res->weight_ci_low,
-                              res->weight_ci_high);
+                              res->weight_ci_high, NULL);
     double B = 0;
     for (size_t j = 0; j < res->n_kept; j++)
         B += res->churn.coef[j + 1];
@@ -211,8 +214,8 @@ static hc_status fit_on_design(const hc_model *base, const hc_history *h,
     pthread_t th;
     int threaded = opt->expansion && pthread_create(&th, NULL, expansion_fit, &ej) == 0;
     st = hc_fit_constrained_churn(res->tuned, d, NULL, d->n, opt, res->kept,
-                                  &res->n_kept, res->dropped, &res->churn, NULL,
-                                  NULL, NULL, err);
+                                  &res->n_kept, res->dropped, res->dropped_fit,
+                                  &res->churn, NULL, NULL, NULL, err);
     if (st == HC_OK && trace)
         hc_trace_mark("fit: churn model");
     if (st == HC_OK)
@@ -258,6 +261,7 @@ hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
     d.col = (const double **)cols;
     d.churn = (double *)churn;
     d.cluster = (int32_t *)cluster;
+    d.cluster_name = "account";
     d.borrowed = 1;
     res->tuned = hc_model_copy(base);
     if (!res->tuned || alloc_result(res, d.k) != HC_OK) {

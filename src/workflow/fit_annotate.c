@@ -41,13 +41,41 @@ static json_t *coef_table(const hc_logreg_result *r, const char *const *names)
 
 static json_t *fit_summary(const hc_logreg_result *r)
 {
-    return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:I}",
+    return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:I, s:s, s:b}",
                      "rows", (json_int_t)r->n, "events", (json_int_t)r->n_events,
                      "loglik", real_or_null(r->loglik),
                      "deviance", real_or_null(r->deviance),
                      "null_deviance", real_or_null(r->null_deviance),
                      "aic", real_or_null(r->aic), "iterations", r->iterations,
-                     "clusters", (json_int_t)r->n_clusters);
+                     "clusters", (json_int_t)r->n_clusters,
+                     "se_used", r->se_label,
+                     "robust_inference", r->robust_inference);
+}
+
+/* A dropped component as it stood in the fit it was dropped from. */
+static json_t *dropped_json(const hc_fit_dropped *d, const char *se_used)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:I}",
+                     "estimate", real_or_null(d->estimate),
+                     "std_error", real_or_null(d->std_error),
+                     "robust_se", d->robust ? real_or_null(d->robust_se) : json_null(),
+                     "z", real_or_null(d->z), "p_value", real_or_null(d->p_value),
+                     "ci_low", real_or_null(d->ci_low),
+                     "ci_high", real_or_null(d->ci_high), "se_used", se_used,
+                     "refit_step", (json_int_t)d->step);
+}
+
+/* The segments' shrinkage strength; k is null when infinite (tau^2 = 0). */
+static json_t *shrinkage_json(const hc_fit_shrinkage *k)
+{
+    const char *method = k->fixed ? "fixed k = 10 K: no component has an own-fit estimate in 3 or more segments"
+                                  : "empirical Bayes: k = sigma^2 / tau^2, tau^2 by "
+                                    "DerSimonian-Laird method of moments";
+    return json_pack("{s:o, s:b, s:o, s:o, s:I, s:I, s:s}", "k",
+                     isinf(k->k) ? json_null() : real_or_null(k->k), "k_infinite",
+                     isinf(k->k), "tau2", real_or_null(k->tau2), "sigma2",
+                     real_or_null(k->sigma2), "segments", (json_int_t)k->segments,
+                     "components", (json_int_t)k->components, "method", method);
 }
 
 hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
@@ -86,18 +114,26 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
     for (size_t c = 0; c < res->n_components; c++)
         all_names[c] = m->components[c].name;
 
+    /* A dropped component's weight is 0 by construction and has no
+     * interval (null); its estimate before the drop says how wrong the
+     * sign was. */
     json_t *weights = json_array();
-    for (size_t c = 0; weights && c < res->n_components; c++)
-        json_array_append_new(
-            weights, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
-                               "component", all_names[c],
-                               "old_weight", real_or_null(res->old_weight[c]),
-                               "new_weight", real_or_null(res->new_weight[c]),
-                               "ci_low", real_or_null(res->weight_ci_low[c]),
-                               "ci_high", real_or_null(res->weight_ci_high[c]),
-                               "beta", real_or_null(res->beta[c]),
-                               "beta_se", real_or_null(res->beta_se[c]),
-                               "dropped_wrong_sign", res->dropped[c]));
+    for (size_t c = 0; weights && c < res->n_components; c++) {
+        int dr = res->dropped[c];
+        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                              "component", all_names[c],
+                              "old_weight", real_or_null(res->old_weight[c]),
+                              "new_weight", real_or_null(res->new_weight[c]),
+                              "ci_low", dr ? json_null() : real_or_null(res->weight_ci_low[c]),
+                              "ci_high", dr ? json_null() : real_or_null(res->weight_ci_high[c]),
+                              "beta", real_or_null(res->beta[c]),
+                              "beta_se", real_or_null(res->beta_se[c]),
+                              "dropped_wrong_sign", dr);
+        if (o && dr)
+            json_object_set_new(o, "before_drop",
+                                dropped_json(&res->dropped_fit[c], res->churn.se_label));
+        json_array_append_new(weights, o);
+    }
     json_t *fit = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
                             "candidate_rows", (json_int_t)res->n_candidates,
                             "fit_rows", (json_int_t)res->n_fit,
@@ -117,19 +153,29 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
         json_t *segs = json_array();
         for (size_t s = 0; segs && s < res->n_segments; s++) {
             const hc_fit_segment *fs = &res->segments[s];
-            json_t *o = json_pack("{s:s, s:I, s:I, s:o, s:b, s:b, s:s}", "segment",
+            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b, s:b, s:s}", "segment",
                                   fs->name, "rows", (json_int_t)fs->rows, "events",
-                                  (json_int_t)fs->events, "credibility",
+                                  (json_int_t)fs->events, "churned_accounts",
+                                  (json_int_t)fs->churned_accounts, "credibility",
                                   real_or_null(fs->credibility), "own_fit", fs->own_fit,
                                   "calibrated", fs->calibrated, "note", fs->note);
             json_array_append_new(segs, o);
         }
         json_object_set_new(fit, "segments", segs);
+        json_object_set_new(fit, "segment_shrinkage", shrinkage_json(&res->shrinkage));
         json_object_set_new(fit, "segment_rule",
-                            json_string("Buhlmann credibility Z = E/(E + 10 K) "
-                                        "(Peduzzi 1996 events per variable) "
-                                        "toward the pooled weights, then a "
-                                        "per-segment intercept and slope on H"));
+                            json_string("Buhlmann-Straub credibility Z = C/(C + k), "
+                                        "C the segment's churned accounts, k = "
+                                        "sigma^2/tau^2 by empirical Bayes "
+                                        "(DerSimonian-Laird tau^2 of the segments' "
+                                        "own weights; 10 K with fewer than 3 "
+                                        "segments), toward the pooled weights, "
+                                        "then a per-segment intercept and slope "
+                                        "on H shrunk by the same Z"));
+        if (prov)
+            json_object_set_new(prov, "segment_shrinkage_k",
+                                isinf(res->shrinkage.k) ? json_null()
+                                                        : real_or_null(res->shrinkage.k));
     }
     if (!prov || !fit) {
         json_decref(prov);

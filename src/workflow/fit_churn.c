@@ -49,13 +49,32 @@ static const int32_t *gather_i32(const int32_t *v, const size_t *sel, size_t n,
     return buf;
 }
 
-/* One component at a time, the one with the largest z (the strongest
- * evidence of the unhealthy sign): dropping one can change the sign of
+/* What the analyst needs to judge a dropped component: its estimate in
+ * the fit it was dropped from (for the first one dropped, the
+ * unconstrained fit over all components) with that fit's inference, which
+ * is cluster-robust when the fit has clusters. */
+static void record_dropped(const hc_logreg_result *res, size_t j, size_t step,
+                           hc_fit_dropped *out)
+{
+    out->estimate = res->coef[j];
+    out->std_error = res->se[j];
+    out->robust_se = res->robust_se ? res->robust_se[j] : 0;
+    out->z = res->z[j];
+    out->p_value = res->p_value[j];
+    out->ci_low = res->ci_low[j];
+    out->ci_high = res->ci_high[j];
+    out->robust = res->robust_inference;
+    out->step = step;
+}
+
+/* One component at a time, the one with the largest model-based z (the
+ * strongest evidence of the unhealthy sign): dropping one can change the sign of
  * another. */
 hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
                                    const size_t *sel, size_t n_sel,
                                    const hc_fit_options *opt,
                                    size_t *kept, size_t *n_kept, int *dropped,
+                                   hc_fit_dropped *why,
                                    hc_logreg_result *res, double *ybuf,
                                    int32_t *cbuf, double *scratch, hc_error *err)
 {
@@ -67,6 +86,9 @@ hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
         dropped[c] = 0;
         kept[(*n_kept)++] = c;
     }
+    if (why)
+        memset(why, 0, k * sizeof *why);
+    size_t step = 0;
     const double *y = gather(d->churn, sel, n_sel, ybuf);
     const int32_t *cl = gather_i32(d->cluster, sel, n_sel, cbuf);
     double start[257];
@@ -82,6 +104,7 @@ hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
         prob.cols = cols;
         prob.y = y;
         prob.cluster = cl;
+        prob.cluster_name = d->cluster_name;
         prob.names = names;
         prob.ridge = opt->ridge;
         prob.max_iter = opt->max_iter;
@@ -90,12 +113,18 @@ hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
         hc_status st = hc_logreg_fit(&prob, res, err);
         if (st != HC_OK)
             return st;
+        /* The order of dropping rests on the model-based z = b / se, as
+         * it always has (and as the peer implementation in
+         * scripts/peer/pipeline.py does), not on res->z, which is robust
+         * with clusters: only the order among several wrong-signed
+         * components depends on it. */
         size_t worst = SIZE_MAX;
         double worst_z = 0;
         for (size_t j = 0; j < *n_kept; j++) {
-            if (res->coef[j + 1] > 0 && (worst == SIZE_MAX || res->z[j + 1] > worst_z)) {
+            double zj = res->coef[j + 1] / res->se[j + 1];
+            if (res->coef[j + 1] > 0 && (worst == SIZE_MAX || zj > worst_z)) {
                 worst = j;
-                worst_z = res->z[j + 1];
+                worst_z = zj;
             }
         }
         if (worst == SIZE_MAX)
@@ -108,6 +137,8 @@ hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
                                 "no non-negative weights can be fitted");
         }
         dropped[kept[worst]] = 1;
+        if (why)
+            record_dropped(res, worst + 1, ++step, &why[kept[worst]]);
         /* The refit starts from the previous coefficients without the
          * dropped one: a few Newton steps instead of a cold start. */
         start[0] = res->coef[0];
@@ -125,15 +156,18 @@ hc_status hc_fit_constrained_churn(const hc_model *m, const hc_fit_design *d,
  * (cluster) covariance when the fit has one. */
 void hc_fit_weights_from_churn(const hc_logreg_result *fit, const size_t *kept,
                                size_t n_kept, size_t k, double *w, double *lo,
-                               double *hi)
+                               double *hi, double *se_out)
 {
     double B = 0;
     for (size_t j = 0; j < n_kept; j++)
         B += fit->coef[j + 1];
     const double *cov = fit->robust_cov ? fit->robust_cov : fit->cov;
     size_t p1 = fit->p + 1;
-    for (size_t c = 0; c < k; c++)
+    for (size_t c = 0; c < k; c++) {
         w[c] = lo[c] = hi[c] = 0;
+        if (se_out)
+            se_out[c] = 0;
+    }
     for (size_t a = 0; a < n_kept; a++) {
         double bk = fit->coef[a + 1];
         double var = 0;
@@ -149,5 +183,7 @@ void hc_fit_weights_from_churn(const hc_logreg_result *fit, const size_t *kept,
         double se = var > 0 ? sqrt(var) : 0;
         lo[c] = w[c] - Z95 * se;
         hi[c] = w[c] + Z95 * se;
+        if (se_out)
+            se_out[c] = se;
     }
 }

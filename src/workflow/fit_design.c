@@ -85,6 +85,7 @@ static hc_status fill_outcomes(hc_fit_design *d, const hc_history *h,
         (opt->segments && !d->segment))
         return hc_error_nomem(err);
     const int32_t *ids = s->table->cols[s->id_col].code;
+    d->cluster_name = s->table->cols[s->id_col].name;
     const int32_t *seg = s->segment_col >= 0 ? s->table->cols[s->segment_col].code : NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,8 @@
-/* report_caveats.c - the caveats of the report: causation, censoring, repeated snapshots, small segments, dropped components, thresholds, the past. */
+/* report_caveats.c - the caveats of the report: causation, censoring, repeated snapshots, small segments, dropped components, thresholds, possible leakage, the past. */
 #include "report_internal.h"
 #include "hc_date.h"
+
+#include <ctype.h>
 
 size_t hc_rpt_caveats(const hc_report_result *res, hc_report_paragraph *para, size_t max)
 {
@@ -86,6 +88,17 @@ size_t hc_rpt_caveats(const hc_report_result *res, hc_report_paragraph *para, si
             fputs("The cut points were chosen on the snapshots the tuned model was "
                   "fitted on, so their recall and precision are optimistic.", p.f);
         hc_rpt_para_close(&p, "Thresholds", para, max, &n);
+    }
+    if (res->validate.n_warnings && hc_rpt_para_open(&p)) {
+        /* The validate result's leakage warnings (hc_validate_model), each
+         * naming the component or the score. */
+        fprintf(p.f, "Validation raised %zu warning%s. ", res->validate.n_warnings,
+                res->validate.n_warnings == 1 ? "" : "s");
+        for (size_t k = 0; k < res->validate.n_warnings; k++) {
+            const char *w = res->validate.warnings[k];
+            fprintf(p.f, "%s%c%s.", k ? " " : "", toupper((unsigned char)w[0]), w[0] ? w + 1 : "");
+        }
+        hc_rpt_para_close(&p, "Possible leakage", para, max, &n);
     }
     if (hc_rpt_para_open(&p)) {
         fputs("Out of time still means the past: a change of product, pricing or "

@@ -2,6 +2,7 @@
 #include "hc_sort.h"
 #include "hc_validate.h"
 #include "hc_logreg.h"
+#include "validate_pieces.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -52,6 +53,12 @@ void hc_validate_result_release(hc_validate_result *res)
     free(res->band_names);
     free(res->band_mins);
     hc_metrics_bands_release(&res->bands);
+    for (size_t k = 0; res->components && k < res->n_components; k++)
+        free(res->components[k].name);
+    free(res->components);
+    for (size_t k = 0; res->segments && k < res->n_segments; k++)
+        free(res->segments[k].name);
+    free(res->segments);
     memset(res, 0, sizeof *res);
 }
 
@@ -198,15 +205,21 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
 {
     const hc_metrics_calibration_result *c = &res->calibration;
     const hc_metrics_summary *s = &res->summary;
+    char hl_words[160];
+    if (s->hl_estimable)
+        snprintf(hl_words, sizeof hl_words, "Hosmer-Lemeshow chi2 %.2f on %d df (%zu "
+                                            "groups), p %.3g",
+                 s->hl_chi2, s->hl_df, s->hl_groups, s->hl_p);
+    else
+        snprintf(hl_words, sizeof hl_words, "Hosmer-Lemeshow not estimable");
     if (res->in_sample_map) {
         res->calibration_verdict = HC_CALIB_IN_SAMPLE;
         snprintf(res->calibration_text, sizeof res->calibration_text,
                  "%s: the probabilities are a logistic map of the score "
                  "fitted on these same rows, so a calibration slope of 1 and "
                  "an intercept of 0 hold by construction; ECE %.4f and "
-                 "Hosmer-Lemeshow p %.3g only show how well a logistic curve "
-                 "fits the score.",
-                 hc_validate_calibration_name(HC_CALIB_IN_SAMPLE), s->ece, s->hl_p);
+                 "%s only show how well a logistic curve fits the score.",
+                 hc_validate_calibration_name(HC_CALIB_IN_SAMPLE), s->ece, hl_words);
         return;
     }
     int slope_ok = res->slope_ci_low <= 1.0 && 1.0 <= res->slope_ci_high;
@@ -241,10 +254,9 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
                  res->citl_ci_low > 0 ? "low" : "high", 100 * mean_p,
                  100 * s->base_rate);
     snprintf(res->calibration_text, sizeof res->calibration_text,
-             "%s: %s; %s. (Hosmer-Lemeshow chi2 %.2f on %d df, p %.3g; ECE "
-             "%.4f.)",
+             "%s: %s; %s. (%s; ECE %.4f.)",
              hc_validate_calibration_name(res->calibration_verdict), slope_words,
-             citl_words, s->hl_chi2, s->hl_df, s->hl_p, s->ece);
+             citl_words, hl_words, s->ece);
 }
 
 /* Rank metrics of the score itself (higher = riskier), replacing those
@@ -465,6 +477,13 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     }
     if (in->band && (st = band_table(in, res, err)) != HC_OK)
         goto done;
+    /* Degenerate pieces are reported, not fatal: an empty band, a
+     * Hosmer-Lemeshow test that ties leave without groups. */
+    for (size_t k = 0; res->has_bands && k < res->bands.n_bands; k++)
+        res->n_not_estimable += res->bands.bands[k].accounts == 0;
+    res->n_not_estimable += !res->summary.hl_estimable;
+    res->leakage_auc = in->leakage_auc;
+    hc_validate_leakage_warnings(res);
 done:
     free(pmap);
     free(risk);
@@ -476,6 +495,14 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
                             const size_t *rows, size_t n,
                             hc_validate_result *res, hc_validate_rows *counts,
                             hc_error *err)
+{
+    return hc_validate_model_ex(m, h, rows, n, 0.0, res, counts, err);
+}
+
+hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
+                               const size_t *rows, size_t n, double leakage_auc,
+                               hc_validate_result *res, hc_validate_rows *counts,
+                               hc_error *err)
 {
     memset(res, 0, sizeof *res);
     const hc_table *t = h->snapshots.table;
@@ -493,11 +520,13 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
     size_t cap = n ? n : 1;
     double *health = malloc(cap * sizeof *health), *p = malloc(cap * sizeof *p);
     double *y = malloc(cap * sizeof *y), *arr = malloc(cap * sizeof *arr);
-    int32_t *band = malloc(cap * sizeof *band);
+    int32_t *band = malloc(cap * sizeof *band), *seg = malloc(cap * sizeof *seg);
+    size_t nc = m->n_components;
+    double *sub = malloc((nc ? nc : 1) * cap * sizeof *sub);
     const char **names = malloc((m->n_bands ? m->n_bands : 1) * sizeof *names);
     double *mins = malloc((m->n_bands ? m->n_bands : 1) * sizeof *mins);
     hc_status st = HC_OK;
-    if (!health || !p || !y || !arr || !band || !names || !mins) {
+    if (!health || !p || !y || !arr || !band || !seg || !sub || !names || !mins) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -505,7 +534,12 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
     if ((st = hc_model_find_column(m, t, "columns.arr", m->columns.arr, HC_COL_NUM, 0,
                                    &arr_col, err)) != HC_OK)
         goto done;
-    hc_score_out out = {.health = health, .band = band, .p_churn = p};
+    hc_score_out out = {.health = health,
+                        .band = band,
+                        .p_churn = p,
+                        .segment = seg,
+                        .sub = sub,
+                        .sub_stride = cap};
     if ((st = hc_model_score_rows(m, t, rows, 0, n, 1, &out, err)) != HC_OK)
         goto done;
     /* Compact to the rows with a health score. */
@@ -518,6 +552,9 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
         health[k] = health[i];
         p[k] = p[i];
         band[k] = band[i];
+        seg[k] = seg[i];
+        for (size_t c = 0; c < nc; c++)
+            sub[c * cap + k] = sub[c * cap + i];
         all_p &= isfinite(p[i]) != 0;
         y[k] = h->labels.churn[r];
         /* A missing ARR counts as 0 in the ARR sums. */
@@ -548,9 +585,21 @@ hc_status hc_validate_model(const hc_model *m, const hc_history *h,
     in.band_names = names;
     in.band_mins = mins;
     in.arr = arr_col >= 0 ? arr : NULL;
-    st = hc_validate_run(&in, res, err);
+    in.leakage_auc = leakage_auc;
+    if ((st = hc_validate_run(&in, res, err)) != HC_OK)
+        goto done;
+    /* The pieces: each component alone (leakage), each segment. The
+     * health is the risk ranking negated (higher healthier). */
+    for (size_t i = 0; i < k; i++)
+        health[i] = -health[i];
+    if ((st = hc_validate_components(m, sub, cap, y, k, res, err)) != HC_OK ||
+        (st = hc_validate_segments(m, seg, y, health, k, res, err)) != HC_OK)
+        goto done;
+    hc_validate_leakage_warnings(res);
 done:
     free(all);
+    free(seg);
+    free(sub);
     free(health);
     free(p);
     free(y);

@@ -44,11 +44,29 @@ static json_t *curve_json(const hc_metrics_curve *c, const char *xname,
     return o;
 }
 
-static json_t *bands_json(const hc_validate_result *res, int *bad)
+/* A number of a piece that may be not estimable: null when it is not. */
+static json_t *est(int estimable, double v)
+{
+    return estimable ? num(v) : json_null();
+}
+
+/* Appends {piece, reason} to the "not_estimable" array. */
+static void not_estimable(json_t *a, const char *piece, const char *reason, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "piece", json_string(piece), bad);
+    put(o, "reason", json_string(reason), bad);
+    push(a, o, bad);
+}
+
+static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
 {
     json_t *a = json_array();
     for (size_t k = 0; k < res->bands.n_bands; k++) {
         const hc_metrics_band *b = &res->bands.bands[k];
+        char why[200];
+        hc_validate_band_not_estimable(res, k, why, sizeof why);
+        int ok = why[0] == '\0';
         json_t *o = json_object();
         put(o, "name", json_string(res->band_names[k]), bad);
         if (res->band_mins)
@@ -56,9 +74,15 @@ static json_t *bands_json(const hc_validate_result *res, int *bad)
         put(o, "accounts", count(b->accounts), bad);
         put(o, "share", num(b->share), bad);
         put(o, "churners", count(b->churners), bad);
-        put(o, "churn_rate", num(b->churn_rate), bad);
-        put(o, "churn_rate_ci_low", num(b->rate_ci_low), bad);
-        put(o, "churn_rate_ci_high", num(b->rate_ci_high), bad);
+        put(o, "churn_rate", est(ok, b->churn_rate), bad);
+        put(o, "churn_rate_ci_low", est(ok, b->rate_ci_low), bad);
+        put(o, "churn_rate_ci_high", est(ok, b->rate_ci_high), bad);
+        if (!ok) {
+            put(o, "not_estimable", json_string(why), bad);
+            char piece[160];
+            snprintf(piece, sizeof piece, "band %s", res->band_names[k]);
+            not_estimable(ne, piece, why, bad);
+        }
         put(o, "arr", num(b->arr), bad);
         put(o, "churned_arr", num(b->churned_arr), bad);
         push(a, o, bad);
@@ -111,12 +135,79 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "calibration_in_the_large", num(c->in_the_large), &bad);
     put(o, "calibration_in_the_large_ci_low", num(res->citl_ci_low), &bad);
     put(o, "calibration_in_the_large_ci_high", num(res->citl_ci_high), &bad);
-    put(o, "hl_chi2", num(s->hl_chi2), &bad);
-    put(o, "hl_df", json_integer(s->hl_df), &bad);
-    put(o, "hl_p", num(s->hl_p), &bad);
+    json_t *ne = json_array();
+    char why[200];
+    hc_validate_hl_not_estimable(res, why, sizeof why);
+    put(o, "hl_chi2", est(s->hl_estimable, s->hl_chi2), &bad);
+    put(o, "hl_df", s->hl_estimable ? json_integer(s->hl_df) : json_null(), &bad);
+    put(o, "hl_p", est(s->hl_estimable, s->hl_p), &bad);
+    put(o, "hl_groups", count(s->hl_groups), &bad);
+    if (!s->hl_estimable) {
+        put(o, "hl_not_estimable", json_string(why), &bad);
+        not_estimable(ne, "Hosmer-Lemeshow", why, &bad);
+    }
+    put(o, "calibration_clipped_rows", count(c->n_clipped), &bad);
     put(o, "ks", num(s->ks), &bad);
     put(o, "lift_top_decile", num(s->lift_top_decile), &bad);
     put(o, "capture_top_decile", num(s->capture_top_decile), &bad);
+
+    json_t *conv = json_object();
+    put(conv, "ece", json_string(HC_VALIDATE_CONVENTION_ECE), &bad);
+    put(conv, "ece_bins", json_integer(10), &bad);
+    put(conv, "ece_binning", json_string("equal width"), &bad);
+    put(conv, "log_loss", json_string(HC_VALIDATE_CONVENTION_LOG_LOSS), &bad);
+    put(conv, "clip_eps", json_real(HC_METRICS_CLIP_EPS), &bad);
+    put(conv, "hosmer_lemeshow", json_string(HC_VALIDATE_CONVENTION_HL), &bad);
+    put(conv, "lift", json_string(HC_VALIDATE_CONVENTION_LIFT), &bad);
+    put(conv, "lift_rows", count((s->n + 9) / 10), &bad);
+    put(conv, "reliability", json_string(HC_VALIDATE_CONVENTION_RELIABILITY), &bad);
+    put(o, "conventions", conv, &bad);
+
+    put(o, "leakage_auc", num(res->leakage_auc), &bad);
+    json_t *warn = json_array();
+    for (size_t k = 0; k < res->n_warnings; k++)
+        push(warn, json_string(res->warnings[k]), &bad);
+    put(o, "warnings", warn, &bad);
+    if (res->n_components) {
+        json_t *a = json_array();
+        for (size_t k = 0; k < res->n_components; k++) {
+            const hc_validate_component *x = &res->components[k];
+            json_t *e = json_object();
+            put(e, "name", json_string(x->name), &bad);
+            put(e, "n", count(x->n), &bad);
+            put(e, "churners", count(x->churners), &bad);
+            put(e, "roc_auc", est(x->estimable, x->auc), &bad);
+            if (!x->estimable) {
+                put(e, "not_estimable", json_string(x->not_estimable), &bad);
+                char piece[200];
+                snprintf(piece, sizeof piece, "component %s", x->name);
+                not_estimable(ne, piece, x->not_estimable, &bad);
+            }
+            push(a, e, &bad);
+        }
+        put(o, "components", a, &bad);
+    }
+    if (res->n_segments) {
+        json_t *a = json_array();
+        for (size_t k = 0; k < res->n_segments; k++) {
+            const hc_validate_segment *x = &res->segments[k];
+            json_t *e = json_object();
+            put(e, "name", json_string(x->name), &bad);
+            put(e, "n", count(x->n), &bad);
+            put(e, "churners", count(x->churners), &bad);
+            put(e, "roc_auc", est(x->estimable, x->auc), &bad);
+            put(e, "roc_auc_ci_low", est(x->estimable, x->auc_ci_low), &bad);
+            put(e, "roc_auc_ci_high", est(x->estimable, x->auc_ci_high), &bad);
+            if (!x->estimable) {
+                put(e, "not_estimable", json_string(x->not_estimable), &bad);
+                char piece[200];
+                snprintf(piece, sizeof piece, "segment %s", x->name);
+                not_estimable(ne, piece, x->not_estimable, &bad);
+            }
+            push(a, e, &bad);
+        }
+        put(o, "segments", a, &bad);
+    }
 
     json_t *prob = json_object();
     put(prob, "source", json_string(res->in_sample_map
@@ -162,12 +253,14 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "curves", cv, &bad);
 
     if (res->has_bands) {
-        put(o, "bands", bands_json(res, &bad), &bad);
+        put(o, "bands", bands_json(res, ne, &bad), &bad);
         put(o, "bands_monotone", json_boolean(res->bands_monotone), &bad);
-        put(o, "red_precision", num(res->bands.red_precision), &bad);
+        put(o, "red_precision", est(res->bands.n_bands && res->bands.bands[0].accounts,
+                                    res->bands.red_precision), &bad);
         put(o, "red_recall", num(res->bands.red_recall), &bad);
         put(o, "red_arr_recall", num(res->bands.red_arr_recall), &bad);
     }
+    put(o, "not_estimable", ne, &bad);
     if (bad) {
         json_decref(o);
         return NULL;

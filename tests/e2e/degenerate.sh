@@ -58,4 +58,30 @@ run 0 "segment with few events" -- $HEALTHCAL fit -q -s "$WORK/seg.csv" -e "$S/e
 grep '^tiny ' "$WORK/out" | grep -q "pooled weights used" && ok || fail "tiny segment: fallback not stated"
 # no NaN or Inf in any output
 grep -qiE '[^a-z_](nan|-?inf(inity)?)[^a-z_]' "$WORK/seg.json" && fail "NaN/Inf in the tuned config" || ok
+# validate: a degenerate piece is reported as not estimable, the rest is
+# computed, and the exit status is 5 (healthcal validate --help), not 3.
+# A config whose yellow (and green) band gets no rows:
+sed 's/"min": 40.0$/"min": 99.99/; s/"min": 70.0$/"min": 99.995/' \
+    "$S/current.json" >"$WORK/noyellow.json"
+grep -q '"min": 99.99' "$WORK/noyellow.json" && ok || fail "noyellow.json: bands not rewritten"
+run 5 "validate: empty band" -- $HEALTHCAL validate -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$WORK/noyellow.json" --json "$WORK/ny.json"
+grep -q "yellow .*not estimable (no rows in band yellow)" "$WORK/out" && ok || fail "empty band: not said"
+grep -q "ROC AUC  *0\.7619" "$WORK/out" && ok || fail "empty band: the rest not computed"
+grep -q '"not_estimable": "no rows in band yellow"' "$WORK/ny.json" && ok || fail "empty band: JSON reason"
+grep -A8 '"name": "yellow"' "$WORK/ny.json" | grep -q '"churn_rate": null' && ok || fail "empty band: JSON null"
+grep -qiE '[:,[][[:space:]]*-?(nan|inf)' "$WORK/ny.json" && fail "empty band: NaN in JSON" || ok
+# A config with segments, evaluated on a history where one segment has no churners.
+run 0 "fit --segments" -- $HEALTHCAL fit -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --segments -o "$WORK/segcfg.json"
+awk -F, 'NR > 1 && $3 == "enterprise" { print $1 }' "$S/snapshots.csv" | sort -u >"$WORK/ent.txt"
+awk -F, 'NR == FNR { e[$1] = 1; next } !(($1 in e) && $3 == "churn")' "$WORK/ent.txt" "$S/events.csv" >"$WORK/ev_noent.csv"
+run 5 "validate: segment without churners" -- $HEALTHCAL validate -q -s "$S/snapshots.csv" -e "$WORK/ev_noent.csv" -c "$WORK/segcfg.json" --json "$WORK/sg.json"
+grep -q "enterprise .*not estimable (no churners in segment enterprise)" "$WORK/out" && ok || fail "segment: not said"
+grep -q "^  smb .*AUC 0\.[0-9]" "$WORK/out" && ok || fail "segment: the other segments not computed"
+grep -q '"not_estimable": "no churners in segment enterprise"' "$WORK/sg.json" && ok || fail "segment: JSON reason"
+grep -qiE '[:,[][[:space:]]*-?(nan|inf)' "$WORK/sg.json" && fail "segment: NaN in JSON" || ok
+# No churners at all: still a failure (exit 3) with the cause.
+run 3 "validate: no churners at all" -- $HEALTHCAL validate -q -s "$S/snapshots.csv" -e "$WORK/nochurn.csv" -c "$S/current.json"
+expect_err "churn" "validate: no churners explained"
+run 0 "validate --help" -- $HEALTHCAL validate --help
+grep -q "5 results written, but some pieces" "$WORK/out" && ok || fail "--help: exit status 5 not documented"
 finish

@@ -136,4 +136,24 @@ expect_err "components[1].metrics[1].column" "missing column: key named"
 expect_err "'csat_score'" "missing column: column named"
 run 1 "--config without --events" -- $HEALTHCAL validate -s "$S/snapshots.csv" -c "$S/current.json"
 
+# leakage (audit item 8): the 30 rows' probability has ROC AUC 0.983, above
+# the stated 0.90: a warning on the terminal and in the JSON; none at 0.99.
+run 0 "validate leakage warning" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --json "$WORK/lk.json"
+grep -q "possible leakage: the score's ROC AUC 0.983 is above 0.90" "$WORK/out" && ok || fail "leakage: no warning in the text"
+grep -q "Hosmer-Lemeshow  *chi2 .* on [0-9]* df ([0-9]* groups)" "$WORK/out" && ok || fail "HL: groups used not printed"
+grep -q "rows clipped  *0 " "$WORK/out" && ok || fail "clipped rows not printed"
+grep -A2 '"warnings": \[' "$WORK/lk.json" | grep -q "possible leakage" && ok || fail "leakage: no warning in the JSON"
+run 0 "validate --leakage-auc 0.99" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --leakage-auc 0.99 --json "$WORK/lk2.json"
+grep -q '"warnings": \[\]' "$WORK/lk2.json" && ok || fail "--leakage-auc 0.99: warnings not empty"
+grep -q "possible leakage" "$WORK/out" && fail "--leakage-auc 0.99: warned" || ok
+run 1 "--leakage-auc out of range" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --leakage-auc 2
+
+# conventions (audit item 9): stated in --help and in the JSON
+run 0 "validate --help" -- $HEALTHCAL validate --help
+for w in "10 equal-width bins" "1e-15" "hoslem.test" "ceil(N/10)" "--leakage-auc"; do
+    grep -qF -- "$w" "$WORK/out" && ok || fail "--help: '$w' not stated"
+done
+grep -q '^  "conventions": {' "$WORK/p.json" && ok || fail "JSON: conventions object"
+grep -q '"lift_rows": 3,' "$WORK/p.json" && ok || fail "JSON: lift counts ceil(30/10) = 3 rows"
+[ "$(json_num hl_groups "$WORK/p.json")" -ge 3 ] && ok || fail "JSON: hl_groups"
 finish

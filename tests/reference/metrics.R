@@ -1,4 +1,4 @@
-# metrics.R - R reference numbers for tests/unit/test_metrics.c (pROC, rms, hoslem.test).
+# metrics.R - R reference numbers for tests/unit/test_metrics.c and test_metrics_conventions.c (pROC, rms, hoslem.test).
 #
 # Run from the repository root:  Rscript tests/reference/metrics.R
 # Needs pROC and rms (R 4.2.2, pROC 1.18.0, rms 6.5.0 when the numbers in the
@@ -85,3 +85,34 @@ cat("== small\n")
 out("auc1", as.numeric(auc(r1))); out("auc2", as.numeric(auc(r2)))
 out("ci_low", ci[1]); out("ci_high", ci[3])
 out("z", t$statistic); out("p", t$p.value); out("diff_low", t$conf.int[1]); out("diff_high", t$conf.int[2])
+
+# ---- audit items 3 and 4 (tests/unit/test_metrics_conventions.c) ----------
+# Hosmer-Lemeshow with tied predictions: the groups of hoslem.test (above:
+# breaks = unique(quantile(p, seq(0, 1, 1/10))), cut(include.lowest = TRUE)),
+# but df = (non-empty groups) - 2 and the p-value by hand with pchisq, since
+# ResourceSelection is not installable here (no Debian package) and
+# hoslem.test itself would keep df = g - 2 = 8.
+cat("== hl ties\n")
+p <- c(rep(0.1, 12), rep(0.2, 10), rep(0.35, 10), rep(0.6, 8))
+y <- c(rep(1, 2), rep(0, 10), rep(1, 2), rep(0, 8), rep(1, 4), rep(0, 6), rep(1, 5), rep(0, 3))
+qq <- unique(quantile(p, probs = seq(0, 1, 1/10)))
+grp <- cut(p, breaks = qq, include.lowest = TRUE)
+obs <- xtabs(cbind(1 - y, y) ~ grp); ex <- xtabs(cbind(1 - p, p) ~ grp)
+keep <- rowSums(obs) > 0
+chisq <- sum(((obs - ex)^2 / ex)[keep, ])
+g <- sum(keep)
+out("hl_ties_groups", g); out("hl_ties_chi2", chisq)
+out("hl_ties_p", pchisq(chisq, g - 2, lower.tail = FALSE))
+out("hl_ties_p_df8", pchisq(chisq, 8, lower.tail = FALSE))
+# Calibration slope and intercept with p = 0 and 1 clipped to
+# [1e-15, 1 - 1e-15] (scikit-learn 1.2 log_loss's eps) before qlogis.
+cat("== calibration clipped\n")
+y <- c(0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1)
+p <- c(0.0, 0.6, 0.3, 0.8, 0.4, 0.5, 1.0, 0.55, 0.0, 0.1, 0.2, 0.7)
+lg <- qlogis(pmin(pmax(p, 1e-15), 1 - 1e-15))
+g2 <- glm(y ~ lg, binomial, control = glm.control(epsilon = 1e-14, maxit = 100))
+g1 <- glm(y ~ 1, binomial, offset = lg, control = glm.control(epsilon = 1e-14, maxit = 100))
+out("clip_intercept", coef(g2)[1]); out("clip_slope", coef(g2)[2])
+out("clip_slope_se", sqrt(vcov(g2)[2, 2])); out("clip_citl", coef(g1)[1])
+g0 <- glm(y ~ qlogis(p), binomial, subset = p > 0 & p < 1)
+out("dropped_slope", coef(g0)[2])

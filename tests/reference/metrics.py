@@ -1,4 +1,4 @@
-# metrics.py - scikit-learn / scipy reference numbers for tests/unit/test_metrics.c.
+# metrics.py - scikit-learn / scipy reference numbers for tests/unit/test_metrics.c (top decile: the ceil(N/10) gains convention).
 #
 # Run from the repository root:  /usr/bin/python3 tests/reference/metrics.py
 # (scikit-learn 1.2.1, scipy 1.10.1, numpy 1.24.2, pandas when the numbers in
@@ -28,11 +28,18 @@ sets = {
 }
 
 
-def top_fraction(y, s, frac):
-    """Capture of the top frac*n rows by score; a tie group straddling the
-    boundary counts its positives pro rata (expected value under random
-    tie-breaking). Independent numpy implementation of the stated rule."""
-    k = frac * len(y)
+def top_count(n, tenths):
+    """ceil(n * tenths / 10) in integers: the gains-table convention (R's
+    gains tables, SAS, credit-scoring tools) of the top ceil(N/10) rows."""
+    return -(-n * tenths // 10)
+
+
+def top_fraction(y, s, tenths=1):
+    """Capture of the top ceil(n * tenths / 10) rows by score; a tie group
+    straddling the boundary counts each row with an equal share, so its
+    positives count pro rata (expected value under random tie-breaking).
+    Independent numpy implementation of the stated rule."""
+    k = top_count(len(y), tenths)
     vals, inv = np.unique(-s, return_inverse=True)   # descending score groups
     size = np.bincount(inv)
     pos = np.bincount(inv, weights=y)
@@ -66,9 +73,9 @@ for name, (y, eta) in sets.items():
     print("calib_prob_pred", " ".join(f"{v:.17g}" for v in prob_pred))
     print("calib_counts", " ".join(str(c) for c in counts))
     out("ks", ks_2samp(p[y == 1], p[y == 0]).statistic)
-    cap = top_fraction(y, p, 0.1)
+    cap = top_fraction(y, p)
     out("capture_top_decile", cap)
-    out("lift_top_decile", cap / 0.1)
+    out("lift_top_decile", cap * len(y) / top_count(len(y), 1))
     ybar = y.mean()
     out("scaled_brier", 1 - brier_score_loss(y, p) / (ybar * (1 - ybar)))
 
@@ -80,6 +87,6 @@ print("== bank_health_int  distinct H:", len(np.unique(H)))
 out("roc_auc", roc_auc_score(y, -H))
 out("average_precision", average_precision_score(y, -H))
 out("ks", ks_2samp(-H[y == 1], -H[y == 0]).statistic)
-cap = top_fraction(y, -H, 0.1)
+cap = top_fraction(y, -H)
 out("capture_top_decile", cap)
-out("lift_top_decile", cap / 0.1)
+out("lift_top_decile", cap * len(y) / top_count(len(y), 1))

@@ -551,15 +551,30 @@ static void test_cache_and_table(void **state)
     free(rows);
     assert_non_null(cache.sub);
     assert_true(cache.sub_complete);
-    assert_true((cache.p[0] != NULL) == (d.current->churn.present != 0));
+    /* With its sub-scores kept, models[0] has no H or P of its own in the
+     * cache: the folds score it from the sub-scores, which must give the
+     * table's scores bit for bit. */
+    assert_null(cache.health[0]);
+    assert_null(cache.p[0]);
+    assert_true(hc_bt_cache_scores(&cache, 0));
+    double *hs = malloc(n * sizeof *hs), *p2 = malloc(n * sizeof *p2);
+    assert_non_null(hs);
+    assert_non_null(p2);
+    hc_score_out o2 = {.health = hs, .p_churn = p2};
+    assert_int_equal(hc_model_score_subs(d.current, cache.sub, n, n, &o2, &err), HC_OK);
+    int arr_col = d.h.snapshots.arr_col;
     for (size_t i = 0; i < n; i++) {
-        assert_true(same_bits(cache.health[0][i], sc->health[i]));
-        if (cache.p[0]) /* only for a config with a churn model */
-            assert_true(same_bits(cache.p[0][i], sc->p_churn[i]));
+        assert_true(same_bits(hs[i], sc->health[i]));
+        if (d.current->churn.present) /* only for a config with a churn model */
+            assert_true(same_bits(p2[i], sc->p_churn[i]));
         assert_true(cache.y[i] == d.h.labels.churn[plan.rows[i]]);
+        double a = hc_table_num(d.h.snapshots.table, arr_col, plan.rows[i]);
+        assert_true(same_bits(hc_bt_cache_arr(&cache, i), isfinite(a) && a >= 0 ? a : 0.0));
         for (size_t k = 0; k < K; k++)
             assert_true(same_bits(cache.sub[k * n + i], sc->sub[k * n + i]));
     }
+    free(hs);
+    free(p2);
     hc_scores_free(sc);
     hc_bt_cache_release(&cache);
     hc_backtest_plan_release(&plan);

@@ -8,6 +8,9 @@
 #include "hc_date.h"
 #include "hc_fit.h"
 #include "hc_simulate.h"
+/* The fit's private steps, for the count of churned accounts and the
+ * shrinkage estimate (as test_backtest.c reaches backtest_cache.h). */
+#include "../../src/workflow/fit_internal.h"
 
 #include <unistd.h>
 
@@ -325,9 +328,13 @@ static void test_missing_rows_counted(void **state)
     sim_release(&s);
 }
 
-/* Segments: credibility Z = E / (E + 10 K), weights a convex combination
- * summing to 1, and each segment's calibration reproduces its own 2-parameter
- * logistic fit of churn on H_s. */
+/* Segments: credibility Z = C / (C + k) with C the segment's churned
+ * accounts, counted here by hand from the table (the rows' churn labels
+ * give several churn rows per churned account, so rows and accounts
+ * differ); with two segments k is the fixed 10 K. Weights a convex
+ * combination summing to 1, and each segment's calibration reproduces its
+ * own 2-parameter logistic fit of churn on H_s. (Before the audit Z used
+ * the churn rows, E / (E + 10 K).) */
 static void test_segments(void **state)
 {
     (void)state;
@@ -341,10 +348,30 @@ static void test_segments(void **state)
     hc_error err;
     assert_int_equal(hc_fit_model(s.base, &s.h, NULL, 0, &opt, &r, &err), HC_OK);
     assert_int_equal(r.n_segments, 2);
+    assert_int_equal(r.shrinkage.fixed, 1);
+    assert_true(r.shrinkage.k == 10.0 * K);
+    const hc_table *t = s.h.snapshots.table;
+    int cid = hc_table_find(t, "account_id"), cseg = hc_table_find(t, "segment");
     for (size_t g = 0; g < 2; g++) {
         const hc_fit_segment *fs = &r.segments[g];
         assert_true(fs->own_fit && fs->calibrated);
-        assert_close(fs->credibility, (double)fs->events / (fs->events + 10.0 * K), 1e-15);
+        /* The hand count: accounts (by id code) with a churn row in the
+         * segment. */
+        size_t n_acc = hc_strpool_count(t->cols[cid].pool), churned = 0, rows = 0;
+        char *seen = calloc(n_acc, 1);
+        for (size_t i = 0; i < t->n_rows; i++) {
+            const char *seg = hc_strpool_get(t->cols[cseg].pool, t->cols[cseg].code[i]);
+            if (strcmp(seg, fs->name) != 0 || !s.h.labels.churn[i])
+                continue;
+            rows++;
+            churned += !seen[t->cols[cid].code[i]];
+            seen[t->cols[cid].code[i]] = 1;
+        }
+        free(seen);
+        assert_int_equal(fs->events, rows);
+        assert_int_equal(fs->churned_accounts, churned);
+        assert_true(churned < rows);
+        assert_close(fs->credibility, (double)churned / (churned + 10.0 * K), 1e-15);
         double sum = 0;
         for (int k = 0; k < K; k++)
             sum += fs->weights[k];
@@ -425,6 +452,165 @@ static void test_simulator_truth_weights(void **state)
     assert_true(covered >= (int)(0.9 * total));
 }
 
+/* ---- items of the audit: robust inference, dropped components, shrinkage */
+
+/* The clustered data set of tests/reference/logreg_cluster.R (also in
+ * test_logreg_inference.c): 60 rows, 15 accounts of 4 rows, sub-scores s1, s2, s3
+ * and churn; s2 has the wrong (unhealthy) sign by construction. */
+#define CL_N 60
+static const double cl_s[3][CL_N] = {
+    {33, 37, 24, 16, 83, 75, 72, 78, 32, 60, 47, 29, 36, 45, 61, 68, 74, 77, 82, 72,
+     58, 58, 29, 63, 40, 28, 29, 37, 58, 18, 42, 32, 63, 44, 56, 78, 38, 14, 19, 9,
+     76, 38, 40, 79, 49, 52, 47, 59, 50, 70, 61, 74, 68, 100, 67, 75, 60, 72, 57, 65},
+    {42, 46, 25, 10, 38, 9, 19, 7, 21, 51, 35, 40, 32, 60, 40, 58, 59, 60, 53, 40,
+     78, 65, 37, 61, 15, 11, 39, 46, 32, 34, 11, 21, 52, 42, 39, 44, 55, 54, 60, 62,
+     60, 89, 83, 56, 80, 24, 63, 40, 79, 80, 91, 100, 46, 27, 65, 45, 34, 18, 36, 34},
+    {53, 49, 74, 42, 80, 66, 68, 71, 58, 62, 76, 71, 50, 58, 72, 69, 63, 46, 51, 55,
+     72, 76, 59, 77, 24, 37, 37, 57, 80, 38, 51, 53, 73, 66, 39, 54, 39, 22, 39, 33,
+     21, 16, 37, 46, 68, 75, 70, 68, 15, 20, 7, 18, 49, 54, 63, 72, 20, 25, 36, 28}};
+static const double cl_y[CL_N] = {
+    1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1,
+    0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+
+/* |a - b| <= tol |b|. */
+static void check_rel(double a, double b, double tol, const char *what)
+{
+    if (!(fabs(a - b) <= tol * fabs(b))) {
+        fprintf(stderr, "%s = %.17g, expected %.17g (rel tol %g)\n", what, a, b, tol);
+        fail();
+    }
+}
+
+static hc_model *model_s123(void)
+{
+    static const char *const names[3] = {"s1", "s2", "s3"};
+    hc_error err;
+    hc_model *m = hc_model_alloc(NULL);
+    hc_transform id_tf;
+    hc_transform_init(&id_tf);
+    for (int k = 0; k < 3; k++) {
+        size_t idx;
+        assert_int_equal(hc_model_add_component(m, names[k], 1.0 / 3, &idx, &err), HC_OK);
+        assert_int_equal(hc_model_add_metric(m, idx, names[k], 1, &id_tf, &err), HC_OK);
+    }
+    const char *bands[] = {"red", "yellow", "green"};
+    const double mins[] = {0, 40, 70};
+    assert_int_equal(hc_model_set_bands(m, 3, bands, mins, &err), HC_OK);
+    assert_int_equal(hc_model_validate(m, &err), HC_OK);
+    return m;
+}
+
+/* Items 1 and 7 of the audit. A component dropped for the wrong sign used
+ * to show a [0, 0] interval; now its estimate and interval in the fit it
+ * was dropped from (here the unconstrained fit) are kept, on the
+ * cluster-robust SE, and the kept components' z and weight intervals use
+ * the robust covariance too. Reference: tests/reference/logreg_cluster.R,
+ * R glm + sandwich::vcovCL(cluster = ~cl, type = "HC1"):
+ *   "== full": s2 estimate, robust SE, z, p and b -/+ qnorm(0.975) se;
+ *   "== without_s2": the constrained refit's robust z of s1;
+ *   "weight ...": w = b / sum b with the delta-method interval on the
+ *   robust covariance. Tolerance 1e-10 relative. */
+static void test_dropped_interval(void **state)
+{
+    (void)state;
+    hc_model *base = model_s123();
+    int32_t cl[CL_N];
+    for (size_t i = 0; i < CL_N; i++)
+        cl[i] = (int32_t)(i / 4);
+    const double *cols[3] = {cl_s[0], cl_s[1], cl_s[2]};
+    hc_fit_options opt;
+    hc_fit_options_init(&opt);
+    opt.expansion = 0;
+    hc_fit_result r;
+    hc_error err;
+    assert_int_equal(hc_fit_model_columns(base, cols, cl_y, cl, CL_N, &opt, &r, &err),
+                     HC_OK);
+    assert_int_equal(r.dropped[1], 1);
+    assert_int_equal(r.n_kept, 2);
+    const hc_fit_dropped *d = &r.dropped_fit[1];
+    assert_int_equal(d->step, 1);
+    assert_int_equal(d->robust, 1);
+    check_rel(d->estimate, 0.047219406953329636, 1e-10, "s2 estimate");
+    check_rel(d->std_error, 0.017803242513134362, 1e-10, "s2 naive se");
+    check_rel(d->robust_se, 0.019443189676613175, 1e-10, "s2 robust se");
+    check_rel(d->z, 2.428583362025547, 1e-10, "s2 z");
+    check_rel(d->p_value, 0.015157940022390633, 1e-10, "s2 p");
+    check_rel(d->ci_low, 0.0091114554425868396, 1e-10, "s2 ci_low");
+    check_rel(d->ci_high, 0.085327358464072439, 1e-10, "s2 ci_high");
+    /* The kept components: robust z and weight intervals. */
+    assert_int_equal(r.churn.robust_inference, 1);
+    check_rel(r.churn.z[1], -1.8895025854909633, 1e-10, "s1 z (robust)");
+    check_rel(r.new_weight[0], 0.43942650917341497, 1e-10, "w s1");
+    check_rel(r.weight_ci_low[0], -0.022056492103921521, 1e-10, "w s1 lo");
+    check_rel(r.weight_ci_high[0], 0.90090951045075141, 1e-10, "w s1 hi");
+    check_rel(r.new_weight[2], 0.56057349082658492, 1e-10, "w s3");
+    check_rel(r.weight_ci_low[2], 0.099090489549248373, 1e-10, "w s3 lo");
+    check_rel(r.weight_ci_high[2], 1.0220564921039215, 1e-10, "w s3 hi");
+    assert_true(r.dropped_fit[0].step == 0 && r.dropped_fit[0].estimate == 0);
+    hc_fit_result_release(&r);
+    hc_model_free(base);
+}
+
+/* Item 2, by hand: churned accounts are the distinct accounts with at
+ * least one churn row, not the churn rows. Rows (account: churn):
+ *   7: 0 1 1 1   3: 0 0   9: 1 1   4: 1   5: 0
+ * have 6 churn rows and 3 churned accounts (7, 9, 4); the rows {0, 1, 2,
+ * 4, 5, 8} (account 7's first three, account 3's, account 4's) have 2
+ * churn rows and 2 churned accounts (7 and 4); the rows {1, 2, 3} (all of
+ * account 7) have 3 churn rows and 1 churned account. */
+static void test_churned_accounts_hand_count(void **state)
+{
+    (void)state;
+    static const double churn[] = {0, 1, 1, 1, 0, 0, 1, 1, 1, 0};
+    static const int32_t acct[] = {7, 7, 7, 7, 3, 3, 9, 9, 4, 5};
+    int32_t buf[10];
+    assert_int_equal(hc_fit_churned_accounts(churn, acct, NULL, 10, buf), 3);
+    static const size_t sel1[] = {0, 1, 2, 4, 5, 8};
+    assert_int_equal(hc_fit_churned_accounts(churn, acct, sel1, 6, buf), 2);
+    static const size_t sel2[] = {1, 2, 3};
+    assert_int_equal(hc_fit_churned_accounts(churn, acct, sel2, 3, buf), 1);
+    assert_int_equal(hc_fit_churned_accounts(churn, acct, NULL, 0, buf), 0);
+}
+
+/* Item 2, closed form. Four segments, two components; segment 4's fit
+ * dropped component 2 (v = 0: left out). With u = 1 / v, DerSimonian &
+ * Laird's moment estimate tau^2 = max(0, (Q - (S - 1)) / (sum u - sum u^2
+ * / sum u)), Q = sum u y^2 - (sum u y)^2 / sum u, worked by hand:
+ *   component 1: u = 250, 100, 500, 50; sum u = 900, sum u y = 200,
+ *     sum u y^2 = 65.75, Q = 65.75 - 200^2/900 = 21.30556; sum u^2 =
+ *     325000; tau^2 = 18.30556 / (900 - 325000/900) = 0.0339691;
+ *     sigma^2 = (25 .004 + 12 .01 + 40 .002 + 6 .02) / 4 = 0.105;
+ *   component 2: u = 250, 100, 500; sum u = 850, sum u y = 680 (ybar =
+ *     0.8), Q = 13.75; sum u^2 = 322500; tau^2 = 11.75 / (850 -
+ *     322500/850) = 0.02496875; sigma^2 = 0.3 / 3 = 0.1;
+ *   k = (0.105 + 0.1) / (0.0339691 + 0.0249688) = 3.4782418567531965
+ * (the same sums in /usr/bin/python3 give the digits). */
+static void test_shrinkage_closed_form(void **state)
+{
+    (void)state;
+    static const double w[] = {0.30, 0.70, 0.45, 0.55, 0.10, 0.90, 0.60, 0.0};
+    static const double v[] = {0.004, 0.004, 0.010, 0.010, 0.002, 0.002, 0.020, 0.0};
+    static const size_t C[] = {25, 12, 40, 6};
+    hc_fit_shrinkage k;
+    hc_fit_shrinkage_estimate(w, v, C, 4, 2, &k);
+    assert_int_equal(k.fixed, 0);
+    assert_int_equal(k.segments, 4);
+    assert_int_equal(k.components, 2);
+    check_rel(k.tau2, 0.03396907216494845 + 0.02496875, 1e-12, "tau2");
+    check_rel(k.sigma2, 0.205, 1e-12, "sigma2");
+    check_rel(k.k, 3.4782418567531965, 1e-12, "k");
+    /* Fewer than 3 segments: the fixed k = 10 K. */
+    hc_fit_shrinkage_estimate(w, v, C, 2, 2, &k);
+    assert_int_equal(k.fixed, 1);
+    assert_true(k.k == 20.0);
+    /* Segments that agree within their noise: tau^2 = 0, k infinite. */
+    static const double w0[] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+    static const double v0[] = {0.01, 0.01, 0.01, 0.01, 0.01, 0.01};
+    hc_fit_shrinkage_estimate(w0, v0, C, 3, 2, &k);
+    assert_int_equal(k.fixed, 0);
+    assert_true(k.tau2 == 0 && isinf(k.k));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -438,6 +624,9 @@ int main(void)
         cmocka_unit_test(test_missing_rows_counted),
         cmocka_unit_test(test_segments),
         cmocka_unit_test(test_simulator_truth_weights),
+        cmocka_unit_test(test_dropped_interval),
+        cmocka_unit_test(test_churned_accounts_hand_count),
+        cmocka_unit_test(test_shrinkage_closed_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,32 @@
+/* validate_pieces.h - the pieces of a validation that may be not estimable on their own: segments, components alone, and the leakage warnings (private to src/workflow). */
+#ifndef HC_VALIDATE_PIECES_H
+#define HC_VALIDATE_PIECES_H
+
+#include "hc_validate.h"
+
+/* The AUC of the health score within each segment: rows i < n have
+ * segment seg[i] (index into m->segments, -1 = none of them), outcome y[i]
+ * and risk risk[i] (higher riskier). A segment without 2 churners and 2
+ * retained rows is not estimable, counted in res->n_not_estimable. Fills
+ * res->segments (owned by res). HC_ENOMEM only. */
+hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const double *y,
+                               const double *risk, size_t n, hc_validate_result *res,
+                               hc_error *err);
+
+/* The AUC of each component's sub-score alone, sub[k * stride + i] for the
+ * n rows (NaN = missing, skipped), ranked low = risk. A component without
+ * both classes among its rows is not estimable. Fills res->components.
+ * HC_ENOMEM only. */
+hc_status hc_validate_components(const hc_model *m, const double *sub, size_t stride,
+                                 const double *y, size_t n, hc_validate_result *res,
+                                 hc_error *err);
+
+/* Adds the leakage warnings of res (the score's AUC and the components'
+ * AUCs against res->leakage_auc and HC_VALIDATE_LEAKAGE_GAP). */
+void hc_validate_leakage_warnings(hc_validate_result *res);
+
+/* Appends a warning (dropped beyond HC_VALIDATE_MAX_WARNINGS). */
+void hc_validate_warn(hc_validate_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
