@@ -174,6 +174,33 @@ typedef struct {
     char note[512];
 } hc_backtest_comparison;
 
+/* The threshold search walked forward over the pooled test rows (nested
+ * walk-forward): for each used fold after the first, cut points chosen by
+ * the objective on the pooled test rows of the earlier folds, then scored
+ * on this fold's test rows, which the choice never saw. */
+typedef struct {
+    size_t fold;                /* index into folds */
+    int ok;                     /* cut points were found on the earlier rows */
+    char note[256];             /* why not, when !ok */
+    size_t n_cuts;
+    double cuts[HC_THRESHOLDS_MAX_BANDS];
+    size_t chosen_on;           /* the earlier rows they were chosen on */
+    size_t rows, churners, red_rows, red_churners; /* this fold's test rows */
+    double churned_arr, red_churned_arr;
+    double share_flagged, precision, recall, arr_recall, value; /* NaN if undefined */
+    int met;                    /* the objective's target held on this fold */
+} hc_backtest_nested_fold;
+
+typedef struct {
+    size_t n_folds;             /* entries, one per used fold after the first */
+    hc_backtest_nested_fold *folds;
+    size_t scored, met;         /* folds with cut points; of them, target met */
+    /* the scored folds' test rows together */
+    size_t rows, churners, red_rows, red_churners;
+    double churned_arr, red_churned_arr;
+    double share_flagged, precision, recall, arr_recall, value;
+} hc_backtest_nested;
+
 typedef struct {
     hc_backtest_plan plan;
     size_t n_configs;
@@ -190,11 +217,15 @@ typedef struct {
     size_t n_comparisons;       /* n_configs - 1 */
     hc_backtest_comparison *comparisons;
     /* the threshold sweep of the primary config (the tuned one when
-     * present, else the first) on the pooled test rows */
+     * present, else the first) on the pooled test rows: the cut points to
+     * deploy, but chosen and scored on the same rows (in-sample figures) */
     size_t primary;
     int has_sweep;
     hc_threshold_result sweep;
     char sweep_note[512];
+    /* the same search walked forward: the out-of-time figures */
+    int has_nested;
+    hc_backtest_nested nested;
     hc_backtest_options opt;    /* as run (callbacks cleared) */
 } hc_backtest_result;
 

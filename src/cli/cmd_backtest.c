@@ -34,6 +34,24 @@ static void progress(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* The out-of-time figures of the threshold search (nested walk-forward). */
+static void print_nested(FILE *f, const hc_backtest_result *r)
+{
+    const hc_backtest_nested *n = &r->nested;
+    if (!r->has_nested) {
+        fputs("  out of time: fewer than two usable folds, or no cut points on the "
+              "earlier folds: no out-of-time figures for the thresholds\n", f);
+        return;
+    }
+    fprintf(f, "  out of time (nested walk-forward: each fold's cut points chosen on the "
+               "earlier folds' test rows, scored on its own): red flags %.1f%% of "
+               "snapshots, catches %.1f%% of churners at precision %.1f%%",
+            100 * n->share_flagged, 100 * n->recall, 100 * n->precision);
+    if (n->churned_arr > 0)
+        fprintf(f, ", %.1f%% of churned ARR", 100 * n->arr_recall);
+    fprintf(f, "; the target held in %zu of %zu folds\n", n->met, n->scored);
+}
+
 static void print_summary(FILE *f, const hc_backtest_result *r)
 {
     char a[11], b[11];
@@ -68,6 +86,8 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
             continue;
         fprintf(f, "\n%s (probabilities: %s)\n  %s\n  %s\n", cf->name, cf->probabilities,
                 cf->pooled.discrimination_text, cf->pooled.calibration_text);
+        for (size_t w = 0; w < cf->pooled.n_warnings; w++)
+            fprintf(f, "  warning: %s\n", cf->pooled.warnings[w]);
     }
     for (size_t i = 0; i < r->n_comparisons; i++) {
         const hc_backtest_comparison *c = &r->comparisons[i];
@@ -86,9 +106,12 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
     if (r->opt.use_objective) {
         fprintf(f, "\nthresholds (%s):\n", r->configs[r->primary].name);
         if (r->has_sweep)
-            fprintf(f, "  on the pooled test rows: %s\n", r->sweep.message);
+            fprintf(f, "  chosen on all pooled test rows (the cut points to deploy; their "
+                       "figures are in-sample, chosen and scored on the same rows): %s\n",
+                    r->sweep.message);
         else
             fprintf(f, "  no cut points on the pooled test rows: %s\n", r->sweep_note);
+        print_nested(f, r);
         size_t met = 0, used = 0;
         for (size_t fi = 0; fi < r->plan.n_folds; fi++) {
             if (!r->folds[fi].used)

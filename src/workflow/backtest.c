@@ -38,6 +38,7 @@ void hc_backtest_result_release(hc_backtest_result *res)
     free(res->pooled_arr);
     free(res->comparisons);
     hc_threshold_result_release(&res->sweep);
+    hc_bt_nested_release(&res->nested);
     hc_backtest_plan_release(&res->plan);
     memset(res, 0, sizeof *res);
 }

@@ -48,7 +48,8 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
 }
 
 /* The threshold sweep on the pooled out-of-sample health of the primary
- * config (a sweep that finds nothing leaves a note). */
+ * config (a sweep that finds nothing leaves a note), then the nested
+ * walk-forward of the same search. */
 static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
 {
     res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
@@ -73,7 +74,11 @@ static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
         *err = e;
         return st;
     }
-    return HC_OK;
+    /* The pooled sweep chose and scored its cut points on the same rows:
+     * the same search walked forward gives the out-of-time figures of the
+     * cut points an objective recommends (without one, the config's own
+     * bands are used and nothing is chosen). */
+    return res->opt.use_objective ? hc_bt_nested_thresholds(res, &to, have_arr, err) : HC_OK;
 }
 
 /* DeLong's placements of config c's pooled p (NULL when out of memory),

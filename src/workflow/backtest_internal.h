@@ -136,6 +136,19 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
 hc_status hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
                                   const unsigned char *mark, hc_error *err);
 
+/* ---- the threshold search walked forward (backtest_nested.c) ---- */
+
+/* Fills res->nested: for each used fold after the first, the cut points
+ * the objective `to` chooses on the pooled test rows of the earlier folds
+ * (the primary config's H), scored on this fold's test rows; has_nested
+ * when at least one fold was scored. A fold whose earlier rows give no
+ * cut points keeps a note. */
+hc_status hc_bt_nested_thresholds(hc_backtest_result *res, const hc_threshold_options *to,
+                                  int have_arr, hc_error *err);
+
+/* Frees and zeroes a nested result. */
+void hc_bt_nested_release(hc_backtest_nested *n);
+
 /* ---- the pooled evaluation (backtest_evaluate.c) ---- */
 
 /* Pooled validation of every config, the DeLong comparison of each with

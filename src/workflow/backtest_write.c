@@ -405,6 +405,52 @@ static json_t *fold_stats(const hc_backtest_result *res, size_t c, int *bad)
     return o;
 }
 
+/* The thresholds' out-of-time figures: per fold, the cut points chosen on
+ * the earlier folds' test rows and how they did on this fold's. */
+static json_t *nested_json(const hc_backtest_result *res, int *bad)
+{
+    const hc_backtest_nested *n = &res->nested;
+    json_t *o = json_object();
+    put(o, "method", json_string("nested walk-forward: each fold's cut points chosen by "
+                                 "the objective on the earlier folds' test rows, scored "
+                                 "on this fold's test rows"), bad);
+    put(o, "unit", json_string("snapshots"), bad);
+    put(o, "folds_scored", json_integer((json_int_t)n->scored), bad);
+    put(o, "folds_met", json_integer((json_int_t)n->met), bad);
+    put(o, "rows", json_integer((json_int_t)n->rows), bad);
+    put(o, "share_flagged", jnum(n->share_flagged), bad);
+    put(o, "precision", jnum(n->precision), bad);
+    put(o, "recall", jnum(n->recall), bad);
+    put(o, "arr_recall", jnum(n->arr_recall), bad);
+    put(o, "value", jnum(n->value), bad);
+    json_t *folds = json_array();
+    for (size_t i = 0; i < n->n_folds; i++) {
+        const hc_backtest_nested_fold *nf = &n->folds[i];
+        json_t *e = json_object();
+        put(e, "fold", json_integer((json_int_t)nf->fold + 1), bad);
+        put(e, "chosen_on_rows", json_integer((json_int_t)nf->chosen_on), bad);
+        if (!nf->ok) {
+            put(e, "note", json_string(nf->note), bad);
+            push(folds, e, bad);
+            continue;
+        }
+        json_t *cuts = json_array();
+        for (size_t b = 0; b < nf->n_cuts; b++)
+            push(cuts, jnum(nf->cuts[b]), bad);
+        put(e, "cutpoints", cuts, bad);
+        put(e, "rows", json_integer((json_int_t)nf->rows), bad);
+        put(e, "share_flagged", jnum(nf->share_flagged), bad);
+        put(e, "precision", jnum(nf->precision), bad);
+        put(e, "recall", jnum(nf->recall), bad);
+        put(e, "arr_recall", jnum(nf->arr_recall), bad);
+        put(e, "value", jnum(nf->value), bad);
+        put(e, "met", json_boolean(nf->met), bad);
+        push(folds, e, bad);
+    }
+    put(o, "folds", folds, bad);
+    return o;
+}
+
 static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
 {
     int bad = 0;
@@ -524,6 +570,7 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
                                               ? "the objective on the pooled test rows"
                                               : "the config's own bands"), &bad);
     if (res->has_sweep && o->use_objective) {
+        put(th, "in_sample", json_true(), &bad);
         put(th, "met", json_boolean(res->sweep.met), &bad);
         put(th, "achieved", jnum(res->sweep.achieved), &bad);
         put(th, "shortfall", jnum(res->sweep.shortfall), &bad);
@@ -531,6 +578,7 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
     }
     if (!res->has_sweep)
         put(th, "note", json_string(res->sweep_note), &bad);
+    put(th, "out_of_time", nested_json(res, &bad), &bad);
     put(root, "thresholds", th, &bad);
     if (bad) {
         json_decref(root);

@@ -172,7 +172,8 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
     const hc_threshold_result *t = res->thresholds;
     const hc_threshold_point *pt = &t->sweep[t->red_point];
     if (res->cuts_source == HC_REPORT_CUTS_BACKTEST)
-        fputs("On the tuned model's out-of-time backtest snapshots", f);
+        fputs("Chosen on the tuned model's out-of-time backtest snapshots and scored on the "
+              "same snapshots (so these figures flatter the cut points)", f);
     else
         fprintf(f, "On the final model's in-sample health scores (there was no "
                    "out-of-time sweep: %s)", res->thresholds_note);
@@ -184,6 +185,16 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
     fputs(").", f);
     if (!t->met)
         fprintf(f, " The target was not reached: %s.", t->message);
+    const hc_backtest_result *b = &res->backtest;
+    if (res->cuts_source == HC_REPORT_CUTS_BACKTEST && b->has_nested) {
+        const hc_backtest_nested *n = &b->nested;
+        fprintf(f, " Out of time (each backtest fold's cut points chosen on the earlier "
+                   "folds' snapshots and scored on its own), the '%s' band flagged %.1f%% "
+                   "of snapshots and caught %.1f%% of churners (precision %.1f%%); the "
+                   "target held in %zu of %zu folds.",
+                m->bands[0].name, 100 * n->share_flagged, 100 * n->recall,
+                100 * n->precision, n->met, n->scored);
+    }
     size_t met, used;
     double lo, hi;
     fold_objective(res, &met, &used, &lo, &hi);

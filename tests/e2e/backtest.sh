@@ -28,6 +28,14 @@ grep -q '"kind": "tuned"' "$O/summary.json" && ok || fail "summary.json: tuned c
 no_nan "$O/summary.json" "summary.json"
 grep -q "DeLong paired" "$WORK/out" && ok || fail "comparison printed"
 grep -q "red band H <" "$WORK/out" && ok || fail "threshold outcome printed"
+# the pooled choice is labelled in-sample; the nested walk-forward gives
+# the out-of-time figures, one entry per used fold after the first
+grep -q "in-sample, chosen and scored on the same rows" "$WORK/out" && ok || fail "pooled thresholds labelled in-sample"
+grep -q "out of time (nested walk-forward" "$WORK/out" && ok || fail "out-of-time thresholds printed"
+grep -q '"in_sample": true' "$O/summary.json" && ok || fail "summary.json: pooled thresholds marked in-sample"
+used=$(sed 1d "$O/folds.csv" | awk -F, '$10 != "" && $10 != 0 { print $1 }' | sort -u | wc -l)
+[ "$(grep -c '"chosen_on_rows"' "$O/summary.json")" = $((used - 1)) ] && ok || fail "summary.json: one out-of-time entry per used fold after the first"
+grep -q '"folds_scored": [1-9]' "$O/summary.json" && ok || fail "summary.json: out-of-time folds scored"
 [ "$(head -1 "$O/thresholds.csv")" = "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible" ] && ok || fail "thresholds.csv header"
 [ "$(head -1 "$O/cutpoints.csv")" = "band,min" ] && [ "$(wc -l <"$O/cutpoints.csv")" = 4 ] && ok || fail "cutpoints.csv: 3 bands"
 # The embargo in the dates: train_end = test_start - 31 (horizon 30).
