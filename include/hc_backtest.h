@@ -161,8 +161,10 @@ typedef struct {
     int has_pooled;
     char pooled_note[512];
     double *p;                  /* n_pooled predictions (owned) */
-    double *health;             /* n_pooled health scores */
-    int32_t *band;              /* n_pooled bands under the fold's cut points */
+    double *health;             /* n_pooled health scores and bands under */
+    int32_t *band;              /* the fold's cut points: read by the pooled
+                                   validation and the sweep, and NULL once
+                                   hc_backtest_run returns */
     hc_model **fold_models;     /* n_folds fitted models or NULL (keep_models) */
 } hc_backtest_config;
 

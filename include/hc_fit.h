@@ -35,6 +35,11 @@
  * (a, B) = Z_s (a_s, B_s) + (1 - Z_s) (a, B) of the pooled model. A
  * segment whose own weight fit fails (no churner, separation) keeps the
  * pooled weights; one whose calibration fails uses the pooled model.
+ *
+ * Recalibration (opt->recalibrate, fit_recalibrate.c): the weights and
+ * calibration are fitted on the earlier rows and a map of P(churn) on a
+ * later, embargoed out-of-time holdout; the weights are not refitted on
+ * all rows afterwards (hc_fit_recal below says why).
  */
 #ifndef HC_FIT_H
 #define HC_FIT_H
@@ -46,6 +51,10 @@
 #include "hc_model.h"
 #include "hc_observations.h"
 
+/* The default share of the latest distinct observation dates held out
+ * for the recalibration map. */
+#define HC_FIT_RECAL_HOLDOUT 0.2
+
 typedef struct {
     double ridge;        /* L2 penalty of both fits (0: none) */
     int segments;        /* per-segment weights and calibration */
@@ -53,11 +62,65 @@ typedef struct {
     int max_iter;        /* 0: the logreg default */
     int skip_auc;        /* leave in_sample_auc 0 (a backtest fold does not
                             report it) */
+    hc_recal_method recalibrate; /* HC_RECAL_NONE (default): no map; else
+                            the out-of-time recalibration step below */
+    double recal_holdout; /* share of the distinct observation dates held
+                            out, the latest ones, in (0, 1); 0 means
+                            HC_FIT_RECAL_HOLDOUT */
+    int recal_embargo_days; /* gap between the fit rows' snapshot dates and
+                            the holdout's first date; -1 (default) means the
+                            label window, horizon + lead days */
 } hc_fit_options;
 
 /* Sets `opt` to the defaults: no ridge, no segments, the expansion model
- * fitted, the logreg's iteration limit, the in-sample AUC computed. */
+ * fitted, the logreg's iteration limit, the in-sample AUC computed, no
+ * recalibration (holdout 0 = HC_FIT_RECAL_HOLDOUT, embargo -1). */
 void hc_fit_options_init(hc_fit_options *opt);
+
+/* The out-of-time recalibration step of a fit (opt->recalibrate set).
+ *
+ * Of the candidate observation rows, with D distinct snapshot dates, the
+ * holdout is the rows of the latest ceil(f D) dates (f = recal_holdout),
+ * starting at date c. The fit rows are those with date t + E < c, E the
+ * embargo (horizon + lead by default): their label windows
+ * (t + lead, t + lead + horizon] end before the holdout's first snapshot,
+ * so no outcome the weights were fitted on happens inside the holdout
+ * period. Rows in the gap [c - E, c) are used by neither. The weights and
+ * the churn model (H -> p) are fitted on the fit rows; the tuned config
+ * then scores the holdout, and the map (Platt or isotonic, hc_model.h) is
+ * fitted on those out-of-time probabilities and their outcomes.
+ *
+ * The weights are NOT refitted on all rows afterwards: the map corrects
+ * the miscalibration of the very probabilities it was fitted on; a refit
+ * on all rows (holdout included) would change those probabilities (its
+ * calibration on the recent period would be partly learnt in-sample) and
+ * the map would then correct an error the refit no longer has, by an
+ * unknown amount. The price is that the weights do not see the latest
+ * f share of the history (and the embargo); a fit without --recalibrate
+ * uses every row. The "after" figures below are measured on the same
+ * holdout the map was fitted on, so they are in-sample for the map (for
+ * Platt, slope 1 and intercept 0 by construction); an honest out-of-time
+ * check needs later data (validate on a later period). */
+typedef struct {
+    hc_recal_method method;
+    double holdout_fraction;
+    int embargo_days;
+    size_t candidate_rows;     /* observation rows offered */
+    size_t candidate_dates;    /* their distinct snapshot dates */
+    size_t holdout_dates;      /* the latest ones, held out */
+    size_t fit_rows;           /* rows offered to the weight fit */
+    size_t embargoed_rows;     /* rows in the gap, used by neither */
+    size_t holdout_rows;       /* holdout rows with a P(churn): the map's rows */
+    size_t holdout_unscored;   /* holdout rows with a missing H (no P) */
+    size_t holdout_accounts;   /* distinct accounts of holdout_rows */
+    size_t holdout_churners;   /* of holdout_rows, churn = 1 */
+    int32_t fit_first_date, fit_last_date;         /* day numbers */
+    int32_t holdout_first_date, holdout_last_date;
+    double before_intercept, before_slope, before_brier; /* of the fit's P */
+    double after_intercept, after_slope, after_brier;    /* of the mapped P
+                                                            (in-sample for
+                                                            the map) */
+} hc_fit_recal;
 
 /* One segment's outcome of a --segments fit. */
 typedef struct {
@@ -131,6 +194,8 @@ typedef struct {
     hc_fit_segment *segments;
     hc_fit_shrinkage shrinkage; /* of the segments (zero without them) */
     double in_sample_auc;       /* of the tuned config's P(churn) on the fit rows */
+    int recalibrated;           /* 1: the tuned config has a map, `recal` says how */
+    hc_fit_recal recal;
 } hc_fit_result;
 
 /* Fits a tuned model from the base config `base` (components, transforms,
@@ -140,7 +205,11 @@ typedef struct {
  * only read (the sub-scores go into arrays of the fit's own), so `h` can
  * be fitted or scored again. On success `res` owns a new tuned model;
  * release with hc_fit_result_release. Degenerate statistics are
- * HC_ENUMERIC in plain words. */
+ * HC_ENUMERIC in plain words. A recalibration map of `base` is not
+ * carried over (it belonged to the old probabilities); with
+ * opt->recalibrate a new one is fitted out of time (hc_fit_recal above):
+ * the rows are then split by date (non-observation rows among `rows` are
+ * skipped) and everything else is learnt on the fit rows only. */
 hc_status hc_fit_model(const hc_model *base, const hc_history *h,
                        const size_t *rows, size_t n,
                        const hc_fit_options *opt, hc_fit_result *res,
@@ -152,7 +221,8 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
  * many row ranges of one scored history (the backtest keeps the sub-scores
  * of its rows in date order, so a fold's training rows are a contiguous
  * slice). The base model must have no quantile transform without cuts;
- * opt->segments and opt->expansion must be 0 (HC_EUSAGE otherwise). The
+ * opt->segments, opt->expansion and opt->recalibrate must be 0 (HC_EUSAGE
+ * otherwise: the columns carry no dates); base's map is dropped. The
  * result is identical to hc_fit_model's on the same rows. */
 hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
                                const double *churn, const int32_t *cluster, size_t n,

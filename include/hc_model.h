@@ -21,6 +21,9 @@
  *   - P(expansion) replaces a missing s_k by the row's H, which is the same
  *     renormalisation rule applied to the expansion model's linear predictor.
  * The weights are those of the row's segment when `segments` overrides them.
+ * P(churn) then goes through churn_model.recalibration when the config has
+ * one (hc_recalibration below), for every row, segment overrides included;
+ * hc_model_score_rows_ex also gives the probability before it.
  *
  * Lifecycle: hc_model_load / hc_model_load_string / hc_model_alloc create a
  * model, hc_model_copy duplicates it, hc_model_free frees it. Fields may be
@@ -159,6 +162,110 @@ typedef struct {
     double slope;
 } hc_churn_model;
 
+/* ------------------------------------------------------------------ */
+/* Recalibration of P(churn) (src/model/recalibration.c)              */
+/* ------------------------------------------------------------------ */
+
+/* An optional map p -> p' applied to every row's P(churn) after the churn
+ * model (segment overrides included), fitted by `healthcal fit
+ * --recalibrate` on an out-of-time holdout. It lives in the config as
+ * churn_model.recalibration (README "Recalibration"):
+ *
+ *   platt     p' = logistic(a + b logit(clip(p))), b > 0, with
+ *             clip(p) = min(max(p, eps), 1 - eps), eps = HC_METRICS_CLIP_EPS
+ *             (1e-15, the metrics' log-loss epsilon, hc_metrics.h), so that
+ *             p = 0 or 1 has a finite logit. Fitted as the logistic
+ *             regression glm(y ~ qlogis(clip(p)), binomial) without
+ *             Platt's (1999) smoothed targets: the "logistic calibration"
+ *             of Cox (1958), whose a and b are the calibration intercept
+ *             and slope of hc_metrics_calibration.
+ *   isotonic  p' = the linear interpolation of the points (x_j, y_j) at p
+ *             clipped to [x_1, x_n] (x strictly increasing, y
+ *             non-decreasing, both in [0, 1], n >= 2): scikit-learn's
+ *             IsotonicRegression(out_of_bounds = "clip").predict, i.e.
+ *             scipy's interp1d(x, y, kind = "linear") at
+ *             clip(p, x_1, x_n) (np.interp gives the same). Fitted by
+ *             pool-adjacent-violators as sklearn 1.2 does (ties in p are
+ *             first averaged into one weighted point, values closer than
+ *             1e-15 counting as tied; of each run of equal fitted values
+ *             only the first and last points are kept).
+ *
+ * A NaN p stays NaN. The map is monotone non-decreasing, so it never
+ * changes the order of the rows (AUC and bands of H are unchanged). */
+typedef enum {
+    HC_RECAL_NONE = 0,
+    HC_RECAL_PLATT,
+    HC_RECAL_ISOTONIC
+} hc_recal_method;
+
+/* Where a map was fitted (provenance; `present` 0 for a hand-written map). */
+typedef struct {
+    int present;
+    size_t rows;           /* holdout rows the map was fitted on */
+    size_t accounts;       /* distinct accounts among them */
+    size_t churners;       /* rows with churn = 1 */
+    int32_t first_date;    /* first and last snapshot date of the holdout */
+    int32_t last_date;     /*   (day numbers, hc_date.h) */
+    int embargo_days;      /* gap kept between the fit rows and the holdout */
+} hc_recal_source;
+
+/* A recalibration map; x and y are owned (ISOTONIC only, else NULL). */
+typedef struct {
+    hc_recal_method method;
+    double a, b;           /* PLATT */
+    size_t n_points;       /* ISOTONIC */
+    double *x, *y;
+    hc_recal_source source;
+} hc_recalibration;
+
+/* The schema name of a method ("platt", "isotonic"; "none"), and the
+ * method of a name (returns -1 for an unknown name, else 0). */
+const char *hc_recal_method_name(hc_recal_method method);
+int hc_recal_method_parse(const char *name, hc_recal_method *method);
+
+/* Sets *r to an empty map (HC_RECAL_NONE, no arrays, no source). */
+void hc_recal_init(hc_recalibration *r);
+
+/* Frees the arrays of *r (the struct is the caller's) and re-inits it.
+ * NULL is a no-op. */
+void hc_recal_release(hc_recalibration *r);
+
+/* Deep-copies `src` into `dst` (whose previous contents are NOT freed).
+ * HC_OK or HC_ENOMEM (dst is then empty). */
+hc_status hc_recal_copy(hc_recalibration *dst, const hc_recalibration *src,
+                        hc_error *err);
+
+/* Checks a map: a known method; platt a and b finite with b > 0;
+ * isotonic n_points >= 2, every x and y finite and in [0, 1], x strictly
+ * increasing, y non-decreasing. HC_EDATA naming the key under `path`
+ * (e.g. "churn_model.recalibration.y[3]: ..."); `file` may be NULL. */
+hc_status hc_recal_validate(const hc_recalibration *r, const char *path,
+                            const char *file, hc_error *err);
+
+/* p' of one probability; NaN in gives NaN out. */
+double hc_recal_apply(const hc_recalibration *r, double p);
+
+/* out[i] = hc_recal_apply(r, p[i]) for i < n; `out` may equal `p`. */
+void hc_recal_apply_array(const hc_recalibration *r, const double *p,
+                          size_t n, double *out);
+
+/* Fits a Platt map on n outcomes y (0/1) and predictions p in [0, 1] (no
+ * NaN): the logistic regression of y on logit(clip(p)) by hc_logreg_fit.
+ * Needs both classes and two distinct clipped p; a fitted b <= 0 (the
+ * predictions rank the rows the wrong way) is HC_ENUMERIC, as are
+ * separation and non-convergence. On success *out holds the map (no
+ * source; release it with hc_recal_release). */
+hc_status hc_recal_fit_platt(const double *y, const double *p, size_t n,
+                             hc_recalibration *out, hc_error *err);
+
+/* Fits an isotonic map on the same input by pool-adjacent-violators
+ * (the rule in the comment above). Needs both classes and two distinct p
+ * (HC_ENUMERIC). When `fitted` is not NULL it receives the n fitted
+ * values in the input order (sklearn's fit_transform). Allocates O(n). */
+hc_status hc_recal_fit_isotonic(const double *y, const double *p, size_t n,
+                                hc_recalibration *out, double *fitted,
+                                hc_error *err);
+
 /* logit P(expansion) = intercept + sum_k coef[k] * s_k; coef has
  * n_components entries in component order (owned) when present. */
 typedef struct {
@@ -202,6 +309,9 @@ typedef struct {
     hc_segment *segments;
     struct json_t *fit;        /* free-form object or NULL (owned reference) */
     struct json_t *provenance; /* free-form object or NULL (owned reference) */
+    hc_recalibration *recalibration; /* map of every row's P(churn), or
+                                        NULL = none (owned); needs a
+                                        top-level churn model */
     /* Filled by hc_model_bind (-1 = unbound or absent optional column). */
     int col_account_id, col_snapshot_date, col_segment, col_arr;
 } hc_model;
@@ -278,6 +388,15 @@ hc_status hc_model_set_bands(hc_model *m, size_t n, const char *const *names,
 hc_status hc_model_set_churn(hc_model *m, double intercept, double slope,
                              hc_error *err);
 void hc_model_clear_churn(hc_model *m);
+
+/* Sets the recalibration of P(churn) to a deep copy of `r` (validated by
+ * hc_recal_validate under "churn_model.recalibration"), or with r NULL or
+ * r->method HC_RECAL_NONE removes it. HC_EDATA when the model has no
+ * top-level churn model. hc_model_set_churn keeps the map (a fit that
+ * changes the churn model clears it itself); hc_model_clear_churn drops
+ * it. */
+hc_status hc_model_set_recalibration(hc_model *m, const hc_recalibration *r,
+                                     hc_error *err);
 
 /* Sets the top-level expansion model: intercept and n_components
  * coefficients (copied), or removes it. */
@@ -400,7 +519,8 @@ typedef struct {
     size_t sub_stride;   /* >= n; 0 means n */
     double *health;      /* H on 0-100; NaN = missing */
     int32_t *band;       /* band index, -1 when H is missing */
-    double *p_churn;     /* NaN when H is missing or no churn model applies */
+    double *p_churn;     /* NaN when H is missing or no churn model applies;
+                            after the model's recalibration, if it has one */
     double *p_expansion; /* NaN when H is missing or no expansion model */
     int32_t *segment;    /* index into m->segments, -1 = top-level values */
 } hc_score_out;
@@ -423,6 +543,19 @@ typedef struct {
 hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
                               const size_t *rows, size_t first, size_t n,
                               int threads, const hc_score_out *out, hc_error *err);
+
+/* hc_model_score_rows that also writes into p_raw (n entries, indexed as
+ * out's arrays; NULL: not wanted) each row's P(churn) from the churn
+ * model before m->recalibration, while out->p_churn gets it after (the
+ * two are equal without a map): validate shows calibration before and
+ * after from one scoring pass. The raw value of a row is exactly what
+ * hc_model_score_rows gives for a shallow copy of m with recalibration
+ * NULL, and out->p_churn[i] == hc_recal_apply(m->recalibration,
+ * p_raw[i]) bit for bit. */
+hc_status hc_model_score_rows_ex(const hc_model *m, const hc_table *t,
+                                 const size_t *rows, size_t first, size_t n,
+                                 int threads, const hc_score_out *out,
+                                 double *p_raw, hc_error *err);
 
 /* The n sub-scores of component k alone into sub[0..n) (rows and threads as
  * in hc_model_score_rows): the same values hc_model_score_rows gives, for

@@ -3,6 +3,7 @@
 #include "cli_history.h"
 #include "cli_model.h"
 #include "hc_coef_table.h"
+#include "hc_date.h"
 #include "hc_fit.h"
 #include "hc_model.h"
 #include "hc_obs_table.h"
@@ -23,7 +24,9 @@ enum {
     OPT_RIDGE,
     OPT_COEF_OUT,
     OPT_SEGMENTS,
-    OPT_NO_EXPANSION
+    OPT_NO_EXPANSION,
+    OPT_RECALIBRATE,
+    OPT_RECAL_HOLDOUT
 };
 
 typedef struct {
@@ -32,6 +35,8 @@ typedef struct {
         *coef_out;
     double ridge;
     int segments, no_expansion;
+    const char *recalibrate;
+    double recal_holdout;
 } fit_args;
 
 static int write_coef_csv(const char *path, const hc_logreg_result *res,
@@ -184,6 +189,62 @@ static void print_weights(FILE *f, const hc_fit_result *r)
     }
 }
 
+/* -0.0000 would print for an intercept of -1e-13. */
+static double tidy(double v)
+{
+    return fabs(v) < 5e-9 ? 0.0 : v;
+}
+
+/* The recalibration step: the split, the map and calibration on the
+ * holdout before and after it. */
+static void print_recalibration(FILE *f, const hc_fit_result *r)
+{
+    const hc_fit_recal *rc = &r->recal;
+    const hc_recalibration *map = r->tuned->recalibration;
+    char f0[16], f1[16], h0[16], h1[16];
+    hc_date_format(rc->fit_first_date, f0);
+    hc_date_format(rc->fit_last_date, f1);
+    hc_date_format(rc->holdout_first_date, h0);
+    hc_date_format(rc->holdout_last_date, h1);
+    fprintf(f, "\nrecalibration (%s), fitted out of time on the latest %zu of %zu "
+               "snapshot dates (%.0f%%):\n",
+            hc_recal_method_name(rc->method), rc->holdout_dates, rc->candidate_dates,
+            100 * rc->holdout_fraction);
+    fprintf(f, "  weights and H -> p fitted on %zu rows dated %s..%s; %zu rows in the "
+               "embargo of %d days (horizon + lead) used by neither\n",
+            r->n_fit, f0, f1, rc->embargoed_rows, rc->embargo_days);
+    fprintf(f, "  holdout %zu rows (%zu accounts, %zu churners) dated %s..%s",
+            rc->holdout_rows, rc->holdout_accounts, rc->holdout_churners, h0, h1);
+    if (rc->holdout_unscored)
+        fprintf(f, "; %zu rows without a health score left out", rc->holdout_unscored);
+    fputc('\n', f);
+    if (map && map->method == HC_RECAL_PLATT)
+        fprintf(f, "  map: p' = logistic(%.6g + %.6g * logit(p)), p clipped to "
+                   "[1e-15, 1 - 1e-15]\n", map->a, map->b);
+    else if (map)
+        fprintf(f, "  map: isotonic, %zu points, p' from %.4g (p <= %.4g) to %.4g "
+                   "(p >= %.4g), linear between them\n",
+                map->n_points, map->y[0], map->x[0], map->y[map->n_points - 1],
+                map->x[map->n_points - 1]);
+    fprintf(f, "  %-28s %12s %12s %10s\n", "on the holdout", "cal. slope",
+            "cal. interc.", "Brier");
+    fprintf(f, "  %-28s %12.4f %12.4f %10.6f\n", "before (fit's P, out of time)",
+            tidy(rc->before_slope), tidy(rc->before_intercept), rc->before_brier);
+    fprintf(f, "  %-28s %12.4f %12.4f %10.6f\n", "after (in-sample for the map)",
+            tidy(rc->after_slope), tidy(rc->after_intercept), rc->after_brier);
+    if (map && map->method == HC_RECAL_ISOTONIC &&
+        (map->y[0] == 0 || map->y[map->n_points - 1] == 1))
+        fprintf(f, "note: the isotonic map reaches p' = %s: its end blocks rest on few "
+                   "holdout rows (%zu churners in all); platt is steadier with few "
+                   "events\n",
+                map->y[0] == 0 && map->y[map->n_points - 1] == 1 ? "0 and 1"
+                : map->y[0] == 0                                 ? "0"
+                                                                 : "1",
+                rc->holdout_churners);
+    fprintf(f, "note: the weights were not refitted on all rows: the map fits the "
+               "probabilities of this fit; judge it on later data (validate -c)\n");
+}
+
 /* Mode 2: `--snapshots S --events E --config C -o tuned.json`. */
 static int fit_history(fit_args *a)
 {
@@ -211,6 +272,14 @@ static int fit_history(fit_args *a)
     fo.ridge = a->ridge;
     fo.segments = a->segments;
     fo.expansion = !a->no_expansion;
+    if (a->recalibrate && hc_recal_method_parse(a->recalibrate, &fo.recalibrate) != 0) {
+        rc = cli_usage_error("--recalibrate: unknown method '%s' (expected platt, "
+                             "isotonic or none)", a->recalibrate);
+        hc_history_release(&h);
+        hc_model_free(base);
+        return rc;
+    }
+    fo.recal_holdout = a->recal_holdout;
     hc_fit_result r;
     st = hc_fit_model(base, &h, NULL, 0, &fo, &r, &err);
     if (st == HC_OK) {
@@ -230,6 +299,8 @@ static int fit_history(fit_args *a)
                 h.labels.horizon);
         hc_coef_table_print(tables, &r.churn, names);
         print_weights(tables, &r);
+        if (r.recalibrated)
+            print_recalibration(tables, &r);
         if (a->coef_out)
             rc = write_fit_csv(a->coef_out, &r);
         if (rc == 0 && a->output && hc_model_save(r.tuned, a->output, &err) != HC_OK)
@@ -257,6 +328,8 @@ int cmd_fit(int argc, char **argv)
         {"cluster", OPT_CLUSTER, 1, "COL", "cluster column for robust (CR1) standard errors"},
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty on the coefficients (default 0)"},
         {"coef-out", OPT_COEF_OUT, 1, "FILE", "write the coefficient table as CSV"},
+        {"recalibrate", OPT_RECALIBRATE, 1, "METHOD", "platt, isotonic or none (default): recalibrate P(churn) out of time"},
+        {"recalibrate-holdout", OPT_RECAL_HOLDOUT, 1, "FRACTION", "share of the latest snapshot dates held out for it (default 0.2)"},
         {0},
     };
     cli_parser p = {
@@ -282,7 +355,28 @@ int cmd_fit(int argc, char **argv)
         "between-segment variance of the segments' own weights (DerSimonian-Laird\n"
         "method of moments on their robust variances v_sc) and sigma_c^2 the mean\n"
         "of C_s v_sc. With fewer than 3 segments with an own fit, k = 10 K\n"
-        "(K components). The chosen k is printed and recorded in the config.",
+        "(K components). The chosen k is printed and recorded in the config.\n"
+        "\n"
+        "--recalibrate platt|isotonic: an out-of-time recalibration of P(churn).\n"
+        "The observations of the latest --recalibrate-holdout share of the distinct\n"
+        "snapshot dates (default 0.2, rounded up to whole dates) are held out; the\n"
+        "weights and the H -> p calibration are fitted on the rows dated at least\n"
+        "horizon + lead days + 1 before the holdout's first date (an embargo: their\n"
+        "outcome windows end before the holdout begins; the rows in between are\n"
+        "used by neither). The tuned config scores the holdout and a map p -> p' is\n"
+        "fitted on those out-of-time probabilities: platt p' = logistic(a + b\n"
+        "logit(p)) (glm(y ~ qlogis(p), binomial), p clipped to [1e-15, 1 - 1e-15]),\n"
+        "or isotonic (pool-adjacent-violators, linear between its points, clipped\n"
+        "at the ends, as scikit-learn's IsotonicRegression(out_of_bounds = 'clip');\n"
+        "its ends can reach 0 or 1 when the holdout has few churners: prefer platt).\n"
+        "The map goes into churn_model.recalibration with the rows and dates it was\n"
+        "fitted on; predict, validate, backtest and report apply it. The weights are\n"
+        "NOT refitted on all rows afterwards: the map corrects the probabilities it\n"
+        "was fitted on, and a refit would change them (so the weights see less\n"
+        "data; fit without --recalibrate to use every row). Printed: the holdout's\n"
+        "calibration slope, intercept and Brier score before and after the map; the\n"
+        "after figures are in-sample for the map. Needs history: an --observations\n"
+        "table has no snapshot dates to hold a period out by.",
         options, argc, argv};
     fit_args a;
     memset(&a, 0, sizeof a);
@@ -305,6 +399,12 @@ int cmd_fit(int argc, char **argv)
         case OPT_FEATURES: a.features = arg; break;
         case OPT_CLUSTER: a.cluster = arg; break;
         case OPT_COEF_OUT: a.coef_out = arg; break;
+        case OPT_RECALIBRATE: a.recalibrate = arg; break;
+        case OPT_RECAL_HOLDOUT:
+            if (cli_parse_double("recalibrate-holdout", arg, 1e-9, 1 - 1e-9,
+                                 &a.recal_holdout))
+                return 1;
+            break;
         case OPT_RIDGE:
             if (cli_parse_double("ridge", arg, 0, 1e12, &a.ridge))
                 return 1;
@@ -317,6 +417,13 @@ int cmd_fit(int argc, char **argv)
         return 1;
     if (a.observations && a.hist.opt.snapshots_path)
         return cli_usage_error("give either --observations or --snapshots, not both");
+    if (a.observations && (a.recalibrate || a.recal_holdout > 0))
+        return cli_usage_error("--recalibrate needs history (--snapshots and --events): "
+                               "an --observations table has no snapshot dates to hold "
+                               "the latest period out by, and fit writes no config "
+                               "from it");
+    if (a.recal_holdout > 0 && !a.recalibrate)
+        return cli_usage_error("--recalibrate-holdout needs --recalibrate platt|isotonic");
     if (a.observations)
         return fit_observations(&a);
     return fit_history(&a);

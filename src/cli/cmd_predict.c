@@ -18,6 +18,20 @@ enum {
     OPT_ALL
 };
 
+/* Says which map p_churn went through, and where it was fitted. */
+static void print_recalibration(FILE *f, const hc_recalibration *r)
+{
+    fprintf(f, "p_churn is recalibrated by the config's %s map",
+            hc_recal_method_name(r->method));
+    if (r->source.present) {
+        char d0[16], d1[16];
+        hc_date_format(r->source.first_date, d0);
+        hc_date_format(r->source.last_date, d1);
+        fprintf(f, " (fitted on %zu holdout rows dated %s..%s)", r->source.rows, d0, d1);
+    }
+    fputc('\n', f);
+}
+
 int cmd_predict(int argc, char **argv)
 {
     static const cli_option options[] = {
@@ -39,7 +53,15 @@ int cmd_predict(int argc, char **argv)
         "of health, and the change since the account's previous snapshot\n"
         "(band_change \"green->yellow\" when the band got worse). Rows are sorted by\n"
         "expected ARR at risk, highest first. A summary goes to stderr: accounts and\n"
-        "ARR per band, expected churned ARR, accounts with no recent snapshot.",
+        "ARR per band, expected churned ARR, accounts with no recent snapshot.\n"
+        "\n"
+        "Recalibration: when the config has a churn_model.recalibration (written by\n"
+        "'healthcal fit --recalibrate'), p_churn and expected ARR at risk use the\n"
+        "recalibrated probability: platt p' = logistic(a + b logit(p)) with p clipped\n"
+        "to [1e-15, 1 - 1e-15], or isotonic (linear between the map's points, flat\n"
+        "beyond its ends), applied to the churn model's p = logistic(intercept +\n"
+        "slope H). It is the same probability validate, backtest and report score\n"
+        "with; health, bands and drivers do not change (the map is monotone).",
         options, argc, argv};
     const char *config = NULL, *snapshots = NULL, *output = "-";
     char delimiter = 0;
@@ -110,6 +132,8 @@ int cmd_predict(int argc, char **argv)
                 cli_warn("the config has no churn_model: p_churn and expected "
                          "ARR at risk are empty (fit one with 'healthcal fit')");
             hc_predict_write_summary(stderr, &r);
+            if (m->recalibration && m->churn.present)
+                print_recalibration(stderr, m->recalibration);
         }
         hc_predict_result_release(&r);
     }

@@ -62,6 +62,8 @@ void hc_model_free(hc_model *m)
     free(m->segments);
     json_decref(m->fit);
     json_decref(m->provenance);
+    hc_recal_release(m->recalibration);
+    free(m->recalibration);
     free(m->source);
     free(m->name);
     free(m->columns.account_id);
@@ -94,6 +96,16 @@ hc_model *hc_model_copy(const hc_model *m)
     ok &= (!m->fit || c->fit) && (!m->provenance || c->provenance);
     c->expansion.coef = dup_doubles(m->expansion.coef, m->n_components);
     ok &= !m->expansion.coef || c->expansion.coef;
+    c->recalibration = NULL;
+    if (m->recalibration) {
+        c->recalibration = malloc(sizeof *c->recalibration);
+        if (c->recalibration &&
+            hc_recal_copy(c->recalibration, m->recalibration, NULL) != HC_OK) {
+            free(c->recalibration);
+            c->recalibration = NULL;
+        }
+        ok &= c->recalibration != NULL;
+    }
 
     c->components = NULL;
     c->n_components = 0;

@@ -61,4 +61,14 @@ hc_status hc_mj_bool(hc_mj_ctx *c, const json_t *obj, const char *path,
 hc_status hc_mj_string(hc_mj_ctx *c, const json_t *obj, const char *path,
                        const char *key, int required, char **out);
 
+/* churn_model.recalibration (model_json_recal.c): reads `v` (NULL or
+ * null: *out = NULL) into a new validated map *out that the caller owns
+ * (hc_recal_release and free); `path` is v's key path. */
+hc_status hc_mj_recalibration(hc_mj_ctx *c, const json_t *v, const char *path,
+                              hc_recalibration **out);
+
+/* The JSON object of a map (a new reference), or NULL when out of
+ * memory. */
+json_t *hc_mj_recalibration_to_json(const hc_recalibration *r);
+
 #endif

@@ -165,21 +165,37 @@ static hc_status parse_component(hc_mj_ctx *c, const json_t *v,
     return HC_OK;
 }
 
+/* A churn model; `recal` (NULL for a segment's override, which has none)
+ * receives the top-level model's recalibration map. The intercept and
+ * slope are read before the map, so a bad map is reported after them. */
 static hc_status parse_churn(hc_mj_ctx *c, const json_t *v, const char *path,
-                             hc_churn_model *cm)
+                             hc_churn_model *cm, hc_recalibration **recal)
 {
     static const char *const keys[] = {"intercept", "slope", NULL};
+    static const char *const top_keys[] = {"intercept", "slope", "recalibration",
+                                           NULL};
     hc_status st;
     cm->present = 0;
     if (!v || json_is_null(v))
         return HC_OK;
-    if ((st = hc_mj_object(c, v, path)) != HC_OK ||
-        (st = hc_mj_keys(c, v, path, keys)) != HC_OK ||
+    if ((st = hc_mj_object(c, v, path)) != HC_OK)
+        return st;
+    if (!recal && json_object_get(v, "recalibration"))
+        /* One map of every row's P(churn): the top-level one. */
+        return hc_mj_err(c, "%s.recalibration: a segment's churn model has no "
+                         "recalibration of its own (churn_model.recalibration "
+                         "applies to every row)", path);
+    if ((st = hc_mj_keys(c, v, path, recal ? top_keys : keys)) != HC_OK ||
         (st = hc_mj_number(c, v, path, "intercept", 1, &cm->intercept)) !=
             HC_OK ||
         (st = hc_mj_number(c, v, path, "slope", 1, &cm->slope)) != HC_OK)
         return st;
     cm->present = 1;
+    if (recal) {
+        char p[512];
+        hc_mj_join(p, sizeof p, path, "recalibration");
+        return hc_mj_recalibration(c, json_object_get(v, "recalibration"), p, recal);
+    }
     return HC_OK;
 }
 
@@ -280,7 +296,7 @@ static hc_status parse_segments(hc_mj_ctx *c, hc_model *m, const json_t *v)
         }
         snprintf(q, sizeof q, "%s.churn_model", p);
         if ((st = parse_churn(c, json_object_get(val, "churn_model"), q,
-                              &sg->churn)) != HC_OK)
+                              &sg->churn, NULL)) != HC_OK)
             return st;
         snprintf(q, sizeof q, "%s.expansion_model", p);
         if ((st = parse_expansion(c, m, json_object_get(val,
@@ -421,7 +437,7 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
     }
     if ((st = parse_bands(c, m, json_object_get(root, "bands"))) != HC_OK ||
         (st = parse_churn(c, json_object_get(root, "churn_model"),
-                          "churn_model", &m->churn)) != HC_OK ||
+                          "churn_model", &m->churn, &m->recalibration)) != HC_OK ||
         (st = parse_expansion(c, m, json_object_get(root, "expansion_model"),
                               "expansion_model", &m->expansion)) != HC_OK ||
         (st = parse_segments(c, m, json_object_get(root, "segments"))) !=

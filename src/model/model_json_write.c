@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_json.h"
+
 /* Adds `value` under `key`, tracking failure in *ok (json_object_set_new
  * takes the reference even on failure). */
 static void put(json_t *obj, const char *key, json_t *value, int *ok)
@@ -153,7 +155,12 @@ json_t *hc_model_to_json(const hc_model *m)
         append(bands, json_pack("{s:s,s:f}", "name", m->bands[b].name, "min",
                                 m->bands[b].min), &ok);
     put(root, "bands", bands, &ok);
-    put(root, "churn_model", churn_to_json(&m->churn, &ok), &ok);
+    json_t *churn = churn_to_json(&m->churn, &ok);
+    if (churn && m->churn.present && m->recalibration &&
+        m->recalibration->method != HC_RECAL_NONE)
+        put(churn, "recalibration", hc_mj_recalibration_to_json(m->recalibration),
+            &ok);
+    put(root, "churn_model", churn, &ok);
     put(root, "expansion_model", expansion_to_json(m, &m->expansion, &ok),
         &ok);
     if (m->n_segments) {

@@ -238,6 +238,39 @@ void hc_model_clear_churn(hc_model *m)
     m->churn.present = 0;
     m->churn.intercept = 0;
     m->churn.slope = 0;
+    /* The map belongs to the churn model's probabilities. */
+    hc_recal_release(m->recalibration);
+    free(m->recalibration);
+    m->recalibration = NULL;
+}
+
+hc_status hc_model_set_recalibration(hc_model *m, const hc_recalibration *r,
+                                     hc_error *err)
+{
+    if (!r || r->method == HC_RECAL_NONE) {
+        hc_recal_release(m->recalibration);
+        free(m->recalibration);
+        m->recalibration = NULL;
+        return HC_OK;
+    }
+    if (!m->churn.present)
+        return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                            "churn_model.recalibration: the config has no "
+                            "churn model to recalibrate");
+    hc_status st = hc_recal_validate(r, "churn_model.recalibration", m->source, err);
+    if (st != HC_OK)
+        return st;
+    hc_recalibration *c = malloc(sizeof *c);
+    if (!c)
+        return hc_error_nomem(err);
+    if ((st = hc_recal_copy(c, r, err)) != HC_OK) {
+        free(c);
+        return st;
+    }
+    hc_recal_release(m->recalibration);
+    free(m->recalibration);
+    m->recalibration = c;
+    return HC_OK;
 }
 
 hc_status hc_model_set_expansion(hc_model *m, double intercept,

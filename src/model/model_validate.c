@@ -193,6 +193,15 @@ hc_status hc_model_validate(const hc_model *m, hc_error *err)
     if ((st = hc_model_check_churn(&m->churn, "churn_model", file, err)) !=
         HC_OK)
         return st;
+    if (m->recalibration && m->recalibration->method != HC_RECAL_NONE) {
+        if (!m->churn.present)
+            return hc_error_set(err, HC_EDATA, file, 0, 0,
+                                "churn_model.recalibration: the config has no "
+                                "churn model to recalibrate");
+        if ((st = hc_recal_validate(m->recalibration, "churn_model.recalibration",
+                                    file, err)) != HC_OK)
+            return st;
+    }
     if ((st = hc_model_check_expansion(m, &m->expansion, "expansion_model",
                                        file, err)) != HC_OK)
         return st;

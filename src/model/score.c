@@ -120,11 +120,16 @@ void hc_model_contributions(const hc_model *m, int seg, const double *sub,
  * probabilities, written at out->...[b0 + i]. hn and hd hold nb doubles. */
 static void block_outputs(const hc_model *m, const seg_params *sp, const double *sub,
                           size_t stride, const int32_t *segidx, size_t b0, size_t nb,
-                          double *hn, double *hd, const hc_score_out *out)
+                          double *hn, double *hd, const hc_score_out *out, double *p_raw)
 {
     size_t K = m->n_components;
-    if (!out->health && !out->band && !out->segment && !out->p_churn && !out->p_expansion)
+    if (!out->health && !out->band && !out->segment && !out->p_churn &&
+        !out->p_expansion && !p_raw)
         return; /* sub-scores only (one component at a time, for a design) */
+    const hc_recalibration *recal = m->recalibration &&
+                                            m->recalibration->method != HC_RECAL_NONE
+                                        ? m->recalibration
+                                        : NULL;
     for (size_t i = 0; i < nb; i++)
         hn[i] = hd[i] = 0.0;
     for (size_t k = 0; k < K; k++) {
@@ -148,10 +153,17 @@ static void block_outputs(const hc_model *m, const seg_params *sp, const double 
             out->band[b0 + i] = hc_model_band_of(m, h);
         if (out->segment)
             out->segment[b0 + i] = seg;
-        if (out->p_churn)
-            out->p_churn[b0 + i] = sp->churn_present[s] && !isnan(h)
-                                       ? logistic(sp->churn_a[s] + sp->churn_b[s] * h)
-                                       : NAN;
+        if (out->p_churn || p_raw) {
+            double p = sp->churn_present[s] && !isnan(h)
+                           ? logistic(sp->churn_a[s] + sp->churn_b[s] * h)
+                           : NAN;
+            if (p_raw)
+                p_raw[b0 + i] = p;
+            /* The config's recalibration map of P(churn), applied to every
+             * row's probability (segment overrides included). */
+            if (out->p_churn)
+                out->p_churn[b0 + i] = recal ? hc_recal_apply(recal, p) : p;
+        }
         if (out->p_expansion) {
             double p = NAN;
             if (sp->exp_present[s] && !isnan(h)) {
@@ -188,7 +200,7 @@ hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t strid
     for (size_t b0 = 0; b0 < n; b0 += SCORE_BLOCK) {
         size_t nb = n - b0 < SCORE_BLOCK ? n - b0 : SCORE_BLOCK;
         block_outputs(m, &sp, sub + b0, stride, NULL, b0, nb, work, work + SCORE_BLOCK,
-                      out);
+                      out, NULL);
     }
     free(work);
     seg_params_release(&sp);
@@ -198,7 +210,7 @@ hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t strid
 /* hc_model_score_rows on the calling thread. */
 static hc_status score_rows(const hc_model *m, const hc_table *t,
                             const size_t *rows, size_t first, size_t n,
-                            const hc_score_out *out, hc_error *err)
+                            const hc_score_out *out, double *p_raw, hc_error *err)
 {
     size_t K = m->n_components;
     size_t stride = out->sub_stride ? out->sub_stride : n;
@@ -360,9 +372,10 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                     sk[i] = den[i] > 0 ? num[i] / den[i] : NAN;
         }
         if (out->sub)
-            block_outputs(m, &sp, out->sub + b0, stride, segidx, b0, nb, hn, hd, out);
+            block_outputs(m, &sp, out->sub + b0, stride, segidx, b0, nb, hn, hd, out,
+                          p_raw);
         else
-            block_outputs(m, &sp, subbuf, B, segidx, b0, nb, hn, hd, out);
+            block_outputs(m, &sp, subbuf, B, segidx, b0, nb, hn, hd, out, p_raw);
     }
     free(work);
     free(segidx);
@@ -379,6 +392,7 @@ typedef struct {
     const size_t *rows;
     size_t first, n, offset, stride;
     const hc_score_out *out;
+    double *p_raw;
     hc_status st;
     hc_error err;
 } score_half;
@@ -403,20 +417,23 @@ static void *score_half_run(void *arg)
     hc_score_out o = shifted(j->out, j->offset, j->stride);
     hc_error_clear(&j->err);
     j->st = score_rows(j->m, j->t, j->rows ? j->rows + j->offset : NULL,
-                       j->first + j->offset, j->n, &o, &j->err);
+                       j->first + j->offset, j->n, &o,
+                       j->p_raw ? j->p_raw + j->offset : NULL, &j->err);
     return NULL;
 }
 
-hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
-                              const size_t *rows, size_t first, size_t n,
-                              int threads, const hc_score_out *out, hc_error *err)
+hc_status hc_model_score_rows_ex(const hc_model *m, const hc_table *t,
+                                 const size_t *rows, size_t first, size_t n,
+                                 int threads, const hc_score_out *out,
+                                 double *p_raw, hc_error *err)
 {
     if (threads < 2)
-        return score_rows(m, t, rows, first, n, out, err);
+        return score_rows(m, t, rows, first, n, out, p_raw, err);
     size_t stride = out->sub_stride ? out->sub_stride : n;
     size_t half = n / 2;
-    score_half jobs[2] = {{m, t, rows, first, half, 0, stride, out, HC_OK, {0}},
-                          {m, t, rows, first, n - half, half, stride, out, HC_OK, {0}}};
+    score_half jobs[2] = {{m, t, rows, first, half, 0, stride, out, p_raw, HC_OK, {0}},
+                          {m, t, rows, first, n - half, half, stride, out, p_raw, HC_OK,
+                           {0}}};
     pthread_t th;
     int threaded = half > 0 && pthread_create(&th, NULL, score_half_run, &jobs[1]) == 0;
     score_half_run(&jobs[0]);
@@ -431,6 +448,13 @@ hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
             return jobs[i].st;
         }
     return HC_OK;
+}
+
+hc_status hc_model_score_rows(const hc_model *m, const hc_table *t,
+                              const size_t *rows, size_t first, size_t n,
+                              int threads, const hc_score_out *out, hc_error *err)
+{
+    return hc_model_score_rows_ex(m, t, rows, first, n, threads, out, NULL, err);
 }
 
 hc_status hc_model_score_component(const hc_model *m, size_t k, const hc_table *t,

@@ -10,13 +10,24 @@
 /* The most threads the local fits of one pass are shared between. */
 #define LOWESS_MAX_THREADS 8
 
-/* The weights of a window, kept between the two passes of lowess_point:
- * w[j - nleft] for point j (the window starts at nleft and may run past
- * nright over ties, so the buffer grows when it must). */
-typedef struct {
-    double *w;
-    size_t cap;
-} lowess_weights;
+/* The tricube weight of point x at distance from xs, times its
+ * robustness weight rw (1 when rw is NULL), with R's lowest rules: weight 1
+ * within 0.001 h, 0 beyond 0.999 h. The same operations in every pass of
+ * lowess_point, so each pass sees the same weight bit for bit. */
+static inline double lowess_weight(double x, double xs, double h, double h1, double h9,
+                                   double rw)
+{
+    double r = fabs(x - xs);
+    if (r > h9)
+        return 0.0;
+    double w = 1.0;
+    if (r > h1) {
+        double q = r / h;
+        double t = 1.0 - q * q * q;
+        w = t * t * t;
+    }
+    return w * rw;
+}
 
 /* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
  * ascending x: tricube weights (times robustness weights rw when given),
@@ -25,12 +36,13 @@ typedef struct {
  * normalises the weights and then makes four more passes over the window;
  * the same weighted line is computed here from sums in two passes (the
  * window spans 2n/3 points, so passes are what costs), which changes the
- * result only by rounding (~1e-16). Returns 1 with the fit in *ys, 0 when
- * every weight is 0 (the caller keeps y) or, with *nomem set, when the
- * weight buffer cannot grow. */
+ * result only by rounding (~1e-16). The second pass computes the weights
+ * again rather than keeping them (2n/3 doubles per thread, which were the
+ * largest part of a smooth of millions of rows): the same arithmetic, so
+ * the same values. Returns 1 with the fit in *ys, 0 when every weight is 0
+ * (the caller keeps y). */
 static int lowess_point(const double *x, const double *y, size_t n, double xs,
-                        size_t nleft, size_t nright, lowess_weights *lw,
-                        const double *rw, double *ys, int *nomem)
+                        size_t nleft, size_t nright, const double *rw, double *ys)
 {
     double range = x[n - 1] - x[0];
     double h = fmax(xs - x[nleft], x[nright] - xs);
@@ -39,34 +51,12 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     size_t j = nleft;
     while (j < n) {
         /* Weights; ties beyond nright are picked up. */
-        double r = fabs(x[j] - xs), wj = 0.0;
-        if (r <= h9) {
-            if (r <= h1) {
-                wj = 1.0;
-            } else {
-                double q = r / h;
-                double t = 1.0 - q * q * q;
-                wj = t * t * t;
-            }
-            if (rw)
-                wj *= rw[j];
-            s0 += wj;
-            s1 += wj * x[j];
-            sy += wj * y[j];
-        } else if (x[j] > xs) {
+        if (fabs(x[j] - xs) > h9 && x[j] > xs)
             break;
-        }
-        if (j - nleft >= lw->cap) {
-            size_t cap = 2 * lw->cap > n - nleft ? n - nleft : 2 * lw->cap;
-            double *g = realloc(lw->w, cap * sizeof *g);
-            if (!g) {
-                *nomem = 1;
-                return 0;
-            }
-            lw->w = g;
-            lw->cap = cap;
-        }
-        lw->w[j - nleft] = wj;
+        double wj = lowess_weight(x[j], xs, h, h1, h9, rw ? rw[j] : 1.0);
+        s0 += wj;
+        s1 += wj * x[j];
+        sy += wj * y[j];
         j++;
     }
     size_t nrt = j - 1;
@@ -75,12 +65,12 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     double fit = sy / s0;
     if (h > 0.0) {
         /* Weighted centre, spread and covariance with y. */
-        const double *w = lw->w; /* w[k] is point nleft + k */
         double a = s1 / s0, c = 0.0, d = 0.0;
         for (j = nleft; j <= nrt; j++) {
+            double wj = lowess_weight(x[j], xs, h, h1, h9, rw ? rw[j] : 1.0);
             double dx = x[j] - a;
-            c += w[j - nleft] * dx * dx;
-            d += w[j - nleft] * dx * y[j];
+            c += wj * dx * dx;
+            d += wj * dx * y[j];
         }
         c /= s0;
         d /= s0;
@@ -117,8 +107,6 @@ typedef struct {
     const size_t *anchors;
     size_t na;
     double *fits;      /* na: the fit of anchors[a] */
-    lowess_weights lw;
-    int nomem;
 } lowess_part;
 
 static void *lowess_fit_part(void *arg)
@@ -132,11 +120,8 @@ static void *lowess_fit_part(void *arg)
             nleft++;
             nright++;
         }
-        if (!lowess_point(p->x, p->y, p->n, p->x[i], nleft, nright, &p->lw, p->rw,
-                          &p->fits[a], &p->nomem))
+        if (!lowess_point(p->x, p->y, p->n, p->x[i], nleft, nright, p->rw, &p->fits[a]))
             p->fits[a] = p->y[i];
-        if (p->nomem)
-            break;
     }
     return NULL;
 }
@@ -147,8 +132,7 @@ static void *lowess_fit_part(void *arg)
  * linear): the anchors are listed first and the fits split into as many
  * runs of consecutive anchors as there are threads. Each run slides its
  * window from the left (lowess_fit_part), so the fits are the same
- * whatever the thread count; each thread holds a window of weights (about
- * 2n/3 doubles). Returns 0 with *anchors and *fits (na each, the caller
+ * whatever the thread count. Returns 0 with *anchors and *fits (na each, the caller
  * frees), -1 when the sequential loop should run instead (too many
  * anchors), -2 when out of memory. */
 static int lowess_anchor_fits(const double *x, const double *y, size_t n, size_t ns,
@@ -187,36 +171,21 @@ static int lowess_anchor_fits(const double *x, const double *y, size_t n, size_t
     if (np > na)
         np = na;
     lowess_part parts[LOWESS_MAX_THREADS];
-    int nomem = 0;
     for (size_t k = 0; k < np; k++) {
         size_t a0 = na / np * k + na % np * k / np; /* floor(na k / np) */
         size_t a1 = na / np * (k + 1) + na % np * (k + 1) / np;
-        parts[k] = (lowess_part){x, y, rw, n, ns, anchors + a0, a1 - a0, fits + a0,
-                                 {NULL, ns + 64 < n ? ns + 64 : n}, /* a window, and a few ties */
-                                 0};
-        nomem |= !(parts[k].lw.w = malloc(parts[k].lw.cap * sizeof *parts[k].lw.w));
+        parts[k] = (lowess_part){x, y, rw, n, ns, anchors + a0, a1 - a0, fits + a0};
     }
-    if (!nomem) {
-        pthread_t th[LOWESS_MAX_THREADS];
-        int started[LOWESS_MAX_THREADS] = {0};
-        for (size_t k = 1; k < np; k++)
-            started[k] = pthread_create(&th[k], NULL, lowess_fit_part, &parts[k]) == 0;
-        lowess_fit_part(&parts[0]);
-        for (size_t k = 1; k < np; k++) {
-            if (started[k])
-                pthread_join(th[k], NULL);
-            else
-                lowess_fit_part(&parts[k]);
-        }
-        for (size_t k = 0; k < np; k++)
-            nomem |= parts[k].nomem;
-    }
-    for (size_t k = 0; k < np; k++)
-        free(parts[k].lw.w);
-    if (nomem) {
-        free(anchors);
-        free(fits);
-        return -2;
+    pthread_t th[LOWESS_MAX_THREADS];
+    int started[LOWESS_MAX_THREADS] = {0};
+    for (size_t k = 1; k < np; k++)
+        started[k] = pthread_create(&th[k], NULL, lowess_fit_part, &parts[k]) == 0;
+    lowess_fit_part(&parts[0]);
+    for (size_t k = 1; k < np; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            lowess_fit_part(&parts[k]);
     }
     *anchors_out = anchors;
     *fits_out = fits;
@@ -291,7 +260,6 @@ static int lowess_sorted(const double *x, const double *y, size_t n,
     size_t ns = fn >= (double)n ? n : (size_t)fn;
     if (ns < 2)
         ns = 2;
-    lowess_weights lw = {NULL, ns + 64 < n ? ns + 64 : n};
     int nomem = 0;
     for (int it = 1; it <= iter + 1; it++) {
         int spaced = lowess_pass(x, y, n, ns, delta, it > 1 ? rw : NULL, threads, ys);
@@ -299,10 +267,6 @@ static int lowess_sorted(const double *x, const double *y, size_t n,
             nomem = 1;
         if (spaced == 0 || nomem)
             goto residuals;
-        if (!lw.w && !(lw.w = malloc(lw.cap * sizeof *lw.w))) {
-            nomem = 1;
-            goto residuals;
-        }
         size_t nleft = 0, nright = ns - 1, i = 0;
         long last = -1; /* index of the previous fitted point */
         for (;;) {
@@ -315,11 +279,8 @@ static int lowess_sorted(const double *x, const double *y, size_t n,
                     continue;
                 }
             }
-            if (!lowess_point(x, y, n, x[i], nleft, nright, &lw, it > 1 ? rw : NULL, &ys[i],
-                              &nomem))
+            if (!lowess_point(x, y, n, x[i], nleft, nright, it > 1 ? rw : NULL, &ys[i]))
                 ys[i] = y[i];
-            if (nomem)
-                goto residuals;
             if (last < (long)i - 1) {
                 double denom = x[i] - x[last];
                 for (size_t j = (size_t)(last + 1); j < i; j++) {
@@ -371,7 +332,6 @@ static int lowess_sorted(const double *x, const double *y, size_t n,
             }
         }
     }
-    free(lw.w);
     return nomem ? -1 : 0;
 }
 

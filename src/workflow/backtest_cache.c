@@ -10,7 +10,6 @@ void hc_bt_cache_release(hc_bt_cache *c)
     if (!c)
         return;
     free(c->y);
-    free(c->cluster);
     free(c->sub);
     for (size_t m = 0; m < c->n_models; m++) {
         if (c->health)
@@ -136,21 +135,16 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
             c->sub_complete = isfinite(c->sub[i]) != 0;
     }
-    /* The per-row outcomes and accounts gathered into plan order. */
+    /* The per-row outcomes gathered into plan order. */
     c->table = t;
     c->arr_col = s->arr_col;
     c->rows = plan->rows;
     c->y = malloc(n1 * sizeof *c->y);
-    c->cluster = malloc(n1 * sizeof *c->cluster);
-    if (!c->y || !c->cluster) {
+    if (!c->y) {
         hc_bt_cache_release(c);
         return hc_error_nomem(err);
     }
-    const int32_t *ids = t->cols[s->id_col].code;
-    for (size_t i = 0; i < n; i++) {
-        size_t r = plan->rows[i];
-        c->y[i] = h->labels.churn[r];
-        c->cluster[i] = ids[r];
-    }
+    for (size_t i = 0; i < n; i++)
+        c->y[i] = h->labels.churn[plan->rows[i]];
     return HC_OK;
 }

@@ -6,11 +6,14 @@
 
 /* Per-row values of the plan's rows (plan->rows, date order), so that a
  * fold's training and test rows are contiguous slices [begin, stop).
- * ARR is not copied: hc_bt_cache_arr reads it from the table. */
+ * ARR is not copied: hc_bt_cache_arr reads it from the table. Nor are the
+ * accounts: a fold's refit needs them only for its cluster-robust
+ * standard errors, which change no coefficient, weight or prediction and
+ * which the backtest never reports, so the refits from the cache are fitted
+ * without clusters. */
 typedef struct {
     size_t n;          /* plan rows */
     double *y;         /* churn outcome, 0 or 1 */
-    int32_t *cluster;  /* account code */
     size_t k;          /* components of the sub-scores */
     double *sub;       /* k x n sub-scores of models[0] (component-major),
                           or NULL */
@@ -36,7 +39,7 @@ double hc_bt_cache_arr(const hc_bt_cache *c, size_t i);
  * table in each fold. */
 int hc_bt_cache_scores(const hc_bt_cache *c, size_t m);
 
-/* Fills the cache: y and cluster always; the sub-scores of models[0] when
+/* Fills the cache: y always; the sub-scores of models[0] when
  * `want_sub` and models[0] allows it (no quantile transform, which a refit
  * would relearn, and no segments); H (and P, for a model with a churn
  * model) for every other model that scores the same in every fold (no

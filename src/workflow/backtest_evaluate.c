@@ -93,7 +93,7 @@ static double *placements(const hc_backtest_result *res, size_t c, double *auc)
     return pl;
 }
 
-/* Pooled validation, comparisons and the sweep, one after the other: each
+/* Pooled validation, the sweep and comparisons, one after the other: each
  * works on several copies of the millions of pooled rows (a ranking, the
  * lowess working set, the placements, the sweep's sorted rows), and run
  * side by side they made the backtest's memory peak. So the placements of
@@ -113,6 +113,17 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     for (size_t c = 0; st == HC_OK && c < nc; c++)
         st = pooled_validation(res, c, have_arr, err);
     hc_trace_mark("backtest: pooled validation");
+    /* The sweep reads the primary's H; then only the p of each config is
+     * read again (the paired tests), so H and the bands are freed before
+     * the placements are made. */
+    if (st == HC_OK)
+        st = sweep(res, have_arr, err);
+    for (size_t c = 0; c < nc; c++) {
+        free(res->configs[c].health);
+        free(res->configs[c].band);
+        res->configs[c].health = NULL;
+        res->configs[c].band = NULL;
+    }
     if (st == HC_OK && nc > 1 && !(pl[0] = placements(res, 0, &auc[0])))
         st = hc_error_nomem(err);
     for (size_t c = 1; st == HC_OK && c < nc; c++) {
@@ -143,8 +154,6 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
         free(pl[c]);
     free(pl);
     free(auc);
-    if (st == HC_OK)
-        st = sweep(res, have_arr, err);
-    hc_trace_mark("backtest: DeLong tests and threshold sweep");
+    hc_trace_mark("backtest: threshold sweep and DeLong tests");
     return st;
 }

@@ -15,7 +15,6 @@ void hc_bt_workspace_release(hc_bt_workspace *w, size_t n_cfg)
     free(w->valid);
     free(w->fit_sub);
     free(w->fit_y);
-    free(w->fit_cluster);
     free(w->rows);
     free(w->train_buf);
     if (w->sc)
@@ -173,17 +172,21 @@ hc_status hc_bt_fold_compute(const hc_history *h, hc_backtest_result *res,
         return HC_OK;
     }
     /* Per-fold metrics of every config on the common rows, here rather
-     * than in hc_bt_fold_pool so that two folds compute them at once. */
+     * than in hc_bt_fold_pool so that two folds compute them at once; the
+     * rows themselves when every one is common (the compacted copies'
+     * pages are then never touched). */
+    int all = nv == n_te;
     size_t q = 0;
-    for (size_t i = 0; i < n_te; i++)
+    for (size_t i = 0; !all && i < n_te; i++)
         if (w->valid[i])
             w->ta[q++] = w->y_test[i];
     for (size_t c = 0; c < res->n_configs; c++) {
         q = 0;
-        for (size_t i = 0; i < n_te; i++)
+        for (size_t i = 0; !all && i < n_te; i++)
             if (w->valid[i])
                 w->tb[q++] = w->sc[c].p_test[i];
-        fold_metrics(&fold->cells[c], w->ta, w->tb, nv);
+        fold_metrics(&fold->cells[c], all ? w->y_test : w->ta,
+                     all ? w->sc[c].p_test : w->tb, nv);
     }
     w->ready = 1;
     return HC_OK;

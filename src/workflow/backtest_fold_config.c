@@ -9,7 +9,7 @@
 
 /* The design of a fold's refit from the cached sub-scores: the slices of
  * the training rows when every sub-score is finite; else the complete rows
- * compacted into w (in order, with their outcomes and accounts), which are
+ * compacted into w (in order, with their outcomes), which are
  * the rows hc_fit_model keeps from the table. *n_fit gets their count. */
 static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
                              const hc_backtest_fold_plan *fp, const double **cols,
@@ -27,9 +27,7 @@ static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
         w->fit_sub = malloc(K * mt * sizeof *w->fit_sub);
     if (!w->fit_y)
         w->fit_y = malloc(mt * sizeof *w->fit_y);
-    if (!w->fit_cluster)
-        w->fit_cluster = malloc(mt * sizeof *w->fit_cluster);
-    if (!w->fit_sub || !w->fit_y || !w->fit_cluster)
+    if (!w->fit_sub || !w->fit_y)
         return hc_error_nomem(err);
     size_t q = 0;
     for (size_t i = b; i < b + n_tr; i++) {
@@ -41,7 +39,6 @@ static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
         for (size_t k = 0; k < K; k++)
             w->fit_sub[k * mt + q] = cache->sub[k * cache->n + i];
         w->fit_y[q] = cache->y[i];
-        w->fit_cluster[q] = cache->cluster[i];
         q++;
     }
     for (size_t k = 0; k < K; k++)
@@ -101,10 +98,10 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                                   n_tr);
             else if (cache->sub_complete)
                 st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
-                                          cache->cluster + fp->train_begin, n_fit,
+                                          NULL, n_fit,
                                           &opt->fit, &fr, &e2);
             else
-                st = hc_fit_model_columns(cf->model, cols, w->fit_y, w->fit_cluster,
+                st = hc_fit_model_columns(cf->model, cols, w->fit_y, NULL,
                                           n_fit, &opt->fit, &fr, &e2);
         } else {
             st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
@@ -256,10 +253,19 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
      * rows the fold learns on and those it is tested on (10 bins). */
     cell->psi = NAN;
     {
+        /* The test H with a value: the rows themselves when every one has
+         * one, else a compacted copy. */
         size_t q = 0;
-        for (size_t i = 0; i < n_te; i++)
-            if (isfinite(s->h_test[i]))
-                w->ta[q++] = s->h_test[i];
+        while (q < n_te && isfinite(s->h_test[q]))
+            q++;
+        const double *cur = s->h_test;
+        if (q < n_te) {
+            q = 0;
+            for (size_t i = 0; i < n_te; i++)
+                if (isfinite(s->h_test[i]))
+                    w->ta[q++] = s->h_test[i];
+            cur = w->ta;
+        }
         /* The quantiles of the training H are selected in a buffer of
          * max_train doubles: the training H itself when this fold scored
          * it (nothing reads it after), else a copy of the cache's slice. */
@@ -268,7 +274,7 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
             memcpy(buf, xh, k * sizeof *buf);
         hc_metrics_psi_result pr;
         hc_error pe;
-        if (k > 0 && q > 0 && hc_metrics_psi_in(buf, k, w->ta, q, 10, &pr, &pe) == HC_OK)
+        if (k > 0 && q > 0 && hc_metrics_psi_in(buf, k, cur, q, 10, &pr, &pe) == HC_OK)
             cell->psi = pr.psi;
     }
 done:

@@ -55,7 +55,6 @@ typedef struct {
      * missing (allocated on first use) */
     double *fit_sub;                       /* k x max_train */
     double *fit_y;                         /* max_train */
-    int32_t *fit_cluster;                  /* max_train */
     size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
                           that read the table (allocated on first use) */
     const hc_bt_deferral *defer;           /* shared by both workspaces */
@@ -123,7 +122,7 @@ hc_status hc_bt_pooled_alloc(hc_backtest_result *res, const hc_bt_deferral *d,
 
 /* The pooled p, H and bands of the deferred configs on the marked rows,
  * from the cache and what each fold kept. Frees what of the cache is no
- * longer read (the accounts, each cached P once used), keeping what
+ * longer read (each cached P once used), keeping what
  * hc_bt_pooled_from_cache takes. */
 hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                                const hc_bt_deferral *d, const unsigned char *mark,

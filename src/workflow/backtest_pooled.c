@@ -71,10 +71,6 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                                const hc_bt_deferral *d, const unsigned char *mark,
                                hc_error *err)
 {
-    /* The accounts served the refits only: gone before the pooled arrays
-     * grow. */
-    free(cache->cluster);
-    cache->cluster = NULL;
     size_t np = res->n_pooled ? res->n_pooled : 1, nc = res->n_configs, max_test = 1;
     for (size_t f = 0; f < res->plan.n_folds; f++) {
         const hc_backtest_fold_plan *fp = &res->plan.folds[f];

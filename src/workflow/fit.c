@@ -12,6 +12,9 @@ void hc_fit_options_init(hc_fit_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->expansion = 1;
+    opt->recalibrate = HC_RECAL_NONE;
+    opt->recal_holdout = 0;
+    opt->recal_embargo_days = -1;
 }
 
 void hc_fit_result_release(hc_fit_result *res)
@@ -255,6 +258,10 @@ hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "a fit from sub-score columns has no segments or "
                             "expansion outcomes");
+    if (opt->recalibrate != HC_RECAL_NONE)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "a fit from sub-score columns has no snapshot dates "
+                            "to hold out a recalibration period by");
     hc_fit_design d = {0};
     d.n = n;
     d.k = base->n_components;
@@ -268,6 +275,9 @@ hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
         hc_fit_result_release(res);
         return hc_error_nomem(err);
     }
+    /* A map fitted to the base's probabilities does not fit the refit's
+     * (and, fitted on later data, would leak it into a backtest fold). */
+    hc_model_set_recalibration(res->tuned, NULL, NULL);
     res->n_candidates = n;
     st = fit_on_design(base, NULL, &d, opt, 0, res, err);
     if (st != HC_OK)
@@ -280,6 +290,8 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
                        const hc_fit_options *opt, hc_fit_result *res,
                        hc_error *err)
 {
+    if (opt->recalibrate != HC_RECAL_NONE)
+        return hc_fit_recalibrated(base, h, rows, n, opt, res, err);
     memset(res, 0, sizeof *res);
     size_t k = base->n_components;
     hc_status st = check_components(base, err);
@@ -308,6 +320,7 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
         st = hc_error_nomem(err);
         goto fail;
     }
+    hc_model_set_recalibration(res->tuned, NULL, NULL); /* the base's map is stale */
     res->n_candidates = rows ? n : h->labels.observations;
     /* Learned transforms see the training rows only. */
     st = hc_model_learn_quantiles(res->tuned, s->table, rows, n, err);

@@ -78,6 +78,45 @@ static json_t *shrinkage_json(const hc_fit_shrinkage *k)
                      "components", (json_int_t)k->components, "method", method);
 }
 
+/* The recalibration step: the split and calibration on the holdout before
+ * and after the map (the map itself is churn_model.recalibration). */
+static json_t *recal_json(const hc_fit_recal *r)
+{
+    json_t *o = json_pack(
+        "{s:s, s:o, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+        "method", hc_recal_method_name(r->method), "holdout_fraction",
+        real_or_null(r->holdout_fraction), "embargo_days", r->embargo_days,
+        "candidate_rows", (json_int_t)r->candidate_rows, "candidate_dates",
+        (json_int_t)r->candidate_dates, "holdout_dates", (json_int_t)r->holdout_dates,
+        "fit_rows", (json_int_t)r->fit_rows, "embargoed_rows",
+        (json_int_t)r->embargoed_rows, "holdout_rows", (json_int_t)r->holdout_rows,
+        "holdout_unscored", (json_int_t)r->holdout_unscored, "holdout_accounts",
+        (json_int_t)r->holdout_accounts, "holdout_churners",
+        (json_int_t)r->holdout_churners, "fit_first_date", date_string(r->fit_first_date),
+        "fit_last_date", date_string(r->fit_last_date), "holdout_first_date",
+        date_string(r->holdout_first_date), "holdout_last_date",
+        date_string(r->holdout_last_date));
+    json_t *before = json_pack("{s:o, s:o, s:o}", "calibration_intercept",
+                               real_or_null(r->before_intercept), "calibration_slope",
+                               real_or_null(r->before_slope), "brier",
+                               real_or_null(r->before_brier));
+    json_t *after = json_pack("{s:o, s:o, s:o, s:s}", "calibration_intercept",
+                              real_or_null(r->after_intercept), "calibration_slope",
+                              real_or_null(r->after_slope), "brier",
+                              real_or_null(r->after_brier), "note",
+                              "measured on the holdout the map was fitted on: "
+                              "in-sample for the map");
+    if (o) {
+        json_object_set_new(o, "holdout_before", before ? before : json_null());
+        json_object_set_new(o, "holdout_after", after ? after : json_null());
+        json_object_set_new(o, "weights_refitted_on_all_rows", json_false());
+    } else {
+        json_decref(before);
+        json_decref(after);
+    }
+    return o ? o : json_null();
+}
+
 hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
                           const char *snapshots_path, const char *events_path,
                           const char *version, hc_error *err)
@@ -177,6 +216,8 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
                                 isinf(res->shrinkage.k) ? json_null()
                                                         : real_or_null(res->shrinkage.k));
     }
+    if (fit && res->recalibrated)
+        json_object_set_new(fit, "recalibration", recal_json(&res->recal));
     if (!prov || !fit) {
         json_decref(prov);
         json_decref(fit);

@@ -96,4 +96,12 @@ hc_status hc_fit_segments(const hc_model *m, const hc_history *h,
                           const hc_fit_design *d, const hc_fit_options *opt,
                           hc_fit_result *res, hc_error *err);
 
+/* hc_fit_model with opt->recalibrate set (fit_recalibrate.c): splits the
+ * candidate rows by date, fits on the early rows (hc_fit_model without
+ * recalibration) and the map on the holdout, filling res->recal. */
+hc_status hc_fit_recalibrated(const hc_model *base, const hc_history *h,
+                              const size_t *rows, size_t n,
+                              const hc_fit_options *opt, hc_fit_result *res,
+                              hc_error *err);
+
 #endif
