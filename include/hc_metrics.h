@@ -20,17 +20,28 @@
  * metrics_curves.c) and the calibration metrics (metrics_calibration.c,
  * lowess.c, metrics_reliability.c, metrics_hosmer_lemeshow.c) never call
  * each other; hc_metrics_evaluate (metrics_summary.c) calls both.
+ * Rows clustered by account (the weekly snapshots of one account) have
+ * their own intervals at the end of this header: the clustered DeLong
+ * (metrics_clustered.c), ratio estimators and recalibration design effects
+ * (metrics_ratio.c), clustered band intervals (metrics_bands.c) and the
+ * cluster bootstrap (cluster_bootstrap.c); each reduces exactly to its
+ * rows-independent counterpart with one row per cluster.
  *
  * Agreement targets (tests/unit/test_metrics.c, tests/reference/metrics.*):
  * 1e-9 with scikit-learn 1.2 (roc_auc_score, average_precision_score,
  * brier_score_loss, log_loss, calibration_curve), pROC 1.18 (ci.auc and
  * roc.test with method = "delong"), rms 6.5 (val.prob) and ResourceSelection's
- * hoslem.test (reproduced by hand in R).
+ * hoslem.test (reproduced by hand in R); the clustered intervals
+ * (tests/unit/test_metrics_clustered.c) against a direct O(n^2)
+ * implementation of Obuchowski (1997) in tests/reference/metrics_clustered.py
+ * (1e-15) and the linearised ratio variance and sandwich::vcovCL design
+ * effects in tests/reference/metrics_clustered.R (1e-12, 1e-9).
  */
 #ifndef HC_METRICS_H
 #define HC_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hc_error.h"
 
@@ -387,6 +398,12 @@ typedef struct {
     double rate_ci_high;
     double arr;          /* sum of ARR of the band's rows; 0 without ARR */
     double churned_arr;  /* sum of ARR of its churners */
+    /* Filled by hc_metrics_bands_clustered (zero / 1 before): */
+    size_t clusters;         /* clusters with a row in the band */
+    size_t churned_clusters; /* clusters with a churner row in the band */
+    double design_effect;    /* of the churn rate (hc_metrics_ratio) */
+    double naive_ci_low;     /* the Wilson interval of rows independent */
+    double naive_ci_high;
 } hc_metrics_band;
 
 typedef struct {
@@ -400,6 +417,16 @@ typedef struct {
     double red_precision;    /* churners in red / accounts in red (0 if empty) */
     double red_recall;       /* churners in red / all churners */
     double red_arr_recall;   /* churned ARR in red / all churned ARR (0 without ARR) */
+    /* Filled by hc_metrics_bands_clustered (0 before): clustered 95%
+     * intervals (Wilson at the effective size, hc_metrics_ratio_from_sums)
+     * of the red band's precision (its churn rate) and recall, and of the
+     * overall churn rate, with the design effects. */
+    int clustered;
+    size_t n_clusters;
+    size_t churned_clusters;     /* clusters with at least one churner row */
+    double rate_ci_low, rate_ci_high, rate_design_effect; /* churners / n */
+    double red_precision_ci_low, red_precision_ci_high;
+    double red_recall_ci_low, red_recall_ci_high, red_recall_design_effect;
 } hc_metrics_bands_result;
 
 /* Tallies accounts, churners, churn rate with its Wilson 95% interval, ARR
@@ -509,5 +536,204 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
                                  unsigned flags, hc_metrics_summary *out,
                                  hc_metrics_calibration_result *cal,
                                  hc_error *err);
+
+/* ---- clustered rows: accounts with many snapshots (src/stats/metrics_clustered.c,
+ *      src/stats/metrics_ratio.c, src/stats/cluster_bootstrap.c) --------------
+ *
+ * Rows of one cluster (the snapshots of one account) are not independent,
+ * and intervals that treat them as independent under-cover. The functions
+ * below take `cluster`: n codes, each in [0, K) for some K (the interned
+ * codes of a text id column are such codes: hc_table, hc_obs_table); a
+ * code need not occur, a negative code is HC_EUSAGE. Clusters are the
+ * independent units; every variance below is a between-cluster variance,
+ * and every one reduces exactly to its rows-independent counterpart when
+ * every cluster holds one row. */
+
+/* An AUC with its clustered DeLong (Obuchowski 1997) interval. */
+typedef struct {
+    hc_metrics_auc_ci ci;   /* auc; se and ci_* are the clustered ones */
+    double se_naive;        /* DeLong et al. (1988): rows independent */
+    double ci_low_naive;    /* auc -/+ z se_naive, clipped to [0, 1] */
+    double ci_high_naive;
+    double design_effect;   /* se^2 / se_naive^2 (1 when both are 0) */
+    size_t n_clusters;      /* clusters with at least one row */
+    size_t n_pos_clusters;  /* clusters with at least one positive row */
+    size_t n_neg_clusters;  /* clusters with at least one negative row */
+} hc_metrics_auc_ci_clustered;
+
+/* The AUC of `score` with Obuchowski's (1997) nonparametric clustered
+ * variance, from per-cluster sums of the DeLong placements (formula in
+ * src/stats/metrics_clustered.c), O(n log n). Needs 2 clusters with a
+ * positive row and 2 with a negative row (the variances divide by
+ * I - 1), else HC_ENUMERIC. With one row per cluster se equals
+ * hc_metrics_delong_ci's. */
+hc_status hc_metrics_delong_clustered(const double *y, const double *score,
+                                      const int32_t *cluster, size_t n, double level,
+                                      hc_metrics_auc_ci_clustered *out, hc_error *err);
+
+/* The same from the placements and AUC of hc_metrics_delong_placements
+ * (no ranking). */
+hc_status hc_metrics_delong_clustered_placements(const double *y, const double *pl,
+                                                 double auc, const int32_t *cluster,
+                                                 size_t n, double level,
+                                                 hc_metrics_auc_ci_clustered *out,
+                                                 hc_error *err);
+
+/* The paired comparison of two AUCs on the same rows, clustered. */
+typedef struct {
+    hc_metrics_auc_diff d;  /* se, z, p_value, ci_* are the clustered ones */
+    double se_naive;        /* hc_metrics_delong_paired's se */
+    double design_effect;   /* se^2 / se_naive^2 (1 when both are 0) */
+    size_t n_clusters;
+    size_t n_pos_clusters;
+    size_t n_neg_clusters;
+} hc_metrics_auc_diff_clustered;
+
+/* hc_metrics_delong_paired with the variance of the difference from
+ * per-cluster sums of the differences of the two scores' placements
+ * (Obuchowski 1997, section 3). Zero variance with a non-zero difference
+ * is HC_ENUMERIC. */
+hc_status hc_metrics_delong_paired_clustered(const double *y, const double *score1,
+                                             const double *score2,
+                                             const int32_t *cluster, size_t n,
+                                             double level,
+                                             hc_metrics_auc_diff_clustered *out,
+                                             hc_error *err);
+
+/* The same from both scores' placements and AUCs
+ * (hc_metrics_delong_placements), without re-ranking. */
+hc_status hc_metrics_delong_paired_clustered_placements(
+    const double *y, const double *pl1, double auc1, const double *pl2, double auc2,
+    const int32_t *cluster, size_t n, double level, hc_metrics_auc_diff_clustered *out,
+    hc_error *err);
+
+/* Per-cluster sums of a ratio estimator R = sum a / sum b: a, b and the
+ * row-level sums of a^2, a b and b^2 (for the rows-independent variance). */
+typedef struct {
+    double a, b, aa, ab, bb;
+    size_t n;               /* rows with b != 0 */
+} hc_metrics_ratio_sums;
+
+/* A ratio estimator with its cluster-robust interval. */
+typedef struct {
+    double estimate;        /* sum a / sum b; 0 when sum b = 0 */
+    double se;              /* linearised, clustered */
+    double se_naive;        /* the same with every row its own cluster */
+    double design_effect;   /* se^2 / se_naive^2; 1 when se_naive = 0 */
+    double ci_low;
+    double ci_high;
+    double level;
+    double n_effective;     /* proportions: sum b / max(1, design effect) */
+    size_t n_clusters;      /* clusters with sum b > 0 */
+    int kind;               /* HC_METRICS_RATIO_*: PROPORTION is Wilson at
+                               n_effective, POSITIVE log scale, MEAN normal */
+} hc_metrics_ratio;
+
+/* The ratio R = A / B, A = sum_k a_k, B = sum_k b_k over the K clusters,
+ * with the Taylor-linearised (delta-method) variance of a ratio under
+ * with-replacement sampling of clusters (Cochran 1977, section 6.11; what
+ * R's survey::svyratio computes for a one-stage cluster design):
+ *   var(R) = K / (K - 1) * sum_k (a_k - R b_k)^2 / B^2,
+ * K counting every cluster given (clusters outside a domain have a_k =
+ * b_k = 0, as in survey's domain estimation). se_naive is the same formula
+ * with every row its own cluster: n / (n - 1) sum_i (a_i - R b_i)^2 / B^2,
+ * n = the rows with b_i != 0 (a domain's rows). With `kind`
+ * HC_METRICS_RATIO_PROPORTION (a, b indicators, a <= b) the interval is Wilson's at the effective sample size
+ * B / max(1, deff), deff = se^2 / se_naive^2 (Korn & Graubard 1998, Survey
+ * Methodology 24:193-201, never narrower than the rows-independent
+ * interval), so one row per cluster gives hc_metrics_wilson exactly; an
+ * estimate of 0 or 1 has no within-domain variance, and the effective size
+ * is then the number of clusters in the domain. With `kind`
+ * HC_METRICS_RATIO_POSITIVE (a positive, right-skewed mean such as the
+ * Brier score or log loss, whose estimate is dominated by a few churned
+ * accounts) the interval is taken on the log scale, R exp(-/+ z se / R)
+ * (the delta method for log R); with HC_METRICS_RATIO_MEAN it is
+ * R -/+ z se. B = 0 is HC_ENUMERIC; fewer than 2 clusters leave se = 0. */
+#define HC_METRICS_RATIO_MEAN 0
+#define HC_METRICS_RATIO_PROPORTION 1
+#define HC_METRICS_RATIO_POSITIVE 2
+hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k,
+                                     double level, int kind,
+                                     hc_metrics_ratio *out, hc_error *err);
+
+/* hc_metrics_ratio_from_sums on rows: a[i], b[i] of row i in cluster
+ * cluster[i] (b may be NULL: every b_i = 1, a mean). */
+hc_status hc_metrics_ratio_clustered(const double *a, const double *b,
+                                     const int32_t *cluster, size_t n, double level,
+                                     int kind, hc_metrics_ratio *out,
+                                     hc_error *err);
+
+/* The Wilson interval at a real-valued sample size: share p of n_eff
+ * trials. hc_metrics_wilson(k, n) is this with p = k / n, n_eff = n. */
+void hc_metrics_wilson_eff(double p, double n_eff, double level, double *lo,
+                           double *hi);
+
+/* Cluster-robust standard errors of the logistic recalibration fits of
+ * hc_metrics_calibration (the slope-and-intercept fit and the offset-only
+ * calibration-in-the-large), from the coefficients in `cal`. */
+typedef struct {
+    double intercept_se, slope_se, in_the_large_se;  /* clustered */
+    double intercept_deff, slope_deff, in_the_large_deff; /* design effects */
+    size_t n_clusters;
+} hc_metrics_calibration_clustered;
+
+/* The sandwich variance (Liang & Zeger 1986) of the recalibration
+ * coefficients with scores summed by cluster, CR1-scaled K / (K - 1), as
+ * a design effect over the same sandwich with every row its own cluster
+ * (n / (n - 1)); the clustered SE is the model SE of `cal` times
+ * sqrt(max(1, deff)), so one row per cluster gives the model SEs exactly.
+ * p are the probabilities `cal` was computed from, clipped the same way
+ * (HC_METRICS_CLIP_EPS). */
+hc_status hc_metrics_calibration_cluster(const double *y, const double *p,
+                                         const int32_t *cluster, size_t n,
+                                         const hc_metrics_calibration_result *cal,
+                                         hc_metrics_calibration_clustered *out,
+                                         hc_error *err);
+
+/* Percentile intervals of the metrics a closed form does not cover, from
+ * a bootstrap that resamples clusters with replacement (Davison & Hinkley
+ * 1997, section 3.8; Field & Welsh 2007). */
+typedef struct {
+    double estimate;        /* on the original rows */
+    double ci_low, ci_high; /* percentile interval, type-7 quantiles of the
+                               replicates */
+    double se;              /* standard deviation of the replicates */
+} hc_metrics_boot_ci;
+
+typedef struct {
+    size_t replicates;      /* asked */
+    size_t used;            /* replicates with both classes present */
+    unsigned long seed;
+    double level;
+    hc_metrics_boot_ci pr_auc, ks, ece, lift_top_decile, capture_top_decile;
+} hc_metrics_cluster_boot;
+
+/* Bootstraps average precision, KS, top-decile lift and capture (on the
+ * ranking `ranked` of `risk`, NULL: computed) and ECE (10 uniform bins of
+ * p), resampling clusters: each replicate draws K clusters with
+ * replacement (GSL's mt19937 seeded with `seed`: the same seed gives the
+ * same intervals), weights every row by its cluster's draw count and walks
+ * the ranking once, O(n + K) per replicate, never re-sorting; ECE comes
+ * from per-cluster bin sums, O(10 K). A replicate without both classes is
+ * skipped (`used` counts the others). `replicates` >= 2. */
+hc_status hc_metrics_cluster_bootstrap(const double *y, const double *risk,
+                                       const hc_metrics_ranked *ranked, const double *p,
+                                       const int32_t *cluster, size_t n,
+                                       size_t replicates, unsigned long seed,
+                                       double level, hc_metrics_cluster_boot *out,
+                                       hc_error *err);
+
+/* Replaces the Wilson intervals of a band table `res` (hc_metrics_bands on
+ * the same band, y and n) by clustered ones at `level`: each band's churn
+ * rate and the red band's precision and recall, ratio estimators with the
+ * linearised cluster variance (hc_metrics_ratio_from_sums, proportion);
+ * the rows-independent Wilson intervals move to naive_ci_*. */
+hc_status hc_metrics_bands_clustered(const int *band, const double *y,
+                                     const int32_t *cluster, size_t n, double level,
+                                     hc_metrics_bands_result *res, hc_error *err);
+
+/* The number of clusters K (largest code + 1) of cluster[0..n), or -1 with
+ * HC_EUSAGE in err for a negative code. */
+long hc_metrics_cluster_count(const int32_t *cluster, size_t n, hc_error *err);
 
 #endif

@@ -6,6 +6,22 @@
  * the ROC / precision-recall / cumulative-gains curves, a reliability
  * diagram and histograms for plotting, and two verdicts in words.
  *
+ * Clusters. An account contributes one snapshot a week and its snapshots
+ * are strongly correlated, so intervals that treat rows as independent
+ * cover the truth far less often than they claim. With cluster codes
+ * (hc_validate_input.cluster; hc_validate_model_opts clusters by the
+ * account id) every interval is cluster-aware, and the verdicts use them:
+ * ROC AUC by the clustered DeLong variance (Obuchowski 1997); the overall
+ * and per-band churn rates and the red band's precision and recall by
+ * Wilson intervals at the effective sample size of a linearised ratio
+ * variance; Brier and log loss by the linearised variance of a mean; the
+ * calibration intercept, slope and calibration-in-the-large by their
+ * model SEs times the square root of the cluster sandwich design effect;
+ * PR AUC, KS, ECE and top-decile lift and capture by a seeded cluster
+ * bootstrap (hc_metrics.h states each formula). Hosmer-Lemeshow assumes
+ * independent rows and is labelled so. One row per cluster reproduces the
+ * rows-independent intervals exactly.
+ *
  * Verdicts (stated here so that every front end says the same thing):
  *
  * - Discrimination, from the ROC AUC and its DeLong 95% interval, with the
@@ -90,10 +106,74 @@ typedef struct {
                                   or NULL: computed when needed */
     double leakage_auc;        /* warn above this AUC; 0 means
                                   HC_VALIDATE_LEAKAGE_AUC */
+    /* Clustered rows (the snapshots of one account): with `cluster` every
+     * interval is cluster-aware (see "Clusters" above). */
+    const int32_t *cluster;    /* n cluster codes in [0, K) (the interned
+                                  codes of an id column), or NULL: rows
+                                  independent */
+    const char *cluster_name;  /* what a cluster is named by ("account_id");
+                                  NULL: "cluster" */
+    size_t bootstrap;          /* cluster-bootstrap replicates for the
+                                  metrics without a closed form; 0: none */
+    unsigned long seed;        /* the bootstrap's seed */
 } hc_validate_input;
 
-/* Sets an input to "nothing given" (all zero / NULL). */
+/* Replicates and seed hc_validate_input_init sets. */
+#define HC_VALIDATE_BOOTSTRAP_DEFAULT 1000
+#define HC_VALIDATE_SEED_DEFAULT 20240101UL
+
+/* Sets an input to "nothing given" (all zero / NULL), with the bootstrap
+ * defaults (HC_VALIDATE_BOOTSTRAP_DEFAULT replicates,
+ * HC_VALIDATE_SEED_DEFAULT), which apply only when clusters are given. */
 void hc_validate_input_init(hc_validate_input *in);
+
+/* Method names of the intervals, for the text and the JSON. */
+#define HC_VALIDATE_METHOD_DELONG "DeLong (1988), rows independent"
+#define HC_VALIDATE_METHOD_OBUCHOWSKI \
+    "clustered DeLong (Obuchowski 1997, Biometrics 53:567-578)"
+#define HC_VALIDATE_METHOD_WILSON "Wilson, rows independent"
+#define HC_VALIDATE_METHOD_RATIO_WILSON \
+    "Wilson at the effective sample size, linearised ratio variance by cluster " \
+    "(Korn & Graubard 1998)"
+#define HC_VALIDATE_METHOD_RATIO \
+    "linearised ratio variance by cluster (Cochran 1977, 6.11), interval on the " \
+    "log scale"
+#define HC_VALIDATE_METHOD_WALD "Wald, model-based (rows independent)"
+#define HC_VALIDATE_METHOD_SANDWICH \
+    "Wald with the cluster-robust sandwich design effect (Liang & Zeger 1986)"
+#define HC_VALIDATE_METHOD_BOOTSTRAP "cluster bootstrap, percentile"
+#define HC_VALIDATE_HL_ASSUMPTION \
+    "assumes independent rows; not valid for repeated snapshots"
+
+/* The cluster-aware intervals of a result (hc_validate_result.clusters). */
+typedef struct {
+    int active;                   /* clusters were given */
+    char name[64];                /* what a cluster is named by */
+    size_t n_clusters;            /* accounts with a row */
+    size_t churned_clusters;      /* accounts with at least one churner row */
+    size_t retained_clusters;     /* accounts with at least one retained row */
+    /* ROC AUC: clustered DeLong; the summary's roc_auc_ci_* hold its
+     * interval, the rows-independent one is auc.ci_*_naive. */
+    int auc_estimable;
+    char auc_not_estimable[200];
+    hc_metrics_auc_ci_clustered auc;
+    /* ratio estimators */
+    hc_metrics_ratio churn_rate, brier, log_loss;
+    int ratios_estimable;
+    /* recalibration: the result's slope_ci_* etc. hold the clustered
+     * intervals; these are the rows-independent ones */
+    int calibration_estimable;
+    hc_metrics_calibration_clustered calibration;
+    double slope_ci_low_naive, slope_ci_high_naive;
+    double intercept_ci_low_naive, intercept_ci_high_naive;
+    double citl_ci_low_naive, citl_ci_high_naive;
+    /* PR AUC, KS, ECE, top-decile lift and capture */
+    int bootstrapped;
+    char bootstrap_not_done[200]; /* why not, "" when done */
+    hc_metrics_cluster_boot boot;
+    /* the effective sample size in words */
+    char effective_text[512];
+} hc_validate_clusters;
 
 /* One reliability bin (a decile of p; ties kept together). */
 typedef struct {
@@ -180,6 +260,8 @@ typedef struct {
     double leakage_auc;           /* the level used */
     size_t n_warnings;
     char warnings[HC_VALIDATE_MAX_WARNINGS][400];
+    /* cluster-aware intervals (in->cluster given) */
+    hc_validate_clusters clusters;
 } hc_validate_result;
 
 /* Evaluates `in` into `res` (which the caller releases with
@@ -229,6 +311,29 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
                                const size_t *rows, size_t n, double leakage_auc,
                                hc_validate_result *res, hc_validate_rows *counts,
                                hc_error *err);
+
+/* Options of hc_validate_model_opts. */
+typedef struct {
+    double leakage_auc;        /* 0 means HC_VALIDATE_LEAKAGE_AUC */
+    int clustered;             /* cluster the intervals by `cluster_col` */
+    const char *cluster_col;   /* a text column of the snapshot table; NULL:
+                                  the account id column */
+    size_t bootstrap;          /* as hc_validate_input */
+    unsigned long seed;
+} hc_validate_model_options;
+
+/* Sets options to the defaults: clustered by the account id, the
+ * bootstrap defaults of hc_validate_input_init. */
+void hc_validate_model_options_init(hc_validate_model_options *o);
+
+/* hc_validate_model_ex with options. A cluster column that the snapshot
+ * table lacks, or that is not a text (id) column, is HC_EDATA naming the
+ * file and the column. */
+hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
+                                 const size_t *rows, size_t n,
+                                 const hc_validate_model_options *opt,
+                                 hc_validate_result *res, hc_validate_rows *counts,
+                                 hc_error *err);
 
 /* The reason a band of a result is not estimable ("no rows in band
  * yellow") into buf, or "" when it is; returns buf. */
@@ -284,6 +389,7 @@ typedef struct {
     const char *config;         /* config file */
     size_t rows_read;
     size_t rows_dropped;        /* missing label, value or health */
+    const char *cluster_column; /* the cluster (account) column, or NULL */
 } hc_validate_source;
 
 /* Builds the JSON object of a result: the scalar keys n, positives,

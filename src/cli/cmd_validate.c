@@ -20,7 +20,10 @@ enum {
     OPT_HIGHER,
     OPT_PLOT_DATA,
     OPT_NAME,
-    OPT_LEAKAGE
+    OPT_LEAKAGE,
+    OPT_CLUSTER,
+    OPT_BOOTSTRAP,
+    OPT_SEED
 };
 
 /* The exit code of a run that wrote its results but reported some pieces
@@ -34,7 +37,76 @@ typedef struct {
         *plot_data, *name;
     int higher;
     double leakage_auc;
+    const char *cluster_col;   /* NULL: the account id (history), none (observations) */
+    long bootstrap, seed;
 } validate_args;
+
+/* "none" turns the clustering off. */
+static int cluster_off(const validate_args *a)
+{
+    return a->cluster_col && strcmp(a->cluster_col, "none") == 0;
+}
+
+/* An interval "(95% CI lo to hi, METHOD)" or its absence. */
+static void print_ci(FILE *f, const char *fmt_value, double v, double lo, double hi,
+                     const char *method)
+{
+    fprintf(f, fmt_value, v);
+    fprintf(f, "  (95%% CI ");
+    fprintf(f, fmt_value, lo);
+    fprintf(f, " to ");
+    fprintf(f, fmt_value, hi);
+    fprintf(f, ", %s)\n", method);
+}
+
+/* The clustered pieces of the text report: accounts, design effects, and
+ * the intervals that only exist for clustered rows. */
+static void print_clusters(FILE *f, const hc_validate_result *r)
+{
+    const hc_validate_clusters *c = &r->clusters;
+    fprintf(f, "\neffective sample size (rows are clustered by %s)\n", c->name);
+    fprintf(f, "  %zu rows, %zu accounts, %zu with a churner row, %zu with a retained row\n",
+            r->summary.n, c->n_clusters, c->churned_clusters, c->retained_clusters);
+    fprintf(f, "  %s\n", c->effective_text);
+    if (!c->auc_estimable)
+        fprintf(f, "  clustered ROC AUC interval not estimable (%s); the interval above "
+                   "assumes independent rows\n", c->auc_not_estimable);
+    else
+        fprintf(f, "  ROC AUC 95%% CI assuming independent rows would be %.4f to %.4f "
+                   "(design effect %.2f)\n",
+                c->auc.ci_low_naive, c->auc.ci_high_naive, c->auc.design_effect);
+    if (c->ratios_estimable) {
+        fprintf(f, "  churn rate                 ");
+        print_ci(f, "%.4f", c->churn_rate.estimate, c->churn_rate.ci_low, c->churn_rate.ci_high,
+                 "Wilson at the effective size");
+        fprintf(f, "  Brier                      ");
+        print_ci(f, "%.5f", c->brier.estimate, c->brier.ci_low, c->brier.ci_high,
+                 "linearised, by account");
+        fprintf(f, "  log loss                   ");
+        print_ci(f, "%.5f", c->log_loss.estimate, c->log_loss.ci_low, c->log_loss.ci_high,
+                 "linearised, by account");
+    }
+    if (c->bootstrapped) {
+        const hc_metrics_cluster_boot *b = &c->boot;
+        char how[96];
+        snprintf(how, sizeof how, "cluster bootstrap, %zu replicates, seed %lu", b->used,
+                 b->seed);
+        fprintf(f, "  PR AUC                     ");
+        print_ci(f, "%.4f", b->pr_auc.estimate, b->pr_auc.ci_low, b->pr_auc.ci_high, how);
+        fprintf(f, "  KS                         ");
+        print_ci(f, "%.4f", b->ks.estimate, b->ks.ci_low, b->ks.ci_high, how);
+        fprintf(f, "  ECE                        ");
+        print_ci(f, "%.5f", b->ece.estimate, b->ece.ci_low, b->ece.ci_high, how);
+        fprintf(f, "  top-decile lift            ");
+        print_ci(f, "%.2f", b->lift_top_decile.estimate, b->lift_top_decile.ci_low,
+                 b->lift_top_decile.ci_high, how);
+        fprintf(f, "  top-decile capture         ");
+        print_ci(f, "%.4f", b->capture_top_decile.estimate, b->capture_top_decile.ci_low,
+                 b->capture_top_decile.ci_high, how);
+    } else {
+        fprintf(f, "  PR AUC, KS, ECE, lift: no interval (%s)\n", c->bootstrap_not_done);
+    }
+}
 
 static void print_result(FILE *f, const char *what, const hc_validate_result *r)
 {
@@ -43,8 +115,11 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     fprintf(f, "validation of %s: %zu rows, %zu churners (%.2f%%)\n\n", what, s->n,
             s->positives, 100 * s->base_rate);
     fprintf(f, "discrimination (ranking of risk)\n");
-    fprintf(f, "  ROC AUC                    %.4f  (95%% CI %.4f to %.4f, DeLong)\n",
-            s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high);
+    fprintf(f, "  ROC AUC                    %.4f  (95%% CI %.4f to %.4f, %s)\n",
+            s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high,
+            r->clusters.active && r->clusters.auc_estimable
+                ? "clustered DeLong by account, Obuchowski 1997"
+                : "DeLong, rows independent");
     fprintf(f, "  PR AUC (avg precision)     %.4f  (base rate %.4f)\n", s->pr_auc,
             s->base_rate);
     fprintf(f, "  KS                         %.4f\n", s->ks);
@@ -63,15 +138,19 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     fprintf(f, "  ECE (10 uniform bins)      %.5f\n", s->ece);
     fprintf(f, "  Emax / Eavg / E90          %.5f / %.5f / %.5f\n", s->emax, s->eavg,
             s->e90);
-    fprintf(f, "  calibration intercept      %.4f  (95%% CI %.4f to %.4f)\n",
-            c->intercept, r->intercept_ci_low, r->intercept_ci_high);
-    fprintf(f, "  calibration slope          %.4f  (95%% CI %.4f to %.4f)\n", c->slope,
-            r->slope_ci_low, r->slope_ci_high);
-    fprintf(f, "  calibration-in-the-large   %.4f  (95%% CI %.4f to %.4f)\n",
-            c->in_the_large, r->citl_ci_low, r->citl_ci_high);
+    const char *cm = r->clusters.active && r->clusters.calibration_estimable
+                         ? "Wald, cluster sandwich design effect"
+                         : "Wald, rows independent";
+    fprintf(f, "  calibration intercept      ");
+    print_ci(f, "%.4f", c->intercept, r->intercept_ci_low, r->intercept_ci_high, cm);
+    fprintf(f, "  calibration slope          ");
+    print_ci(f, "%.4f", c->slope, r->slope_ci_low, r->slope_ci_high, cm);
+    fprintf(f, "  calibration-in-the-large   ");
+    print_ci(f, "%.4f", c->in_the_large, r->citl_ci_low, r->citl_ci_high, cm);
     if (s->hl_estimable) {
-        fprintf(f, "  Hosmer-Lemeshow            chi2 %.3f on %d df (%zu groups), p %.4g\n",
-                s->hl_chi2, s->hl_df, s->hl_groups, s->hl_p);
+        fprintf(f, "  Hosmer-Lemeshow            chi2 %.3f on %d df (%zu groups), p %.4g; "
+                   "%s\n",
+                s->hl_chi2, s->hl_df, s->hl_groups, s->hl_p, HC_VALIDATE_HL_ASSUMPTION);
     } else {
         char why[200];
         fprintf(f, "  Hosmer-Lemeshow            not estimable (%s)\n",
@@ -82,8 +161,11 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
             c->n_clipped);
     if (r->has_bands) {
         const hc_metrics_bands_result *b = &r->bands;
-        fprintf(f, "\nbands\n  %-12s %6s %9s %6s %9s %10s %17s %14s %14s\n", "band", "min",
-                "accounts", "share", "churners", "churn rate", "95% CI", "ARR",
+        fprintf(f, "\nbands (rows; churn-rate intervals %s)\n  %-12s %6s %9s %6s %9s %10s %17s "
+                   "%14s %14s\n",
+                b->clustered ? "clustered by account: Wilson at the effective size"
+                             : "Wilson, rows independent",
+                "band", "min", "rows", "share", "churners", "churn rate", "95% CI", "ARR",
                 "churned ARR");
         for (size_t k = 0; k < b->n_bands; k++) {
             const hc_metrics_band *x = &b->bands[k];
@@ -101,8 +183,15 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
                     100 * x->share, x->churners, 100 * x->churn_rate, ci, x->arr,
                     x->churned_arr);
         }
-        fprintf(f, "  %s band as the intervention list: precision %.1f%%, recall %.1f%%",
-                r->band_names[0], 100 * b->red_precision, 100 * b->red_recall);
+        if (b->clustered)
+            fprintf(f, "  %s band as the intervention list: precision %.1f%% (95%% CI %.1f%% to "
+                       "%.1f%%), recall %.1f%% (%.1f%% to %.1f%%)",
+                    r->band_names[0], 100 * b->red_precision, 100 * b->red_precision_ci_low,
+                    100 * b->red_precision_ci_high, 100 * b->red_recall,
+                    100 * b->red_recall_ci_low, 100 * b->red_recall_ci_high);
+        else
+            fprintf(f, "  %s band as the intervention list: precision %.1f%%, recall %.1f%%",
+                    r->band_names[0], 100 * b->red_precision, 100 * b->red_recall);
         if (b->arr > 0)
             fprintf(f, ", ARR recall %.1f%%", 100 * b->red_arr_recall);
         fprintf(f, "\n  band churn rates %s\n",
@@ -133,6 +222,11 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
                         x->not_estimable);
         }
     }
+    if (r->clusters.active)
+        print_clusters(f, r);
+    else
+        fprintf(f, "\nintervals assume independent rows (no --cluster-col): with repeated "
+                   "snapshots of one account they are too narrow\n");
     fprintf(f, "\nverdict\n  %s\n  %s\n", r->discrimination_text, r->calibration_text);
     if (r->n_warnings) {
         fprintf(f, "\nwarnings\n");
@@ -174,11 +268,16 @@ static int validate_observations(const validate_args *a)
         return cli_usage_error("--higher-is-healthier applies to --score only");
     const char *col = a->prob ? a->prob : a->score;
     const char *cols[1] = {col};
+    const char *cluster = a->cluster_col && !cluster_off(a) ? a->cluster_col : NULL;
+    if (cluster && (strcmp(cluster, col) == 0 || strcmp(cluster, a->label) == 0))
+        return cli_usage_error("--cluster-col '%s' is also the label or the %s column", cluster,
+                               a->prob ? "probability" : "score");
     hc_obs_table_options oo = {.path = a->observations,
                                .delimiter = a->hist.opt.delimiter,
                                .label = a->label,
                                .columns = cols,
-                               .n_columns = 1};
+                               .n_columns = 1,
+                               .cluster = cluster};
     hc_error err;
     hc_error_clear(&err);
     hc_obs_table t;
@@ -192,6 +291,10 @@ static int validate_observations(const validate_args *a)
     in.n = t.n;
     in.y = t.y;
     in.leakage_auc = a->leakage_auc;
+    in.cluster = t.cluster;
+    in.cluster_name = cluster;
+    in.bootstrap = (size_t)a->bootstrap;
+    in.seed = (unsigned long)a->seed;
     if (a->prob)
         in.p = t.X;
     else {
@@ -207,7 +310,8 @@ static int validate_observations(const validate_args *a)
                                   .file = a->observations,
                                   .column = col,
                                   .rows_read = t.rows_read,
-                                  .rows_dropped = t.rows_missing};
+                                  .rows_dropped = t.rows_missing,
+                                  .cluster_column = cluster};
         char what[512];
         snprintf(what, sizeof what, "%s '%s' of %s", a->prob ? "probability" : "score",
                  col, a->observations);
@@ -248,7 +352,14 @@ static int validate_config(validate_args *a)
     hc_validate_result r;
     hc_validate_rows counts;
     memset(&counts, 0, sizeof counts);
-    if (hc_validate_model_ex(m, &h, NULL, 0, a->leakage_auc, &r, &counts, &err) != HC_OK) {
+    hc_validate_model_options vo;
+    hc_validate_model_options_init(&vo);
+    vo.leakage_auc = a->leakage_auc;
+    vo.clustered = !cluster_off(a);
+    vo.cluster_col = cluster_off(a) ? NULL : a->cluster_col;
+    vo.bootstrap = (size_t)a->bootstrap;
+    vo.seed = (unsigned long)a->seed;
+    if (hc_validate_model_opts(m, &h, NULL, 0, &vo, &r, &counts, &err) != HC_OK) {
         rc = cli_fail(&err);
     } else {
         if (!a->hist.quiet && counts.missing_health)
@@ -262,7 +373,8 @@ static int validate_config(validate_args *a)
                                   .file = a->hist.opt.snapshots_path,
                                   .config = a->config,
                                   .rows_read = counts.observations,
-                                  .rows_dropped = counts.missing_health};
+                                  .rows_dropped = counts.missing_health,
+                                  .cluster_column = r.clusters.active ? r.clusters.name : NULL};
         char what[512];
         snprintf(what, sizeof what, "config '%s'", m->name ? m->name : a->config);
         rc = finish_result(a, what, &r, &src);
@@ -287,13 +399,17 @@ int cmd_validate(int argc, char **argv)
         {"plot-data", OPT_PLOT_DATA, 1, "DIR", "write the data files `healthcal plot` draws"},
         {"name", OPT_NAME, 1, "TEXT", "name of the series in --plot-data files"},
         {"leakage-auc", OPT_LEAKAGE, 1, "X", "warn of leakage when the score or one component alone has ROC AUC above X (default 0.90)"},
+        {"cluster-col", OPT_CLUSTER, 1, "COL", "account (cluster) id column: intervals by account (default with --snapshots: the account id; 'none': rows independent)"},
+        {"bootstrap", OPT_BOOTSTRAP, 1, "N", "cluster-bootstrap replicates for PR AUC, KS, ECE and lift (default 1000; 0: none)"},
+        {"seed", OPT_SEED, 1, "S", "seed of the cluster bootstrap (default 20240101)"},
         {0},
     };
     cli_parser p = {
         "validate",
-        "--observations FILE --label COL (--prob COL | --score COL) [--json OUT] | "
-        "--snapshots FILE --events FILE --config FILE [--json OUT]",
-        "Scores predictions against what happened: ROC AUC with a DeLong interval,\n"
+        "--observations FILE --label COL (--prob COL | --score COL) [--cluster-col COL] "
+        "[--json OUT] | --snapshots FILE --events FILE --config FILE [--cluster-col COL] "
+        "[--bootstrap N] [--seed S] [--json OUT]",
+        "Scores predictions against what happened: ROC AUC with a (clustered) DeLong interval,\n"
         "PR AUC, Brier, log loss, calibration slope and intercept, ECE,\n"
         "Hosmer-Lemeshow, KS, top-decile lift, and churn rates per band; then says\n"
         "in plain words whether the score discriminates (AUC >= 0.8 well, >= 0.7\n"
@@ -309,6 +425,19 @@ int cmd_validate(int argc, char **argv)
         "  top-decile lift: " HC_VALIDATE_CONVENTION_LIFT ".\n"
         "  reliability diagram: " HC_VALIDATE_CONVENTION_RELIABILITY ".\n"
         "\n"
+        "Clustered rows: an account contributes a snapshot a week and its rows are\n"
+        "correlated, so with --snapshots every interval is clustered by the account\n"
+        "id (--cluster-col names another id column; with --observations it names\n"
+        "the account column; 'none' treats rows as independent). ROC AUC: clustered\n"
+        "DeLong (Obuchowski 1997); churn rates, red-band precision and recall:\n"
+        "Wilson at the effective sample size of a linearised ratio variance; Brier\n"
+        "and log loss: linearised by account; calibration slope, intercept and\n"
+        "calibration-in-the-large: model SE times the root of the cluster sandwich\n"
+        "design effect; PR AUC, KS, ECE, top-decile lift: a cluster bootstrap that\n"
+        "resamples accounts (--bootstrap N, --seed S). Hosmer-Lemeshow assumes\n"
+        "independent rows and is not valid for repeated snapshots. One row per\n"
+        "account gives the rows-independent intervals exactly.\n"
+        "\n"
         "Leakage: a warning names the score or a component whose ROC AUC alone\n"
         "exceeds --leakage-auc (0.90; published user-churn benchmarks, RelBench, sit\n"
         "at 0.52-0.70), or a component whose lone AUC exceeds the second best\n"
@@ -321,6 +450,8 @@ int cmd_validate(int argc, char **argv)
         options, argc, argv};
     validate_args a;
     memset(&a, 0, sizeof a);
+    a.bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    a.seed = (long)HC_VALIDATE_SEED_DEFAULT;
     cli_history_init(&a.hist);
     const char *arg;
     int c;
@@ -342,6 +473,17 @@ int cmd_validate(int argc, char **argv)
         case OPT_NAME: a.name = arg; break;
         case OPT_LEAKAGE:
             if (cli_parse_double("leakage-auc", arg, 0.5, 1.0, &a.leakage_auc))
+                return 1;
+            break;
+        case OPT_CLUSTER: a.cluster_col = arg; break;
+        case OPT_BOOTSTRAP:
+            if (cli_parse_long("bootstrap", arg, 0, 1000000, &a.bootstrap))
+                return 1;
+            if (a.bootstrap == 1)
+                return cli_usage_error("--bootstrap needs 0 (none) or at least 2 replicates");
+            break;
+        case OPT_SEED:
+            if (cli_parse_long("seed", arg, 0, 2147483647L, &a.seed))
                 return 1;
             break;
         case 'h': return 0;

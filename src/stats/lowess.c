@@ -335,6 +335,56 @@ static int lowess_sorted(const double *x, const double *y, size_t n,
     return nomem ? -1 : 0;
 }
 
+double *hc_lowess_sorted(const double *y, const hc_metrics_ranked *ranked, size_t n,
+                         double f, double delta, int threads, hc_error *err)
+{
+    if (n == 0 || !(f > 0.0)) {
+        hc_error_set(err, n ? HC_EUSAGE : HC_ENUMERIC, NULL, 0, 0, "%s",
+                     n ? "lowess needs a span f > 0" : "no points to smooth");
+        return NULL;
+    }
+    double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        hc_error_nomem(err);
+        return NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        xs[k] = ranked[k].s;
+        ys[k] = y[ranked[k].i];
+    }
+    if (delta < 0.0)
+        delta = 0.01 * (xs[n - 1] - xs[0]);
+    double fn = f * (double)n + 1e-7;
+    size_t ns = fn >= (double)n ? n : (size_t)fn;
+    if (ns < 2)
+        ns = 2;
+    size_t *anchors, na;
+    double *fits;
+    int rc = n >= 2 ? lowess_anchor_fits(xs, ys, n, ns, delta, NULL, threads, &anchors,
+                                         &fits, &na)
+                    : -1;
+    if (rc == 0) {
+        /* The fill reads x and the anchors' fits only: y's copy takes it. */
+        lowess_fill(xs, n, delta, anchors, fits, na, NULL, ys);
+        free(anchors);
+        free(fits);
+        free(xs);
+        return ys;
+    }
+    double *out = rc == -1 ? malloc(n * sizeof *out) : NULL;
+    if (out && lowess_sorted(xs, ys, n, f, 0, delta, threads, out, NULL, NULL, NULL) != 0) {
+        free(out);
+        out = NULL;
+    }
+    if (!out)
+        hc_error_nomem(err);
+    free(xs);
+    free(ys);
+    return out;
+}
+
 hc_status hc_metrics_lowess(const double *x, const double *y, size_t n,
                             double f, int iter, double delta, double *fitted,
                             hc_error *err)

@@ -1,4 +1,4 @@
-/* metrics_bands.c - per-band outcomes (accounts, churn rate, ARR, red-band precision and recall) and the population stability index. */
+/* metrics_bands.c - per-band outcomes (accounts, churn rate, ARR, red-band precision and recall, with rows-independent or clustered intervals) and the population stability index. */
 #include "hc_sort.h"
 #include "hc_metrics.h"
 
@@ -72,6 +72,9 @@ hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
                             : 0.0;
         hc_metrics_wilson(t->churners, t->accounts, 0.95, &t->rate_ci_low,
                           &t->rate_ci_high);
+        t->naive_ci_low = t->rate_ci_low;
+        t->naive_ci_high = t->rate_ci_high;
+        t->design_effect = 1.0;
     }
     out->n_bands = n_bands;
     out->bands = b;
@@ -84,6 +87,117 @@ hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
     out->red_arr_recall = churned_arr > 0.0 ? b[0].churned_arr / churned_arr
                                             : 0.0;
     return HC_OK;
+}
+
+/* Which rows a clustered ratio of hc_metrics_bands_clustered counts. */
+typedef enum { BAND_RATE, OVERALL_RATE, RED_RECALL } band_ratio;
+
+/* One clustered proportion over the compacted clusters idx[cluster[i]]. */
+static hc_status band_proportion(const int *band, const double *y, const int32_t *cluster,
+                                 const long *idx, size_t n, hc_metrics_ratio_sums *s,
+                                 size_t m, band_ratio what, int which, double level,
+                                 hc_metrics_ratio *out, size_t *churned_clusters,
+                                 hc_error *err)
+{
+    memset(s, 0, m * sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        double a, b;
+        switch (what) {
+        case BAND_RATE:
+            if (band[i] != which)
+                continue;
+            a = y[i];
+            b = 1.0;
+            break;
+        case OVERALL_RATE:
+            a = y[i];
+            b = 1.0;
+            break;
+        default: /* RED_RECALL */
+            if (y[i] != 1.0)
+                continue;
+            a = band[i] == 0;
+            b = 1.0;
+            break;
+        }
+        hc_metrics_ratio_sums *t = &s[idx[cluster[i]]];
+        t->a += a;
+        t->b += b;
+        t->aa += a;   /* indicators: a^2 = a b = a, b^2 = b */
+        t->ab += a;
+        t->bb += b;
+        t->n++;
+    }
+    if (churned_clusters) {
+        *churned_clusters = 0;
+        for (size_t j = 0; j < m; j++)
+            *churned_clusters += s[j].a > 0.0;
+    }
+    return hc_metrics_ratio_from_sums(s, m, level, HC_METRICS_RATIO_PROPORTION, out, err);
+}
+
+hc_status hc_metrics_bands_clustered(const int *band, const double *y,
+                                     const int32_t *cluster, size_t n, double level,
+                                     hc_metrics_bands_result *res, hc_error *err)
+{
+    if (!res->bands || res->n != n)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the band table is not that of these %zu rows", n);
+    long k = hc_metrics_cluster_count(cluster, n, err);
+    if (k < 0)
+        return HC_EUSAGE;
+    long *idx = malloc((k ? (size_t)k : 1) * sizeof *idx);
+    if (!idx)
+        return hc_error_nomem(err);
+    for (long j = 0; j < k; j++)
+        idx[j] = -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (idx[cluster[i]] < 0)
+            idx[cluster[i]] = (long)m++;
+    hc_metrics_ratio_sums *s = malloc(m * sizeof *s);
+    if (!s) {
+        free(idx);
+        return hc_error_nomem(err);
+    }
+    hc_status st = HC_OK;
+    hc_metrics_ratio r;
+    for (size_t b = 0; b < res->n_bands && st == HC_OK; b++) {
+        hc_metrics_band *t = &res->bands[b];
+        if (t->accounts == 0)
+            continue;
+        st = band_proportion(band, y, cluster, idx, n, s, m, BAND_RATE, (int)b, level, &r,
+                             &t->churned_clusters, err);
+        if (st)
+            break;
+        t->clusters = r.n_clusters;
+        t->design_effect = r.design_effect;
+        t->rate_ci_low = r.ci_low;
+        t->rate_ci_high = r.ci_high;
+        if (b == 0) {
+            res->red_precision_ci_low = r.ci_low;
+            res->red_precision_ci_high = r.ci_high;
+        }
+    }
+    if (st == HC_OK &&
+        (st = band_proportion(band, y, cluster, idx, n, s, m, OVERALL_RATE, 0, level, &r,
+                              &res->churned_clusters, err)) == HC_OK) {
+        res->n_clusters = m;
+        res->rate_ci_low = r.ci_low;
+        res->rate_ci_high = r.ci_high;
+        res->rate_design_effect = r.design_effect;
+    }
+    if (st == HC_OK &&
+        (st = band_proportion(band, y, cluster, idx, n, s, m, RED_RECALL, 0, level, &r, NULL,
+                              err)) == HC_OK) {
+        res->red_recall_ci_low = r.ci_low;
+        res->red_recall_ci_high = r.ci_high;
+        res->red_recall_design_effect = r.design_effect;
+        res->clustered = 1;
+    }
+    free(idx);
+    free(s);
+    return st;
 }
 
 /* Bin of v among the ascending cut points: the first cut >= v (bins are

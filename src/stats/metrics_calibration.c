@@ -96,12 +96,10 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
      * caller can say how many were clipped. */
     const double eps = HC_METRICS_CLIP_EPS;
     double *lg = malloc(n * sizeof *lg);
-    double *sm = smooth ? malloc(n * sizeof *sm) : NULL;
-    if (!lg || (smooth && !sm)) {
-        free(lg);
-        free(sm);
+    double *sm = NULL;
+    hc_metrics_ranked *own = NULL;
+    if (!lg)
         return hc_error_nomem(err);
-    }
     const double *yfit = y;
     size_t m = n, pos = 0, clipped = 0;
     int spread = 0;
@@ -177,17 +175,31 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
         st = HC_OK;
         goto done;
     }
-    if ((st = hc_lowess_ranked(p, y, ranked, n, 2.0 / 3.0, 0, -1.0, HC_LOWESS_THREADS, sm,
-                               err)))
+    /* The smooth in ascending p (each error is that of one row, so their
+     * mean, maximum and quantile do not depend on the order); the mean as
+     * R's mean() makes it, a long double sum refined by a second pass. */
+    if (!ranked && !(ranked = own = hc_metrics_rank(p, n))) {
+        st = hc_error_nomem(err);
         goto done;
-    double sum = 0.0, mx = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        sm[i] = fabs(p[i] - sm[i]);
-        sum += sm[i];
-        if (sm[i] > mx)
-            mx = sm[i];
     }
-    out->eavg = sum / (double)n;
+    if (!(sm = hc_lowess_sorted(y, ranked, n, 2.0 / 3.0, -1.0, HC_LOWESS_THREADS, err))) {
+        st = HC_ENOMEM;
+        goto done;
+    }
+    double mx = 0.0;
+    long double sum = 0.0L;
+    for (size_t k = 0; k < n; k++) {
+        sm[k] = fabs(ranked[k].s - sm[k]);
+        sum += sm[k];
+        if (sm[k] > mx)
+            mx = sm[k];
+    }
+    free(own);
+    own = NULL;
+    long double mean = sum / (long double)n, t = 0.0L;
+    for (size_t k = 0; k < n; k++)
+        t += sm[k] - mean;
+    out->eavg = (double)(mean + t / (long double)n);
     out->emax = mx;
     double q90 = 0.9;
     if (hc_metrics_quantiles(sm, n, &q90, 1, &out->e90) != 0) {
@@ -198,6 +210,7 @@ hc_status hc_metrics_calibration_ranked(const double *y, const double *p,
 done:
     free(lg);
     free(sm);
+    free(own);
     if (st)
         memset(out, 0, sizeof *out);
     return st;

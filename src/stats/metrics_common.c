@@ -1,4 +1,4 @@
-/* metrics_common.c - what every metric family shares: the checks of outcomes and scores, and Wilson's interval for a rate. */
+/* metrics_common.c - what every metric family shares: the checks of outcomes and scores, and Wilson's interval for a rate (also at an effective sample size). */
 #include "hc_metrics.h"
 
 #include <math.h>
@@ -49,13 +49,25 @@ void hc_metrics_wilson(size_t k, size_t n, double level, double *lo,
         *hi = 1.0;
         return;
     }
+    hc_metrics_wilson_eff((double)k / (double)n, (double)n, level, lo, hi);
+}
+
+void hc_metrics_wilson_eff(double p, double n_eff, double level, double *lo,
+                           double *hi)
+{
+    if (!(n_eff > 0.0) || !(p >= 0.0 && p <= 1.0)) {
+        *lo = 0.0;
+        *hi = 1.0;
+        return;
+    }
     if (!(level > 0.0 && level < 1.0))
         level = 0.95;
     /* prop.test(k, n, correct = FALSE)'s arithmetic, so the numbers match R
      * to the last bits: centre p + z^2/2n, half-width
-     * z sqrt(p(1-p)/n + z^2/4n^2), both over 1 + z^2/n. */
+     * z sqrt(p(1-p)/n + z^2/4n^2), both over 1 + z^2/n. A real n is the
+     * effective sample size of clustered rows (Korn & Graubard 1998). */
     double z = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - level) / 2.0);
-    double dn = (double)n, p = (double)k / dn;
+    double dn = n_eff;
     double z22n = z * z / (2.0 * dn);
     double root = z * sqrt(p * (1.0 - p) / dn + z22n / (2.0 * dn));
     *hi = p >= 1.0 ? 1.0 : (p + z22n + root) / (1.0 + 2.0 * z22n);

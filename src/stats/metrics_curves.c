@@ -107,6 +107,26 @@ static size_t curve_point(size_t m, size_t total, size_t max_points, int thin)
                 : m;
 }
 
+/* The scores in ascending order with their outcomes: read through the
+ * caller's ranking when there is one (no copy: a curve of millions of
+ * rows would otherwise hold 16 bytes a row while another is made beside
+ * it), else pairs sorted here. */
+typedef struct {
+    const hc_rank_pair *pairs;        /* or NULL */
+    const hc_metrics_ranked *ranked;  /* when pairs is NULL */
+    const double *y;
+} curve_view;
+
+static inline double view_s(const curve_view *cv, size_t k)
+{
+    return cv->pairs ? cv->pairs[k].s : cv->ranked[k].s;
+}
+
+static inline int view_positive(const curve_view *cv, size_t k)
+{
+    return (cv->pairs ? cv->pairs[k].y : cv->y[cv->ranked[k].i]) == 1.0;
+}
+
 hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const double *y,
                                           const double *score,
                                           const hc_metrics_ranked *ranked, size_t n,
@@ -121,13 +141,23 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
     hc_status st = hc_metrics_check(y, score, n, 0, 1, NULL, err);
     if (st)
         return st;
-    size_t npos;
-    hc_rank_pair *v = hc_rank_pairs(y, score, ranked, n, &npos);
-    if (!v)
+    size_t npos = 0;
+    hc_rank_pair *v = NULL;
+    if (ranked) {
+        for (size_t i = 0; i < n; i++)
+            npos += y[i] == 1.0;
+    } else if (!(v = hc_rank_pairs(y, score, NULL, n, &npos))) {
         return hc_error_nomem(err);
+    }
+    curve_view cv = {v, ranked, y};
     size_t groups = 0;
-    for (size_t i = 0; i < n; i = hc_rank_group_end(v, n, i))
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && view_s(&cv, j) == view_s(&cv, i))
+            j++;
         groups++;
+        i = j;
+    }
     size_t total = groups + 1;
     /* Thinned to max_points evenly spaced by index, both ends kept
      * (indexes strictly increase because total > max_points): only the
@@ -155,13 +185,15 @@ hc_status hc_metrics_curve_compute_ranked(hc_metrics_curve_kind kind, const doub
     size_t k = 1;
     for (size_t j = n; j > 0; k++) {
         size_t i = j - 1;
-        while (i > 0 && v[i - 1].s == v[j - 1].s)
+        while (i > 0 && view_s(&cv, i - 1) == view_s(&cv, j - 1))
             i--;
-        size_t a = hc_rank_group_positives(v, i, j);
+        size_t a = 0;
+        for (size_t q = i; q < j; q++)
+            a += (size_t)view_positive(&cv, q);
         tp += (double)a;
         fp += (double)((j - i) - a);
         if (k == next) {
-            th[m] = v[i].s;
+            th[m] = view_s(&cv, i);
             switch (kind) {
             case HC_CURVE_ROC:
                 x[m] = fp / N;

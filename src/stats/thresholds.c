@@ -35,10 +35,11 @@ void hc_threshold_result_release(hc_threshold_result *res)
     res->n_bands = 0;
 }
 
+/* A row in score order: its H and its index into the caller's y and ARR
+ * (16 bytes a row to sort, where copying y and ARR along made 24). */
 typedef struct {
     double h;
-    double y;
-    double arr;
+    uint32_t i;
 } row;
 
 /* The search state. Boundaries are indexed 0..m+1: 0 is "below every row",
@@ -154,9 +155,10 @@ static hc_status check_data(const double *H, const double *y,
     return HC_OK;
 }
 
-/* Builds the candidate cuts and cumulative sums from rows sorted by H. */
-static hc_status build_grid(const row *r, size_t n, double step,
-                            grid_state *g, hc_error *err)
+/* Builds the candidate cuts and cumulative sums from rows sorted by H
+ * (outcomes y and ARR arr, or NULL, by row index). */
+static hc_status build_grid(const row *r, const double *y, const double *arr, size_t n,
+                            double step, grid_state *g, hc_error *err)
 {
     double lo = r[0].h, hi = r[n - 1].h;
     size_t m = 0;
@@ -213,10 +215,12 @@ static hc_status build_grid(const row *r, size_t n, double step,
     g->ca[0] = g->cya[0] = 0.0;
     for (size_t b = 1; b <= m + 1; b++) {
         while (i < n && (b == m + 1 || r[i].h < g->cut[b])) {
+            int churn = y[r[i].i] == 1.0;
+            double a = arr ? arr[r[i].i] : 0.0;
             cn++;
-            cy += r[i].y == 1.0;
-            ca += r[i].arr;
-            cya += r[i].y == 1.0 ? r[i].arr : 0.0;
+            cy += churn;
+            ca += a;
+            cya += churn ? a : 0.0;
             i++;
         }
         g->cn[b] = cn;
@@ -482,8 +486,7 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     size_t churners = 0;
     for (size_t i = 0; i < n; i++) {
         rows[i].h = H[i];
-        rows[i].y = y[i];
-        rows[i].arr = arr ? arr[i] : 0.0;
+        rows[i].i = (uint32_t)i; /* n <= UINT32_MAX (check_data) */
         churners += y[i] == 1.0;
     }
     if (churners == 0) {
@@ -493,7 +496,10 @@ hc_status hc_thresholds_search(const double *H, const double *y,
         goto fail;
     }
     hc_sort_by_double_key(rows, n, sizeof *rows);
-    if ((st = build_grid(rows, n, opt->grid, &g, err)))
+    st = build_grid(rows, y, arr, n, opt->grid, &g, err);
+    free(rows); /* the cumulative sums are all the rest reads */
+    rows = NULL;
+    if (st)
         goto fail;
     size_t m = g.m, nb = g.nb;
     double need = opt->min_band_share * (double)n;

@@ -52,7 +52,6 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
  * walk-forward of the same search. */
 static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
 {
-    res->primary = res->opt.tuned ? res->n_configs - 1 : 0;
     hc_backtest_config *pc = &res->configs[res->primary];
     hc_threshold_options to = res->opt.threshold;
     if (!res->opt.use_objective)
@@ -105,6 +104,7 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
 {
     size_t n = res->n_pooled, nc = res->n_configs;
     int have_arr = h->snapshots.arr_col >= 0;
+    res->primary = res->opt.tuned ? nc - 1 : 0;
     double **pl = calloc(nc, sizeof *pl);
     double *auc = calloc(nc, sizeof *auc);
     res->n_comparisons = nc - 1;
@@ -113,17 +113,22 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     for (size_t c = 0; st == HC_OK && c < nc; c++)
         st = pooled_validation(res, c, have_arr, err);
     hc_trace_mark("backtest: pooled validation");
-    /* The sweep reads the primary's H; then only the p of each config is
-     * read again (the paired tests), so H and the bands are freed before
-     * the placements are made. */
+    /* From here the sweep reads the primary's H, and the paired tests the
+     * p of each config: the other H and the bands are freed before the
+     * sweep, the primary's H after it. */
+    for (size_t c = 0; c < nc; c++) {
+        hc_backtest_config *cf = &res->configs[c];
+        free(cf->band);
+        cf->band = NULL;
+        if (c != res->primary) {
+            free(cf->health);
+            cf->health = NULL;
+        }
+    }
     if (st == HC_OK)
         st = sweep(res, have_arr, err);
-    for (size_t c = 0; c < nc; c++) {
-        free(res->configs[c].health);
-        free(res->configs[c].band);
-        res->configs[c].health = NULL;
-        res->configs[c].band = NULL;
-    }
+    free(res->configs[res->primary].health);
+    res->configs[res->primary].health = NULL;
     if (st == HC_OK && nc > 1 && !(pl[0] = placements(res, 0, &auc[0])))
         st = hc_error_nomem(err);
     for (size_t c = 1; st == HC_OK && c < nc; c++) {

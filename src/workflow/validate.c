@@ -16,6 +16,16 @@
 void hc_validate_input_init(hc_validate_input *in)
 {
     memset(in, 0, sizeof *in);
+    in->bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    in->seed = HC_VALIDATE_SEED_DEFAULT;
+}
+
+void hc_validate_model_options_init(hc_validate_model_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->clustered = 1;
+    o->bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    o->seed = HC_VALIDATE_SEED_DEFAULT;
 }
 
 const char *hc_validate_discrimination_name(hc_validate_discrimination d)
@@ -194,11 +204,17 @@ static void verdict_discrimination(hc_validate_result *res)
               "direction of the score";
         break;
     }
+    char how[160] = "";
+    if (res->clusters.active && res->clusters.auc_estimable)
+        snprintf(how, sizeof how, ", clustered by %s", res->clusters.name);
+    else if (res->clusters.active)
+        snprintf(how, sizeof how, ", rows independent: not estimable by %s",
+                 res->clusters.name);
     snprintf(res->discrimination_text, sizeof res->discrimination_text,
-             "%s: ROC AUC %.3f (95%% CI %.3f to %.3f); %s. A random churner "
+             "%s: ROC AUC %.3f (95%% CI %.3f to %.3f%s); %s. A random churner "
              "is ranked riskier than a random retained account %.0f%% of the "
              "time.",
-             hc_validate_discrimination_name(d), auc, lo, hi, why, 100 * auc);
+             hc_validate_discrimination_name(d), auc, lo, hi, how, why, 100 * auc);
 }
 
 static void verdict_calibration(hc_validate_result *res, double mean_p)
@@ -253,10 +269,16 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
                  res->citl_ci_low > 0 ? "above" : "below",
                  res->citl_ci_low > 0 ? "low" : "high", 100 * mean_p,
                  100 * s->base_rate);
+    const char *how = !res->clusters.active ? ""
+                      : res->clusters.calibration_estimable
+                          ? " Intervals clustered by account."
+                          : " Intervals assume independent rows (the clustered "
+                            "variance was not estimable).";
     snprintf(res->calibration_text, sizeof res->calibration_text,
-             "%s: %s; %s. (%s; ECE %.4f.)",
+             "%s: %s; %s.%s (%s%s; ECE %.4f.)",
              hc_validate_calibration_name(res->calibration_verdict), slope_words,
-             citl_words, hl_words, s->ece);
+             citl_words, how, hl_words,
+             res->clusters.active ? ", which " HC_VALIDATE_HL_ASSUMPTION : "", s->ece);
 }
 
 /* Rank metrics of the score itself (higher = riskier), replacing those
@@ -298,7 +320,12 @@ static hc_status band_table(const hc_validate_input *in, hc_validate_result *res
         band[i] = in->band[i];
     hc_status st = hc_metrics_bands(band, in->y, in->arr, in->n, in->n_bands,
                                     &res->bands, err);
+    if (st == HC_OK && in->cluster)
+        st = hc_metrics_bands_clustered(band, in->y, in->cluster, in->n, 0.95, &res->bands,
+                                        err);
     free(band);
+    if (st != HC_OK)
+        hc_metrics_bands_release(&res->bands);
     if (st != HC_OK) {
         free(res->band_names);
         res->band_names = NULL;
@@ -450,8 +477,6 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     for (size_t i = 0; i < n; i++)
         mean_p += p[i];
     mean_p /= (double)n;
-    verdict_discrimination(res);
-    verdict_calibration(res, mean_p);
 
     size_t pts = in->max_curve_points ? in->max_curve_points : DEFAULT_CURVE_POINTS;
     const hc_metrics_ranked *rr = rank == p ? ranked : NULL;
@@ -477,6 +502,10 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     }
     if (in->band && (st = band_table(in, res, err)) != HC_OK)
         goto done;
+    if (in->cluster && (st = hc_validate_clustered(in, p, rank, ranked, res, err)) != HC_OK)
+        goto done;
+    verdict_discrimination(res);
+    verdict_calibration(res, mean_p);
     /* Degenerate pieces are reported, not fatal: an empty band, a
      * Hosmer-Lemeshow test that ties leave without groups. */
     for (size_t k = 0; res->has_bands && k < res->bands.n_bands; k++)
@@ -504,8 +533,47 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
                                hc_validate_result *res, hc_validate_rows *counts,
                                hc_error *err)
 {
+    hc_validate_model_options o;
+    hc_validate_model_options_init(&o);
+    o.leakage_auc = leakage_auc;
+    o.clustered = 0;
+    return hc_validate_model_opts(m, h, rows, n, &o, res, counts, err);
+}
+
+/* The column whose text codes cluster the rows (opt->cluster_col, or the
+ * account id), or -1 with an error naming the file and the column. */
+static int cluster_column(const hc_history *h, const hc_validate_model_options *opt,
+                          hc_error *err)
+{
+    const hc_table *t = h->snapshots.table;
+    int col = opt->cluster_col ? hc_table_find(t, opt->cluster_col) : h->snapshots.id_col;
+    const char *name = opt->cluster_col ? opt->cluster_col : "the account id";
+    if (col < 0) {
+        hc_error_set(err, HC_EDATA, t->source, 0, 0,
+                     "no cluster column '%s' in the snapshots (--cluster-col)", name);
+        return -1;
+    }
+    if (t->cols[col].type != HC_COL_TEXT) {
+        hc_error_set(err, HC_EDATA, t->source, 0, 0,
+                     "cluster column '%s' is not a text (id) column: a cluster names the "
+                     "account each row belongs to (--cluster-col)", t->cols[col].name);
+        return -1;
+    }
+    return col;
+}
+
+hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
+                                 const size_t *rows, size_t n,
+                                 const hc_validate_model_options *opt,
+                                 hc_validate_result *res, hc_validate_rows *counts,
+                                 hc_error *err)
+{
     memset(res, 0, sizeof *res);
     const hc_table *t = h->snapshots.table;
+    double leakage_auc = opt->leakage_auc;
+    int ccol = -1;
+    if (opt->clustered && (ccol = cluster_column(h, opt, err)) < 0)
+        return HC_EDATA;
     size_t *all = NULL;
     if (!rows) {
         all = malloc((h->labels.observations ? h->labels.observations : 1) * sizeof *all);
@@ -521,12 +589,14 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
     double *health = malloc(cap * sizeof *health), *p = malloc(cap * sizeof *p);
     double *y = malloc(cap * sizeof *y), *arr = malloc(cap * sizeof *arr);
     int32_t *band = malloc(cap * sizeof *band), *seg = malloc(cap * sizeof *seg);
+    int32_t *cl = ccol >= 0 ? malloc(cap * sizeof *cl) : NULL;
     size_t nc = m->n_components;
     double *sub = malloc((nc ? nc : 1) * cap * sizeof *sub);
     const char **names = malloc((m->n_bands ? m->n_bands : 1) * sizeof *names);
     double *mins = malloc((m->n_bands ? m->n_bands : 1) * sizeof *mins);
     hc_status st = HC_OK;
-    if (!health || !p || !y || !arr || !band || !seg || !sub || !names || !mins) {
+    if (!health || !p || !y || !arr || !band || !seg || !sub || !names || !mins ||
+        (ccol >= 0 && !cl)) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -557,6 +627,15 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
             sub[c * cap + k] = sub[c * cap + i];
         all_p &= isfinite(p[i]) != 0;
         y[k] = h->labels.churn[r];
+        if (cl) {
+            /* A row without a cluster id cannot be placed in an account. */
+            cl[k] = t->cols[ccol].code[r];
+            if (cl[k] < 0) {
+                st = hc_error_set(err, HC_EDATA, t->source, t->line[r], 0,
+                                  "cluster column '%s' is empty", t->cols[ccol].name);
+                goto done;
+            }
+        }
         /* A missing ARR counts as 0 in the ARR sums. */
         double a = arr_col >= 0 ? hc_table_num(t, arr_col, r) : 0.0;
         arr[k] = isfinite(a) && a >= 0 ? a : 0.0;
@@ -586,6 +665,10 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
     in.band_mins = mins;
     in.arr = arr_col >= 0 ? arr : NULL;
     in.leakage_auc = leakage_auc;
+    in.cluster = cl;
+    in.cluster_name = cl ? t->cols[ccol].name : NULL;
+    in.bootstrap = opt->bootstrap;
+    in.seed = opt->seed;
     if ((st = hc_validate_run(&in, res, err)) != HC_OK)
         goto done;
     /* The pieces: each component alone (leakage), each segment. The
@@ -593,11 +676,12 @@ hc_status hc_validate_model_ex(const hc_model *m, const hc_history *h,
     for (size_t i = 0; i < k; i++)
         health[i] = -health[i];
     if ((st = hc_validate_components(m, sub, cap, y, k, res, err)) != HC_OK ||
-        (st = hc_validate_segments(m, seg, y, health, k, res, err)) != HC_OK)
+        (st = hc_validate_segments(m, seg, y, health, cl, k, res, err)) != HC_OK)
         goto done;
     hc_validate_leakage_warnings(res);
 done:
     free(all);
+    free(cl);
     free(seg);
     free(sub);
     free(health);

@@ -59,6 +59,124 @@ static void not_estimable(json_t *a, const char *piece, const char *reason, int 
     push(a, o, bad);
 }
 
+/* {estimate, se, ci_low, ci_high, se_naive, design_effect, method} of a
+ * clustered ratio estimator. */
+static json_t *ratio_json(const hc_metrics_ratio *r, const char *method, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "estimate", num(r->estimate), bad);
+    put(o, "ci_low", num(r->ci_low), bad);
+    put(o, "ci_high", num(r->ci_high), bad);
+    put(o, "se", num(r->se), bad);
+    put(o, "se_naive", num(r->se_naive), bad);
+    put(o, "design_effect", num(r->design_effect), bad);
+    put(o, "n_effective", num(r->n_effective), bad);
+    put(o, "method", json_string(method), bad);
+    return o;
+}
+
+/* A clustered Wald interval with its rows-independent one. */
+static json_t *wald_json(double est, double lo, double hi, double se, double lo0, double hi0,
+                         double deff, int clustered, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "estimate", num(est), bad);
+    put(o, "ci_low", num(lo), bad);
+    put(o, "ci_high", num(hi), bad);
+    put(o, "se", num(se), bad);
+    put(o, "ci_low_naive", num(lo0), bad);
+    put(o, "ci_high_naive", num(hi0), bad);
+    put(o, "design_effect", num(deff), bad);
+    put(o, "method", json_string(clustered ? HC_VALIDATE_METHOD_SANDWICH : HC_VALIDATE_METHOD_WALD),
+        bad);
+    return o;
+}
+
+static json_t *boot_json(const hc_validate_clusters *c, const hc_metrics_boot_ci *b, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "estimate", num(b->estimate), bad);
+    put(o, "ci_low", c->bootstrapped ? num(b->ci_low) : json_null(), bad);
+    put(o, "ci_high", c->bootstrapped ? num(b->ci_high) : json_null(), bad);
+    put(o, "se", c->bootstrapped ? num(b->se) : json_null(), bad);
+    if (c->bootstrapped)
+        put(o, "method", json_string(HC_VALIDATE_METHOD_BOOTSTRAP), bad);
+    else
+        put(o, "not_estimable", json_string(c->bootstrap_not_done), bad);
+    return o;
+}
+
+/* The "clusters" object: accounts, design effects and every clustered
+ * interval with its method. */
+static json_t *clusters_json(const hc_validate_result *res, json_t *ne, int *bad)
+{
+    const hc_validate_clusters *c = &res->clusters;
+    const hc_metrics_calibration_result *k = &res->calibration;
+    json_t *o = json_object();
+    put(o, "column", json_string(c->name), bad);
+    put(o, "rows", count(res->summary.n), bad);
+    put(o, "churner_rows", count(res->summary.positives), bad);
+    put(o, "accounts", count(c->n_clusters), bad);
+    put(o, "churned_accounts", count(c->churned_clusters), bad);
+    put(o, "retained_accounts", count(c->retained_clusters), bad);
+    put(o, "effective_sample", json_string(c->effective_text), bad);
+    put(o, "design_effect_roc_auc", est(c->auc_estimable, c->auc.design_effect), bad);
+    put(o, "design_effect_churn_rate",
+        est(c->ratios_estimable, c->churn_rate.design_effect), bad);
+    json_t *a = json_object();
+    put(a, "estimate", num(res->summary.roc_auc), bad);
+    put(a, "ci_low", est(c->auc_estimable, c->auc.ci.ci_low), bad);
+    put(a, "ci_high", est(c->auc_estimable, c->auc.ci.ci_high), bad);
+    put(a, "se", est(c->auc_estimable, c->auc.ci.se), bad);
+    put(a, "ci_low_naive", est(c->auc_estimable, c->auc.ci_low_naive), bad);
+    put(a, "ci_high_naive", est(c->auc_estimable, c->auc.ci_high_naive), bad);
+    put(a, "se_naive", est(c->auc_estimable, c->auc.se_naive), bad);
+    put(a, "design_effect", est(c->auc_estimable, c->auc.design_effect), bad);
+    put(a, "churned_accounts", count(c->auc.n_pos_clusters), bad);
+    put(a, "retained_accounts", count(c->auc.n_neg_clusters), bad);
+    if (c->auc_estimable) {
+        put(a, "method", json_string(HC_VALIDATE_METHOD_OBUCHOWSKI), bad);
+    } else {
+        put(a, "not_estimable", json_string(c->auc_not_estimable), bad);
+        not_estimable(ne, "clustered ROC AUC interval", c->auc_not_estimable, bad);
+    }
+    put(o, "roc_auc", a, bad);
+    if (c->ratios_estimable) {
+        put(o, "churn_rate", ratio_json(&c->churn_rate, HC_VALIDATE_METHOD_RATIO_WILSON, bad), bad);
+        put(o, "brier", ratio_json(&c->brier, HC_VALIDATE_METHOD_RATIO, bad), bad);
+        put(o, "log_loss", ratio_json(&c->log_loss, HC_VALIDATE_METHOD_RATIO, bad), bad);
+    }
+    const hc_metrics_calibration_clustered *g = &c->calibration;
+    int ok = c->calibration_estimable;
+    put(o, "calibration_intercept",
+        wald_json(k->intercept, res->intercept_ci_low, res->intercept_ci_high,
+                  ok ? g->intercept_se : k->intercept_se, c->intercept_ci_low_naive,
+                  c->intercept_ci_high_naive, ok ? g->intercept_deff : 1.0, ok, bad), bad);
+    put(o, "calibration_slope",
+        wald_json(k->slope, res->slope_ci_low, res->slope_ci_high,
+                  ok ? g->slope_se : k->slope_se, c->slope_ci_low_naive,
+                  c->slope_ci_high_naive, ok ? g->slope_deff : 1.0, ok, bad), bad);
+    put(o, "calibration_in_the_large",
+        wald_json(k->in_the_large, res->citl_ci_low, res->citl_ci_high,
+                  ok ? g->in_the_large_se : k->in_the_large_se, c->citl_ci_low_naive,
+                  c->citl_ci_high_naive, ok ? g->in_the_large_deff : 1.0, ok, bad), bad);
+    json_t *b = json_object();
+    put(b, "replicates", count(c->boot.replicates), bad);
+    put(b, "used", count(c->boot.used), bad);
+    put(b, "seed", json_integer((json_int_t)c->boot.seed), bad);
+    put(b, "resamples", json_string("accounts, with replacement, all rows of each kept"), bad);
+    if (!c->bootstrapped)
+        put(b, "not_done", json_string(c->bootstrap_not_done), bad);
+    put(o, "bootstrap", b, bad);
+    put(o, "pr_auc", boot_json(c, &c->boot.pr_auc, bad), bad);
+    put(o, "ks", boot_json(c, &c->boot.ks, bad), bad);
+    put(o, "ece", boot_json(c, &c->boot.ece, bad), bad);
+    put(o, "lift_top_decile", boot_json(c, &c->boot.lift_top_decile, bad), bad);
+    put(o, "capture_top_decile", boot_json(c, &c->boot.capture_top_decile, bad), bad);
+    put(o, "hosmer_lemeshow", json_string(HC_VALIDATE_HL_ASSUMPTION), bad);
+    return o;
+}
+
 static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
 {
     json_t *a = json_array();
@@ -77,6 +195,16 @@ static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
         put(o, "churn_rate", est(ok, b->churn_rate), bad);
         put(o, "churn_rate_ci_low", est(ok, b->rate_ci_low), bad);
         put(o, "churn_rate_ci_high", est(ok, b->rate_ci_high), bad);
+        put(o, "churn_rate_ci_method",
+            json_string(res->bands.clustered ? HC_VALIDATE_METHOD_RATIO_WILSON
+                                             : HC_VALIDATE_METHOD_WILSON), bad);
+        if (res->bands.clustered) {
+            put(o, "churn_rate_ci_low_naive", est(ok, b->naive_ci_low), bad);
+            put(o, "churn_rate_ci_high_naive", est(ok, b->naive_ci_high), bad);
+            put(o, "design_effect", est(ok, b->design_effect), bad);
+            put(o, "clustered_accounts", count(b->clusters), bad);
+            put(o, "churned_accounts", count(b->churned_clusters), bad);
+        }
         if (!ok) {
             put(o, "not_estimable", json_string(why), bad);
             char piece[160];
@@ -110,6 +238,8 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
             put(so, "config", json_string(src->config), &bad);
         put(so, "rows_read", count(src->rows_read), &bad);
         put(so, "rows_dropped", count(src->rows_dropped), &bad);
+        if (src->cluster_column)
+            put(so, "cluster_column", json_string(src->cluster_column), &bad);
         put(o, "source", so, &bad);
     }
     put(o, "n", count(s->n), &bad);
@@ -118,6 +248,10 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "roc_auc", num(s->roc_auc), &bad);
     put(o, "roc_auc_ci_low", num(s->roc_auc_ci_low), &bad);
     put(o, "roc_auc_ci_high", num(s->roc_auc_ci_high), &bad);
+    put(o, "roc_auc_ci_method",
+        json_string(res->clusters.active && res->clusters.auc_estimable
+                        ? HC_VALIDATE_METHOD_OBUCHOWSKI
+                        : HC_VALIDATE_METHOD_DELONG), &bad);
     put(o, "pr_auc", num(s->pr_auc), &bad);
     put(o, "brier", num(s->brier), &bad);
     put(o, "scaled_brier", num(s->scaled_brier), &bad);
@@ -135,6 +269,10 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "calibration_in_the_large", num(c->in_the_large), &bad);
     put(o, "calibration_in_the_large_ci_low", num(res->citl_ci_low), &bad);
     put(o, "calibration_in_the_large_ci_high", num(res->citl_ci_high), &bad);
+    put(o, "calibration_ci_method",
+        json_string(res->clusters.active && res->clusters.calibration_estimable
+                        ? HC_VALIDATE_METHOD_SANDWICH
+                        : HC_VALIDATE_METHOD_WALD), &bad);
     json_t *ne = json_array();
     char why[200];
     hc_validate_hl_not_estimable(res, why, sizeof why);
@@ -142,6 +280,7 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "hl_df", s->hl_estimable ? json_integer(s->hl_df) : json_null(), &bad);
     put(o, "hl_p", est(s->hl_estimable, s->hl_p), &bad);
     put(o, "hl_groups", count(s->hl_groups), &bad);
+    put(o, "hl_assumption", json_string(HC_VALIDATE_HL_ASSUMPTION), &bad);
     if (!s->hl_estimable) {
         put(o, "hl_not_estimable", json_string(why), &bad);
         not_estimable(ne, "Hosmer-Lemeshow", why, &bad);
@@ -259,7 +398,17 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
                                     res->bands.red_precision), &bad);
         put(o, "red_recall", num(res->bands.red_recall), &bad);
         put(o, "red_arr_recall", num(res->bands.red_arr_recall), &bad);
+        if (res->bands.clustered) {
+            int red = res->bands.n_bands && res->bands.bands[0].accounts;
+            put(o, "red_precision_ci_low", est(red, res->bands.red_precision_ci_low), &bad);
+            put(o, "red_precision_ci_high", est(red, res->bands.red_precision_ci_high), &bad);
+            put(o, "red_recall_ci_low", num(res->bands.red_recall_ci_low), &bad);
+            put(o, "red_recall_ci_high", num(res->bands.red_recall_ci_high), &bad);
+            put(o, "red_ci_method", json_string(HC_VALIDATE_METHOD_RATIO_WILSON), &bad);
+        }
     }
+    if (res->clusters.active)
+        put(o, "clusters", clusters_json(res, ne, &bad), &bad);
     put(o, "not_estimable", ne, &bad);
     if (bad) {
         json_decref(o);

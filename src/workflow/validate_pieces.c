@@ -48,19 +48,29 @@ const char *hc_validate_hl_not_estimable(const hc_validate_result *res, char *bu
     return buf;
 }
 
+/* Copies the text of src into dst (size bytes), cut short when longer. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t len = strnlen(src, size - 1);
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 /* The AUC of `risk` over the rows of `keep` (1 = row in the piece); the
  * piece's own arrays are built in y2, r2 (n entries each). Fills n, churners,
  * estimable, auc and, with `ci`, the DeLong interval. */
-static void piece_auc(const double *y, const double *risk, const unsigned char *keep,
-                      size_t n, double *y2, double *r2, int ci, size_t *rows,
-                      size_t *churners, int *estimable, double *auc, double *lo,
-                      double *hi)
+static void piece_auc(const double *y, const double *risk, const int32_t *cluster,
+                      const unsigned char *keep, size_t n, double *y2, double *r2,
+                      int32_t *c2, int ci, size_t *rows, size_t *churners, int *estimable,
+                      double *auc, double *lo, double *hi, char *why, size_t why_size)
 {
     size_t m = 0, pos = 0;
     for (size_t i = 0; i < n; i++)
         if (keep[i]) {
             y2[m] = y[i];
             r2[m] = risk[i];
+            if (cluster)
+                c2[m] = cluster[i];
             pos += y[i] == 1.0;
             m++;
         }
@@ -74,7 +84,16 @@ static void piece_auc(const double *y, const double *risk, const unsigned char *
     if (pos < need || m - pos < need)
         return;
     hc_error e;
-    if (ci) {
+    if (ci && cluster) {
+        hc_metrics_auc_ci_clustered c;
+        if (hc_metrics_delong_clustered(y2, r2, c2, m, 0.95, &c, &e) != HC_OK) {
+            copy_text(why, why_size, e.message);
+            return;
+        }
+        *auc = c.ci.auc;
+        *lo = c.ci.ci_low;
+        *hi = c.ci.ci_high;
+    } else if (ci) {
         hc_metrics_auc_ci c;
         if (hc_metrics_delong_ci(y2, r2, m, 0.95, &c, &e) != HC_OK)
             return;
@@ -107,8 +126,8 @@ static void piece_reason(char *buf, size_t size, const char *what, const char *n
 }
 
 hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const double *y,
-                               const double *risk, size_t n, hc_validate_result *res,
-                               hc_error *err)
+                               const double *risk, const int32_t *cluster, size_t n,
+                               hc_validate_result *res, hc_error *err)
 {
     size_t ns = m->n_segments;
     if (ns == 0)
@@ -119,11 +138,13 @@ hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const doub
     size_t total = ns + (size_t)other;
     unsigned char *keep = malloc(n ? n : 1);
     double *y2 = malloc((n ? n : 1) * sizeof *y2), *r2 = malloc((n ? n : 1) * sizeof *r2);
+    int32_t *c2 = cluster ? malloc((n ? n : 1) * sizeof *c2) : NULL;
     res->segments = calloc(total, sizeof *res->segments);
-    if (!keep || !y2 || !r2 || !res->segments) {
+    if (!keep || !y2 || !r2 || (cluster && !c2) || !res->segments) {
         free(keep);
         free(y2);
         free(r2);
+        free(c2);
         return hc_error_nomem(err);
     }
     res->n_segments = total;
@@ -137,17 +158,23 @@ hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const doub
         }
         for (size_t i = 0; i < n; i++)
             keep[i] = s < ns ? seg[i] == (int32_t)s : (seg[i] < 0 || (size_t)seg[i] >= ns);
-        piece_auc(y, risk, keep, n, y2, r2, 1, &g->n, &g->churners, &g->estimable,
-                  &g->auc, &g->auc_ci_low, &g->auc_ci_high);
+        char why[160] = "";
+        piece_auc(y, risk, cluster, keep, n, y2, r2, c2, 1, &g->n, &g->churners,
+                  &g->estimable, &g->auc, &g->auc_ci_low, &g->auc_ci_high, why, sizeof why);
         if (!g->estimable) {
-            piece_reason(g->not_estimable, sizeof g->not_estimable, "segment", name, g->n,
-                         g->churners, 2);
+            if (why[0])
+                snprintf(g->not_estimable, sizeof g->not_estimable, "segment %s: %s", name,
+                         why);
+            else
+                piece_reason(g->not_estimable, sizeof g->not_estimable, "segment", name,
+                             g->n, g->churners, 2);
             res->n_not_estimable++;
         }
     }
     free(keep);
     free(y2);
     free(r2);
+    free(c2);
     return st;
 }
 
@@ -180,8 +207,8 @@ hc_status hc_validate_components(const hc_model *m, const double *sub, size_t st
             keep[i] = isfinite(v) != 0;
             risk[i] = keep[i] ? -v : 0.0;
         }
-        piece_auc(y, risk, keep, n, y2, r2, 0, &c->n, &c->churners, &c->estimable,
-                  &c->auc, NULL, NULL);
+        piece_auc(y, risk, NULL, keep, n, y2, r2, NULL, 0, &c->n, &c->churners,
+                  &c->estimable, &c->auc, NULL, NULL, NULL, 0);
         if (!c->estimable) {
             piece_reason(c->not_estimable, sizeof c->not_estimable, "component", c->name,
                          c->n, c->churners, 1);

@@ -6,12 +6,26 @@
 
 /* The AUC of the health score within each segment: rows i < n have
  * segment seg[i] (index into m->segments, -1 = none of them), outcome y[i]
- * and risk risk[i] (higher riskier). A segment without 2 churners and 2
+ * and risk risk[i] (higher riskier); with `cluster` (may be NULL) the
+ * interval is the clustered DeLong one. A segment without 2 churners and 2
  * retained rows is not estimable, counted in res->n_not_estimable. Fills
  * res->segments (owned by res). HC_ENOMEM only. */
 hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const double *y,
-                               const double *risk, size_t n, hc_validate_result *res,
-                               hc_error *err);
+                               const double *risk, const int32_t *cluster, size_t n,
+                               hc_validate_result *res, hc_error *err);
+
+/* Fills res->clusters from in->cluster (validate_clusters.c): the
+ * clustered ROC AUC interval (into res->summary's roc_auc_ci_*), the
+ * ratio estimators, the recalibration intervals (replacing res->slope_ci_*,
+ * intercept_ci_*, citl_ci_*, the rows-independent ones kept in
+ * res->clusters) and the cluster bootstrap. `p` are the probabilities,
+ * `rank` the risk the rank metrics use (p itself, or the score) and
+ * ranked_p the ranking of p. A clustered AUC that is not estimable (fewer
+ * than 2 churned accounts) is counted in res->n_not_estimable, with the
+ * rows-independent interval kept. HC_EUSAGE for a negative code, HC_ENOMEM. */
+hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
+                                const double *rank, const hc_metrics_ranked *ranked_p,
+                                hc_validate_result *res, hc_error *err);
 
 /* The AUC of each component's sub-score alone, sub[k * stride + i] for the
  * n rows (NaN = missing, skipped), ranked low = risk. A component without

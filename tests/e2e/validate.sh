@@ -156,4 +156,56 @@ done
 grep -q '^  "conventions": {' "$WORK/p.json" && ok || fail "JSON: conventions object"
 grep -q '"lift_rows": 3,' "$WORK/p.json" && ok || fail "JSON: lift counts ceil(30/10) = 3 rows"
 [ "$(json_num hl_groups "$WORK/p.json")" -ge 3 ] && ok || fail "JSON: hl_groups"
+# clustered rows (the "honest uncertainty" issue): with --snapshots the
+# intervals are clustered by the account id; --cluster-col none gives the
+# rows-independent ones; one row per account gives them exactly.
+J="$WORK/c.json"
+grep -q '^  "clusters": {' "$J" && ok || fail "clusters: object missing with --snapshots"
+grep -q '"roc_auc_ci_method": "clustered DeLong (Obuchowski 1997' "$J" && ok || fail "clusters: AUC method not named"
+grep -q '"column": "account_id"' "$J" && ok || fail "clusters: account id is the default cluster"
+grep -q '"hl_assumption": "assumes independent rows; not valid for repeated snapshots"' "$J" && ok || fail "HL assumption not in the JSON"
+grep -q '"churn_rate_ci_method": "Wilson at the effective sample size' "$J" && ok || fail "band interval method not named"
+grep -q '"method": "cluster bootstrap, percentile"' "$J" && ok || fail "bootstrap method not named"
+run 0 "validate --cluster-col none" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --cluster-col none --json "$WORK/c0.json"
+grep -q '^  "clusters": {' "$WORK/c0.json" && fail "--cluster-col none: clusters object written" || ok
+grep -q "intervals assume independent rows" "$WORK/out" && ok || fail "--cluster-col none: not said in words"
+# the clustered AUC interval is wider than the rows-independent one, and
+# the latter is what --cluster-col none reports
+lo=$(json_num roc_auc_ci_low "$J"); lo0=$(json_num roc_auc_ci_low "$WORK/c0.json")
+awk -v a="$lo" -v b="$lo0" 'BEGIN { exit !(a < b) }' && ok || fail "clustered AUC interval not wider ($lo vs $lo0)"
+grep -q "\"ci_low_naive\": $lo0" "$J" && ok || fail "rows-independent AUC interval not kept beside the clustered one"
+run 0 "validate clustered text" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --bootstrap 50 --seed 3
+grep -q "effective sample size (rows are clustered by account_id)" "$WORK/out" && ok || fail "effective sample size not printed"
+grep -q "rows (snapshots) from 300 accounts (by account_id), but only [0-9]* churned accounts: intervals are as wide as" "$WORK/out" && ok || fail "effective sample size not in words"
+grep -q "clustered DeLong by account" "$WORK/out" && ok || fail "AUC method not printed"
+grep -q "not valid for repeated snapshots" "$WORK/out" && ok || fail "HL assumption not printed"
+grep -q "cluster bootstrap, 50 replicates, seed 3" "$WORK/out" && ok || fail "bootstrap replicates and seed not printed"
+# the bootstrap repeats with its seed and moves with another
+for run in 5a:5 5b:5 6a:6; do
+    $HEALTHCAL validate -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" \
+        --bootstrap 100 --seed "${run#*:}" --json "$WORK/boot${run%:*}.json" >/dev/null 2>&1 || true
+done
+[ -s "$WORK/boot5a.json" ] && cmp -s "$WORK/boot5a.json" "$WORK/boot5b.json" && ok || fail "--seed 5 twice: different JSON"
+cmp -s "$WORK/boot5a.json" "$WORK/boot6a.json" && fail "--seed 5 and 6: identical bootstrap" || ok
+run 2 "--cluster-col numeric" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --cluster-col arr
+expect_err "snapshots.csv" "numeric cluster column: file named"
+expect_err "'arr' is not a text (id) column" "numeric cluster column: column named"
+run 2 "--cluster-col absent" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --cluster-col acct
+expect_err "no cluster column 'acct'" "absent cluster column named"
+run 1 "--bootstrap 1" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --bootstrap 1
+
+# --observations --cluster-col: one row per account (the id column) gives
+# the rows-independent numbers exactly; a missing column is named.
+run 0 "validate --cluster-col id" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --cluster-col id --json "$WORK/pid.json"
+for k in roc_auc_ci_low roc_auc_ci_high calibration_slope_ci_low calibration_in_the_large_ci_high; do
+    near "$(json_num $k "$WORK/pid.json")" "$(json_num $k "$WORK/p.json")" 1e-12 && ok || fail "one row per account: $k changed"
+done
+grep -q '"design_effect_roc_auc": 1' "$WORK/pid.json" && ok || fail "one row per account: AUC design effect not 1"
+run 2 "--cluster-col missing" -- $HEALTHCAL validate --observations "$WORK/obs.csv" --label churned --prob prob --cluster-col account
+expect_err "obs.csv" "missing cluster column: file named"
+expect_err "'account'" "missing cluster column: column named"
+awk -F, 'NR == 1 { print $0 ",acct"; next } { print $0 "," int(($1 - 1) / 3) }' OFS=, "$WORK/obs.csv" >"$WORK/obs3.csv"
+run 0 "validate --cluster-col (3 rows per account)" -- $HEALTHCAL validate --observations "$WORK/obs3.csv" --label churned --prob prob --cluster-col acct --json "$WORK/p3.json"
+grep -q '"accounts": 10,' "$WORK/p3.json" && ok || fail "3 rows per account: 10 accounts"
+
 finish
