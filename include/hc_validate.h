@@ -175,6 +175,26 @@ typedef struct {
     char effective_text[512];
 } hc_validate_clusters;
 
+/* Calibration of a config that recalibrates its P(churn) (the model's
+ * `recalibration` map, fitted by `fit --recalibrate` on a holdout): the
+ * same rows before the map (the churn model's p) and after it. Out of time
+ * when the rows are dated after the holdout the map was fitted on: then
+ * only those rows are compared; otherwise every evaluated row, labelled
+ * in-sample for the map when some fall inside its holdout. */
+typedef struct {
+    int present;               /* the config has a map */
+    const char *method;        /* "platt" or "isotonic" */
+    int out_of_time;           /* compared on rows after the map's holdout */
+    size_t rows;               /* rows compared */
+    size_t rows_in_holdout;    /* evaluated rows inside the map's holdout */
+    int ok;                    /* the metrics below were computed (else note) */
+    double slope_before, slope_after;
+    double intercept_before, intercept_after;        /* y ~ a + b logit p */
+    double in_the_large_before, in_the_large_after;
+    double brier_before, brier_after;
+    char note[400];            /* the comparison in words */
+} hc_validate_recal;
+
 /* One reliability bin (a decile of p; ties kept together). */
 typedef struct {
     size_t n;
@@ -262,6 +282,9 @@ typedef struct {
     char warnings[HC_VALIDATE_MAX_WARNINGS][400];
     /* cluster-aware intervals (in->cluster given) */
     hc_validate_clusters clusters;
+    /* calibration before and after the config's recalibration map
+     * (hc_validate_model* only; see hc_validate_recal) */
+    hc_validate_recal recal;
 } hc_validate_result;
 
 /* Evaluates `in` into `res` (which the caller releases with

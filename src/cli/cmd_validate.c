@@ -228,6 +228,8 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
         fprintf(f, "\nintervals assume independent rows (no --cluster-col): with repeated "
                    "snapshots of one account they are too narrow\n");
     fprintf(f, "\nverdict\n  %s\n  %s\n", r->discrimination_text, r->calibration_text);
+    if (r->recal.present)
+        fprintf(f, "\nrecalibration\n  %s\n", r->recal.note);
     if (r->n_warnings) {
         fprintf(f, "\nwarnings\n");
         for (size_t k = 0; k < r->n_warnings; k++)

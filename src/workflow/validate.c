@@ -588,6 +588,9 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     size_t cap = n ? n : 1;
     double *health = malloc(cap * sizeof *health), *p = malloc(cap * sizeof *p);
     double *y = malloc(cap * sizeof *y), *arr = malloc(cap * sizeof *arr);
+    /* With a recalibration map: P before it, and each row's date. */
+    double *p_raw = m->recalibration ? malloc(cap * sizeof *p_raw) : NULL;
+    int32_t *day = m->recalibration ? malloc(cap * sizeof *day) : NULL;
     int32_t *band = malloc(cap * sizeof *band), *seg = malloc(cap * sizeof *seg);
     int32_t *cl = ccol >= 0 ? malloc(cap * sizeof *cl) : NULL;
     size_t nc = m->n_components;
@@ -596,7 +599,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     double *mins = malloc((m->n_bands ? m->n_bands : 1) * sizeof *mins);
     hc_status st = HC_OK;
     if (!health || !p || !y || !arr || !band || !seg || !sub || !names || !mins ||
-        (ccol >= 0 && !cl)) {
+        (ccol >= 0 && !cl) || (m->recalibration && (!p_raw || !day))) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -610,7 +613,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
                         .segment = seg,
                         .sub = sub,
                         .sub_stride = cap};
-    if ((st = hc_model_score_rows(m, t, rows, 0, n, 1, &out, err)) != HC_OK)
+    if ((st = hc_model_score_rows_ex(m, t, rows, 0, n, 1, &out, p_raw, err)) != HC_OK)
         goto done;
     /* Compact to the rows with a health score. */
     size_t k = 0;
@@ -621,6 +624,10 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
         size_t r = rows[i];
         health[k] = health[i];
         p[k] = p[i];
+        if (p_raw) {
+            p_raw[k] = p_raw[i];
+            day[k] = t->cols[h->snapshots.date_col].code[r];
+        }
         band[k] = band[i];
         seg[k] = seg[i];
         for (size_t c = 0; c < nc; c++)
@@ -679,8 +686,13 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
         (st = hc_validate_segments(m, seg, y, health, cl, k, res, err)) != HC_OK)
         goto done;
     hc_validate_leakage_warnings(res);
+    if (all_p && (st = hc_validate_recalibration(m, y, p_raw, p, day, k, &res->recal, err)) !=
+                     HC_OK)
+        goto done;
 done:
     free(all);
+    free(p_raw);
+    free(day);
     free(cl);
     free(seg);
     free(sub);

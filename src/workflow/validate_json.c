@@ -303,6 +303,28 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(o, "conventions", conv, &bad);
 
     put(o, "leakage_auc", num(res->leakage_auc), &bad);
+    if (res->recal.present) {
+        const hc_validate_recal *rc = &res->recal;
+        json_t *j = json_object();
+        put(j, "method", json_string(rc->method), &bad);
+        put(j, "out_of_time", json_boolean(rc->out_of_time), &bad);
+        put(j, "rows", json_integer((json_int_t)rc->rows), &bad);
+        put(j, "rows_in_holdout", json_integer((json_int_t)rc->rows_in_holdout), &bad);
+        put(j, "calibration_slope_before", rc->ok ? num(rc->slope_before) : json_null(), &bad);
+        put(j, "calibration_slope_after", rc->ok ? num(rc->slope_after) : json_null(), &bad);
+        put(j, "calibration_intercept_before", rc->ok ? num(rc->intercept_before) : json_null(),
+            &bad);
+        put(j, "calibration_intercept_after", rc->ok ? num(rc->intercept_after) : json_null(),
+            &bad);
+        put(j, "calibration_in_the_large_before",
+            rc->ok ? num(rc->in_the_large_before) : json_null(), &bad);
+        put(j, "calibration_in_the_large_after",
+            rc->ok ? num(rc->in_the_large_after) : json_null(), &bad);
+        put(j, "brier_before", rc->ok ? num(rc->brier_before) : json_null(), &bad);
+        put(j, "brier_after", rc->ok ? num(rc->brier_after) : json_null(), &bad);
+        put(j, "note", json_string(rc->note), &bad);
+        put(o, "recalibration", j, &bad);
+    }
     json_t *warn = json_array();
     for (size_t k = 0; k < res->n_warnings; k++)
         push(warn, json_string(res->warnings[k]), &bad);

@@ -35,6 +35,14 @@ hc_status hc_validate_components(const hc_model *m, const double *sub, size_t st
                                  const double *y, size_t n, hc_validate_result *res,
                                  hc_error *err);
 
+/* Calibration before and after m's recalibration map (validate_recal.c):
+ * y, p_raw (the churn model's p) and p (after the map) of n rows dated
+ * date[i]. Leaves out zeroed when m has no map; a comparison that cannot
+ * be computed keeps a note. HC_ENOMEM only. */
+hc_status hc_validate_recalibration(const hc_model *m, const double *y, const double *p_raw,
+                                    const double *p, const int32_t *date, size_t n,
+                                    hc_validate_recal *out, hc_error *err);
+
 /* Adds the leakage warnings of res (the score's AUC and the components'
  * AUCs against res->leakage_auc and HC_VALIDATE_LEAKAGE_GAP). */
 void hc_validate_leakage_warnings(hc_validate_result *res);

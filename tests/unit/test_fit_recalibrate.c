@@ -9,6 +9,7 @@
 #include "hc_fit.h"
 #include "hc_metrics.h"
 #include "hc_predict.h"
+#include "hc_validate.h"
 
 #define K 3
 static const char *const comp_names[K] = {"usage", "support", "financial"};
@@ -169,6 +170,43 @@ static eval evaluate(const sim *s, const hc_model *tuned)
     return e;
 }
 
+/* `validate -c` on the later weeks shows calibration before and after
+ * the map, out of time (every row follows the map's holdout), with the
+ * numbers evaluate() computes from the scorer on the same rows. */
+static void check_validate_agrees(const sim *s, const hc_model *tuned, const eval *e)
+{
+    size_t *rows;
+    size_t n = rows_of_weeks(s, FIT_WEEKS, WEEKS, &rows);
+    hc_validate_model_options o;
+    hc_validate_model_options_init(&o);
+    o.bootstrap = 0;
+    hc_validate_result res;
+    hc_error err;
+    assert_int_equal(hc_validate_model_opts(tuned, &s->h, rows, n, &o, &res, NULL, &err),
+                     HC_OK);
+    const hc_validate_recal *rc = &res.recal;
+    assert_true(rc->present && rc->ok && rc->out_of_time);
+    assert_int_equal(rc->rows, n);
+    assert_int_equal(rc->rows_in_holdout, 0);
+    assert_close(rc->slope_before, e->slope_before, 1e-12);
+    assert_close(rc->slope_after, e->slope_after, 1e-12);
+    assert_close(rc->brier_before, e->brier_before, 1e-15);
+    assert_close(rc->brier_after, e->brier_after, 1e-15);
+    assert_non_null(strstr(rc->note, "out of time"));
+    hc_validate_result_release(&res);
+    /* On the map's own holdout (weeks 24-29) it says the rows are
+     * in-sample for the map. */
+    free(rows);
+    n = rows_of_weeks(s, 24, FIT_WEEKS, &rows);
+    assert_int_equal(hc_validate_model_opts(tuned, &s->h, rows, n, &o, &res, NULL, &err),
+                     HC_OK);
+    assert_false(res.recal.out_of_time);
+    assert_int_equal(res.recal.rows_in_holdout, n);
+    assert_non_null(strstr(res.recal.note, "in-sample for the map"));
+    hc_validate_result_release(&res);
+    free(rows);
+}
+
 /* predict's p_churn for the as-of snapshots (each account's latest, week
  * 39) equals the scorer's p of the same rows bit for bit, with the config
  * as written to JSON and read back (as `healthcal predict -c` reads it). */
@@ -282,6 +320,7 @@ static void test_platt_recalibrates_out_of_time(void **state)
     assert_true(fabs(e.int_after) < 0.05);
     assert_true(e.brier_after < e.brier_before);
     assert_true(e.mae_after < e.mae_before / 3);
+    check_validate_agrees(&s, r.tuned, &e);
     check_predict_agrees(&s, r.tuned);
     hc_fit_result_release(&r);
     sim_release(&s);
