@@ -90,8 +90,22 @@ typedef struct {
     size_t cap_rows;
     size_t cap_cols;
     hc_column *cols;
-    uint32_t *line;    /* source line of each row (1-based) */
+    uint32_t *line;    /* source line of each row (1-based), or NULL when
+                          every row r is on line r + 2 (one record a line
+                          after the header, the usual file): read it with
+                          hc_table_line */
 } hc_table;
+
+/* The 1-based source line of row r. */
+static inline uint32_t hc_table_line(const hc_table *t, size_t r)
+{
+    return t->line ? t->line[r] : (uint32_t)(r + 2);
+}
+
+/* Frees the line array when every row r is on line r + 2 (line becomes
+ * NULL, hc_table_line answers the same): 4 bytes a row of every loaded
+ * table. The loader calls it; the table's functions keep working. */
+void hc_table_compact_lines(hc_table *t);
 
 /* Allocates an empty table; `source` is copied (NULL means "<memory>").
  * Returns NULL when out of memory. Free with hc_table_free. */

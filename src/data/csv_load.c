@@ -473,6 +473,7 @@ hc_status hc_table_load_csv(const char *path, const hc_load_options *opt,
         hc_table_free(ld.t);
         return st;
     }
+    hc_table_compact_lines(ld.t);
     *out = ld.t;
     return HC_OK;
 }

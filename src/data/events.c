@@ -112,7 +112,7 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
     size_t n = 0;
     for (size_t r = 0; r < t->n_rows && st == HC_OK; r++) {
         if (cid->code[r] < 0) {
-            st = hc_error_set(err, HC_EDATA, t->source, t->line[r], 0,
+            st = hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
                               "column '%s': account id is missing", id);
             break;
         }
@@ -123,7 +123,7 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
                 continue;
             }
             const char *s = hc_strpool_get(ctype->pool, ctype->code[r]);
-            st = hc_error_set(err, HC_EDATA, t->source, t->line[r], 0,
+            st = hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
                               "column '%s': unknown event type '%.60s' (expected "
                               "churn, expansion or contraction; "
                               "--ignore-unknown-events skips such rows)",
@@ -145,7 +145,7 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
         out->date[n] = d;
         out->type[n] = (uint8_t)ty;
         out->amount[n] = camount >= 0 ? hc_table_num(t, camount, r) : NAN;
-        out->line[n] = t->line[r];
+        out->line[n] = hc_table_line(t, r);
         n++;
     }
     free(to_account);

@@ -106,7 +106,7 @@ hc_status hc_obs_table_load(const hc_obs_table_options *opt, hc_obs_table *out,
         }
         double v;
         if (hc_parse_binary_label(lab, &v) != 0) {
-            st = hc_error_set(err, HC_EDATA, t->source, t->line[r], 0,
+            st = hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
                               "label column '%s': '%.40s' is not 0/1, "
                               "true/false or yes/no",
                               opt->label, lab);

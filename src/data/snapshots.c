@@ -68,13 +68,13 @@ static hc_status build_index(hc_snapshots *s, hc_error *err)
     size_t n = t->n_rows, k = hc_strpool_count(id->pool);
     for (size_t r = 0; r < n; r++) {
         if (id->code[r] < 0)
-            return hc_error_set(err, HC_EDATA, t->source, t->line[r],
+            return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r),
                                 s->id_col + 1, "column '%s': account id is missing",
                                 id->name);
         /* The CSV loader rejects an empty date, but a table built in memory
          * can hold one: it must not reach the label arithmetic. */
         if (date[r] == HC_DATE_MISSING)
-            return hc_error_set(err, HC_EDATA, t->source, t->line[r],
+            return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r),
                                 s->date_col + 1, "column '%s': snapshot date is missing",
                                 t->cols[s->date_col].name);
     }
@@ -105,11 +105,11 @@ static hc_status build_index(hc_snapshots *s, hc_error *err)
             if (date[run[i]] == date[run[i - 1]]) {
                 char d[11];
                 hc_date_format(date[run[i]], d);
-                return hc_error_set(err, HC_EDATA, t->source, t->line[run[i]], 0,
+                return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, run[i]), 0,
                                     "duplicate snapshot for account '%s' on %s "
                                     "(also on line %u)",
                                     hc_strpool_get(id->pool, (int32_t)a), d,
-                                    t->line[run[i - 1]]);
+                                    hc_table_line(t, run[i - 1]));
             }
         if (m) {
             if (date[run[0]] < s->first_date)

@@ -132,12 +132,27 @@ hc_status hc_table_reserve(hc_table *t, size_t rows)
     for (size_t c = 0; c < t->n_cols; c++)
         if (column_storage(&t->cols[c], cap) != 0)
             return HC_ENOMEM;
+    int implicit = !t->line; /* rows r on lines r + 2 (or no rows yet) */
     uint32_t *line = hc_table_realloc(t->line, cap * sizeof *line);
     if (!line)
         return HC_ENOMEM;
+    if (implicit)
+        for (size_t r = 0; r < t->n_rows; r++)
+            line[r] = (uint32_t)(r + 2);
     t->line = line;
     t->cap_rows = cap;
     return HC_OK;
+}
+
+void hc_table_compact_lines(hc_table *t)
+{
+    if (!t->line)
+        return;
+    for (size_t r = 0; r < t->n_rows; r++)
+        if (t->line[r] != (uint32_t)(r + 2))
+            return;
+    free(t->line);
+    t->line = NULL;
 }
 
 void hc_table_shrink(hc_table *t)
@@ -148,7 +163,7 @@ void hc_table_shrink(hc_table *t)
     /* A failed realloc leaves the larger block in place. */
     for (size_t c = 0; c < t->n_cols; c++)
         (void)column_storage(&t->cols[c], cap);
-    uint32_t *line = realloc(t->line, cap * sizeof *line);
+    uint32_t *line = t->line ? realloc(t->line, cap * sizeof *line) : NULL;
     if (line)
         t->line = line;
     t->cap_rows = cap;
@@ -203,7 +218,7 @@ hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset)
         s->code = NULL;
     }
     for (size_t r = 0; r < n2; r++)
-        dst->line[n1 + r] = src->line[r] + line_offset;
+        dst->line[n1 + r] = hc_table_line(src, r) + line_offset;
     for (size_t c = 0; c < dst->n_cols; c++)
         dst->cols[c].n_missing += src->cols[c].n_missing;
     free(src->line);

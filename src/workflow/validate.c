@@ -638,7 +638,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
             /* A row without a cluster id cannot be placed in an account. */
             cl[k] = t->cols[ccol].code[r];
             if (cl[k] < 0) {
-                st = hc_error_set(err, HC_EDATA, t->source, t->line[r], 0,
+                st = hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
                                   "cluster column '%s' is empty", t->cols[ccol].name);
                 goto done;
             }

@@ -588,7 +588,7 @@ static void test_cache_and_table(void **state)
     assert_non_null(t->cols[d.h.snapshots.arr_col].nums);
     assert_non_null(t->cols[d.h.snapshots.id_col].code);
     assert_non_null(t->cols[d.h.snapshots.date_col].code);
-    assert_non_null(t->line);
+    assert_int_equal(hc_table_line(t, 0), 2);
     hc_backtest_result_release(&a);
 
     /* A tuned base whose quantile transforms already have cuts (learned

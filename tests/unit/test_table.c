@@ -486,6 +486,40 @@ static void test_table_append(void **state)
     hc_table_free(b);
 }
 
+/* Lines r + 2 are not stored: the array goes, hc_table_line answers the
+ * same, and growing or appending brings the stored lines back. */
+static void test_implicit_lines(void **state)
+{
+    (void)state;
+    hc_table *t = hc_table_alloc("mem");
+    assert_non_null(t);
+    assert_true(hc_table_add_column(t, "x", HC_COL_NUM) >= 0);
+    assert_int_equal(hc_table_resize(t, 3), HC_OK);
+    hc_table_compact_lines(t);
+    assert_null(t->line);
+    for (size_t r = 0; r < 3; r++)
+        assert_int_equal(hc_table_line(t, r), r + 2);
+    assert_int_equal(hc_table_resize(t, 5000), HC_OK); /* beyond the capacity */
+    assert_non_null(t->line);
+    for (size_t r = 0; r < 5000; r++)
+        assert_int_equal(hc_table_line(t, r), r + 2);
+    t->line[1] = 9; /* a row on another line keeps the array */
+    hc_table_compact_lines(t);
+    assert_non_null(t->line);
+    assert_int_equal(hc_table_line(t, 1), 9);
+    /* An implicit second part appends with its offset. */
+    hc_table *u = hc_table_alloc("mem");
+    assert_true(hc_table_add_column(u, "x", HC_COL_NUM) >= 0);
+    assert_int_equal(hc_table_resize(u, 2), HC_OK);
+    hc_table_compact_lines(u);
+    assert_null(u->line);
+    assert_int_equal(hc_table_append(t, u, 5000), HC_OK);
+    assert_int_equal(hc_table_line(t, 5000), 5002);
+    assert_int_equal(hc_table_line(t, 5001), 5003);
+    hc_table_free(u);
+    hc_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_append_mixed_storage),
         cmocka_unit_test(test_split_halves_stored_differently),
         cmocka_unit_test(test_table_append),
+        cmocka_unit_test(test_implicit_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
