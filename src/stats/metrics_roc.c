@@ -49,6 +49,7 @@ static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
             double t = floor((s - tb->lo) * tb->scale);
             size_t b = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
             size_t l = tb->start[b], r = tb->start[b + 1]; /* first >= s is in [l, r] */
+            size_t top = r;
             while (l < r) {
                 size_t mid = l + (r - l) / 2;
                 if (a[mid] < s)
@@ -57,9 +58,17 @@ static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
                     r = mid;
             }
             below = l;
+            /* The first > s is in [l, top] too (values equal to s share its
+             * bucket): a second search, as a tied score (a discrete
+             * component) may be level with most of the class. */
             size_t e = l;
-            while (e < m && a[e] == s)
-                e++;
+            while (e < top) {
+                size_t mid = e + (top - e) / 2;
+                if (a[mid] <= s)
+                    e = mid + 1;
+                else
+                    top = mid;
+            }
             level = e - l;
         }
         /* A larger-class row counts the smaller-class rows it beats. */
