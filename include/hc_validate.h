@@ -114,12 +114,19 @@ typedef struct {
     const char *cluster_name;  /* what a cluster is named by ("account_id");
                                   NULL: "cluster" */
     size_t bootstrap;          /* cluster-bootstrap replicates for the
-                                  metrics without a closed form; 0: none */
+                                  metrics without a closed form; 0: none;
+                                  HC_VALIDATE_BOOTSTRAP_AUTO: the default
+                                  count up to HC_VALIDATE_BOOTSTRAP_MAX_ROWS
+                                  rows, none above (said in the output) */
     unsigned long seed;        /* the bootstrap's seed */
 } hc_validate_input;
 
-/* Replicates and seed hc_validate_input_init sets. */
+/* Replicates and seed hc_validate_input_init sets. The bootstrap walks
+ * every row once per replicate, which on ten million rows costs twice the
+ * rest of the validation: by default (AUTO) it runs up to MAX_ROWS rows. */
 #define HC_VALIDATE_BOOTSTRAP_DEFAULT 1000
+#define HC_VALIDATE_BOOTSTRAP_AUTO ((size_t)-1)
+#define HC_VALIDATE_BOOTSTRAP_MAX_ROWS 1000000
 #define HC_VALIDATE_SEED_DEFAULT 20240101UL
 
 /* Sets an input to "nothing given" (all zero / NULL), with the bootstrap

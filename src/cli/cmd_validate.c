@@ -295,7 +295,7 @@ static int validate_observations(const validate_args *a)
     in.leakage_auc = a->leakage_auc;
     in.cluster = t.cluster;
     in.cluster_name = cluster;
-    in.bootstrap = (size_t)a->bootstrap;
+    in.bootstrap = a->bootstrap < 0 ? HC_VALIDATE_BOOTSTRAP_AUTO : (size_t)a->bootstrap;
     in.seed = (unsigned long)a->seed;
     if (a->prob)
         in.p = t.X;
@@ -359,7 +359,7 @@ static int validate_config(validate_args *a)
     vo.leakage_auc = a->leakage_auc;
     vo.clustered = !cluster_off(a);
     vo.cluster_col = cluster_off(a) ? NULL : a->cluster_col;
-    vo.bootstrap = (size_t)a->bootstrap;
+    vo.bootstrap = a->bootstrap < 0 ? HC_VALIDATE_BOOTSTRAP_AUTO : (size_t)a->bootstrap;
     vo.seed = (unsigned long)a->seed;
     if (hc_validate_model_opts(m, &h, NULL, 0, &vo, &r, &counts, &err) != HC_OK) {
         rc = cli_fail(&err);
@@ -402,7 +402,7 @@ int cmd_validate(int argc, char **argv)
         {"name", OPT_NAME, 1, "TEXT", "name of the series in --plot-data files"},
         {"leakage-auc", OPT_LEAKAGE, 1, "X", "warn of leakage when the score or one component alone has ROC AUC above X (default 0.90)"},
         {"cluster-col", OPT_CLUSTER, 1, "COL", "account (cluster) id column: intervals by account (default with --snapshots: the account id; 'none': rows independent)"},
-        {"bootstrap", OPT_BOOTSTRAP, 1, "N", "cluster-bootstrap replicates for PR AUC, KS, ECE and lift (default 1000; 0: none)"},
+        {"bootstrap", OPT_BOOTSTRAP, 1, "N", "cluster-bootstrap replicates for PR AUC, KS, ECE and lift (default 1000 up to 1,000,000 rows, none above; 0: none)"},
         {"seed", OPT_SEED, 1, "S", "seed of the cluster bootstrap (default 20240101)"},
         {0},
     };
@@ -452,7 +452,7 @@ int cmd_validate(int argc, char **argv)
         options, argc, argv};
     validate_args a;
     memset(&a, 0, sizeof a);
-    a.bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    a.bootstrap = -1; /* the default: HC_VALIDATE_BOOTSTRAP_AUTO */
     a.seed = (long)HC_VALIDATE_SEED_DEFAULT;
     cli_history_init(&a.hist);
     const char *arg;

@@ -16,7 +16,7 @@
 void hc_validate_input_init(hc_validate_input *in)
 {
     memset(in, 0, sizeof *in);
-    in->bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    in->bootstrap = HC_VALIDATE_BOOTSTRAP_AUTO;
     in->seed = HC_VALIDATE_SEED_DEFAULT;
 }
 
@@ -24,7 +24,7 @@ void hc_validate_model_options_init(hc_validate_model_options *o)
 {
     memset(o, 0, sizeof *o);
     o->clustered = 1;
-    o->bootstrap = HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    o->bootstrap = HC_VALIDATE_BOOTSTRAP_AUTO;
     o->seed = HC_VALIDATE_SEED_DEFAULT;
 }
 

@@ -174,12 +174,16 @@ hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
         (st = ratios(in, p, res, err)))
         return st;
     calibration(in, p, res);
-    if (in->bootstrap >= 2) {
+    size_t reps = in->bootstrap;
+    int skipped = reps == HC_VALIDATE_BOOTSTRAP_AUTO && in->n > HC_VALIDATE_BOOTSTRAP_MAX_ROWS;
+    if (reps == HC_VALIDATE_BOOTSTRAP_AUTO)
+        reps = skipped ? 0 : HC_VALIDATE_BOOTSTRAP_DEFAULT;
+    if (reps >= 2) {
         hc_error e;
         hc_error_clear(&e);
         int own = rank == p && ranked_p;
         st = hc_metrics_cluster_bootstrap(in->y, own ? NULL : rank, own ? ranked_p : NULL, p,
-                                          in->cluster, in->n, in->bootstrap, in->seed, 0.95,
+                                          in->cluster, in->n, reps, in->seed, 0.95,
                                           &c->boot, &e);
         if (st == HC_ENOMEM) {
             *err = e;
@@ -189,6 +193,11 @@ hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
             c->bootstrapped = 1;
         else
             copy_text(c->bootstrap_not_done, sizeof c->bootstrap_not_done, e.message);
+    } else if (skipped) {
+        snprintf(c->bootstrap_not_done, sizeof c->bootstrap_not_done,
+                 "the cluster bootstrap runs by default up to %d rows, and there are %zu "
+                 "(it walks every row once per replicate); --bootstrap N runs it",
+                 HC_VALIDATE_BOOTSTRAP_MAX_ROWS, in->n);
     } else {
         snprintf(c->bootstrap_not_done, sizeof c->bootstrap_not_done,
                  "no bootstrap asked (--bootstrap 0)");

@@ -30,7 +30,7 @@ static void test_clustered(void **state)
     }
     hc_validate_input in;
     hc_validate_input_init(&in);
-    assert_int_equal(in.bootstrap, HC_VALIDATE_BOOTSTRAP_DEFAULT);
+    assert_int_equal(in.bootstrap, HC_VALIDATE_BOOTSTRAP_AUTO); /* 1000 replicates up to 1M rows */
     in.n = N30;
     in.y = Y30;
     in.p = P30;
