@@ -31,7 +31,13 @@
  *
  * Pooled metrics per config are those of all used folds' test rows
  * together (hc_validate_run); each config is compared with the first by
- * DeLong's paired test on the pooled rows (hc_metrics_delong_paired).
+ * DeLong's paired test on the pooled rows. The pooled rows are weekly
+ * snapshots of accounts, so by default both are clustered by account
+ * (opt->cluster_col, default the id column): the validation's intervals as
+ * hc_validate.h's "Clusters", and the paired test by the clustered
+ * DeLong variance of the difference (Obuchowski 1997,
+ * hc_metrics_delong_paired_clustered_placements); the rows-independent
+ * test is kept beside it (se_naive, ci_*_naive) with the design effect.
  */
 #ifndef HC_BACKTEST_H
 #define HC_BACKTEST_H
@@ -66,6 +72,22 @@ typedef struct {
                                    skipped (default 10: the events-per-
                                    variable rule, Peduzzi et al. 1996) */
     int keep_models;            /* keep each fold's fitted model (tests) */
+    /* Clusters of the pooled validation and the paired AUC tests: the
+     * pooled rows are weekly snapshots, each account a cluster of
+     * correlated rows, so by default every pooled interval and the paired
+     * test are clustered by the account id (hc_validate.h, "Clusters";
+     * hc_metrics_delong_paired_clustered_placements). Zero-initialised
+     * fields keep that default (hc_backtest_options_init memsets). */
+    int unclustered;            /* 1: rows independent (the naive intervals
+                                   of earlier versions; --cluster-col none) */
+    const char *cluster_col;    /* a text column of the snapshot table;
+                                   NULL: the account id column (borrowed) */
+    size_t bootstrap;           /* cluster-bootstrap replicates of PR AUC,
+                                   KS, ECE and lift in the pooled validation;
+                                   default 0: the pooled rows are millions
+                                   and those four keep their point values */
+    unsigned long seed;         /* the bootstrap's seed; 0 means
+                                   HC_VALIDATE_SEED_DEFAULT */
     hc_backtest_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_backtest_options;
@@ -172,9 +194,23 @@ typedef struct {
 typedef struct {
     size_t index;
     int ok;                     /* 0: the test could not be computed (note) */
-    hc_metrics_auc_diff diff;   /* AUC(config index) - AUC(config 0) */
+    hc_metrics_auc_diff diff;   /* AUC(config index) - AUC(config 0); se, z,
+                                   p_value and ci_* are the clustered ones
+                                   when `clustered` (Obuchowski 1997), and
+                                   the verdicts read these */
+    int clustered;              /* the test is clustered by cluster_name */
+    char cluster_name[64];      /* the cluster column, "" when unclustered */
+    size_t n_clusters;          /* clusters with a pooled row */
+    double se_naive;            /* rows-independent DeLong se of the difference */
+    double ci_low_naive, ci_high_naive, p_value_naive; /* and its interval, p */
+    double design_effect;       /* se^2 / se_naive^2 (1 unclustered) */
     char note[512];
 } hc_backtest_comparison;
+
+/* The method of the paired tests, for the text and summary.json. */
+#define HC_BACKTEST_METHOD_PAIRED_CLUSTERED "clustered DeLong paired (Obuchowski 1997)"
+#define HC_BACKTEST_METHOD_PAIRED_NAIVE \
+    "DeLong paired test, rows independent (pROC roc.test, paired = TRUE)"
 
 /* The threshold search walked forward over the pooled test rows (nested
  * walk-forward): for each used fold after the first, cut points chosen by
@@ -256,8 +292,11 @@ void hc_backtest_result_release(hc_backtest_result *res);
 /* Writes into directory `dir` (created when missing), each file atomically:
  *   folds.csv       one row per fold x config (header documented in
  *                   backtest_write.c), skipped folds with their note;
- *   summary.json    options, pooled metrics per config, AUC differences
- *                   with DeLong intervals, the threshold outcome;
+ *   summary.json    options (with "clusters": column, bootstrap, seed),
+ *                   pooled metrics per config, AUC differences with their
+ *                   clustered DeLong intervals ("method", "design_effect",
+ *                   "clusters", "significant" and the "rows_independent"
+ *                   test), the threshold outcome;
  *   thresholds.csv + cutpoints.csv  the sweep of the primary config;
  *   bands_over_time.csv  test-period churn rate and ARR per band and fold;
  *   and the pooled plot data of hc_backtest_write_plot_data. */

@@ -57,6 +57,39 @@
 /* Driver points below this are not reported (they would print as 0.0). */
 #define HC_PREDICT_DRIVER_MIN 0.05
 
+/* Revenue at risk with a range. The churned ARR of the next horizon is
+ * sum_i a_i B_i over the book's accounts with a P(churn) (each by its
+ * latest snapshot), B_i ~ Bernoulli(p_i) independent, a_i its ARR (missing
+ * as 0): a weighted Poisson-binomial variable. Its mean is the expected
+ * churned ARR, exactly; its 80% and 95% central ranges (quantiles 0.10 and
+ * 0.90, 0.025 and 0.975) come from a seeded Monte Carlo of the events
+ * (src/workflow/predict_risk.c): the same seed gives the same range.
+ * Independence is the model's own assumption (each account's p is its own
+ * forecast); a common shock that moves every account at once would widen
+ * the range. */
+#define HC_PREDICT_RISK_DRAWS 10000
+#define HC_PREDICT_SEED_DEFAULT 20240101UL
+
+typedef struct {
+    int computed;            /* the range below was computed */
+    size_t accounts;         /* accounts in the sum */
+    double mean;             /* sum p_i a_i, exact */
+    double variance;         /* sum p_i (1 - p_i) a_i^2, exact */
+    double lo80, hi80;       /* type-7 quantiles 0.10 and 0.90 of the draws */
+    double lo95, hi95;       /* 0.025 and 0.975 */
+    size_t draws;
+    unsigned long seed;
+} hc_predict_risk_range;
+
+/* The range of sum_i arr[i] B_i, B_i ~ Bernoulli(p[i]) independent, over
+ * n accounts, from `draws` (>= 2) Monte Carlo draws seeded with `seed`
+ * (GSL's mt19937), O(n + draws x sum p). p[i] in [0, 1] and arr[i] finite
+ * and >= 0, else HC_ENUMERIC; draws < 2 is HC_EUSAGE. n = 0 gives a range
+ * of zeros. The arrays are borrowed. */
+hc_status hc_predict_risk_range_compute(const double *p, const double *arr, size_t n,
+                                        size_t draws, unsigned long seed,
+                                        hc_predict_risk_range *out, hc_error *err);
+
 typedef struct {
     const hc_model *model;         /* borrowed; validated (hc_model_load) */
     const hc_snapshots *snapshots; /* borrowed; loaded with the model's columns */
@@ -64,10 +97,14 @@ typedef struct {
                                       snapshot date */
     int all_snapshots;             /* one row per snapshot on or before as_of,
                                       not only each account's latest */
+    size_t risk_draws;             /* Monte Carlo draws of the revenue-at-risk
+                                      range; 0: no range */
+    unsigned long seed;            /* their seed */
 } hc_predict_options;
 
 /* Sets the defaults: no model or snapshots, as_of HC_DATE_MISSING, latest
- * snapshot per account. */
+ * snapshot per account, HC_PREDICT_RISK_DRAWS draws seeded with
+ * HC_PREDICT_SEED_DEFAULT. */
 void hc_predict_options_init(hc_predict_options *opt);
 
 /* One output row. */
@@ -130,6 +167,8 @@ typedef struct {
     size_t churn_scored;     /* accounts with a p_churn */
     double expected_churners;/* sum of p_churn */
     double expected_churned_arr; /* sum of p_churn * arr (missing ARR as 0) */
+    hc_predict_risk_range risk_range; /* its 80% and 95% ranges (computed
+                                         when there is a p_churn and draws) */
     size_t fell_accounts;    /* accounts that fell a band since the previous
                                 snapshot */
     /* "No recent snapshot": the account's latest snapshot on or before
@@ -181,8 +220,22 @@ void hc_predict_result_release(hc_predict_result *res);
 void hc_predict_write_csv(FILE *f, const hc_predict_result *res);
 
 /* Writes the summary (accounts and ARR per band, expected churned ARR in
- * the next horizon, accounts that fell a band, accounts with no recent
- * snapshot) as plain text lines to `f`; the CLI sends it to stderr. */
+ * the next horizon with its 80% and 95% ranges, accounts that fell a band,
+ * accounts with no recent snapshot) as plain text lines to `f`; the CLI
+ * sends it to stderr. */
 void hc_predict_write_summary(FILE *f, const hc_predict_result *res);
+
+struct json_t;
+
+/* The summary as a JSON object (schema "healthcal-predict-summary/1"):
+ * as_of, horizon_days, accounts, total_arr, bands, expected_churners and
+ * "revenue_at_risk" {expected, range_80 [lo, hi], range_95 [lo, hi],
+ * method, draws, seed, accounts} (null ranges without a churn model).
+ * Returns a new reference, or NULL when out of memory. */
+struct json_t *hc_predict_summary_json(const hc_predict_result *res);
+
+/* Writes hc_predict_summary_json to `path` atomically, 2-space indented. */
+hc_status hc_predict_write_summary_json(const hc_predict_result *res, const char *path,
+                                        hc_error *err);
 
 #endif

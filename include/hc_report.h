@@ -6,19 +6,24 @@
  *   1. loads the current (hand-set) config and, once, the history it needs
  *      (role columns from the config unless the options name them);
  *   2. validates the current config on every labelled observation
- *      (hc_validate_model: AUC with its DeLong interval, calibration);
+ *      (hc_validate_model_opts clustered by the account id: AUC with its
+ *      clustered DeLong interval, calibration, the effective sample in
+ *      words, which the summary quotes beside the verdict);
  *   3. fits the tuned config on the same observations (hc_fit_model with
  *      segments when the data has a segment column, hc_fit_annotate);
  *   4. backtests current and tuned on identical walk-forward folds
  *      (hc_backtest_run with the threshold objective), which gives the
- *      out-of-time AUC difference with DeLong's paired interval;
+ *      out-of-time AUC difference with DeLong's paired interval, clustered
+ *      by account (Obuchowski 1997), on which the verdict rests;
  *   5. recommends band cut points by the objective and writes them into the
  *      tuned config's bands: those chosen on the tuned model's pooled
  *      out-of-time test rows of the backtest, so the recall (or precision,
  *      or value) they promise is what a refitted model achieved on data it
  *      had not seen; without a backtest, those chosen on the final model's
  *      in-sample health scores (and the report says so);
- *   6. scores today's accounts with the tuned config (hc_predict_run);
+ *   6. scores today's accounts with the tuned config (hc_predict_run) and
+ *      gives the book's expected churned ARR its 80% and 95% ranges
+ *      (hc_predict_risk_range_compute, seeded by opt->seed);
  *   7. optionally measures drift since a previous period (hc_drift_run);
  *   8. builds the report's document (res->doc: its sections, figures,
  *      verdicts in plain words and the book's table, money and ranges
@@ -49,7 +54,11 @@
  *                   pooled reliability/prediction_hist/roc/pr/gains/
  *                   score_distribution.csv), weights.csv, band_arr.csv,
  *                   coefficients.csv, segments.csv, reconciliation.csv,
- *                   validate.json and, with a previous period, drift.json
+ *                   validate.json (clustered by account, with its
+ *                   "clusters" object and "effective_sample"),
+ *                   revenue_at_risk.json (the book's expected churned ARR,
+ *                   range_80, range_95, method, draws, seed) and, with a
+ *                   previous period, drift.json
  *
  * When gnuplot cannot be run the report still comes out: plots are listed
  * as missing with the reason, and every number stays in data/.
@@ -101,6 +110,8 @@ typedef struct {
     int segments;                  /* per-segment fit when the data has a
                                       segment column (default 1) */
     double ridge;                  /* L2 penalty of the fits (default 0) */
+    unsigned long seed;            /* of the revenue-at-risk Monte Carlo
+                                      (default HC_PREDICT_SEED_DEFAULT) */
     int has_previous;              /* measure drift against `previous` */
     hc_drift_period previous;      /* the baseline period; the current one
                                       runs from the day after it to the
@@ -273,6 +284,9 @@ typedef struct {
     double book_arr;
     double book_expected_arr;
     double book_expected_churners; /* sum of P(churn) */
+    hc_predict_risk_range book_risk;  /* the range of the book's churned ARR
+                                         (hc_predict_risk_range_compute over
+                                         the scored accounts in the book) */
     size_t book_unscored;       /* no health score */
     double book_unscored_arr;
     size_t book_stale;          /* in the book, no snapshot within the horizon */

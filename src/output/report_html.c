@@ -156,7 +156,7 @@ static void section_files(const hc_rh_page *pg)
         fputs("thresholds.csv, cutpoints.csv, ", f);
     fputs("reliability.csv, prediction_hist.csv, roc.csv, pr.csv, gains.csv, "
           "score_distribution.csv, weights.csv, band_arr.csv, coefficients.csv, "
-          "segments.csv, reconciliation.csv, validate.json", f);
+          "segments.csv, reconciliation.csv, validate.json, revenue_at_risk.json", f);
     if (res->has_drift)
         fputs(", drift.json", f);
     fputs("</li>\n</ul>\n</section>\n", f);
@@ -183,7 +183,7 @@ void hc_report_write_html(FILE *f, const hc_report_result *res, const hc_report_
     fputs("</main>\n<footer><p>healthcal ", f);
     hc_rh_esc(f, res->opt.version);
     fputs(": weights by logistic regression (IRLS), AUC intervals by DeLong et al. "
-          "(1988), calibration as in Cox (1958) and Steyerberg (2010), walk-forward "
+          "(1988) clustered by account (Obuchowski 1997), calibration as in Cox (1958) and Steyerberg (2010), walk-forward "
           "backtest by date with an embargo. This page is self-contained: it loads "
           "nothing.</p></footer>\n</body>\n</html>\n", f);
 }

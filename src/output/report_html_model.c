@@ -7,7 +7,9 @@
 static void metric_rows(FILE *f, const hc_validate_result *v)
 {
     const hc_metrics_summary *s = &v->summary;
-    fputs("<tr><td>ROC AUC (DeLong 95% CI)</td>", f);
+    fputs(v->clusters.active && v->clusters.auc_estimable
+              ? "<tr><td>ROC AUC (clustered DeLong 95% CI, by account)</td>"
+              : "<tr><td>ROC AUC (DeLong 95% CI)</td>", f);
     hc_rh_td_ci(f, s->roc_auc, s->roc_auc_ci_low, s->roc_auc_ci_high, 3);
     fputs("</tr>\n<tr><td>PR AUC (average precision)</td>", f);
     hc_rh_td_num(f, "%.3f", s->pr_auc);
@@ -80,7 +82,14 @@ void hc_rh_section_current(const hc_rh_page *pg)
         fputs("Probabilities come from the config's own churn model.", f);
     fputs("</p>\n<p><strong>Discrimination:</strong> the current score ", f);
     hc_rh_esc(f, v->discrimination_text);
-    fputs("</p>\n<p><strong>Calibration:</strong> ", f);
+    fputs("</p>\n", f);
+    if (v->clusters.active && v->clusters.effective_text[0]) {
+        /* Next to the verdict: how many independent units its interval has. */
+        fputs("<p class=\"effective-sample\"><strong>Effective sample:</strong> ", f);
+        hc_rh_esc(f, v->clusters.effective_text);
+        fputs("</p>\n", f);
+    }
+    fputs("<p><strong>Calibration:</strong> ", f);
     hc_rh_esc(f, v->calibration_text);
     fputs("</p>\n<div class=\"wrap\"><table>\n", f);
     HC_RH_TH(f, "metric", "#value");
@@ -162,12 +171,24 @@ void hc_rh_section_backtest(const hc_rh_page *pg)
                 fputs(").</p>\n", f);
                 continue;
             }
+            /* The verdict rests on the clustered test when there is one. */
             int sig = c->diff.ci_low > 0 || c->diff.ci_high < 0;
-            fprintf(f, "AUC difference %+.4f (95%% CI %+.4f to %+.4f, DeLong paired test, "
-                       "p %.3g): %s.</p>\n",
-                    c->diff.diff, c->diff.ci_low, c->diff.ci_high, c->diff.p_value,
-                    !sig ? "no significant difference"
-                    : c->diff.diff > 0 ? "significantly better" : "significantly worse");
+            if (c->clustered) {
+                fprintf(f, "AUC difference %+.4f (95%% CI %+.4f to %+.4f, %s by account, "
+                           "%zu accounts, p %.3g): %s. Treating the snapshots as "
+                           "independent would give %+.4f to %+.4f (design effect %.2f).</p>\n",
+                        c->diff.diff, c->diff.ci_low, c->diff.ci_high,
+                        HC_BACKTEST_METHOD_PAIRED_CLUSTERED, c->n_clusters, c->diff.p_value,
+                        !sig ? "no significant difference"
+                        : c->diff.diff > 0 ? "significantly better" : "significantly worse",
+                        c->ci_low_naive, c->ci_high_naive, c->design_effect);
+            } else {
+                fprintf(f, "AUC difference %+.4f (95%% CI %+.4f to %+.4f, DeLong paired "
+                           "test, rows independent, p %.3g): %s.</p>\n",
+                        c->diff.diff, c->diff.ci_low, c->diff.ci_high, c->diff.p_value,
+                        !sig ? "no significant difference"
+                        : c->diff.diff > 0 ? "significantly better" : "significantly worse");
+            }
         }
         fputs("<ul>\n", f);
         for (size_t c = 0; c < b->n_configs; c++) {

@@ -167,6 +167,36 @@ static void backtest(FILE *f, const hc_report_result *res)
         fputs(" |\n", f);
     }
     fputc('\n', f);
+    for (size_t i = 0; i < b->n_comparisons; i++) {
+        const hc_backtest_comparison *c = &b->comparisons[i];
+        fputs("**", f);
+        md(f, b->configs[c->index].name);
+        fputs(" vs ", f);
+        md(f, b->configs[0].name);
+        fputs(":** ", f);
+        if (!c->ok) {
+            fputs("no AUC comparison (", f);
+            md(f, c->note);
+            fputs(").\n\n", f);
+            continue;
+        }
+        /* The verdict rests on the clustered test when there is one. */
+        int sig = c->diff.ci_low > 0 || c->diff.ci_high < 0;
+        const char *verdict = !sig ? "no significant difference"
+                              : c->diff.diff > 0 ? "significantly better"
+                                                 : "significantly worse";
+        if (c->clustered)
+            fprintf(f, "AUC difference %+.4f (95%% CI %+.4f to %+.4f, %s by account, %zu "
+                       "accounts, p %.3g): %s; rows independent it would be %+.4f to "
+                       "%+.4f (design effect %.2f).\n\n",
+                    c->diff.diff, c->diff.ci_low, c->diff.ci_high,
+                    HC_BACKTEST_METHOD_PAIRED_CLUSTERED, c->n_clusters, c->diff.p_value,
+                    verdict, c->ci_low_naive, c->ci_high_naive, c->design_effect);
+        else
+            fprintf(f, "AUC difference %+.4f (95%% CI %+.4f to %+.4f, DeLong paired, rows "
+                       "independent, p %.3g): %s.\n\n",
+                    c->diff.diff, c->diff.ci_low, c->diff.ci_high, c->diff.p_value, verdict);
+    }
 }
 
 static void segments(FILE *f, const hc_report_result *res)

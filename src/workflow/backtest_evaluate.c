@@ -1,12 +1,56 @@
-/* backtest_evaluate.c - the pooled evaluation: validation of every config, paired DeLong tests against the first, the threshold sweep of the primary. */
+/* backtest_evaluate.c - the pooled evaluation: validation of every config, paired DeLong tests against the first (clustered by account), the threshold sweep of the primary. */
 #include "backtest_internal.h"
 #include "hc_trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The cluster codes of the pooled rows (4 bytes a row): the text codes of
+ * the cluster column (opt.cluster_col, default the account id) at each
+ * pooled row, into a new array the caller frees, and the column's name in
+ * *name. *out stays NULL when the options ask for independent rows. A
+ * missing or non-text column, or an empty cell, is HC_EDATA naming the
+ * file and column (the same rule as hc_validate_model_opts). */
+static hc_status pooled_clusters(const hc_history *h, const hc_backtest_result *res,
+                                 int32_t **out, const char **name, hc_error *err)
+{
+    *out = NULL;
+    *name = NULL;
+    if (res->opt.unclustered)
+        return HC_OK;
+    const hc_table *t = h->snapshots.table;
+    const char *want = res->opt.cluster_col;
+    int col = want ? hc_table_find(t, want) : h->snapshots.id_col;
+    if (col < 0)
+        return hc_error_set(err, HC_EDATA, t->source, 0, 0,
+                            "no cluster column '%s' in the snapshots (--cluster-col)",
+                            want ? want : "the account id");
+    if (t->cols[col].type != HC_COL_TEXT)
+        return hc_error_set(err, HC_EDATA, t->source, 0, 0,
+                            "cluster column '%s' is not a text (id) column: a cluster "
+                            "names the account each row belongs to (--cluster-col)",
+                            t->cols[col].name);
+    int32_t *cl = malloc((res->n_pooled ? res->n_pooled : 1) * sizeof *cl);
+    if (!cl)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < res->n_pooled; i++) {
+        uint32_t r = res->pooled_row[i];
+        cl[i] = t->cols[col].code[r];
+        if (cl[i] < 0) {
+            free(cl);
+            return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
+                                "cluster column '%s' is empty", t->cols[col].name);
+        }
+    }
+    *out = cl;
+    *name = t->cols[col].name;
+    return HC_OK;
+}
 
 /* The pooled validation of config c. */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
+                                   const int32_t *cluster, const char *cluster_name,
                                    hc_error *err)
 {
     hc_backtest_config *cf = &res->configs[c];
@@ -29,6 +73,14 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     }
     in.arr = have_arr ? res->pooled_arr : NULL;
     in.p_ranked = ranked;
+    /* Clustered by account; the bootstrap is off unless asked for: over
+     * millions of pooled rows its replicates would dominate the backtest,
+     * and the intervals that decide (AUC, rates, calibration) have closed
+     * forms. */
+    in.cluster = cluster;
+    in.cluster_name = cluster_name;
+    in.bootstrap = cluster ? res->opt.bootstrap : 0;
+    in.seed = res->opt.seed ? res->opt.seed : HC_VALIDATE_SEED_DEFAULT;
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
@@ -92,6 +144,45 @@ static double *placements(const hc_backtest_result *res, size_t c, double *auc)
     return pl;
 }
 
+/* The paired test of config c against config 0 from their placements:
+ * clustered (Obuchowski 1997) when cluster codes are given, with the
+ * rows-independent test beside it; else the rows-independent test alone.
+ * The verdicts read cmp->diff, so with clusters they rest on the
+ * clustered test. */
+static hc_status compare(const hc_backtest_result *res, size_t c, double *const *pl,
+                         const double *auc, const int32_t *cluster,
+                         const char *cluster_name, hc_backtest_comparison *cmp,
+                         hc_error *err)
+{
+    size_t n = res->n_pooled;
+    hc_metrics_auc_diff naive;
+    hc_status st = hc_metrics_delong_paired_placements(
+        res->pooled_y, res->configs[c].p, pl[c], auc[c], res->configs[0].p, pl[0], auc[0],
+        n, 0.95, &naive, err);
+    if (st != HC_OK)
+        return st;
+    cmp->diff = naive;
+    cmp->se_naive = naive.se;
+    cmp->ci_low_naive = naive.ci_low;
+    cmp->ci_high_naive = naive.ci_high;
+    cmp->p_value_naive = naive.p_value;
+    cmp->design_effect = 1.0;
+    if (!cluster)
+        return HC_OK;
+    hc_metrics_auc_diff_clustered cd;
+    st = hc_metrics_delong_paired_clustered_placements(res->pooled_y, pl[c], auc[c], pl[0],
+                                                       auc[0], cluster, n, 0.95, &cd, err);
+    if (st != HC_OK)
+        return st;
+    cmp->diff = cd.d;
+    cmp->design_effect = cd.design_effect;
+    cmp->n_clusters = cd.n_clusters;
+    cmp->clustered = 1;
+    snprintf(cmp->cluster_name, sizeof cmp->cluster_name, "%.63s",
+             cluster_name ? cluster_name : "cluster");
+    return HC_OK;
+}
+
 /* Pooled validation, the sweep and comparisons, one after the other: each
  * works on several copies of the millions of pooled rows (a ranking, the
  * lowess working set, the placements, the sweep's sorted rows), and run
@@ -102,7 +193,7 @@ static double *placements(const hc_backtest_result *res, size_t c, double *auc)
 hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
                                 hc_error *err)
 {
-    size_t n = res->n_pooled, nc = res->n_configs;
+    size_t nc = res->n_configs;
     int have_arr = h->snapshots.arr_col >= 0;
     res->primary = res->opt.tuned ? nc - 1 : 0;
     double **pl = calloc(nc, sizeof *pl);
@@ -110,8 +201,12 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     res->n_comparisons = nc - 1;
     res->comparisons = calloc(nc, sizeof *res->comparisons);
     hc_status st = pl && auc && res->comparisons ? HC_OK : hc_error_nomem(err);
+    int32_t *cluster = NULL;
+    const char *cluster_name = NULL;
+    if (st == HC_OK)
+        st = pooled_clusters(h, res, &cluster, &cluster_name, err);
     for (size_t c = 0; st == HC_OK && c < nc; c++)
-        st = pooled_validation(res, c, have_arr, err);
+        st = pooled_validation(res, c, have_arr, cluster, cluster_name, err);
     hc_trace_mark("backtest: pooled validation");
     /* From here the sweep reads the primary's H, and the paired tests the
      * p of each config: the other H and the bands are freed before the
@@ -140,9 +235,7 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
         }
         hc_error e;
         hc_error_clear(&e);
-        hc_status dst = hc_metrics_delong_paired_placements(
-            res->pooled_y, res->configs[c].p, pl[c], auc[c], res->configs[0].p, pl[0],
-            auc[0], n, 0.95, &cmp->diff, &e);
+        hc_status dst = compare(res, c, pl, auc, cluster, cluster_name, cmp, &e);
         if (dst == HC_OK) {
             cmp->ok = 1;
         } else if (hc_bt_is_skip(dst)) {
@@ -159,6 +252,7 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
         free(pl[c]);
     free(pl);
     free(auc);
+    free(cluster);
     hc_trace_mark("backtest: threshold sweep and DeLong tests");
     return st;
 }

@@ -468,6 +468,25 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
                                    "period starts at T"), &bad);
     put(op, "min_train_churners", json_integer((json_int_t)o->min_train_churners), &bad);
     put(op, "as_of", jdate(h->labels.as_of), &bad);
+    {
+        /* The clusters as run: the comparisons name the column they found. */
+        json_t *cl = json_object();
+        put(cl, "clustered", json_boolean(!o->unclustered), &bad);
+        put(cl, "column", o->unclustered ? json_null()
+                          : json_string(o->cluster_col ? o->cluster_col
+                                                       : (h->snapshots.id_col >= 0
+                                                              ? h->snapshots.table
+                                                                    ->cols[h->snapshots.id_col]
+                                                                    .name
+                                                              : "account_id")),
+            &bad);
+        put(cl, "bootstrap", json_integer((json_int_t)(o->unclustered ? 0 : o->bootstrap)),
+            &bad);
+        put(cl, "seed", json_integer((json_int_t)(o->seed ? o->seed
+                                                          : HC_VALIDATE_SEED_DEFAULT)),
+            &bad);
+        put(op, "clusters", cl, &bad);
+    }
     if (o->use_objective) {
         json_t *ob = json_object();
         put(ob, "objective", json_string(objective_word(o->threshold.objective)), &bad);
@@ -535,8 +554,18 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
         json_t *e = json_object();
         put(e, "config", json_string(res->configs[c->index].name), &bad);
         put(e, "baseline", json_string(res->configs[0].name), &bad);
-        put(e, "method", json_string("DeLong paired test on the pooled test rows "
-                                     "(pROC roc.test, paired = TRUE)"), &bad);
+        if (c->clustered) {
+            char how[256];
+            snprintf(how, sizeof how, "%s, by account (%s)",
+                     HC_BACKTEST_METHOD_PAIRED_CLUSTERED, c->cluster_name);
+            put(e, "method", json_string(how), &bad);
+            put(e, "cluster_column", json_string(c->cluster_name), &bad);
+        } else {
+            put(e, "method", json_string("DeLong paired test on the pooled test rows, "
+                                         "rows independent (pROC roc.test, paired = "
+                                         "TRUE)"), &bad);
+            put(e, "cluster_column", json_null(), &bad);
+        }
         if (c->ok) {
             put(e, "roc_auc", jnum(c->diff.auc1), &bad);
             put(e, "roc_auc_baseline", jnum(c->diff.auc2), &bad);
@@ -546,6 +575,19 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
             put(e, "se", jnum(c->diff.se), &bad);
             put(e, "z", jnum(c->diff.z), &bad);
             put(e, "p_value", jnum(c->diff.p_value), &bad);
+            put(e, "significant", json_boolean(c->diff.ci_low > 0 || c->diff.ci_high < 0),
+                &bad);
+            if (c->clustered) {
+                put(e, "clusters", json_integer((json_int_t)c->n_clusters), &bad);
+                put(e, "design_effect", jnum(c->design_effect), &bad);
+                json_t *nv = json_object();
+                put(nv, "method", json_string("DeLong paired, rows independent"), &bad);
+                put(nv, "se", jnum(c->se_naive), &bad);
+                put(nv, "ci_low", jnum(c->ci_low_naive), &bad);
+                put(nv, "ci_high", jnum(c->ci_high_naive), &bad);
+                put(nv, "p_value", jnum(c->p_value_naive), &bad);
+                put(e, "rows_independent", nv, &bad);
+            }
         } else {
             put(e, "note", json_string(c->note), &bad);
         }

@@ -13,6 +13,8 @@ void hc_predict_options_init(hc_predict_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->as_of = HC_DATE_MISSING;
+    opt->risk_draws = HC_PREDICT_RISK_DRAWS;
+    opt->seed = HC_PREDICT_SEED_DEFAULT;
 }
 
 void hc_predict_result_release(hc_predict_result *res)
@@ -393,6 +395,7 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     int32_t *group = malloc((N ? N : 1) * sizeof *group);
     double *w = malloc(Kc * sizeof *w);
     int *in_output = NULL;
+    double *risk_p = NULL, *risk_a = NULL;
     if (!sub || !health || !band || !pc || !pe || !seg || !group || !w) {
         st = hc_error_nomem(err);
         goto done;
@@ -461,7 +464,11 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
                                 sizeof *res->band_accounts);
     res->band_arr = calloc(res->n_bands ? res->n_bands : 1, sizeof *res->band_arr);
     res->stale_rows = malloc((sel.n_book ? sel.n_book : 1) * sizeof *res->stale_rows);
-    if (!res->band_accounts || !res->band_arr || !res->stale_rows) {
+    /* The book's P(churn) and ARR (missing as 0), for the range of the
+     * churned ARR. */
+    risk_p = malloc((sel.n_book ? sel.n_book : 1) * sizeof *risk_p);
+    risk_a = malloc((sel.n_book ? sel.n_book : 1) * sizeof *risk_a);
+    if (!res->band_accounts || !res->band_arr || !res->stale_rows || !risk_p || !risk_a) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -480,6 +487,8 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
             res->unscored_arr += arr0;
         }
         if (!isnan(pc[i])) {
+            risk_p[res->churn_scored] = pc[i];
+            risk_a[res->churn_scored] = arr0 > 0 ? arr0 : 0.0;
             res->churn_scored++;
             res->expected_churners += pc[i];
             res->expected_churned_arr += pc[i] * arr0;
@@ -494,6 +503,12 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
                 res->stale_at_risk += pc[i] * arr0;
         }
     }
+
+    if (res->churn_scored && opt->risk_draws &&
+        (st = hc_predict_risk_range_compute(risk_p, risk_a, res->churn_scored,
+                                            opt->risk_draws, opt->seed, &res->risk_range,
+                                            err)) != HC_OK)
+        goto done;
 
     /* Sort the rows and carry the sub-scores along: sort copies whose `row`
      * field holds their unsorted position, then gather both by it. */
@@ -563,6 +578,8 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     }
 
 done:
+    free(risk_p);
+    free(risk_a);
     free(sub);
     free(health);
     free(band);

@@ -1,8 +1,10 @@
-/* predict_write.c - writing predictions: the CSV file and the plain-text summary. */
+/* predict_write.c - writing predictions: the CSV file, the plain-text summary and its JSON. */
 #include "hc_predict.h"
 #include "hc_csv.h"
 #include "hc_date.h"
+#include "hc_outfile.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +138,13 @@ void hc_predict_write_summary(FILE *f, const hc_predict_result *res)
                    "churners)\n",
                 res->horizon_days, res->expected_churned_arr, res->churn_scored,
                 res->expected_churners);
-    else
+    if (res->churn_scored && res->risk_range.computed)
+        fprintf(f, "  range of churned ARR (each account churning independently with its "
+                   "P(churn); %zu Monte Carlo draws, seed %lu): 80%% %.2f to %.2f, 95%% "
+                   "%.2f to %.2f\n",
+                res->risk_range.draws, res->risk_range.seed, res->risk_range.lo80,
+                res->risk_range.hi80, res->risk_range.lo95, res->risk_range.hi95);
+    if (!res->churn_scored)
         fprintf(f, "expected churned ARR: not available (the config has no "
                    "churn_model; run healthcal fit)\n");
     fprintf(f, "accounts that fell a band since their previous snapshot: %zu\n",
@@ -155,4 +163,95 @@ void hc_predict_write_summary(FILE *f, const hc_predict_result *res)
     if (res->stale_accounts > show)
         fprintf(f, ", ... (%zu more)", res->stale_accounts - show);
     putc('\n', f);
+}
+
+/* A finite number, or null (never expected: keeps the JSON valid). */
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void put(json_t *o, const char *key, json_t *v, int *bad)
+{
+    if (!o || !v || json_object_set_new(o, key, v) != 0)
+        *bad = 1;
+}
+
+static json_t *pair(double lo, double hi, int *bad)
+{
+    json_t *a = json_array();
+    if (!a || json_array_append_new(a, jnum(lo)) || json_array_append_new(a, jnum(hi)))
+        *bad = 1;
+    return a;
+}
+
+json_t *hc_predict_summary_json(const hc_predict_result *res)
+{
+    int bad = 0;
+    const hc_model *m = res->model;
+    char d[11];
+    json_t *root = json_object();
+    put(root, "schema", json_string("healthcal-predict-summary/1"), &bad);
+    hc_date_format(res->as_of, d);
+    put(root, "as_of", json_string(d), &bad);
+    put(root, "horizon_days", json_integer(res->horizon_days), &bad);
+    put(root, "accounts", json_integer((json_int_t)res->accounts), &bad);
+    put(root, "total_arr", jnum(res->total_arr), &bad);
+    json_t *bands = json_array();
+    for (size_t b = 0; b < res->n_bands; b++) {
+        json_t *e = json_object();
+        put(e, "band", json_string(m->bands[b].name), &bad);
+        put(e, "accounts", json_integer((json_int_t)res->band_accounts[b]), &bad);
+        put(e, "arr", jnum(res->band_arr[b]), &bad);
+        if (!e || json_array_append_new(bands, e))
+            bad = 1;
+    }
+    put(root, "bands", bands, &bad);
+    put(root, "unscored_accounts", json_integer((json_int_t)res->unscored_accounts), &bad);
+    put(root, "fell_accounts", json_integer((json_int_t)res->fell_accounts), &bad);
+    put(root, "stale_accounts", json_integer((json_int_t)res->stale_accounts), &bad);
+    json_t *r = json_object();
+    const hc_predict_risk_range *q = &res->risk_range;
+    put(r, "accounts", json_integer((json_int_t)res->churn_scored), &bad);
+    put(r, "expected_churners", res->churn_scored ? jnum(res->expected_churners)
+                                                  : json_null(), &bad);
+    put(r, "expected", res->churn_scored ? jnum(res->expected_churned_arr) : json_null(),
+        &bad);
+    put(r, "range_80", q->computed ? pair(q->lo80, q->hi80, &bad) : json_null(), &bad);
+    put(r, "range_95", q->computed ? pair(q->lo95, q->hi95, &bad) : json_null(), &bad);
+    put(r, "method", json_string("sum of P(churn) x ARR; ranges: quantiles (type 7) of a "
+                                 "seeded Monte Carlo of independent Bernoulli(P(churn)) "
+                                 "churn events, each losing the account's ARR "
+                                 "(Poisson-binomial)"), &bad);
+    put(r, "draws", json_integer((json_int_t)q->draws), &bad);
+    put(r, "seed", json_integer((json_int_t)q->seed), &bad);
+    put(root, "revenue_at_risk", r, &bad);
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+hc_status hc_predict_write_summary_json(const hc_predict_result *res, const char *path,
+                                        hc_error *err)
+{
+    json_t *root = hc_predict_summary_json(res);
+    if (!root)
+        return hc_error_nomem(err);
+    hc_outfile *of;
+    hc_status st = hc_outfile_open(path, &of, err);
+    if (st != HC_OK) {
+        json_decref(root);
+        return st;
+    }
+    FILE *f = hc_outfile_stream(of);
+    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (rc != 0) {
+        hc_outfile_abort(of);
+        return hc_error_set(err, HC_EIO, path, 0, 0, "cannot write JSON");
+    }
+    fputc('\n', f);
+    return hc_outfile_commit(of, err);
 }

@@ -18,6 +18,7 @@ void hc_report_options_init(hc_report_options *opt)
     opt->step_days = 90;
     opt->window_days = 365;
     opt->segments = 1;
+    opt->seed = HC_PREDICT_SEED_DEFAULT;
     opt->version = "unknown";
 }
 
@@ -101,8 +102,12 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     const hc_history *h = &res->history;
 
     hc_rpt_stage(opt, "validating the current config");
-    if ((st = hc_validate_model(res->current, h, NULL, 0, &res->validate,
-                                &res->validate_rows, err)) != HC_OK)
+    /* Clustered by the account id: an account's weekly snapshots are
+     * correlated, and rows-independent intervals under-cover. */
+    hc_validate_model_options vo;
+    hc_validate_model_options_init(&vo);
+    if ((st = hc_validate_model_opts(res->current, h, NULL, 0, &vo, &res->validate,
+                                     &res->validate_rows, err)) != HC_OK)
         return st;
 
     hc_rpt_stage(opt, "fitting the tuned config");
@@ -171,6 +176,10 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     po.model = res->fit.tuned;
     po.snapshots = &h->snapshots;
     po.as_of = opt->as_of;
+    po.seed = opt->seed;
+    /* The range the report shows is the book's (hc_rpt_build_book), which
+     * leaves out accounts that have already churned. */
+    po.risk_draws = 0;
     if ((st = hc_predict_run(&po, &res->predict, err)) != HC_OK) {
         memset(&res->predict, 0, sizeof res->predict);
         return st;

@@ -107,6 +107,37 @@ hc_status hc_rpt_recommend_thresholds(hc_report_result *res, hc_error *err)
 
 /* ---- today's book ---- */
 
+/* The range of the book's churned ARR: the accounts hc_rpt_build_book sums
+ * (in the book, in a band, with a P(churn)), each churning independently
+ * (hc_predict_risk_range_compute, seeded with the report's seed). */
+static hc_status book_risk(hc_report_result *res, size_t nb, hc_error *err)
+{
+    const hc_predict_result *p = &res->predict;
+    double *pc = malloc((p->n ? p->n : 1) * sizeof *pc);
+    double *arr = malloc((p->n ? p->n : 1) * sizeof *arr);
+    if (!pc || !arr) {
+        free(pc);
+        free(arr);
+        return hc_error_nomem(err);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const hc_prediction *r = &p->rows[i];
+        if (!res->in_book[i] || r->band < 0 || (size_t)r->band >= nb || !isfinite(r->p_churn))
+            continue;
+        pc[k] = r->p_churn;
+        arr[k] = isfinite(r->arr) && r->arr > 0 ? r->arr : 0.0;
+        k++;
+    }
+    hc_status st = HC_OK;
+    if (k)
+        st = hc_predict_risk_range_compute(pc, arr, k, HC_PREDICT_RISK_DRAWS, res->opt.seed,
+                                           &res->book_risk, err);
+    free(pc);
+    free(arr);
+    return st;
+}
+
 hc_status hc_rpt_build_book(hc_report_result *res, hc_error *err)
 {
     const hc_predict_result *p = &res->predict;
@@ -153,7 +184,7 @@ hc_status hc_rpt_build_book(hc_report_result *res, hc_error *err)
             res->book_expected_arr += r->p_churn * arr;
         }
     }
-    return HC_OK;
+    return book_risk(res, nb, err);
 }
 
 /* ---- segments ---- */

@@ -1,5 +1,6 @@
 /* report_files.c - the report directory's data files: weights, band ARR, segments, reconciliation, thresholds, validate and drift JSON, tuned.json, predictions.csv. */
 #include "report_internal.h"
+#include "hc_date.h"
 #include "hc_csv.h"
 #include "hc_outfile.h"
 
@@ -225,6 +226,31 @@ static hc_status write_json(const char *dir, const char *name, json_t *root,
     return hc_outfile_commit(of, err);
 }
 
+/* revenue_at_risk.json: the book's expected churned ARR in the next
+ * horizon and its 80% and 95% ranges (hc_predict.h, "Revenue at risk"). */
+static json_t *risk_json(const hc_report_result *res)
+{
+    const hc_predict_risk_range *q = &res->book_risk;
+    char day[11];
+    hc_date_format(res->predict.as_of, day);
+    json_t *r80 = q->computed ? json_pack("[ff]", q->lo80, q->hi80) : json_null();
+    json_t *r95 = q->computed ? json_pack("[ff]", q->lo95, q->hi95) : json_null();
+    return json_pack("{s:s, s:s, s:i, s:I, s:f, s:I, s:f, s:f, s:o, s:o, s:s, s:I, s:I}",
+                     "schema", "healthcal-revenue-at-risk/1", "as_of", day,
+                     "horizon_days", res->predict.horizon_days,
+                     "book_accounts", (json_int_t)res->book_accounts,
+                     "book_arr", res->book_arr,
+                     "accounts_with_probability", (json_int_t)q->accounts,
+                     "expected_churners", res->book_expected_churners,
+                     "expected_churned_arr", res->book_expected_arr,
+                     "range_80", r80, "range_95", r95,
+                     "method", "expected: sum of P(churn) x ARR over the book; ranges: "
+                               "type-7 quantiles 0.10-0.90 and 0.025-0.975 of a seeded "
+                               "Monte Carlo of independent Bernoulli(P(churn)) churn "
+                               "events, each losing the account's ARR (Poisson-binomial)",
+                     "draws", (json_int_t)q->draws, "seed", (json_int_t)q->seed);
+}
+
 /* Every file a report may write in data/ and every plot image: removed
  * before writing, so that nothing of an earlier run survives beside the
  * new one (a stale drift.json or a plot of old data). */
@@ -233,7 +259,7 @@ static const char *const data_files[] = {
     "summary.json", "reliability.csv", "prediction_hist.csv", "roc.csv", "pr.csv",
     "gains.csv", "score_distribution.csv", "weights.csv", "band_arr.csv",
     "coefficients.csv", "segments.csv", "reconciliation.csv", "validate.json",
-    "drift.json"};
+    "drift.json", "revenue_at_risk.json"};
 static const char *const plot_names[] = {
     "reliability", "roc", "pr", "gains", "bands_over_time", "band_arr",
     "score_distribution", "weights", "thresholds", "folds"};
@@ -278,7 +304,10 @@ static hc_status write_data(hc_report_result *res, const char *data, hc_error *e
                               .file = res->opt.snapshots_path,
                               .config = res->opt.config_path,
                               .rows_read = res->validate_rows.observations,
-                              .rows_dropped = res->validate_rows.missing_health};
+                              .rows_dropped = res->validate_rows.missing_health,
+                              .cluster_column = res->validate.clusters.active
+                                                    ? res->validate.clusters.name
+                                                    : NULL};
     char path[4096];
     if ((st = join(path, sizeof path, data, "validate.json", err)) != HC_OK ||
         (st = hc_validate_write_json(&res->validate, &src, path, err)) != HC_OK)
@@ -286,7 +315,7 @@ static hc_status write_data(hc_report_result *res, const char *data, hc_error *e
     if (res->has_drift &&
         (st = write_json(data, "drift.json", hc_drift_to_json(&res->drift), err)) != HC_OK)
         return st;
-    return HC_OK;
+    return write_json(data, "revenue_at_risk.json", risk_json(res), err);
 }
 
 

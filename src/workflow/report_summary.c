@@ -73,6 +73,9 @@ static void summary_current(FILE *f, const hc_report_result *res)
             res->validate_rows.used, res->history.snapshots.n_accounts,
             v->summary.positives,
             l->horizon);
+    /* Beside the verdict: how many independent units its interval rests on. */
+    if (v->clusters.active && v->clusters.effective_text[0])
+        fprintf(f, " %s", v->clusters.effective_text);
     if (res->validate_rows.churn_model_used) {
         fprintf(f, " Its own churn probabilities are %s", v->calibration_text);
     } else if (res->has_backtest && res->backtest.configs[0].has_pooled) {
@@ -111,12 +114,24 @@ static void summary_gain(FILE *f, const hc_report_result *res)
                 b->n_comparisons ? b->comparisons[0].note : "no tuned model");
         return;
     }
-    const hc_metrics_auc_diff *d = &b->comparisons[0].diff;
+    const hc_backtest_comparison *cmp = &b->comparisons[0];
+    const hc_metrics_auc_diff *d = &cmp->diff;
+    /* d holds the clustered test when the backtest clustered by account:
+     * the verdict below rests on it. */
     int sig = d->ci_low > 0 || d->ci_high < 0;
-    fprintf(f, "the tuned weights reached a ROC AUC of %.3f against %.3f for the current "
-               "config: a difference of %+.3f (95%% CI %+.3f to %+.3f, DeLong's paired "
-               "test, p = %.2g). ",
-            d->auc1, d->auc2, d->diff, d->ci_low, d->ci_high, d->p_value);
+    if (cmp->clustered)
+        fprintf(f, "the tuned weights reached a ROC AUC of %.3f against %.3f for the current "
+                   "config: a difference of %+.3f (95%% CI %+.3f to %+.3f, DeLong's paired "
+                   "test clustered by account, Obuchowski 1997, over %zu accounts, "
+                   "p = %.2g; treating the snapshots as independent would give %+.3f to "
+                   "%+.3f, design effect %.1f). ",
+                d->auc1, d->auc2, d->diff, d->ci_low, d->ci_high, cmp->n_clusters,
+                d->p_value, cmp->ci_low_naive, cmp->ci_high_naive, cmp->design_effect);
+    else
+        fprintf(f, "the tuned weights reached a ROC AUC of %.3f against %.3f for the current "
+                   "config: a difference of %+.3f (95%% CI %+.3f to %+.3f, DeLong's paired "
+                   "test, p = %.2g). ",
+                d->auc1, d->auc2, d->diff, d->ci_low, d->ci_high, d->p_value);
     if (!sig)
         fputs("That is no significant difference: on data they were not fitted on, the "
               "tuned weights do not rank churners measurably better than the current ones.",
@@ -219,7 +234,22 @@ static void summary_risk(FILE *f, const hc_report_result *res)
             day, res->book_accounts, total, p->horizon_days, exp_arr);
     if (res->book_arr > 0)
         fprintf(f, " (%.1f%% of the book's ARR)", 100 * res->book_expected_arr / res->book_arr);
-    fprintf(f, ", about %.1f accounts. By band: ", res->book_expected_churners);
+    fprintf(f, ", about %.1f accounts.", res->book_expected_churners);
+    if (res->book_risk.computed) {
+        /* The range of the sum, not of each account: accounts churn one
+         * by one, so the churned ARR is lumpy. */
+        char lo80[48], hi80[48], lo95[48], hi95[48];
+        const hc_predict_risk_range *q = &res->book_risk;
+        hc_format_money(q->lo80, lo80, sizeof lo80);
+        hc_format_money(q->hi80, hi80, sizeof hi80);
+        hc_format_money(q->lo95, lo95, sizeof lo95);
+        hc_format_money(q->hi95, hi95, sizeof hi95);
+        fprintf(f, " If each account churns independently with its probability, the "
+                   "churned ARR falls between %s and %s in 8 of 10 such periods and between "
+                   "%s and %s in 95 of 100 (%zu seeded Monte Carlo draws).",
+                lo80, hi80, lo95, hi95, q->draws);
+    }
+    fputs(" By band: ", f);
     for (size_t b = 0; b < m->n_bands; b++) {
         char arr[48], e[48];
         hc_format_money(res->band_arr[b], arr, sizeof arr);

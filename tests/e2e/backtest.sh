@@ -27,6 +27,35 @@ grep -q '"ci_low": ' "$O/summary.json" && ok || fail "summary.json: its interval
 grep -q '"kind": "tuned"' "$O/summary.json" && ok || fail "summary.json: tuned config"
 no_nan "$O/summary.json" "summary.json"
 grep -q "DeLong paired" "$WORK/out" && ok || fail "comparison printed"
+cp "$WORK/out" "$WORK/out.tuned"
+# clustered by account by default: the paired test, its naive companion and
+# the design effect, in the text and in summary.json
+grep -q "clustered DeLong paired (Obuchowski 1997) by account_id over [0-9]* accounts" "$WORK/out" && ok || fail "clustered paired test printed"
+grep -q "rows independent: [-+0-9.]* to [-+0-9.]*, design effect [0-9.]*" "$WORK/out" && ok || fail "naive interval and design effect printed"
+grep -q "only [0-9,]* churned accounts: intervals are as wide as" "$WORK/out" && ok || fail "effective sample printed"
+grep -q '"method": "clustered DeLong paired (Obuchowski 1997), by account (account_id)"' "$O/summary.json" && ok || fail "summary.json: clustered method"
+grep -q '"design_effect": [0-9]' "$O/summary.json" && ok || fail "summary.json: design effect"
+grep -q '"rows_independent": {' "$O/summary.json" && ok || fail "summary.json: naive test kept"
+grep -q '"clustered": true' "$O/summary.json" && ok || fail "summary.json: options.clusters"
+# --cluster-col none: the rows-independent test, the same difference
+run 0 "backtest --cluster-col none" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --tuned --window 180 --step 60 --objective recall=0.7 --cluster-col none -o "$WORK/naive"
+grep -q "DeLong paired, rows independent" "$WORK/out" && ok || fail "--cluster-col none: naive test printed"
+grep -q '"clustered": false' "$WORK/naive/summary.json" && ok || fail "--cluster-col none: summary.json"
+d1=$(sed -n 's/^      "auc_difference": \(.*\),$/\1/p' "$O/summary.json")
+d0=$(sed -n 's/^      "auc_difference": \(.*\),$/\1/p' "$WORK/naive/summary.json")
+[ -n "$d1" ] && [ "$d1" = "$d0" ] && ok || fail "clustered and naive runs differ in the AUC difference ($d1 vs $d0)"
+# the clustered interval is wider than the naive one of the same run
+python3 - "$O/summary.json" <<'PY' && ok || fail "clustered paired interval not wider than the naive one"
+import json, sys
+c = json.load(open(sys.argv[1]))["comparisons"][0]
+n = c["rows_independent"]
+sys.exit(0 if c["ci_high"] - c["ci_low"] > n["ci_high"] - n["ci_low"] and c["design_effect"] > 1 else 1)
+PY
+run 2 "backtest --cluster-col arr" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window 180 --step 60 --cluster-col arr -o "$WORK/badcl"
+expect_err "cluster column 'arr' is not a text (id) column" "--cluster-col on a number column"
+run 0 "backtest --bootstrap 50 --seed 3" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window 180 --step 60 --bootstrap 50 --seed 3 -o "$WORK/boot"
+grep -q '"bootstrap": 50' "$WORK/boot/summary.json" && ok || fail "--bootstrap recorded"
+cp "$WORK/out.tuned" "$WORK/out"
 grep -q "red band H <" "$WORK/out" && ok || fail "threshold outcome printed"
 # the pooled choice is labelled in-sample; the nested walk-forward gives
 # the out-of-time figures, one entry per used fold after the first

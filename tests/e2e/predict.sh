@@ -17,7 +17,19 @@ expect_err "red                      2    14.3%         28000.00     4.2%" "summ
 expect_err "(no score)               1" "summary: account without a score"
 expect_err "expected churned ARR in the next 30 days: 24807.87" "summary: expected churned ARR"
 expect_err "accounts that fell a band since their previous snapshot: 3" "summary: band falls"
+expect_err "range of churned ARR (each account churning independently with its P(churn); 10000 Monte Carlo draws, seed 20240101): 80% " "summary: revenue-at-risk range"
 expect_err "no recent snapshot (latest before 2024-02-17; still in the rows and totals above): 1 accounts, ARR 90000.00, expected ARR at risk 808.52: a6" "summary: stale account"
+# the summary JSON: the same seed gives the same range, another seed another
+run 0 "predict --summary-json" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p1.csv" --summary-json "$WORK/s1.json"
+run 0 "predict --summary-json again" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p2.csv" --summary-json "$WORK/s2.json"
+run 0 "predict --seed 5" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p3.csv" --seed 5 --summary-json "$WORK/s3.json"
+same_file "$WORK/s1.json" "$WORK/s2.json" "summary JSON with the same seed"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["revenue_at_risk"]; sys.exit(0 if round(r["expected"], 2) == 24807.87 and r["range_95"][0] <= r["range_80"][0] <= r["range_80"][1] <= r["range_95"][1] else 1)' "$WORK/s1.json" && ok || fail "summary JSON: expected churned ARR and its ranges"
+grep -q '"range_95": \[' "$WORK/s1.json" && ok || fail "summary JSON: 95% range"
+# (14 accounts: a lumpy distribution whose quantiles another seed may well
+# reproduce; tests/unit/test_predict_risk.c checks that seeds differ)
+grep -q '"seed": 5' "$WORK/s3.json" && ok || fail "summary JSON: --seed recorded"
+run 1 "predict --draws 1" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" --draws 1
 
 run 0 "predict --as-of" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" --as-of 2024-03-11
 same_file "$D/expected_asof.csv" "$WORK/out" "as of 2024-03-11 (stdout)"

@@ -40,13 +40,30 @@ for f in index.html summary.md tuned.json predictions.csv \
     data/summary.json data/reliability.csv data/prediction_hist.csv data/roc.csv \
     data/pr.csv data/gains.csv data/score_distribution.csv data/weights.csv \
     data/band_arr.csv data/coefficients.csv data/segments.csv data/reconciliation.csv \
-    data/validate.json data/drift.json; do
+    data/validate.json data/drift.json data/revenue_at_risk.json; do
     [ -s "$OUT/$f" ] && ok || fail "report lacks $f"
 done
 head -1 "$OUT/data/weights.csv" | grep -q '^component,old_weight,new_weight,ci_low,ci_high' && ok \
     || fail "weights.csv header"
 head -1 "$OUT/data/band_arr.csv" | grep -q '^band,min,accounts,arr,expected_churned_arr' && ok \
     || fail "band_arr.csv header"
+# Clustered by account: the effective sample next to the verdict (HTML,
+# Markdown, validate.json), the backtest's clustered paired test, and the
+# revenue-at-risk range in the sentence and its JSON.
+grep -q 'class="effective-sample"><strong>Effective sample:</strong> [0-9,]* rows (snapshots) from [0-9,]* accounts (by account_id), but only [0-9,]* churned accounts: intervals are as wide as [0-9,]* churners allow' "$OUT/index.html" && ok || fail "index.html: effective-sample sentence"
+grep -q 'but only [0-9,]* churned accounts: intervals are as wide as [0-9,]* churners allow' "$OUT/summary.md" && ok || fail "summary.md: effective-sample sentence"
+grep -q '"effective_sample": "[0-9,]* rows (snapshots) from [0-9,]* accounts (by account_id), but only' "$OUT/data/validate.json" && ok || fail "validate.json: effective sample"
+grep -q '"column": "account_id"' "$OUT/data/validate.json" && ok || fail "validate.json: clustered by account_id"
+grep -q "DeLong's paired test clustered by account, Obuchowski 1997" "$OUT/summary.md" && ok || fail "summary.md: clustered paired test"
+grep -q 'clustered DeLong paired (Obuchowski 1997) by account' "$OUT/index.html" && ok || fail "index.html: clustered paired test"
+grep -q 'churned ARR falls between [0-9,]* and [0-9,]* in 8 of 10 such periods and between [0-9,]* and [0-9,]* in 95 of 100' "$OUT/summary.md" && ok || fail "summary.md: revenue-at-risk range"
+python3 - "$OUT/data/revenue_at_risk.json" <<'PY' && ok || fail "revenue_at_risk.json: expected inside its ranges"
+import json, sys
+r = json.load(open(sys.argv[1]))
+lo95, hi95 = r["range_95"]; lo80, hi80 = r["range_80"]
+sys.exit(0 if lo95 <= lo80 <= hi80 <= hi95 and lo95 <= r["expected_churned_arr"] <= hi95
+         and r["draws"] == 10000 and r["seed"] == 20240101 else 1)
+PY
 [ -z "$(ls -A "$TMPDIR")" ] && ok || fail "temporary files left in TMPDIR: $(ls -A "$TMPDIR")"
 [ "$(find "$OUT" -name '*tmp*' | wc -l)" = 0 ] && ok || fail "temporary file left in the report"
 
