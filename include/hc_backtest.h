@@ -157,6 +157,8 @@ typedef struct {
     double band_arr[HC_THRESHOLDS_MAX_BANDS];
     double red_share, red_precision, red_recall, red_arr_recall; /* test */
     double map_intercept, map_slope; /* churn calibration used this fold */
+    int map_used;               /* p was the logistic map of H (the config's
+                                   churn model did not cover the rows) */
 } hc_backtest_cell;
 
 typedef struct {

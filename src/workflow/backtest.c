@@ -193,10 +193,9 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     unsigned char *mark = calloc(res->plan.n_rows ? res->plan.n_rows : 1, 1);
     hc_bt_deferral defer;
     defer.deferred = calloc(res->n_configs, 1);
-    defer.map_used = calloc(res->plan.n_folds * res->n_configs + 1, 1);
     hc_bt_workspace w[2];
     memset(w, 0, sizeof w);
-    if (!mark || !defer.deferred || !defer.map_used)
+    if (!mark || !defer.deferred)
         st = hc_error_nomem(err);
     for (size_t c = 0; st == HC_OK && c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
@@ -233,7 +232,6 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     hc_bt_cache_release(&cache);
     free(mark);
     free(defer.deferred);
-    free(defer.map_used);
     if (st != HC_OK)
         return st;
     if (res->folds_used == 0) {

@@ -205,14 +205,16 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     const char *cluster_name = NULL;
     if (st == HC_OK)
         st = pooled_clusters(h, res, &cluster, &cluster_name, err);
-    for (size_t c = 0; st == HC_OK && c < nc; c++)
-        st = pooled_validation(res, c, have_arr, cluster, cluster_name, err);
-    hc_trace_mark("backtest: pooled validation");
-    /* From here the sweep reads the primary's H, and the paired tests the
-     * p of each config: the other H and the bands are freed before the
-     * sweep, the primary's H after it. */
+    /* One config at a time: a deferred tuned config's pooled values are
+     * made just before its validation; after it, only the p of each
+     * config is read again (the paired tests) and the H of the primary
+     * (the sweep), so the rest is freed then. */
     for (size_t c = 0; c < nc; c++) {
         hc_backtest_config *cf = &res->configs[c];
+        if (st == HC_OK)
+            st = hc_bt_pooled_tuned(res, h, c, err);
+        if (st == HC_OK)
+            st = pooled_validation(res, c, have_arr, cluster, cluster_name, err);
         free(cf->band);
         cf->band = NULL;
         if (c != res->primary) {
@@ -220,6 +222,7 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
             cf->health = NULL;
         }
     }
+    hc_trace_mark("backtest: pooled validation");
     if (st == HC_OK)
         st = sweep(res, have_arr, err);
     free(res->configs[res->primary].health);

@@ -198,8 +198,7 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
             s->p_test[i] = isfinite(s->h_test[i]) ? hc_logistic(a + b * s->h_test[i]) : NAN;
         cell->map_intercept = a;
         cell->map_slope = b;
-        if (w->defer->deferred[c])
-            w->defer->map_used[f * res->n_configs + c] = 1;
+        cell->map_used = 1;
     }
 
     /* Cut points: chosen on the training rows, or the config's bands. */

@@ -29,15 +29,15 @@ typedef struct {
     size_t n_cuts;
 } hc_bt_scratch;
 
-/* The configs whose pooled p, H and bands are made after the folds from
- * the cache (hc_bt_pooled_outputs) rather than stored fold by fold: those
- * the cache scores (hand-set without per-fold quantiles, and the tuned
- * refit on cached sub-scores). What that needs beyond the cells' cut
- * points and maps: whether each fold's p came from the logistic map of H,
- * and the tuned config's models (in fold_models). */
+/* The configs whose pooled p, H and bands are made after the folds rather
+ * than stored fold by fold: those the cache scores (hand-set without
+ * per-fold quantiles: from the cache, hc_bt_pooled_outputs), and the tuned
+ * refit on cached sub-scores (from the table with its fold models, just
+ * before its pooled validation, hc_bt_pooled_tuned). What that needs
+ * beyond the cells' cut points and maps (map_used): the tuned config's
+ * models (in fold_models). */
 typedef struct {
     unsigned char *deferred;   /* n_configs */
-    unsigned char *map_used;   /* n_folds x n_configs (fold-major) */
 } hc_bt_deferral;
 
 /* Shared buffers of one fold's computation. */
@@ -127,6 +127,13 @@ hc_status hc_bt_pooled_alloc(hc_backtest_result *res, const hc_bt_deferral *d,
 hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                                const hc_bt_deferral *d, const unsigned char *mark,
                                hc_error *err);
+
+/* The tuned config c's pooled p, H and bands (a deferred refit: from the
+ * table with each fold's model, as hc_bt_fold_config would have stored
+ * them), then its fold models freed unless keep_models; a no-op when they
+ * exist. Called just before its pooled validation. */
+hc_status hc_bt_pooled_tuned(hc_backtest_result *res, const hc_history *h, size_t c,
+                             hc_error *err);
 
 /* Makes pooled_row, pooled_y and the cached configs' pooled H by
  * compaction of the plan's rows and the cache in place, which moves them

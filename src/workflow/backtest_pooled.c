@@ -63,10 +63,34 @@ static void *shrink(void *p, size_t bytes)
     return q ? q : p;
 }
 
-/* What each fold kept (cut points, the map of H or the config's own p,
- * the tuned model) remakes a deferred config's test values with the
- * arithmetic hc_bt_fold_config uses: the values it would have stored.
- * Runs before hc_bt_pooled_from_cache. */
+/* The pooled p, band and (when `health` is not NULL) H of config c on
+ * fold f's pooled rows, from its H and, unless the fold used the map, its
+ * own p (`P`): the arithmetic hc_bt_fold_config uses, so the values it
+ * would have stored. `keep[i]` (NULL: every row) selects the rows of H and
+ * P that joined the pool; q is where they go in the pooled arrays. */
+static size_t pool_values(hc_backtest_config *cf, const hc_backtest_cell *cell,
+                          const double *H, const double *P, const unsigned char *keep,
+                          size_t n, size_t q, int store_h)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (keep && !keep[i])
+            continue;
+        double h = H[i];
+        if (store_h)
+            cf->health[q] = h;
+        cf->p[q] = cell->map_used ? hc_logistic(cell->map_intercept + cell->map_slope * h)
+                                  : P[i];
+        cf->band[q] = hc_bt_band_of_cuts(cell->cuts, cell->n_cuts, h);
+        q++;
+    }
+    return q;
+}
+
+/* What each fold kept (cut points, the map of H or the config's own p)
+ * remakes a deferred hand-set config's test values. The tuned config is
+ * left to hc_bt_pooled_tuned: its arrays made here would be held through
+ * every other config's pooled validation. Runs before
+ * hc_bt_pooled_from_cache. */
 hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                                const hc_bt_deferral *d, const unsigned char *mark,
                                hc_error *err)
@@ -77,16 +101,15 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
         max_test = fp->test_stop - fp->test_begin > max_test ? fp->test_stop - fp->test_begin
                                                              : max_test;
     }
-    double *th = NULL, *tp = NULL; /* a fold's tuned H and p */
+    double *th = NULL, *tp = NULL; /* a fold's H and p from the sub-scores */
     hc_status st = HC_OK;
     for (size_t c = 0; c < nc && st == HC_OK; c++) {
-        if (!d->deferred[c])
-            continue;
         hc_backtest_config *cf = &res->configs[c];
-        int tuned = cf->kind == HC_BT_TUNED;
-        /* Scored here from the sub-scores (the tuned config, and models[0]
-         * when the cache keeps its sub-scores), else slices of the cache,
-         * whose H becomes the pooled H by compaction. */
+        if (!d->deferred[c] || cf->kind == HC_BT_TUNED)
+            continue;
+        /* Scored here from the sub-scores (models[0] when the cache keeps
+         * them), else slices of the cache, whose H becomes the pooled H by
+         * compaction. */
         int scored = !(c < cache->n_models && cache->health[c]);
         cf->p = malloc(np * sizeof *cf->p);
         cf->band = malloc(np * sizeof *cf->band);
@@ -105,7 +128,6 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
             if (!res->folds[f].used)
                 continue;
             const hc_backtest_fold_plan *fp = &res->plan.folds[f];
-            const hc_backtest_cell *cell = &res->folds[f].cells[c];
             size_t b = fp->test_begin, n_te = fp->test_stop - fp->test_begin;
             const double *H = NULL, *P = NULL;
             if (!scored) {
@@ -113,37 +135,64 @@ hc_status hc_bt_pooled_outputs(hc_backtest_result *res, hc_bt_cache *cache,
                 P = cache->p[c] ? cache->p[c] + b : NULL;
             } else {
                 hc_score_out out = {.health = th, .p_churn = tp};
-                st = hc_model_score_subs(tuned ? cf->fold_models[f] : cf->model,
-                                         cache->sub + b, cache->n, n_te, &out, err);
+                st = hc_model_score_subs(cf->model, cache->sub + b, cache->n, n_te, &out, err);
                 H = th;
                 P = tp;
             }
-            int map = d->map_used[f * nc + c];
-            for (size_t i = 0; st == HC_OK && i < n_te; i++) {
-                if (!mark[b + i])
-                    continue;
-                double h = H[i];
-                if (scored)
-                    cf->health[q] = h;
-                cf->p[q] = map ? hc_logistic(cell->map_intercept + cell->map_slope * h) : P[i];
-                cf->band[q] = hc_bt_band_of_cuts(cell->cuts, cell->n_cuts, h);
-                q++;
-            }
+            if (st == HC_OK)
+                q = pool_values(cf, &res->folds[f].cells[c], H, P, mark + b, n_te, q, scored);
         }
         /* A cached P is read by its own config only. */
-        if (!tuned && cache->p[c]) {
+        if (cache->p[c]) {
             free(cache->p[c]);
             cache->p[c] = NULL;
-        }
-        if (!res->opt.keep_models && cf->fold_models) {
-            for (size_t f = 0; f < res->plan.n_folds; f++)
-                hc_model_free(cf->fold_models[f]);
-            free(cf->fold_models);
-            cf->fold_models = NULL;
         }
     }
     free(th);
     free(tp);
+    return st;
+}
+
+hc_status hc_bt_pooled_tuned(hc_backtest_result *res, const hc_history *h, size_t c,
+                             hc_error *err)
+{
+    hc_backtest_config *cf = &res->configs[c];
+    if (cf->p || !cf->fold_models)
+        return HC_OK; /* stored fold by fold, or made already */
+    size_t np = res->n_pooled ? res->n_pooled : 1, chunk = (size_t)1 << 20;
+    cf->p = malloc(np * sizeof *cf->p);
+    cf->band = malloc(np * sizeof *cf->band);
+    cf->health = malloc(np * sizeof *cf->health);
+    double *tp = malloc(chunk * sizeof *tp);
+    size_t *rows = malloc(chunk * sizeof *rows);
+    hc_status st = cf->p && cf->band && cf->health && tp && rows ? HC_OK : hc_error_nomem(err);
+    /* A fold's pooled rows are the next n_test of the pool; scored from
+     * the table a million at a time (the same sub-scores as the cache's,
+     * so the same H and p bit for bit). */
+    size_t q = 0;
+    for (size_t f = 0; f < res->plan.n_folds && st == HC_OK; f++) {
+        if (!res->folds[f].used)
+            continue;
+        const hc_model *m = cf->fold_models[f];
+        const hc_backtest_cell *cell = &res->folds[f].cells[c];
+        for (size_t b0 = 0; b0 < res->folds[f].n_test && st == HC_OK; b0 += chunk) {
+            size_t nb = res->folds[f].n_test - b0 < chunk ? res->folds[f].n_test - b0 : chunk;
+            for (size_t i = 0; i < nb; i++)
+                rows[i] = res->pooled_row[q + i];
+            hc_score_out out = {.health = cf->health + q, .p_churn = tp};
+            st = hc_model_score_rows(m, h->snapshots.table, rows, 0, nb, 2, &out, err);
+            if (st == HC_OK)
+                q = pool_values(cf, cell, cf->health + q, tp, NULL, nb, q, 0);
+        }
+    }
+    free(tp);
+    free(rows);
+    if (!res->opt.keep_models) {
+        for (size_t f = 0; f < res->plan.n_folds; f++)
+            hc_model_free(cf->fold_models[f]);
+        free(cf->fold_models);
+        cf->fold_models = NULL;
+    }
     return st;
 }
 
