@@ -234,9 +234,15 @@ hc_status hc_fit_model_columns(const hc_model *base, const double *const *cols,
 void hc_fit_result_release(hc_fit_result *res);
 
 /* Records provenance (tool version, input paths and row counts, date
- * range, horizon, events) and the fit statistics (coefficient tables,
- * counts, dropped components, segments) in res->tuned's `provenance` and
- * `fit` objects. */
+ * range, horizon, events, and the fingerprint of the fit rows that
+ * validate and backtest check for in-sample use: hc_provenance.h) and the
+ * fit statistics (coefficient tables, counts, dropped components,
+ * segments) in res->tuned's `provenance` and `fit` objects, and names the
+ * tuned config by the one rule `fit` and `report` share:
+ * 'tuned from "<current name>" by healthcal (data to <as-of>)', or
+ * 'tuned by healthcal (data to <as-of>)' when the current name is absent
+ * or longer than 200 bytes (cut inside a UTF-8 sequence it would make the
+ * JSON invalid). */
 hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
                           const char *snapshots_path, const char *events_path,
                           const char *version, hc_error *err);

@@ -80,10 +80,28 @@ typedef enum {
     HC_DISCRIM_REVERSED      /* the 95% interval lies below 0.5 */
 } hc_validate_discrimination;
 
+/* Effect-size tolerances of the calibration verdict. On 742,000 rows a
+ * mean prediction of 1.10% against 1.00% observed lies outside its 95%
+ * interval, yet no analyst would act on it: a miscalibration is material
+ * only when the mean prediction is off the observed rate by more than
+ * HC_VALIDATE_TOL_MEAN of it (an expected/observed ratio outside 0.8 to
+ * 1.2, the band commonly read as acceptable in prediction-model
+ * validation) or the calibration slope is off 1 by more than
+ * HC_VALIDATE_TOL_SLOPE (a slope below 0.8 is the usual mark of an
+ * overfitted model that needs shrinkage; Steyerberg 2019, ch. 15). */
+#define HC_VALIDATE_TOL_MEAN 0.20
+#define HC_VALIDATE_TOL_SLOPE 0.20
+
+/* The calibration verdict crosses detection (the slope's 95% interval
+ * contains 1 and calibration-in-the-large's contains 0, or not) with size
+ * (both effect sizes within their tolerances, or not). */
 typedef enum {
-    HC_CALIB_OK = 0,         /* slope CI contains 1, CITL CI contains 0 */
-    HC_CALIB_NOT,            /* one of them does not */
-    HC_CALIB_IN_SAMPLE       /* p is an in-sample logistic map: not judged */
+    HC_CALIB_OK = 0,         /* nothing detectable, effect sizes within tolerance */
+    HC_CALIB_NOT,            /* detectable and material */
+    HC_CALIB_IN_SAMPLE,      /* p is an in-sample logistic map: not judged */
+    HC_CALIB_WITHIN_TOLERANCE, /* detectable, but within the tolerances */
+    HC_CALIB_UNCERTAIN       /* nothing detectable, but an effect size is past
+                                its tolerance: too few data to tell */
 } hc_validate_calibration;
 
 /* What to evaluate. Arrays hold n entries and are borrowed for the call. */
@@ -119,6 +137,8 @@ typedef struct {
                                   count up to HC_VALIDATE_BOOTSTRAP_MAX_ROWS
                                   rows, none above (said in the output) */
     unsigned long seed;        /* the bootstrap's seed */
+    double tol_mean;           /* calibration tolerances; 0 means */
+    double tol_slope;          /* HC_VALIDATE_TOL_MEAN / _SLOPE */
 } hc_validate_input;
 
 /* Replicates and seed hc_validate_input_init sets. The bootstrap walks
@@ -258,8 +278,10 @@ typedef struct {
     /* verdicts */
     hc_validate_discrimination discrimination;
     hc_validate_calibration calibration_verdict;
+    double mean_relative_error;   /* mean p / observed rate - 1 */
+    double tol_mean, tol_slope;   /* the tolerances the verdict used */
     char discrimination_text[512];
-    char calibration_text[1024];
+    char calibration_text[2048];
     /* curves of the risk ranking (higher = riskier) */
     hc_metrics_curve roc, pr, gains;
     /* reliability diagram by deciles of p */
@@ -350,6 +372,7 @@ typedef struct {
                                   the account id column */
     size_t bootstrap;          /* as hc_validate_input */
     unsigned long seed;
+    double tol_mean, tol_slope; /* as hc_validate_input */
 } hc_validate_model_options;
 
 /* Sets options to the defaults: clustered by the account id, the
@@ -420,6 +443,9 @@ typedef struct {
     size_t rows_read;
     size_t rows_dropped;        /* missing label, value or health */
     const char *cluster_column; /* the cluster (account) column, or NULL */
+    int in_sample_known;        /* the config records its fit rows (hc_provenance.h) */
+    int in_sample;              /* and they overlap the rows evaluated */
+    const char *in_sample_text; /* the finding in words, or NULL */
 } hc_validate_source;
 
 /* Builds the JSON object of a result: the scalar keys n, positives,

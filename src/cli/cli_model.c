@@ -2,6 +2,10 @@
 #include "cli_model.h"
 #include "hc_csv.h"
 #include "hc_outfile.h"
+#include "hc_provenance.h"
+#include "cli.h"
+
+#include <jansson.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +162,46 @@ hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
     ho->n_metrics = 0;
     free(metrics);
     return st;
+}
+
+int cli_model_check_in_sample(const hc_history *h, hc_model *const *models,
+                              const char *const *paths, size_t n,
+                              const hc_backtest_options *opt, int allow)
+{
+    hc_backtest_plan plan;
+    int planned = 0, rc = 0;
+    hc_error err;
+    hc_error_clear(&err);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!models[i]->provenance || !json_object_get(models[i]->provenance, "fit_rows"))
+            continue;
+        if (!planned) {
+            if (hc_backtest_plan_build(h, opt, &plan, &err) != HC_OK)
+                return 0; /* the backtest itself reports a plan that cannot be made */
+            planned = 1;
+        }
+        if (plan.n_folds == 0)
+            break;
+        hc_provenance_overlap ov;
+        if (hc_provenance_check(models[i], h, plan.folds[0].test_start,
+                                plan.folds[plan.n_folds - 1].test_end, "the test periods",
+                                &ov, &err) != HC_OK) {
+            rc = cli_fail(&err);
+            break;
+        }
+        if (!ov.in_sample)
+            continue;
+        if (allow) {
+            cli_warn("config '%s': %s (--allow-in-sample: backtested anyway, and its "
+                     "results are in-sample)", paths[i], ov.text);
+        } else {
+            fprintf(stderr, "healthcal: config '%s': %s. A backtest of it would grade the "
+                            "fit on its own training rows; pass --allow-in-sample to run it "
+                            "anyway\n", paths[i], ov.text);
+            rc = 1;
+        }
+    }
+    if (planned)
+        hc_backtest_plan_release(&plan);
+    return rc;
 }

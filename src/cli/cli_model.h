@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "cli_history.h"
+#include "hc_backtest.h"
 #include "hc_model.h"
 #include "hc_observations.h"
 
@@ -30,5 +31,15 @@ int cli_model_load_configs(const char *const *paths, size_t n, hc_model **models
  * snapshots read from stdin ("-"); the loader then names the column. */
 hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
                                  size_t n, hc_history *h, hc_error *err);
+
+/* The backtest's in-sample guard (hc_provenance.h): for every model whose
+ * provenance records its fit rows, compares them with the observations of
+ * the backtest's test periods (the plan of `opt` on `h`). A config fitted
+ * on rows of those periods is an error naming it unless `allow`, when it
+ * is a warning and the backtest runs. Returns 0 to go on, else the exit
+ * code (the message printed). */
+int cli_model_check_in_sample(const hc_history *h, hc_model *const *models,
+                              const char *const *paths, size_t n,
+                              const hc_backtest_options *opt, int allow);
 
 #endif

@@ -26,7 +26,8 @@ enum {
     OPT_NAMES,
     OPT_CLUSTER,
     OPT_BOOTSTRAP,
-    OPT_SEED
+    OPT_SEED,
+    OPT_ALLOW_IN_SAMPLE
 };
 
 static void progress(void *ctx, size_t done, size_t total)
@@ -170,6 +171,7 @@ int cmd_backtest(int argc, char **argv)
         {"bootstrap", OPT_BOOTSTRAP, 1, "N", "cluster-bootstrap replicates for the pooled PR AUC, KS, ECE and lift (default 0: the pooled rows are millions)"},
         {"seed", OPT_SEED, 1, "S", "seed of that bootstrap (default 20240101)"},
         {"output", OPT_OUTPUT, 1, "DIR", "output directory (required)"},
+        {"allow-in-sample", OPT_ALLOW_IN_SAMPLE, 0, NULL, "backtest a config fitted on rows of the test periods anyway (default: refuse)"},
         {0},
     };
     cli_parser p = {
@@ -199,6 +201,7 @@ int cmd_backtest(int argc, char **argv)
     const char *configs[MAX_CONFIGS];
     size_t n_cfg = 0;
     const char *output = NULL, *names_arg = NULL;
+    int allow_in_sample = 0;
     hc_error err;
     hc_error_clear(&err);
     const char *arg;
@@ -279,6 +282,7 @@ int cmd_backtest(int argc, char **argv)
             opt.seed = (unsigned long)v;
             break;
         case OPT_OUTPUT: output = arg; break;
+        case OPT_ALLOW_IN_SAMPLE: allow_in_sample = 1; break;
         case 'h': return 0;
         default: return 1;
         }
@@ -317,6 +321,8 @@ int cmd_backtest(int argc, char **argv)
         if (models[i]->churn.present && models[i]->horizon_days != h.labels.horizon)
             cli_warn("config '%s' has a churn model for %d days, but the labels use %d",
                      configs[i], models[i]->horizon_days, h.labels.horizon);
+    if ((rc = cli_model_check_in_sample(&h, models, configs, n_cfg, &opt, allow_in_sample)))
+        goto out_history;
     if (!hist.quiet && cli_stderr_is_tty())
         opt.progress = progress;
     hc_backtest_result r;
@@ -332,6 +338,7 @@ int cmd_backtest(int argc, char **argv)
                             "plot data to %s\n", output);
     }
     hc_backtest_result_release(&r);
+out_history:
     hc_history_release(&h);
 out_models:
     for (size_t i = 0; i < n_cfg; i++)

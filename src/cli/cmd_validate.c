@@ -5,6 +5,8 @@
 #include "hc_backtest.h"
 #include "hc_obs_table.h"
 #include "hc_validate.h"
+#include "hc_provenance.h"
+#include "hc_date.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,9 @@ enum {
     OPT_LEAKAGE,
     OPT_CLUSTER,
     OPT_BOOTSTRAP,
-    OPT_SEED
+    OPT_SEED,
+    OPT_TOL_MEAN,
+    OPT_TOL_SLOPE
 };
 
 /* The exit code of a run that wrote its results but reported some pieces
@@ -37,6 +41,7 @@ typedef struct {
         *plot_data, *name;
     int higher;
     double leakage_auc;
+    double tol_mean, tol_slope; /* 0: the defaults */
     const char *cluster_col;   /* NULL: the account id (history), none (observations) */
     long bootstrap, seed;
 } validate_args;
@@ -293,6 +298,8 @@ static int validate_observations(const validate_args *a)
     in.n = t.n;
     in.y = t.y;
     in.leakage_auc = a->leakage_auc;
+    in.tol_mean = a->tol_mean;
+    in.tol_slope = a->tol_slope;
     in.cluster = t.cluster;
     in.cluster_name = cluster;
     in.bootstrap = a->bootstrap < 0 ? HC_VALIDATE_BOOTSTRAP_AUTO : (size_t)a->bootstrap;
@@ -351,12 +358,21 @@ static int validate_config(validate_args *a)
     if (m->horizon_days != h.labels.horizon && m->churn.present)
         cli_warn("the config's churn model is for %d days but the labels use %d",
                  m->horizon_days, h.labels.horizon);
+    hc_provenance_overlap ov;
+    if (hc_provenance_check(m, &h, HC_DATE_MISSING, HC_DATE_MISSING, "these rows", &ov,
+                            &err) != HC_OK) {
+        hc_history_release(&h);
+        hc_model_free(m);
+        return cli_fail(&err);
+    }
     hc_validate_result r;
     hc_validate_rows counts;
     memset(&counts, 0, sizeof counts);
     hc_validate_model_options vo;
     hc_validate_model_options_init(&vo);
     vo.leakage_auc = a->leakage_auc;
+    vo.tol_mean = a->tol_mean;
+    vo.tol_slope = a->tol_slope;
     vo.clustered = !cluster_off(a);
     vo.cluster_col = cluster_off(a) ? NULL : a->cluster_col;
     vo.bootstrap = a->bootstrap < 0 ? HC_VALIDATE_BOOTSTRAP_AUTO : (size_t)a->bootstrap;
@@ -376,9 +392,15 @@ static int validate_config(validate_args *a)
                                   .config = a->config,
                                   .rows_read = counts.observations,
                                   .rows_dropped = counts.missing_health,
-                                  .cluster_column = r.clusters.active ? r.clusters.name : NULL};
+                                  .cluster_column = r.clusters.active ? r.clusters.name : NULL,
+                                  .in_sample_known = ov.known,
+                                  .in_sample = ov.in_sample,
+                                  .in_sample_text = ov.in_sample ? ov.text : NULL};
         char what[512];
-        snprintf(what, sizeof what, "config '%s'", m->name ? m->name : a->config);
+        snprintf(what, sizeof what, "config '%s'%s", m->name ? m->name : a->config,
+                 ov.in_sample ? " IN-SAMPLE" : "");
+        if (ov.in_sample)
+            cli_warn("%s", ov.text);
         rc = finish_result(a, what, &r, &src);
     }
     hc_validate_result_release(&r);
@@ -404,6 +426,8 @@ int cmd_validate(int argc, char **argv)
         {"cluster-col", OPT_CLUSTER, 1, "COL", "account (cluster) id column: intervals by account (default with --snapshots: the account id; 'none': rows independent)"},
         {"bootstrap", OPT_BOOTSTRAP, 1, "N", "cluster-bootstrap replicates for PR AUC, KS, ECE and lift (default 1000 up to 1,000,000 rows, none above; 0: none)"},
         {"seed", OPT_SEED, 1, "S", "seed of the cluster bootstrap (default 20240101)"},
+        {"tolerance-mean", OPT_TOL_MEAN, 1, "R", "a mean prediction off the observed rate by more than R of it is material (default 0.2)"},
+        {"tolerance-slope", OPT_TOL_SLOPE, 1, "D", "a calibration slope off 1 by more than D is material (default 0.2)"},
         {0},
     };
     cli_parser p = {
@@ -416,9 +440,17 @@ int cmd_validate(int argc, char **argv)
         "Hosmer-Lemeshow, KS, top-decile lift, and churn rates per band; then says\n"
         "in plain words whether the score discriminates (AUC >= 0.8 well, >= 0.7\n"
         "moderately, else poorly: Hosmer & Lemeshow 2013) and whether it is\n"
-        "calibrated (95% intervals of the calibration slope containing 1 and of\n"
-        "calibration-in-the-large containing 0). A raw --score is ranked as is;\n"
-        "its calibration metrics use an in-sample logistic map and are labelled so.\n"
+        "calibrated. Calibration is judged by detection and by size: \"calibrated\"\n"
+        "when the 95% intervals of the calibration slope contain 1 and of\n"
+        "calibration-in-the-large contain 0 and the effect sizes are within their\n"
+        "tolerances; \"calibrated within tolerance\" when the rows detect a\n"
+        "miscalibration too small to matter; \"not calibrated\" when it is detected\n"
+        "and material: the mean prediction off the observed rate by more than\n"
+        "--tolerance-mean of it (0.2: expected/observed outside 0.8-1.2) or the\n"
+        "slope off 1 by more than --tolerance-slope (0.2); \"calibration uncertain\"\n"
+        "when nothing is detected but an estimate is past its tolerance (too few\n"
+        "data to tell). A raw --score is ranked as is; its calibration metrics use\n"
+        "an in-sample logistic map and are labelled so.\n"
         "\n"
         "Conventions (also in the JSON \"conventions\" object):\n"
         "  ECE: " HC_VALIDATE_CONVENTION_ECE ".\n"
@@ -478,6 +510,14 @@ int cmd_validate(int argc, char **argv)
                 return 1;
             break;
         case OPT_CLUSTER: a.cluster_col = arg; break;
+        case OPT_TOL_MEAN:
+            if (cli_parse_double("tolerance-mean", arg, 1e-6, 10.0, &a.tol_mean))
+                return 1;
+            break;
+        case OPT_TOL_SLOPE:
+            if (cli_parse_double("tolerance-slope", arg, 1e-6, 10.0, &a.tol_slope))
+                return 1;
+            break;
         case OPT_BOOTSTRAP:
             if (cli_parse_long("bootstrap", arg, 0, 1000000, &a.bootstrap))
                 return 1;

@@ -1,9 +1,11 @@
 /* fit_annotate.c - provenance and fit statistics recorded in the tuned config. */
 #include "hc_fit.h"
 #include "hc_date.h"
+#include "hc_provenance.h"
 
 #include <jansson.h>
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 static json_t *real_or_null(double v)
@@ -145,6 +147,12 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
         (json_int_t)(h->has_events ? h->events.by_type[HC_EVENT_EXPANSION] : 0));
     if (prov)
         json_object_set_new(prov, "created", json_string(created));
+    /* The fingerprint validate and backtest compare their rows with. */
+    json_t *fit_rows = hc_provenance_fit_rows(m, h);
+    if (prov && fit_rows)
+        json_object_set_new(prov, "fit_rows", fit_rows);
+    else
+        json_decref(fit_rows);
 
     const char *kept_names[256];
     for (size_t j = 0; j < res->n_kept; j++)
@@ -224,6 +232,14 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
         return hc_error_nomem(err);
     }
     hc_model_set_provenance(res->tuned, prov);
+    /* The name is copied out before hc_model_set_name frees the old one. */
+    char name[600], day[11];
+    hc_date_format(l->as_of, day);
+    const char *cur = m->name;
+    if (cur && strlen(cur) <= 200)
+        snprintf(name, sizeof name, "tuned from \"%s\" by healthcal (data to %s)", cur, day);
+    else
+        snprintf(name, sizeof name, "tuned by healthcal (data to %s)", day);
     hc_model_set_fit(res->tuned, fit);
-    return HC_OK;
+    return hc_model_set_name(res->tuned, name, err);
 }

@@ -122,21 +122,6 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     if ((st = hc_fit_annotate(&res->fit, h, opt->snapshots_path, opt->events_path,
                               opt->version, err)) != HC_OK)
         return st;
-    {
-        char name[600], day[11];
-        hc_date_format(h->labels.as_of, day);
-        /* A very long name is left out rather than cut inside a UTF-8
-         * sequence (which would make the JSON string invalid). */
-        const char *cur = res->current->name;
-        if (cur && strlen(cur) <= 200)
-            snprintf(name, sizeof name, "tuned from \"%s\" by healthcal report (data to %s)",
-                     cur, day);
-        else
-            snprintf(name, sizeof name, "tuned by healthcal report (data to %s)", day);
-        if ((st = hc_model_set_name(res->fit.tuned, name, err)) != HC_OK)
-            return st;
-    }
-
     hc_rpt_stage(opt, "backtesting current and tuned");
     hc_backtest_options bo;
     hc_backtest_options_init(&bo);

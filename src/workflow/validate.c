@@ -46,6 +46,8 @@ const char *hc_validate_calibration_name(hc_validate_calibration c)
     case HC_CALIB_OK: return "calibrated";
     case HC_CALIB_NOT: return "not calibrated";
     case HC_CALIB_IN_SAMPLE: return "calibration not judged (in-sample map)";
+    case HC_CALIB_WITHIN_TOLERANCE: return "calibrated within tolerance";
+    case HC_CALIB_UNCERTAIN: return "calibration uncertain";
     }
     return "unknown";
 }
@@ -240,7 +242,14 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
     }
     int slope_ok = res->slope_ci_low <= 1.0 && 1.0 <= res->slope_ci_high;
     int citl_ok = res->citl_ci_low <= 0.0 && 0.0 <= res->citl_ci_high;
-    res->calibration_verdict = slope_ok && citl_ok ? HC_CALIB_OK : HC_CALIB_NOT;
+    /* Size as well as detection (HC_VALIDATE_TOL_MEAN): a difference the
+     * rows can detect is "not calibrated" only past a stated tolerance. */
+    double rel = s->base_rate > 0 ? mean_p / s->base_rate - 1.0 : 0.0;
+    res->mean_relative_error = rel;
+    int material = fabs(rel) > res->tol_mean || fabs(c->slope - 1.0) > res->tol_slope;
+    int detected = !(slope_ok && citl_ok);
+    res->calibration_verdict = detected ? (material ? HC_CALIB_NOT : HC_CALIB_WITHIN_TOLERANCE)
+                                        : (material ? HC_CALIB_UNCERTAIN : HC_CALIB_OK);
     char slope_words[256], citl_words[320];
     if (slope_ok)
         snprintf(slope_words, sizeof slope_words,
@@ -274,10 +283,23 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
                           ? " Intervals clustered by account."
                           : " Intervals assume independent rows (the clustered "
                             "variance was not estimable).";
+    char size_words[400];
+    snprintf(size_words, sizeof size_words,
+             " Effect sizes: mean prediction %.3g%% against %.3g%% observed "
+             "(%+.1f%%; material past %.0f%%), slope %.3f (material outside "
+             "%.2f to %.2f)%s.",
+             100 * mean_p, 100 * s->base_rate, 100 * rel, 100 * res->tol_mean, c->slope,
+             1 - res->tol_slope, 1 + res->tol_slope,
+             res->calibration_verdict == HC_CALIB_WITHIN_TOLERANCE
+                 ? ": the miscalibration is detectable on these rows but too small to matter"
+             : res->calibration_verdict == HC_CALIB_UNCERTAIN
+                 ? ": nothing is detectable, but the estimates are past the tolerance; the "
+                   "data are too few to tell"
+                 : "");
     snprintf(res->calibration_text, sizeof res->calibration_text,
-             "%s: %s; %s.%s (%s%s; ECE %.4f.)",
+             "%s: %s; %s.%s%s (%s%s; ECE %.4f.)",
              hc_validate_calibration_name(res->calibration_verdict), slope_words,
-             citl_words, how, hl_words,
+             citl_words, size_words, how, hl_words,
              res->clusters.active ? ", which " HC_VALIDATE_HL_ASSUMPTION : "", s->ece);
 }
 
@@ -505,6 +527,8 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     if (in->cluster && (st = hc_validate_clustered(in, p, rank, ranked, res, err)) != HC_OK)
         goto done;
     verdict_discrimination(res);
+    res->tol_mean = in->tol_mean > 0 ? in->tol_mean : HC_VALIDATE_TOL_MEAN;
+    res->tol_slope = in->tol_slope > 0 ? in->tol_slope : HC_VALIDATE_TOL_SLOPE;
     verdict_calibration(res, mean_p);
     /* Degenerate pieces are reported, not fatal: an empty band, a
      * Hosmer-Lemeshow test that ties leave without groups. */
@@ -676,6 +700,8 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     in.cluster_name = cl ? t->cols[ccol].name : NULL;
     in.bootstrap = opt->bootstrap;
     in.seed = opt->seed;
+    in.tol_mean = opt->tol_mean;
+    in.tol_slope = opt->tol_slope;
     if ((st = hc_validate_run(&in, res, err)) != HC_OK)
         goto done;
     /* The pieces: each component alone (leakage), each segment. The

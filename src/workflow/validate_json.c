@@ -240,6 +240,11 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
         put(so, "rows_dropped", count(src->rows_dropped), &bad);
         if (src->cluster_column)
             put(so, "cluster_column", json_string(src->cluster_column), &bad);
+        if (src->in_sample_known) {
+            put(so, "in_sample", json_boolean(src->in_sample), &bad);
+            if (src->in_sample_text)
+                put(so, "in_sample_text", json_string(src->in_sample_text), &bad);
+        }
         put(o, "source", so, &bad);
     }
     put(o, "n", count(s->n), &bad);
@@ -386,6 +391,14 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     put(v, "calibration", json_string(hc_validate_calibration_name(res->calibration_verdict)), &bad);
     put(v, "discrimination_text", json_string(res->discrimination_text), &bad);
     put(v, "calibration_text", json_string(res->calibration_text), &bad);
+    if (!res->in_sample_map)
+        put(v, "calibration_effect_size",
+            json_pack("{s:f,s:f,s:f,s:f,s:s}", "mean_relative_error",
+                      res->mean_relative_error, "slope", res->calibration.slope,
+                      "tolerance_mean", res->tol_mean, "tolerance_slope", res->tol_slope,
+                      "rule", "material when |mean p / observed - 1| > tolerance_mean or "
+                              "|slope - 1| > tolerance_slope"),
+            &bad);
     put(v, "auc_thresholds", json_pack("{s:f,s:f,s:s}", "well", HC_VALIDATE_AUC_WELL,
                                        "moderately", HC_VALIDATE_AUC_MODERATE, "source",
                                        "Hosmer, Lemeshow & Sturdivant 2013, section 5.2.4"),
