@@ -10,9 +10,10 @@
  *
  * The fingerprint. A row's key is a 64-bit hash (FNV-1a, then the
  * splitmix64 finaliser) of its account id, its snapshot date and the bits
- * of the config's metric values in that row, so two histories that share
- * account ids and dates but not values (two simulations, say) do not
- * match. The config keeps the observation rows' first and last dates, their
+ * of the values of the config's first HC_PROVENANCE_KEY_METRICS metric
+ * columns in that row, so two histories that share account ids and dates
+ * but not values (two simulations, say) do not match (two columns, not
+ * all: the key costs a fit on ten million rows about 0.05 s, not 0.2). The config keeps the observation rows' first and last dates, their
  * count, and the HC_PROVENANCE_SKETCH smallest keys (a bottom-k sketch;
  * Broder 1997): every key when there are fewer rows. The share of
  * evaluated rows that were fitted is estimated from the evaluated rows
@@ -41,6 +42,7 @@
 
 #define HC_PROVENANCE_SKETCH 256
 #define HC_PROVENANCE_MIN_SHARE 0.10
+#define HC_PROVENANCE_KEY_METRICS 2
 
 struct json_t;
 

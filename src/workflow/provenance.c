@@ -48,8 +48,11 @@ static hc_status keys_init(const hc_model *m, const hc_history *h, row_keys *k,
     hc_status st = hc_model_required_columns(m, &specs, &n_specs, err);
     if (st != HC_OK)
         return st;
-    /* The first four specs are the role columns (hc_model.h). */
+    /* The first four specs are the role columns (hc_model.h); the key
+     * takes the first HC_PROVENANCE_KEY_METRICS metric columns. */
     k->n_cols = n_specs > 4 ? n_specs - 4 : 0;
+    if (k->n_cols > HC_PROVENANCE_KEY_METRICS)
+        k->n_cols = HC_PROVENANCE_KEY_METRICS;
     k->cols = malloc((k->n_cols ? k->n_cols : 1) * sizeof *k->cols);
     const hc_strpool *pool = s->table->cols[s->id_col].pool;
     k->n_ids = hc_strpool_count(pool);
@@ -193,7 +196,7 @@ json_t *hc_provenance_fit_rows(const hc_model *m, const hc_history *h)
                      "last_date", date_json(last), "rows", (json_int_t)rows, "sketch",
                      sketch, "method",
                      "bottom-256 sketch of row keys: hash of account id, snapshot date "
-                     "and the config's metric values");
+                     "and the config's first two metric values");
 }
 
 /* Reads fit_rows from m's provenance into the overlap record and the
