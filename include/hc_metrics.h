@@ -625,6 +625,9 @@ typedef struct {
     double level;
     double n_effective;     /* proportions: sum b / max(1, design effect) */
     size_t n_clusters;      /* clusters with sum b > 0 */
+    double df;              /* n_clusters - 1 when some cluster has several
+                               rows (t quantile, df-adjusted n_effective),
+                               else 0 (normal quantile) */
     int kind;               /* HC_METRICS_RATIO_*: PROPORTION is Wilson at
                                n_effective, POSITIVE log scale, MEAN normal */
 } hc_metrics_ratio;

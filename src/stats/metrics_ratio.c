@@ -14,7 +14,12 @@
  * the design effect (Kish 1965). For a proportion the interval is
  * Wilson's at the effective sample size B / max(1, deff) (Korn & Graubard
  * 1998), so a table of one row per cluster gives exactly the Wilson
- * interval of rows, hc_metrics_wilson. A positive, skewed mean (Brier, log
+ * interval of rows, hc_metrics_wilson. With clusters, the variance rests
+ * on K' - 1 degrees of freedom (K' the clusters with rows in the ratio:
+ * a red band may hold 18 accounts), so the effective size is Korn &
+ * Graubard's df-adjusted n_eff (z / t_{K'-1})^2 and the other kinds use
+ * t_{K'-1} for z: in the coverage study the red band's rate (18 accounts,
+ * 6 churned, per history) covered 90.7% of 1000 histories with z. A positive, skewed mean (Brier, log
  * loss: a few churned accounts carry most of it) takes its interval on the
  * log scale, R exp(-/+ z se / R); in a coverage study of 200 simulated
  * histories of 300 accounts (scripts/coverage_study.sh) that covered the
@@ -65,6 +70,14 @@ hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k
     out->se_naive = sqrt(v0);
     out->design_effect = v0 > 0.0 ? v / v0 : 1.0;
     double z = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - level) / 2.0);
+    /* Few clusters: the variance is estimated from n_clusters - 1 degrees
+     * of freedom, so the interval takes Student's t quantile (for a
+     * proportion, Korn & Graubard's df-adjusted effective size,
+     * n_eff (z / t)^2). Only when some cluster holds several rows: one
+     * row per cluster is the rows-independent interval, exactly. */
+    int clustered = out->n_clusters >= 2 && rows > (double)out->n_clusters;
+    out->df = clustered ? (double)out->n_clusters - 1.0 : 0.0;
+    double t = clustered ? gsl_cdf_tdist_Pinv(1.0 - (1.0 - level) / 2.0, out->df) : z;
     out->kind = kind;
     if (kind == HC_METRICS_RATIO_PROPORTION) {
         /* A rate of 0 or 1 has no spread to measure the clustering by:
@@ -73,16 +86,17 @@ hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k
             out->n_effective = B / (out->design_effect > 1.0 ? out->design_effect : 1.0);
         else
             out->n_effective = (double)out->n_clusters;
+        out->n_effective *= (z / t) * (z / t);
         hc_metrics_wilson_eff(R, out->n_effective, level, &out->ci_low, &out->ci_high);
     } else {
         out->n_effective = rows / (out->design_effect > 1.0 ? out->design_effect : 1.0);
         if (kind == HC_METRICS_RATIO_POSITIVE && R > 0.0) {
-            double f = exp(z * out->se / R);
+            double f = exp(t * out->se / R);
             out->ci_low = R / f;
             out->ci_high = R * f;
         } else {
-            out->ci_low = R - z * out->se;
-            out->ci_high = R + z * out->se;
+            out->ci_low = R - t * out->se;
+            out->ci_high = R + t * out->se;
         }
     }
     return HC_OK;

@@ -29,14 +29,20 @@ ratio <- function(a, b, label, proportion = TRUE) {
   v0 <- n / (n - 1) * sum(((a - R * b)[b != 0])^2) / sum(b)^2
   deff <- if (v0 > 0) v / v0 else 1
   cat(sprintf("%-10s R %.17g se %.17g se0 %.17g deff %.17g\n", label, R, sqrt(v), sqrt(v0), deff))
+  # Korn & Graubard (1998): the variance rests on Kd - 1 degrees of
+  # freedom, Kd the clusters in the domain (with b > 0), when some cluster
+  # has several rows; t replaces z and the effective size is n_eff (z/t)^2.
+  Kd <- sum(B > 0)
+  q <- if (n > Kd && Kd >= 2) qt(0.975, Kd - 1) else qnorm(0.975)
   if (proportion) {
     # a rate of 0 or 1 has no spread: each cluster in the domain counts once
     neff <- if (R > 0 && R < 1) sum(b) / max(1, deff) else sum(B > 0)
+    neff <- neff * (qnorm(0.975) / q)^2
     ci <- wilson(R, neff)
-    cat(sprintf("%-10s n_eff %.17g wilson %.17g %.17g\n", label, neff, ci[1], ci[2]))
+    cat(sprintf("%-10s df %d n_eff %.17g wilson %.17g %.17g\n", label, Kd - 1, neff, ci[1], ci[2]))
   } else {
-    cat(sprintf("%-10s wald %.17g %.17g\n", label, R - qnorm(0.975) * sqrt(v), R + qnorm(0.975) * sqrt(v)))
-    f <- exp(qnorm(0.975) * sqrt(v) / R)   # the delta method for log R
+    cat(sprintf("%-10s wald %.17g %.17g\n", label, R - q * sqrt(v), R + q * sqrt(v)))
+    f <- exp(q * sqrt(v) / R)   # the delta method for log R
     cat(sprintf("%-10s log scale %.17g %.17g\n", label, R / f, R * f))
   }
 }

@@ -167,7 +167,8 @@ static void test_clustered_errors(void **state)
 
 /* Ratio estimators against tests/reference/metrics_clustered.R (the
  * linearised variance of survey::svyratio written out by hand, Wilson at
- * the effective size). Bands of p = S: red >= 0.5, yellow >= 0.3. */
+ * the Korn-Graubard df-adjusted effective size, t for the other kinds).
+ * Bands of p = S: red >= 0.5, yellow >= 0.3. */
 static void test_ratio_reference(void **state)
 {
     (void)state;
@@ -184,9 +185,9 @@ static void test_ratio_reference(void **state)
     assert_close(r.se, 0.12705580761179006, 1e-13);
     assert_close(r.se_naive, 0.074978374741248771, 1e-13);
     assert_close(r.design_effect, 2.8715540657689411, 1e-12);
-    assert_close(r.n_effective, 15.322713413100141, 1e-12);
-    assert_close(r.ci_low, 0.20643366550511505, 1e-12);
-    assert_close(r.ci_high, 0.64819361193198854, 1e-12);
+    assert_close(r.n_effective, 12.150597429111224, 1e-12); /* df 11 */
+    assert_close(r.ci_low, 0.1889689951308792, 1e-12);
+    assert_close(r.ci_high, 0.67288744796457545, 1e-12);
     assert_int_equal(r.n_clusters, 12);
     assert_int_equal(hc_metrics_ratio_clustered(sq, one, CL, NR, 0.95, HC_METRICS_RATIO_MEAN,
                                                 &r, &err), HC_OK);
@@ -194,12 +195,12 @@ static void test_ratio_reference(void **state)
     assert_close(r.se, 0.017195032189066595, 1e-13);
     assert_close(r.se_naive, 0.01470361128748073, 1e-13);
     assert_close(r.design_effect, 1.3675964362133255, 1e-12);
-    assert_close(r.ci_low, 0.090161992560058926, 1e-12);
-    assert_close(r.ci_high, 0.15756528016721383, 1e-12);
+    assert_close(r.ci_low, 0.086017625688202759, 1e-12);
+    assert_close(r.ci_high, 0.16170964703906998, 1e-12);
     assert_int_equal(hc_metrics_ratio_clustered(sq, NULL, CL, NR, 0.95,
                                                 HC_METRICS_RATIO_POSITIVE, &r, &err), HC_OK);
-    assert_close(r.ci_low, 0.094357861225508266, 1e-12);
-    assert_close(r.ci_high, 0.16259588988093346, 1e-12);
+    assert_close(r.ci_low, 0.091252964488367658, 1e-12);
+    assert_close(r.ci_high, 0.16812824108502106, 1e-12);
     /* a negative code names its row */
     int32_t bad[NR];
     memcpy(bad, CL, sizeof bad);
@@ -218,20 +219,22 @@ static void test_ratio_reference(void **state)
     assert_true(b.clustered);
     assert_close(b.bands[0].naive_ci_low, wl, 0);
     assert_close(b.bands[0].design_effect, 1.164983164983165, 1e-12);
-    assert_close(b.bands[0].rate_ci_low, 0.72074632706443731, 1e-12);
-    assert_close(b.bands[0].rate_ci_high, 0.99114834737008606, 1e-12);
-    /* deff 0.91 < 1: never narrower than the rows' Wilson interval */
+    assert_close(b.bands[0].rate_ci_low, 0.65934246297581056, 1e-12);
+    assert_close(b.bands[0].rate_ci_high, 0.99334732469225362, 1e-12);
+    /* deff 0.91 < 1: the rows' count, df-adjusted: never narrower than the
+     * rows' Wilson interval */
     assert_close(b.bands[1].design_effect, 0.91280148423005592, 1e-12);
-    assert_close(b.bands[1].rate_ci_low, 0.012722215247890925, 1e-12);
-    assert_close(b.bands[1].rate_ci_high, 0.31468704424151117, 1e-12);
-    assert_close(b.bands[1].rate_ci_low, b.bands[1].naive_ci_low, 1e-15);
-    /* no churner in green: each of its 5 accounts counts once */
+    assert_close(b.bands[1].rate_ci_low, 0.010026517356238841, 1e-12);
+    assert_close(b.bands[1].rate_ci_high, 0.36878007404754309, 1e-12);
+    assert_true(b.bands[1].rate_ci_low <= b.bands[1].naive_ci_low);
+    assert_true(b.bands[1].rate_ci_high >= b.bands[1].naive_ci_high);
+    /* no churner in green: each of its 5 accounts counts once (df 4) */
     assert_int_equal(b.bands[2].clusters, 5);
     assert_close(b.bands[2].rate_ci_low, 0, 1e-12);
-    assert_close(b.bands[2].rate_ci_high, 0.43448246478317465, 1e-12);
-    assert_close(b.red_precision_ci_low, 0.72074632706443731, 1e-12);
-    assert_close(b.red_recall_ci_low, 0.7356388982263411, 1e-12);
-    assert_close(b.red_recall_ci_high, 0.99046309215057982, 1e-12);
+    assert_close(b.bands[2].rate_ci_high, 0.60656710081712373, 1e-12);
+    assert_close(b.red_precision_ci_low, 0.65934246297581056, 1e-12);
+    assert_close(b.red_recall_ci_low, 0.66555224843843896, 1e-12);
+    assert_close(b.red_recall_ci_high, 0.9931612645408272, 1e-12);
     assert_close(b.red_recall_design_effect, 1.0505050505050506, 1e-12);
     assert_close(b.rate_design_effect, 2.8715540657689411, 1e-12);
     assert_int_equal(b.n_clusters, 12);
