@@ -15,20 +15,25 @@
  *      (hc_backtest_run with the threshold objective), which gives the
  *      out-of-time AUC difference with DeLong's paired interval, clustered
  *      by account (Obuchowski 1997), on which the verdict rests;
- *   5. recommends band cut points by the objective and writes them into the
- *      tuned config's bands: those chosen on the tuned model's pooled
- *      out-of-time test rows of the backtest, so the recall (or precision,
- *      or value) they promise is what a refitted model achieved on data it
- *      had not seen; without a backtest, those chosen on the final model's
- *      in-sample health scores (and the report says so);
- *   6. scores today's accounts with the tuned config (hc_predict_run) and
+ *   5. decides once, from the out-of-time evidence, whether to adopt the
+ *      tuned config (the clustered paired test shows it ranks churners
+ *      better) or keep the current one; every later step uses that config
+ *      (res->scoring) and says so;
+ *   6. when the tuned config is adopted, recommends band cut points by the
+ *      objective: those chosen on the tuned model's pooled out-of-time
+ *      test rows of the backtest (without a backtest sweep, on the final
+ *      model's in-sample scores, said so), and writes them into the tuned
+ *      config's bands only when the objective held out of time in more
+ *      than half the folds (or opt.force_bands); otherwise tuned.json keeps
+ *      the current bands, as `healthcal fit` writes it;
+ *   7. scores today's accounts with that config (hc_predict_run) and
  *      gives the book's expected churned ARR its 80% and 95% ranges
  *      (hc_predict_risk_range_compute, seeded by opt->seed);
- *   7. optionally measures drift since a previous period (hc_drift_run);
- *   8. builds the report's document (res->doc: its sections, figures,
+ *   8. optionally measures drift since a previous period (hc_drift_run);
+ *   9. builds the report's document (res->doc: its sections, figures,
  *      verdicts in plain words and the book's table, money and ranges
  *      already formatted), which the renderers of the output layer read;
- *   9. writes the report directory's data: every file below but the pages,
+ *  10. writes the report directory's data: every file below but the pages,
  *      the plot images and data/coefficients.csv, each file atomically.
  *
  * Then the output layer's hc_report_write (hc_report_render.h) draws the
@@ -105,6 +110,9 @@ typedef struct {
     int32_t as_of;                 /* HC_DATE_MISSING: the latest date */
     /* analysis */
     hc_threshold_options threshold; /* objective; n_bands is the config's */
+    int force_bands;               /* write the recommended bands into
+                                      tuned.json even when the objective did
+                                      not hold out of time in most folds */
     int step_days;                 /* backtest test period and step (90) */
     int window_days;               /* training window, 0 = expanding (365) */
     int segments;                  /* per-segment fit when the data has a
@@ -260,10 +268,23 @@ typedef struct {
     hc_validate_result validate;/* current config, all observations */
     hc_validate_rows validate_rows;
     hc_fit_result fit;          /* fit.tuned is the tuned config, with the
-                                   recommended bands */
+                                   recommended bands when bands_written */
     int has_backtest;
     hc_backtest_result backtest;
     char backtest_note[1100];   /* why there is no backtest */
+    /* The one recommendation every later section follows: */
+    int adopt_tuned;            /* the tuned config ranks better out of time */
+    char decision_text[900];    /* the decision and its reason, in words */
+    hc_model *kept;             /* the current config as scored when kept
+                                   (owned; NULL when adopted) */
+    int kept_mapped;            /* kept's P(churn) is a logistic map of the
+                                   current health, fitted on every labelled
+                                   snapshot (it had no churn model) */
+    const hc_model *scoring;    /* fit.tuned or kept: thresholds, book,
+                                   revenue at risk and predictions.csv */
+    int bands_written;          /* the recommended cut points are tuned's bands */
+    size_t bands_met, bands_folds; /* the out-of-time evidence for them */
+    char bands_note[600];
     /* thresholds */
     hc_report_cuts_source cuts_source;
     const hc_threshold_result *thresholds; /* backtest.sweep or own_thresholds;

@@ -67,7 +67,7 @@ PY
 BT="--window expanding --step 91 --first-test 2024-04-01 --min-train-churners 2"
 # shellcheck disable=SC2086
 "$HEALTHCAL" backtest -q -s "$WORK/pop/snapshots.csv" -e "$WORK/pop/events.csv" \
-    -c "$WORK/frozen.json" -c "$WORK/tuned_pop.json" $BT -o "$WORK/pop_bt" >/dev/null
+    -c "$WORK/frozen.json" -c "$WORK/tuned_pop.json" $BT --allow-in-sample -o "$WORK/pop_bt" >/dev/null
 
 i=1
 while [ "$i" -le "$N" ]; do

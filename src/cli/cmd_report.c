@@ -21,7 +21,8 @@ enum {
     OPT_NO_SEGMENTS,
     OPT_RIDGE,
     OPT_GNUPLOT,
-    OPT_SEED
+    OPT_SEED,
+    OPT_FORCE
 };
 
 static void progress(void *ctx, const char *stage)
@@ -49,6 +50,7 @@ int cmd_report(int argc, char **argv)
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the fits (default 0)"},
         {"gnuplot", OPT_GNUPLOT, 1, "PROG", "gnuplot program (default: gnuplot on PATH)"},
         {"seed", OPT_SEED, 1, "S", "seed of the revenue-at-risk range's Monte Carlo (default 20240101)"},
+        {"force", OPT_FORCE, 0, NULL, "write the recommended bands into tuned.json even when the objective did not hold out of time in most folds"},
         {0},
     };
     cli_parser p = {
@@ -62,6 +64,13 @@ int cmd_report(int argc, char **argv)
         "nothing fetched), DIR/summary.md, DIR/tuned.json, DIR/predictions.csv,\n"
         "DIR/plots/ and DIR/data/ (every number behind every plot). Without gnuplot\n"
         "the report still comes out and says the plots are missing.\n"
+        "\n"
+        "One recommendation: the report adopts the tuned config when the backtest's\n"
+        "paired test shows it ranks churners better out of time, else it keeps the\n"
+        "current one; the thresholds, revenue at risk and predictions.csv then use\n"
+        "that config and say so. Recommended bands go into tuned.json only when the\n"
+        "objective held out of time in more than half the folds (--force: always);\n"
+        "otherwise tuned.json keeps the current bands, as 'healthcal fit' writes it.\n"
         "\n"
         "Intervals are clustered by account (an account's weekly snapshots are\n"
         "correlated): the validation of the current config, the backtest's pooled\n"
@@ -90,6 +99,7 @@ int cmd_report(int argc, char **argv)
             return 1;
         switch (c) {
         case OPT_CONFIG: opt.config_path = arg; break;
+        case OPT_FORCE: opt.force_bands = 1; break;
         case OPT_OUTPUT: opt.out_dir = arg; break;
         case OPT_OBJECTIVE:
             if (hc_backtest_parse_objective(arg, &opt.threshold, &err) != HC_OK)

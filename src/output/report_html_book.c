@@ -22,13 +22,18 @@ void hc_rh_section_risk(const hc_rh_page *pg)
     const hc_report_result *res = pg->res;
     const hc_report_document *doc = pg->doc;
     const hc_predict_result *p = &res->predict;
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
     hc_rh_section_open(pg, HC_REPORT_SECTION_RISK);
     fputs("<p>The book: each account that has not churned, by its latest snapshot on or "
           "before ", f);
     hc_rh_date(f, p->as_of);
-    fputs(", scored with the tuned config and its recommended bands; expected churned ARR "
-          "is the sum of P(churn) &#215; ARR.</p>\n<div class=\"wrap\"><table>\n", f);
+    fprintf(f, ", scored with the %s; expected churned ARR is the sum of P(churn) &#215; "
+               "ARR.</p>\n<div class=\"wrap\"><table>\n",
+            res->adopt_tuned ? (res->bands_written ? "tuned config and its recommended bands"
+                                                   : "tuned config and the current bands")
+            : res->kept_mapped ? "current config (its weights and bands; P(churn) from a "
+                                 "logistic map of its health score)"
+                               : "current config");
     HC_RH_TH(f, "band", "health", "#accounts", "#ARR", "#expected churned ARR",
              "#expected loss rate");
     fputs("<tbody>\n", f);
@@ -187,7 +192,7 @@ void hc_rh_section_drift(const hc_rh_page *pg)
     FILE *f = pg->f;
     const hc_report_result *res = pg->res;
     const hc_drift_result *d = &res->drift;
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
     hc_rh_section_open(pg, HC_REPORT_SECTION_DRIFT);
     fputs("<p>", f);
     if (pg->doc->drift_verdict >= 0)

@@ -151,6 +151,9 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
         snprintf(res->backtest_note, sizeof res->backtest_note, "%s", berr.message);
     }
 
+    if ((st = hc_rpt_decide(res, err)) != HC_OK)
+        return st;
+
     hc_rpt_stage(opt, "choosing thresholds");
     if ((st = hc_rpt_recommend_thresholds(res, err)) != HC_OK)
         return st;
@@ -158,7 +161,7 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     hc_rpt_stage(opt, "scoring today's accounts");
     hc_predict_options po;
     hc_predict_options_init(&po);
-    po.model = res->fit.tuned;
+    po.model = res->scoring;
     po.snapshots = &h->snapshots;
     po.as_of = opt->as_of;
     po.seed = opt->seed;
@@ -176,7 +179,7 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
         hc_rpt_stage(opt, "measuring drift");
         hc_drift_options d;
         hc_drift_options_init(&d);
-        d.model = res->fit.tuned;
+        d.model = res->scoring;
         d.snapshots = &h->snapshots;
         d.labels = &h->labels;
         d.baseline = opt->previous;
@@ -234,6 +237,7 @@ void hc_report_result_release(hc_report_result *res)
     if (res->history.snapshots.table)
         hc_history_release(&res->history);
     hc_model_free(res->current);
+    hc_model_free(res->kept);
     for (size_t i = 0; i < res->n_segments; i++)
         free(res->segments[i].name);
     free(res->segments);

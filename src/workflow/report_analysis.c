@@ -60,6 +60,11 @@ hc_status hc_rpt_recommend_thresholds(hc_report_result *res, hc_error *err)
     size_t nb = m->n_bands;
     res->cuts_source = HC_REPORT_CUTS_KEPT;
     res->thresholds = NULL;
+    if (!res->adopt_tuned) {
+        snprintf(res->thresholds_note, sizeof res->thresholds_note,
+                 "the current config is kept, so are its bands");
+        return HC_OK;
+    }
     if (nb < 2 || nb > HC_THRESHOLDS_MAX_BANDS) {
         snprintf(res->thresholds_note, sizeof res->thresholds_note,
                  "the config has %zu band%s; cut points are searched for 2 to %d bands",
@@ -84,6 +89,9 @@ hc_status hc_rpt_recommend_thresholds(hc_report_result *res, hc_error *err)
         snprintf(res->thresholds_note, sizeof res->thresholds_note, "%s",
                  res->has_backtest ? res->backtest.sweep_note : res->backtest_note);
     }
+    hc_rpt_bands_evidence(res);
+    if (!res->bands_written)
+        return HC_OK;
     /* hc_model_set_bands copies its inputs, but the names are the model's
      * own: copy them first so that replacing the bands cannot free them. */
     char *names[HC_THRESHOLDS_MAX_BANDS];

@@ -140,7 +140,7 @@ static void book_row(hc_report_book_row *row, const char *band, size_t accounts,
 static hc_status build_book_table(const hc_report_result *res, hc_report_document *doc,
                                   hc_error *err)
 {
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
     size_t nb = m->n_bands;
     double *mins = malloc((nb ? nb : 1) * sizeof *mins);
     doc->book = calloc(nb ? nb : 1, sizeof *doc->book);

@@ -59,10 +59,11 @@ static void w_weights(FILE *f, const hc_report_result *res)
 }
 
 /* band_arr.csv: band,min,accounts,arr,expected_churned_arr - today's book
- * (accounts not yet churned) under the tuned config's recommended bands. */
+ * (accounts not yet churned) under the bands of the config the report
+ * scores with (res->scoring: the tuned one when adopted). */
 static void w_band_arr(FILE *f, const hc_report_result *res)
 {
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
     fputs("band,min,accounts,arr,expected_churned_arr\n", f);
     for (size_t b = 0; b < m->n_bands; b++) {
         hc_csv_write_text(f, m->bands[b].name);

@@ -19,6 +19,26 @@ void hc_rpt_stage(const hc_report_options *opt, const char *what);
  * note says why); errors are HC_ENOMEM and those of hc_model_set_bands. */
 hc_status hc_rpt_recommend_thresholds(hc_report_result *res, hc_error *err);
 
+/* The one recommendation (report_decision.c): adopt the tuned config when
+ * the backtest's paired test (clustered by account) shows it ranks
+ * churners better out of time, else keep the current one (res->kept, with
+ * a fitted P(churn) map when it has no churn model). Sets adopt_tuned,
+ * decision_text and scoring, the config every later section uses. */
+hc_status hc_rpt_decide(hc_report_result *res, hc_error *err);
+
+/* Folds whose cut points, chosen on training rows, reached the target on
+ * the following test period (primary config), folds with a value, and the
+ * range of the values. */
+void hc_rpt_fold_objective(const hc_report_result *res, size_t *met, size_t *used,
+                           double *lo, double *hi);
+
+/* Whether the recommended bands go into tuned.json: when the objective
+ * held out of time in more than half the folds (the walked-forward folds
+ * when the cut points come from the backtest, else the per-fold choices),
+ * or opt.force_bands. Sets bands_met, bands_folds, bands_written and
+ * bands_note. */
+void hc_rpt_bands_evidence(hc_report_result *res);
+
 /* Today's book: which predict rows are accounts not yet churned, and the
  * accounts, ARR and expected churned ARR per tuned band (res->in_book,
  * band_*, book_*, churned_*). Only HC_ENOMEM. */

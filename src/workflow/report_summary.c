@@ -36,32 +36,6 @@ static void objective_words(FILE *f, const hc_report_result *res)
     }
 }
 
-/* Folds whose cut points, chosen on training rows, reached the target on
- * the following test period (primary config), and folds used. */
-static void fold_objective(const hc_report_result *res, size_t *met, size_t *used,
-                           double *lo, double *hi)
-{
-    const hc_backtest_result *b = &res->backtest;
-    const hc_threshold_options *t = &res->opt.threshold;
-    *met = *used = 0;
-    *lo = INFINITY;
-    *hi = -INFINITY;
-    if (!res->has_backtest)
-        return;
-    for (size_t f = 0; f < b->plan.n_folds; f++) {
-        if (!b->folds[f].used)
-            continue;
-        double v = b->folds[f].cells[b->primary].objective_test;
-        if (!isfinite(v))
-            continue;
-        (*used)++;
-        *lo = fmin(*lo, v);
-        *hi = fmax(*hi, v);
-        if (t->objective == HC_THRESHOLD_VALUE ? v > 0 : v >= t->target)
-            (*met)++;
-    }
-}
-
 static void summary_current(FILE *f, const hc_report_result *res)
 {
     const hc_validate_result *v = &res->validate;
@@ -139,8 +113,8 @@ static void summary_gain(FILE *f, const hc_report_result *res)
     else if (d->diff > 0)
         fputs("The tuned weights rank churners significantly better out of time.", f);
     else
-        fputs("The tuned weights rank churners significantly worse out of time: keep the "
-              "current weights and look at the caveats.", f);
+        fputs("The tuned weights rank churners significantly worse out of time: look at "
+              "the caveats.", f);
 }
 
 static void summary_weights(FILE *f, const hc_report_result *res)
@@ -168,23 +142,30 @@ static void summary_weights(FILE *f, const hc_report_result *res)
 
 static void summary_thresholds(FILE *f, const hc_report_result *res)
 {
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
+    const hc_threshold_result *t = res->thresholds;
     if (res->cuts_source == HC_REPORT_CUTS_KEPT) {
-        fprintf(f, "No cut points were recommended (%s); the tuned config keeps the "
-                   "current bands: ", res->thresholds_note);
-    } else {
+        fprintf(f, "No cut points were recommended (%s); the bands stay the current "
+                   "ones: ", res->thresholds_note);
+    } else if (res->bands_written) {
         fputs("Recommended bands on the tuned health score (0-100): ", f);
+    } else {
+        fputs("Cut points were found for the tuned health score (", f);
+        for (size_t b = 0; t && b + 1 < t->n_bands; b++)
+            fprintf(f, "%s%.4g", b ? ", " : "", t->cuts[b]);
+        fprintf(f, "), but %s. The bands stay the current ones: ", res->bands_note);
     }
     for (size_t b = 0; b < m->n_bands; b++) {
         fprintf(f, "%s'%s' %s", b ? "; " : "", m->bands[b].name, res->doc.book[b].range);
     }
     fputs(".", f);
+    if (res->bands_written)
+        fprintf(f, " They are written because %s.", res->bands_note);
     if (!res->thresholds)
         return;
     fputs(" The objective: ", f);
     objective_words(f, res);
     fputs(". ", f);
-    const hc_threshold_result *t = res->thresholds;
     const hc_threshold_point *pt = &t->sweep[t->red_point];
     if (res->cuts_source == HC_REPORT_CUTS_BACKTEST)
         fputs("Chosen on the tuned model's out-of-time backtest snapshots and scored on the "
@@ -212,7 +193,7 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
     }
     size_t met, used;
     double lo, hi;
-    fold_objective(res, &met, &used, &lo, &hi);
+    hc_rpt_fold_objective(res, &met, &used, &lo, &hi);
     if (used)
         fprintf(f, " Chosen the same way on each backtest fold's training snapshots, the "
                    "cut points reached the target on the following test period in %zu of "
@@ -223,15 +204,16 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
 static void summary_risk(FILE *f, const hc_report_result *res)
 {
     const hc_predict_result *p = &res->predict;
-    const hc_model *m = res->fit.tuned;
+    const hc_model *m = res->scoring;
     char day[11], total[48], exp_arr[48];
     hc_date_format(p->as_of, day);
     hc_format_money(res->book_arr, total, sizeof total);
     hc_format_money(res->book_expected_arr, exp_arr, sizeof exp_arr);
     fprintf(f, "As of %s the book holds %zu accounts that have not churned, with a total "
-               "ARR of %s. Scored with the tuned config, the expected churned ARR in the "
+               "ARR of %s. Scored with the %s config, the expected churned ARR in the "
                "next %d days is %s",
-            day, res->book_accounts, total, p->horizon_days, exp_arr);
+            day, res->book_accounts, total, res->adopt_tuned ? "tuned" : "current",
+            p->horizon_days, exp_arr);
     if (res->book_arr > 0)
         fprintf(f, " (%.1f%% of the book's ARR)", 100 * res->book_expected_arr / res->book_arr);
     fprintf(f, ", about %.1f accounts.", res->book_expected_churners);
@@ -285,7 +267,7 @@ static void summary_drift(FILE *f, const hc_report_result *res)
     hc_date_format(d->current.period.to, e);
     const hc_drift_score *h = &d->scores[0];
     fprintf(f, "From the previous period (%s to %s) to the current one (%s to %s) the "
-               "tuned score is %s: ", a, b, c, e, hc_drift_flag_name(d->verdict));
+               "%s score is %s: ", a, b, c, e, res->adopt_tuned ? "tuned" : "current", hc_drift_flag_name(d->verdict));
     if (isfinite(h->psi))
         fprintf(f, "the PSI of the health score is %.3f (%s)", h->psi,
                 hc_drift_flag_name(h->flag));
@@ -315,6 +297,10 @@ size_t hc_rpt_summary(const hc_report_result *res, hc_report_paragraph *para, si
     if (hc_rpt_para_open(&p)) {
         summary_gain(p.f, res);
         hc_rpt_para_close(&p, "What do the tuned weights gain out of time?", para, max, &n);
+    }
+    if (hc_rpt_para_open(&p)) {
+        fputs(res->decision_text, p.f);
+        hc_rpt_para_close(&p, "The recommendation", para, max, &n);
     }
     if (hc_rpt_para_open(&p)) {
         summary_weights(p.f, res);

@@ -67,12 +67,29 @@ PY
 [ -z "$(ls -A "$TMPDIR")" ] && ok || fail "temporary files left in TMPDIR: $(ls -A "$TMPDIR")"
 [ "$(find "$OUT" -name '*tmp*' | wc -l)" = 0 ] && ok || fail "temporary file left in the report"
 
-# The tuned config scores the same snapshots, and its bands are the
-# recommended cut points.
+# The tuned config scores the same snapshots; its bands are the
+# recommended cut points when the report says they are written, else the
+# current config's (the rule fit and report share).
 run 0 "predict with tuned.json" -- $HEALTHCAL predict --snapshots "$WORK/snapshots.csv" \
     --config "$OUT/tuned.json" -o "$WORK/pred.csv"
-cut_yellow=$(awk -F, 'NR == 3 {print $2}' "$OUT/data/cutpoints.csv")
-grep -q "\"min\": $cut_yellow" "$OUT/tuned.json" && ok || fail "tuned.json lacks the cut point $cut_yellow"
+mins() { tr -d ' \n' <"$1" | grep -o '"bands":\[[^]]*\]' | grep -o '"min":[0-9.e+-]*'; }
+if grep -q "They are written because" "$OUT/summary.md"; then
+    cut_yellow=$(awk -F, 'NR == 3 {print $2}' "$OUT/data/cutpoints.csv")
+    grep -q "\"min\": $cut_yellow" "$OUT/tuned.json" && ok || fail "tuned.json lacks the cut point $cut_yellow"
+else
+    grep -q "the bands stay the current ones\|bands stay the current ones" "$OUT/summary.md" && ok ||
+        fail "summary.md neither writes nor keeps the bands"
+    [ "$(mins "$OUT/tuned.json")" = "$(mins "$WORK/current.json")" ] && ok ||
+        fail "bands not recommended, yet tuned.json's bands differ from the current ones"
+fi
+# One recommendation: the summary states it, and the revenue paragraph
+# scores with the config it names.
+if grep -q "Adopt the tuned config" "$OUT/summary.md"; then
+    grep -q "Scored with the tuned config" "$OUT/summary.md" && ok || fail "adopted, but not scored with tuned"
+else
+    grep -q "Keep the current config" "$OUT/summary.md" && ok || fail "no recommendation in summary.md"
+    grep -q "Scored with the current config" "$OUT/summary.md" && ok || fail "kept, but not scored with current"
+fi
 
 # ---- index.html: parses, and references nothing outside itself ---------
 H="$OUT/index.html"
@@ -231,4 +248,26 @@ rm -rf "$OUT/data"
 : >"$OUT/data"
 run 4 "data/ cannot be written" -- $HEALTHCAL report --snapshots "$S" --events "$E" --config "$C" -o "$OUT"
 [ ! -e "$H" ] && [ ! -e "$OUT/summary.md" ] && ok || fail "index.html or summary.md left after a failed write"
+
+# The saas panel (issue 13): the tuned weights do not win out of time
+# there, and every later section must follow the one recommendation.
+ROOT=$(cd "$HERE/../.." && pwd)
+DS=${HC_SHARED_DATASETS:-$ROOT/../shared/datasets}
+if [ -r "$DS/saas-activity/activity.csv" ]; then
+    run 0 "saas_to_history.sh" -- sh "$ROOT/scripts/saas_to_history.sh" "$DS/saas-activity" "$WORK/saas"
+    run 0 "report on the saas panel" -- $HEALTHCAL report -q --snapshots "$WORK/saas/snapshots.csv" \
+        --events "$WORK/saas/events.csv" --config "$WORK/saas/current.json" --window expanding \
+        --step 60 -o "$WORK/saas/rep"
+    M="$WORK/saas/rep/summary.md"
+    if grep -q "Keep the current config" "$M"; then
+        grep -q "Scored with the current config" "$M" && ok || fail "saas: kept, yet revenue not scored with current"
+        grep -q "the current config is kept, so are its bands" "$M" && ok || fail "saas: kept, yet thresholds recommended"
+        grep -q "Scored with the tuned config" "$M" && fail "saas: a section still scores with the tuned config" || ok
+    else
+        grep -q "Adopt the tuned config" "$M" && ok || fail "saas: no recommendation"
+        grep -q "Scored with the tuned config" "$M" && ok || fail "saas: adopted, yet revenue not scored with tuned"
+    fi
+else
+    echo "skip: the saas panel is not at $DS/saas-activity (make check skips this part without ../shared)"
+fi
 finish
