@@ -25,10 +25,12 @@
  * range are compared; the evaluation is in-sample when the estimated
  * fitted rows are at least HC_PROVENANCE_MIN_SHARE of all evaluated rows
  * (so a later export that repeats a few old weeks is not flagged, one that
- * is mostly the fit's own rows is). When none of the compared rows falls
- * at or below the sketch's largest key (a small evaluation against a very
- * large fit), the share cannot be estimated and the rows count as fitted
- * when they lie inside the fit's date range: said in the text.
+ * is mostly the fit's own rows is). When none of the evaluated rows'
+ * keys falls at or below the sketch's largest key (a small evaluation
+ * against a very large fit), they are not taken as fitted: with 3 or more
+ * such keys expected were they fitted, seeing none says they were not
+ * (share_estimated, share 0); with fewer, there is too little to tell, and
+ * a refusal needs evidence (share_estimated 0).
  */
 #ifndef HC_PROVENANCE_H
 #define HC_PROVENANCE_H

@@ -310,16 +310,16 @@ hc_status hc_provenance_check(const hc_model *m, const hc_history *h, int32_t fr
                      out->fit_rows, f0, f1, complete ? "" : "about ",
                      100 * out->fitted_share, what, out->evaluated_rows, a, b, f1);
     } else {
-        out->fitted_share = (double)out->overlap_rows / (double)out->evaluated_rows;
-        out->in_sample = out->fitted_share >= HC_PROVENANCE_MIN_SHARE;
-        if (!out->in_sample)
-            return HC_OK;
-        snprintf(out->text, sizeof out->text,
-                 "possibly in-sample: the config was fitted on %zu observation rows dated "
-                 "%s to %s, and %s has %zu rows dated %s to %s inside that range; too few "
-                 "to compare with the config's fingerprint of its fit rows, so they are "
-                 "taken as fitted",
-                 out->fit_rows, f0, f1, what, out->overlap_rows, a, b);
+        /* No evaluated key at or below the sketch's largest: were the rows
+         * fitted, about overlap_rows x sketch / fit_rows of them would be
+         * (Poisson); with 3 or more expected, none seen says they were not
+         * (chance e^-3). Fewer expected: too few to tell, and the rows are
+         * not taken as fitted (a refusal needs evidence). */
+        double expected = (double)out->overlap_rows * (double)n_sketch /
+                          (double)(out->fit_rows ? out->fit_rows : 1);
+        out->share_estimated = expected >= 3.0;
+        out->fitted_share = 0.0;
+        return HC_OK;
     }
     return HC_OK;
 }
