@@ -25,9 +25,23 @@
  *   config with hc_fit_model on the fold's training rows: quantile
  *   transforms, weights and calibration are all learned there;
  * - band cut points: with a threshold objective, chosen in every fold by
- *   hc_thresholds_search on the training rows' health scores (each config
- *   keeps its number and names of bands); without one, each config's own
- *   bands (the tuned model inherits the first config's).
+ *   hc_thresholds_search_accounts on the training rows' health scores (each
+ *   config keeps its number and names of bands); without one, each config's
+ *   own bands (the tuned model inherits the first config's).
+ *
+ * Thresholds in accounts. The rows are snapshots (an account a scoring
+ * date), so every search is given the account and the scoring date of
+ * each row (read from the snapshot table through the row indices, never
+ * copied) and each account's churned amount (hc_validate_churn_amounts):
+ * the objectives count accounts (hc_thresholds.h, "Units"; interventions
+ * of the value objective are account-weeks in red), the capacity
+ * objective counts red accounts per scoring date, and the band rules stay
+ * on snapshots. The same counts on each fold's test rows give
+ * objective_test and the red accounts per scoring date there; a config's
+ * bands are recommended (bands_recommended) when the objective held on the
+ * test rows, out of time, in more than half of the folds where it could
+ * be evaluated. The backtest writes no config: the report reads the flag
+ * to decide whether to write the bands into tuned.json.
  *
  * Pooled metrics per config are those of all used folds' test rows
  * together (hc_validate_run); each config is compared with the first by
@@ -96,8 +110,11 @@ typedef struct {
 void hc_backtest_options_init(hc_backtest_options *opt);
 
 /* Parses an objective as the CLI writes it: "recall=0.7",
- * "arr-recall=0.7", "precision=0.3" or "value:cost=C,save-rate=R" (C >= 0
- * in ARR units per intervention, R in [0, 1]) into `t` (other fields kept).
+ * "arr-recall=0.7", "precision=0.3", "value:cost=C,save-rate=R" (C >= 0
+ * in ARR units per intervention, R in [0, 1]), "capacity=N" (at most N >= 1
+ * accounts in red on each scoring date) or "capacity=P%" (at most P% of
+ * the accounts scored on each date, 0 < P <= 100; stored as the share
+ * P / 100 with capacity_share set) into `t` (other fields kept).
  * HC_EUSAGE naming the bad part. */
 hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
                                       hc_error *err);
@@ -150,11 +167,42 @@ typedef struct {
     size_t n_cuts;              /* band cut points in effect (n_bands - 1) */
     double cuts[HC_THRESHOLDS_MAX_BANDS];
     int objective_met;          /* on the training rows (objective only) */
-    double objective_train;     /* achieved on the training rows */
-    double objective_test;      /* the same cut points on the test rows */
+    double objective_train;     /* achieved on the training rows, counted in
+                                   accounts (capacity: the most red accounts
+                                   on a scoring date, or the largest share) */
+    double objective_test;      /* the same cut points on the test rows, in
+                                   accounts (NaN when undefined there) */
+    int objective_met_test;     /* the objective held on the test rows: out
+                                   of time (capacity: on every test date) */
+    /* Red accounts per scoring date (a date's rows are the accounts scored
+     * that day; one row each): on the training rows under the cut points
+     * chosen there (NaN / 0 without an objective), the cut one candidate
+     * higher (the capacity objective's tightness), and on the test rows. */
+    double train_red_per_date_mean;
+    size_t train_red_per_date_max;
+    double train_next_cut;      /* NaN when none */
+    size_t train_next_per_date_max;
+    double red_per_date_mean;   /* test rows */
+    size_t red_per_date_max;
+    size_t test_dates;          /* scoring dates among the test rows */
+    size_t red_accounts;        /* distinct accounts with a red test row */
+    size_t test_churned_accounts; /* accounts with a churner test row */
+    size_t red_churned_accounts;  /* of them, with a red churner test row */
     size_t band_accounts[HC_THRESHOLDS_MAX_BANDS]; /* test rows per band */
     size_t band_churners[HC_THRESHOLDS_MAX_BANDS];
-    double band_arr[HC_THRESHOLDS_MAX_BANDS];
+    double band_arr[HC_THRESHOLDS_MAX_BANDS];  /* summed over test rows (snapshots) */
+    /* The same test rows in accounts (hc_metrics_bands_accounts, made by
+     * the pooled evaluation): accounts with a test row in the band and
+     * their ARR once each, each account once by its latest test row, the
+     * fold's churned accounts once each (band of their last churner row)
+     * and their churned ARR from the churn events. */
+    int has_band_accounts;
+    size_t band_n_accounts[HC_THRESHOLDS_MAX_BANDS];
+    size_t band_accounts_latest[HC_THRESHOLDS_MAX_BANDS];
+    size_t band_churned_accounts[HC_THRESHOLDS_MAX_BANDS];
+    double band_arr_accounts[HC_THRESHOLDS_MAX_BANDS];
+    double band_arr_latest[HC_THRESHOLDS_MAX_BANDS];
+    double band_churned_arr[HC_THRESHOLDS_MAX_BANDS];
     double red_share, red_precision, red_recall, red_arr_recall; /* test */
     double map_intercept, map_slope; /* churn calibration used this fold */
     int map_used;               /* p was the logistic map of H (the config's
@@ -190,6 +238,13 @@ typedef struct {
                                    validation and the sweep, and NULL once
                                    hc_backtest_run returns */
     hc_model **fold_models;     /* n_folds fitted models or NULL (keep_models) */
+    /* The decision data of "bands are written only when the objective held
+     * out of time in most folds" (with an objective): the used folds where
+     * the objective could be evaluated on the test rows, those where it was
+     * met there (objective_met_test), and whether that is more than half. */
+    size_t folds_evaluated;
+    size_t folds_met_test;
+    int bands_recommended;      /* 2 folds_met_test > folds_evaluated */
 } hc_backtest_config;
 
 /* A comparison of config `index` with config 0 on the pooled rows. */
@@ -227,8 +282,20 @@ typedef struct {
     size_t chosen_on;           /* the earlier rows they were chosen on */
     size_t rows, churners, red_rows, red_churners; /* this fold's test rows */
     double churned_arr, red_churned_arr;
-    double share_flagged, precision, recall, arr_recall, value; /* NaN if undefined */
-    int met;                    /* the objective's target held on this fold */
+    double share_flagged, precision, recall, arr_recall, value; /* NaN if undefined;
+                                   snapshots */
+    /* The same rows in accounts (hc_thresholds.h, "Units") and per scoring
+     * date; NaN where undefined. */
+    size_t accounts, red_accounts, churned_accounts, red_churned_accounts;
+    double churned_arr_accounts, red_churned_arr_accounts;
+    double account_recall, account_precision, account_arr_recall, account_value;
+    size_t dates;
+    double red_per_date_mean;
+    size_t red_per_date_max;
+    double red_per_date_share_max;
+    double objective;           /* the objective counted in accounts */
+    int met;                    /* the objective's target held on this fold,
+                                   counted in accounts */
 } hc_backtest_nested_fold;
 
 typedef struct {
@@ -239,6 +306,14 @@ typedef struct {
     size_t rows, churners, red_rows, red_churners;
     double churned_arr, red_churned_arr;
     double share_flagged, precision, recall, arr_recall, value;
+    /* and in accounts: an account is caught when one of its churner rows is
+     * red under its fold's cut points; per date over every scored date */
+    size_t accounts, red_accounts, churned_accounts, red_churned_accounts;
+    double churned_arr_accounts, red_churned_arr_accounts;
+    double account_recall, account_precision, account_arr_recall, account_value;
+    size_t dates;
+    double red_per_date_mean;
+    size_t red_per_date_max;
 } hc_backtest_nested;
 
 typedef struct {

@@ -442,6 +442,69 @@ hc_status hc_metrics_bands(const int *band, const double *y, const double *arr,
 /* Frees the band array of a result; NULL is a no-op. */
 void hc_metrics_bands_release(hc_metrics_bands_result *res);
 
+/* ---- bands in accounts (src/stats/metrics_bands_accounts.c) ------------------- */
+
+/* The rows of hc_metrics_bands are snapshots: an account with a snapshot a
+ * week is counted, and its ARR summed, once a week. These tallies count
+ * accounts. An account's rows are those with its code; its "latest" row is
+ * the one with the greatest date (ties, and rows without dates: the later
+ * row). A churned account is one with a churner row (y = 1); it is placed
+ * in the band of its latest churner row (its last evaluated snapshot
+ * before the churn), so that it is counted once. */
+typedef struct {
+    size_t accounts;         /* distinct accounts with a row in the band: an account
+                                that moved counts in every band it visited */
+    size_t accounts_latest;  /* accounts whose latest row is in the band (the "as
+                                of" view: these sum to the accounts) */
+    size_t churned_accounts; /* churned accounts whose latest churner row is in the
+                                band (these sum to the churned accounts) */
+    double arr;              /* over `accounts`: each one's ARR at its latest row in
+                                this band, counted once */
+    double arr_latest;       /* over `accounts_latest`: the ARR at the latest row
+                                (these sum to the book's ARR) */
+    double churned_arr;      /* over `churned_accounts`: the churned amount (these sum
+                                to the churned ARR) */
+    size_t churned_with_amount;  /* of churned_accounts: amount given */
+    size_t churned_from_arr;     /* amount NaN or not given: the ARR at the latest
+                                    churner row */
+} hc_metrics_band_accounts;
+
+typedef struct {
+    size_t n_bands;
+    hc_metrics_band_accounts *bands; /* n_bands entries, owned */
+    size_t n;                    /* rows */
+    size_t accounts;             /* distinct accounts with a row */
+    size_t churned_accounts;     /* accounts with a churner row */
+    double arr_latest;           /* sum of each account's ARR at its latest row */
+    double churned_arr;          /* sum of the churned accounts' churned amounts */
+    size_t churned_with_amount, churned_from_arr;
+    int has_arr;                 /* ARR was given (else every ARR figure is 0) */
+    int has_amounts;             /* churned amounts were given */
+} hc_metrics_bands_accounts_result;
+
+/* Tallies the n rows per band in accounts: row i has band band[i] in
+ * [0, n_bands), outcome y[i] (0 or 1), account code account[i] in
+ * [0, n_accounts), day number date[i] (NULL: the rows are in time order,
+ * so a later row is a later snapshot) and ARR arr[i] (NULL: no ARR; values
+ * finite and >= 0). churned_amount (NULL: none) holds n_accounts entries,
+ * each account's churned ARR (the amount of its churn event), NaN when
+ * unknown: a churned account whose amount is NaN, or every churned account
+ * without churned_amount, counts the ARR of its latest churner row, and
+ * the result says how many did (churned_from_arr). n_accounts may be 0
+ * without churned_amount: the largest code + 1. O(n + n_accounts n_bands)
+ * time, (n_accounts (n_bands + 2)) words of scratch; no row needs to be a
+ * churner. Bad input is HC_ENUMERIC naming the row (HC_EUSAGE for
+ * n_bands = 0). On success the caller releases `out` with
+ * hc_metrics_bands_accounts_release. */
+hc_status hc_metrics_bands_accounts(const int32_t *band, const double *y,
+                                    const int32_t *account, const int32_t *date,
+                                    const double *arr, const double *churned_amount,
+                                    size_t n_accounts, size_t n, size_t n_bands,
+                                    hc_metrics_bands_accounts_result *out, hc_error *err);
+
+/* Frees the band array of an account tally; NULL is a no-op. */
+void hc_metrics_bands_accounts_release(hc_metrics_bands_accounts_result *res);
+
 #define HC_METRICS_PSI_MAX_BINS 100
 /* Floor applied to every bin share before taking logs, so that an empty
  * bin gives a large but finite term (the 0.0001 commonly used in credit

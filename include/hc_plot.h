@@ -148,7 +148,7 @@ typedef struct {
  *   pr               pr.csv: config,recall,precision
  *   gains            gains.csv: config,share_flagged,capture,[lift]
  *   bands_over_time  bands_over_time.csv: config,[fold],test_start,band,
- *                    [accounts],churn_rate,[arr]
+ *                    churn_rate,[arr_latest] (ARR once per account)
  *   band_arr         band_arr.csv: band,[accounts],arr,[expected_churned_arr]
  *   score_distribution score_distribution.csv: config,outcome,bin_low,
  *                    bin_high,[count],share

@@ -22,6 +22,24 @@
  * independent rows and is labelled so. One row per cluster reproduces the
  * rows-independent intervals exactly.
  *
+ * Bands in accounts. A history holds a snapshot per account per week and
+ * an analyst decides on accounts, so the band table has two units, always
+ * named. In snapshots (hc_validate_result.bands): the snapshots in each
+ * band, their share, the churner snapshots and the per-snapshot churn
+ * rate within the horizon with its (clustered) interval. In accounts
+ * (hc_validate_result.band_accounts, hc_metrics_bands_accounts): the
+ * distinct accounts with a snapshot in the band (an account that moved
+ * counts in every band it visited) and, as of each account's latest
+ * evaluated snapshot, each account once (these sum to the accounts); the
+ * churned accounts, each once in the band of its last evaluated snapshot
+ * before its churn (its latest churner snapshot); ARR once per account
+ * (its latest snapshot in the band; as of: its latest snapshot, summing
+ * to the book's ARR); churned ARR, attributed like the churned accounts,
+ * from the amount of the account's first churn event (the one its labels
+ * come from) or, for an event without an amount or without events (the
+ * --observations path), the ARR at its last churner snapshot, counted in
+ * churned_from_arr.
+ *
  * Verdicts (stated here so that every front end says the same thing):
  *
  * - Discrimination, from the ROC AUC and its DeLong 95% interval, with the
@@ -139,6 +157,19 @@ typedef struct {
     unsigned long seed;        /* the bootstrap's seed */
     double tol_mean;           /* calibration tolerances; 0 means */
     double tol_slope;          /* HC_VALIDATE_TOL_MEAN / _SLOPE */
+    /* Bands in accounts (hc_metrics_bands_accounts; see "Bands in
+     * accounts" above). All optional; without `account` the band table
+     * counts snapshots only. */
+    const int32_t *account;    /* account code per row in [0, n_accounts) (may be
+                                  `cluster` when it clusters by account), or NULL */
+    size_t n_accounts;         /* entries of churned_amount; 0: the largest code + 1 */
+    const int32_t *date;       /* day number per row, or NULL: the rows are in
+                                  time order */
+    const double *churned_amount; /* n_accounts churned ARRs from the churn events
+                                  (hc_validate_churn_amounts), NaN where the event
+                                  has no amount; NULL: no events, every churned
+                                  account counts the ARR at its last churner
+                                  snapshot */
 } hc_validate_input;
 
 /* Replicates and seed hc_validate_input_init sets. The bootstrap walks
@@ -290,9 +321,11 @@ typedef struct {
     hc_validate_hist p_hist;      /* predictions on [0, upper] */
     int has_score_hist;
     hc_validate_hist score_hist;  /* the score by outcome */
-    /* bands */
+    /* bands: `bands` counts snapshots (rows), `band_accounts` accounts */
     int has_bands;
     hc_metrics_bands_result bands;
+    int has_band_accounts;        /* the rows had account codes */
+    hc_metrics_bands_accounts_result band_accounts;
     char **band_names;            /* n_bands copies (owned) */
     double *band_mins;            /* n_bands or NULL (owned) */
     int bands_monotone;           /* churn rate falls from band 0 upward */
@@ -388,6 +421,24 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
                                  hc_validate_result *res, hc_validate_rows *counts,
                                  hc_error *err);
 
+/* The churned ARR of each account of `h` from its churn events, for
+ * hc_validate_input.churned_amount: *out gets h->snapshots.n_accounts
+ * entries (the caller frees it), each the `amount` of the account's first
+ * churn event (by date, then file line: the churn its labels come from),
+ * NaN when the account has no churn event or the event has no amount.
+ * Without events *out is NULL. HC_ENOMEM only. */
+hc_status hc_validate_churn_amounts(const hc_history *h, double **out, hc_error *err);
+
+/* Fills res->band_accounts (and has_band_accounts) from in->band, y,
+ * account, date, arr and churned_amount; replaces an earlier tally.
+ * hc_validate_run calls it when the rows have account codes; a caller
+ * that makes the account codes only after the run (the backtest clustered
+ * by another column, to keep them out of the run's memory) calls it then.
+ * A no-op without bands or without account codes. Errors as
+ * hc_metrics_bands_accounts. */
+hc_status hc_validate_band_accounts(const hc_validate_input *in, hc_validate_result *res,
+                                    hc_error *err);
+
 /* The reason a band of a result is not estimable ("no rows in band
  * yellow") into buf, or "" when it is; returns buf. */
 const char *hc_validate_band_not_estimable(const hc_validate_result *res, size_t k,
@@ -458,7 +509,16 @@ typedef struct {
  * binning, clipping, grouping and lift rules), "warnings" (an array of
  * strings, maybe empty), "not_estimable" (an array of {piece, reason}),
  * "components" and "segments" when computed, and, when bands exist, "bands"
- * and the red band's precision and recall. A piece that is not estimable
+ * and the red band's precision and recall. Each band's keys name their
+ * unit: "snapshots", "snapshot_share", "churner_snapshots" and the
+ * per-snapshot "churn_rate" with its interval; with account codes
+ * "accounts", "accounts_latest", "churned_accounts", "arr_accounts",
+ * "arr_latest", "churned_arr_events" and how many churned accounts took
+ * their churned ARR from the event's amount or from the last churner
+ * snapshot's ARR ("Bands in accounts" above). "band_totals" sums both
+ * units, "band_units" says each key's unit in words, and
+ * "red_churned_accounts_recall" / "red_churned_arr_recall" give the red
+ * band's share of the churned accounts and churned ARR. A piece that is not estimable
  * has null values and a "not_estimable" reason string.
  * A non-finite number (never expected) is written as null, so the output
  * is always valid JSON. `src` may be NULL. Returns a new reference, or NULL

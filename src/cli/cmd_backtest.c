@@ -49,11 +49,54 @@ static void print_nested(FILE *f, const hc_backtest_result *r)
     }
     fprintf(f, "  out of time (nested walk-forward: each fold's cut points chosen on the "
                "earlier folds' test rows, scored on its own): red flags %.1f%% of "
-               "snapshots, catches %.1f%% of churners at precision %.1f%%",
+               "snapshots, catches %.1f%% of churner snapshots at precision %.1f%%",
             100 * n->share_flagged, 100 * n->recall, 100 * n->precision);
     if (n->churned_arr > 0)
         fprintf(f, ", %.1f%% of churned ARR", 100 * n->arr_recall);
-    fprintf(f, "; the target held in %zu of %zu folds\n", n->met, n->scored);
+    if (n->dates)
+        fprintf(f, "; in accounts: %zu accounts red, %zu of %zu churned accounts caught "
+                   "(recall %.1f%%, precision %.1f%%), %.1f red accounts per scoring date "
+                   "on average, at most %zu",
+                n->red_accounts, n->red_churned_accounts, n->churned_accounts,
+                100 * n->account_recall, 100 * n->account_precision, n->red_per_date_mean,
+                n->red_per_date_max);
+    fprintf(f, "; the target (counted in accounts) held in %zu of %zu folds\n", n->met,
+            n->scored);
+}
+
+/* Per fold: the objective on the training rows and on the test rows (out
+ * of time), the red accounts a scoring date's list holds, and the vote on
+ * the recommended bands. */
+static void print_folds_objective(FILE *f, const hc_backtest_result *r)
+{
+    const hc_backtest_config *pc = &r->configs[r->primary];
+    size_t met = 0, used = 0, dates = 0, red = 0, max = 0, train_max = 0;
+    for (size_t fi = 0; fi < r->plan.n_folds; fi++) {
+        if (!r->folds[fi].used)
+            continue;
+        const hc_backtest_cell *cell = &r->folds[fi].cells[r->primary];
+        used++;
+        met += cell->objective_met != 0;
+        dates += cell->test_dates;
+        red += cell->band_accounts[0]; /* red test snapshots: one per account a date */
+        max = cell->red_per_date_max > max ? cell->red_per_date_max : max;
+        train_max = cell->train_red_per_date_max > train_max ? cell->train_red_per_date_max
+                                                             : train_max;
+    }
+    fprintf(f, "  per fold: the objective was met on the training rows in %zu of %zu "
+               "folds; the red band held at most %zu accounts on a training scoring date",
+            met, used, train_max);
+    if (dates)
+        fprintf(f, ", and on the test rows %.1f red accounts per scoring date on average, at "
+                   "most %zu (folds.csv: red_per_date_mean, red_per_date_max)",
+                (double)red / (double)dates, max);
+    fputs("\n", f);
+    fprintf(f, "  the objective held out of time (on the test rows, counted in accounts) in "
+               "%zu of %zu folds: the chosen bands are %s (that needs more than half the "
+               "folds; backtest writes no config: `healthcal report` writes the bands into "
+               "tuned.json only when they are recommended)\n",
+            pc->folds_met_test, pc->folds_evaluated,
+            pc->bands_recommended ? "recommended" : "NOT recommended");
 }
 
 static void print_summary(FILE *f, const hc_backtest_result *r)
@@ -130,16 +173,7 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
         else
             fprintf(f, "  no cut points on the pooled test rows: %s\n", r->sweep_note);
         print_nested(f, r);
-        size_t met = 0, used = 0;
-        for (size_t fi = 0; fi < r->plan.n_folds; fi++) {
-            if (!r->folds[fi].used)
-                continue;
-            used++;
-            met += r->folds[fi].cells[r->primary].objective_met != 0;
-        }
-        fprintf(f, "  per fold: the objective was met on the training rows in %zu of %zu "
-                   "folds (see objective_test in folds.csv for how it held on test)\n",
-                met, used);
+        print_folds_objective(f, r);
     }
     size_t skipped = r->plan.n_folds - r->folds_used;
     if (skipped) {
@@ -162,8 +196,8 @@ int cmd_backtest(int argc, char **argv)
         {"step", OPT_STEP, 1, "DAYS", "length of each test period and the step between folds (default 90)"},
         {"window", OPT_WINDOW, 1, "DAYS", "training window in days, or 'expanding' (default 365)"},
         {"first-test", OPT_FIRST_TEST, 1, "DATE", "start of the first test period (default: first date + window)"},
-        {"objective", OPT_OBJECTIVE, 1, "SPEC", "choose band cut points: recall=0.7, arr-recall=0.7, precision=0.3 or value:cost=C,save-rate=R"},
-        {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of accounts per band (default 0.05)"},
+        {"objective", OPT_OBJECTIVE, 1, "SPEC", "choose band cut points, counted in accounts: recall=0.7, arr-recall=0.7, precision=0.3, value:cost=C,save-rate=R (C per account-week in red), capacity=N (at most N red accounts on each scoring date) or capacity=P% (of the accounts scored that date)"},
+        {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of snapshots per band (default 0.05)"},
         {"segments", OPT_SEGMENTS, 0, NULL, "refit per-segment weights in each fold"},
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the refit (default 0)"},
         {"min-train-churners", OPT_MIN_CHURNERS, 1, "N", "skip folds with fewer training churners (default 10)"},
@@ -182,6 +216,19 @@ int cmd_backtest(int argc, char **argv)
         "into the test period. Hand-set configs keep their weights; --tuned refits\n"
         "transforms, weights and calibration in every fold on its training rows only.\n"
         "With --objective, band cut points are chosen on each fold's training rows.\n"
+        "\n"
+        "Objectives count accounts, not snapshots: recall is churned accounts with a\n"
+        "red snapshot before their churn / churned accounts; precision is those\n"
+        "caught / accounts ever red; ARR recall counts each account's churned ARR\n"
+        "once (the churn event's amount, else the ARR of its last churner snapshot);\n"
+        "value = save-rate x churned ARR caught - cost x account-weeks in red (an\n"
+        "intervention is one account on one scoring date in red). capacity=N is the\n"
+        "largest red band holding at most N accounts on every scoring date of the\n"
+        "training rows (capacity=P%: at most P% of that date's accounts). The band\n"
+        "rules (--min-band, churn rates falling) stay on snapshots. folds.csv gives\n"
+        "each fold's red accounts per scoring date and the objective on the test\n"
+        "rows (objective_test, objective_met_test); the bands are recommended when\n"
+        "it held out of time in more than half of the folds.\n"
         "Writes folds.csv, summary.json, thresholds.csv, cutpoints.csv,\n"
         "bands_over_time.csv and the plot data files into DIR.\n"
         "\n"

@@ -5,7 +5,9 @@
 #include "hc_predict.h"
 #include "hc_date.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -14,12 +16,43 @@ enum {
     OPT_OUTPUT = 'o',
     OPT_DELIMITER = 'd',
     OPT_QUIET = 'q',
+    OPT_EVENTS = 'e',
     OPT_AS_OF = 400,
     OPT_ALL,
     OPT_SEED,
     OPT_DRAWS,
-    OPT_SUMMARY_JSON
+    OPT_SUMMARY_JSON,
+    OPT_IGNORE_UNKNOWN,
+    OPT_STALE_DAYS,
+    OPT_KEEP
 };
+
+/* Splits the --keep list "a,b,c" into `names` (pointers into the copy
+ * *buf, which the caller frees with the array). Returns 0, or 1 after a
+ * usage error. */
+static int parse_keep(const char *arg, char **buf, const char ***names, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = arg; *p; p++)
+        cap += *p == ',';
+    *buf = strdup(arg);
+    *names = malloc(cap * sizeof **names);
+    *n = 0;
+    if (!*buf || !*names)
+        return cli_usage_error("out of memory");
+    for (char *p = *buf;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p)
+            return cli_usage_error("option '--keep': an empty column name in '%s'", arg);
+        (*names)[(*n)++] = p;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
 
 /* Says which map p_churn went through, and where it was fitted. */
 static void print_recalibration(FILE *f, const hc_recalibration *r)
@@ -35,15 +68,21 @@ static void print_recalibration(FILE *f, const hc_recalibration *r)
     fputc('\n', f);
 }
 
-int cmd_predict(int argc, char **argv)
+/* The command; the --keep list it parses is left in *keep_buf and *keep
+ * for cmd_predict to free on every path. */
+static int predict_main(int argc, char **argv, char **keep_buf, const char ***keep)
 {
     static const cli_option options[] = {
         {"config", OPT_CONFIG, 1, "FILE", "the config to score with (required), e.g. the tuned one"},
         {"snapshots", OPT_SNAPSHOTS, 1, "FILE", "snapshot history CSV (required; - for stdin)"},
+        {"events", OPT_EVENTS, 1, "FILE", "churn/expansion/contraction events CSV: leave out accounts that have churned"},
+        {"ignore-unknown-events", OPT_IGNORE_UNKNOWN, 0, NULL, "skip events of unknown type instead of failing"},
         {"as-of", OPT_AS_OF, 1, "DATE", "score each account's latest snapshot on or before DATE (default: the latest date)"},
         {"all-snapshots", OPT_ALL, 0, NULL, "one row per snapshot on or before the as-of date"},
+        {"stale-days", OPT_STALE_DAYS, 1, "N", "a latest snapshot more than N days before the as-of date is stale (default: the config's horizon)"},
+        {"keep", OPT_KEEP, 1, "COL,...", "snapshot columns to copy to the output, after the status column"},
         {"output", OPT_OUTPUT, 1, "FILE", "write the predictions here (default: standard output)"},
-        {"delimiter", OPT_DELIMITER, 1, "CHAR", "field delimiter of the snapshots (default ,; 'tab' for TAB)"},
+        {"delimiter", OPT_DELIMITER, 1, "CHAR", "field delimiter of the snapshots and events (default ,; 'tab' for TAB)"},
         {"quiet", OPT_QUIET, 0, NULL, "no summary on stderr"},
         {"summary-json", OPT_SUMMARY_JSON, 1, "FILE", "also write the summary, with the revenue-at-risk range, as JSON"},
         {"seed", OPT_SEED, 1, "S", "seed of the revenue-at-risk Monte Carlo (default 20240101)"},
@@ -51,18 +90,37 @@ int cmd_predict(int argc, char **argv)
         {0},
     };
     cli_parser p = {
-        "predict", "--config FILE --snapshots FILE [--as-of DATE] [--all-snapshots] [-o FILE]",
+        "predict", "--config FILE --snapshots FILE [--events FILE] [--as-of DATE] [--stale-days N] [--keep COL,...] [--all-snapshots] [-o FILE]",
         "Scores each account's latest snapshot on or before the as-of date with the\n"
         "config: health, band, P(churn) and P(expansion) within the config's horizon,\n"
         "expected ARR at risk (P(churn) x ARR), the three components that pull the\n"
         "score down most against the segment's healthy (top-band) accounts, in points\n"
         "of health, and the change since the account's previous snapshot\n"
-        "(band_change \"green->yellow\" when the band got worse). Rows are sorted by\n"
-        "expected ARR at risk, highest first. A summary goes to stderr: accounts and\n"
-        "ARR per band, expected churned ARR, accounts with no recent snapshot.\n"
+        "(band_change \"green->yellow\" when the band got worse). A summary goes to\n"
+        "stderr: current accounts and ARR per band, expected churned ARR, stale\n"
+        "accounts, accounts left out.\n"
+        "\n"
+        "Living accounts: with --events, an account with a churn event on or before\n"
+        "the as-of date and no snapshot after that event has churned: it is left out\n"
+        "of the rows and of every total, and counted. A snapshot after the churn\n"
+        "means it came back: it stays. Without --events churned accounts cannot be\n"
+        "left out (the summary and the JSON say so). With --all-snapshots the rows of\n"
+        "churned accounts are written with status \"churned\" (their history as\n"
+        "customers), after all the others.\n"
+        "\n"
+        "Status: a row dated more than --stale-days days before the as-of date\n"
+        "(default: the horizon, so its P(churn) window has closed) is \"stale\", else\n"
+        "\"current\". Rows are sorted current first, then stale, each by expected ARR\n"
+        "at risk, highest first. Stale accounts are not in the band counts nor in the\n"
+        "revenue at risk; the summary gives their count and ARR apart.\n"
+        "\n"
+        "--keep owner,account_name copies those snapshot columns, as the scored row\n"
+        "holds them, after the status column (text neutralised against spreadsheet\n"
+        "formulas). A kept column the file lacks is an error; one named like an\n"
+        "output column is a usage error.\n"
         "\n"
         "Revenue at risk: the expected churned ARR is sum P(churn) x ARR over the\n"
-        "accounts (each by its latest snapshot); its 80% and 95% ranges are the\n"
+        "current accounts (each by its latest snapshot); its 80% and 95% ranges are the\n"
         "quantiles of the churned ARR when each account churns independently with\n"
         "its P(churn) (a weighted Poisson-binomial), from a seeded Monte Carlo of\n"
         "--draws draws: the same --seed gives the same range.\n"
@@ -76,6 +134,10 @@ int cmd_predict(int argc, char **argv)
         "with; health, bands and drivers do not change (the map is monotone).",
         options, argc, argv};
     const char *config = NULL, *snapshots = NULL, *output = "-", *summary_json = NULL;
+    const char *events = NULL;
+    int ignore_unknown = 0;
+    long stale_days = -1;
+    size_t n_keep = 0;
     long seed = (long)HC_PREDICT_SEED_DEFAULT, draws = HC_PREDICT_RISK_DRAWS;
     char delimiter = 0;
     int quiet = 0, all = 0, day;
@@ -90,6 +152,18 @@ int cmd_predict(int argc, char **argv)
         case OPT_ALL: all = 1; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_SUMMARY_JSON: summary_json = arg; break;
+        case OPT_EVENTS: events = arg; break;
+        case OPT_IGNORE_UNKNOWN: ignore_unknown = 1; break;
+        case OPT_STALE_DAYS:
+            if (cli_parse_long("stale-days", arg, 0, 36500, &stale_days))
+                return 1;
+            break;
+        case OPT_KEEP:
+            free(*keep_buf);
+            free(*keep);
+            if (parse_keep(arg, keep_buf, keep, &n_keep))
+                return 1;
+            break;
         case OPT_SEED:
             if (cli_parse_long("seed", arg, 0, 2147483647L, &seed))
                 return 1;
@@ -119,8 +193,13 @@ int cmd_predict(int argc, char **argv)
         return cli_usage_error("option '--config' is required");
     if (!snapshots)
         return cli_usage_error("option '--snapshots' is required");
+    if (events && strcmp(snapshots, "-") == 0 && strcmp(events, "-") == 0)
+        return cli_usage_error("options '--snapshots' and '--events' cannot "
+                               "both read standard input ('-')");
     hc_outfile_protect_input(config);
     hc_outfile_protect_input(snapshots);
+    if (events)
+        hc_outfile_protect_input(events);
     if (summary_json && (strcmp(summary_json, "-") == 0 || strcmp(summary_json, output) == 0))
         return cli_usage_error("--summary-json needs a file of its own");
 
@@ -129,10 +208,28 @@ int cmd_predict(int argc, char **argv)
     hc_model *m;
     if (hc_model_load(config, &m, &err) != HC_OK)
         return cli_fail(&err);
+    /* A bad --keep list is a usage error before any file is read. */
+    if (hc_predict_check_keep(*keep, n_keep, m->horizon_days, &err) != HC_OK) {
+        hc_model_free(m);
+        return cli_usage_error("option '--keep': %s", err.message);
+    }
     hc_snapshots s;
-    if (hc_predict_load_snapshots(m, snapshots, delimiter, &s, &err) != HC_OK) {
+    if (hc_predict_load_snapshots_keep(m, snapshots, delimiter, *keep, n_keep, &s, &err) !=
+        HC_OK) {
         hc_model_free(m);
         return cli_fail(&err);
+    }
+    /* Events as every history command reads them: matched to the snapshot
+     * accounts, unknown types an error unless --ignore-unknown-events. */
+    hc_events ev;
+    if (events) {
+        hc_event_load_options eo = {.delimiter = delimiter,
+                                    .ignore_unknown_types = ignore_unknown};
+        if (hc_events_load(events, &eo, &s, &ev, &err) != HC_OK) {
+            hc_snapshots_release(&s);
+            hc_model_free(m);
+            return cli_fail(&err);
+        }
     }
     hc_predict_options po;
     hc_predict_options_init(&po);
@@ -142,6 +239,10 @@ int cmd_predict(int argc, char **argv)
     po.all_snapshots = all;
     po.seed = (unsigned long)seed;
     po.risk_draws = (size_t)draws;
+    po.events = events ? &ev : NULL;
+    po.stale_days = (int)stale_days;
+    po.keep = *keep;
+    po.n_keep = n_keep;
     hc_predict_result r;
     int rc = 0;
     if (hc_predict_run(&po, &r, &err) != HC_OK) {
@@ -159,16 +260,39 @@ int cmd_predict(int argc, char **argv)
             hc_predict_write_summary_json(&r, summary_json, &err) != HC_OK)
             rc = cli_fail(&err);
         if (rc == 0 && !quiet) {
-            if (r.churn_scored == 0 && r.unscored_accounts < r.accounts)
+            size_t scored = 0, with_p = 0;
+            for (size_t i = 0; i < r.n; i++) {
+                scored += r.rows[i].band >= 0;
+                with_p += !isnan(r.rows[i].p_churn);
+            }
+            if (with_p == 0 && scored > 0)
                 cli_warn("the config has no churn_model: p_churn and expected "
                          "ARR at risk are empty (fit one with 'healthcal fit')");
+            if (events)
+                fprintf(stderr, "events: %zu rows read, %zu churn events matched to "
+                                "snapshot accounts, %zu events of accounts without a "
+                                "snapshot (ignored), %zu of unknown type skipped\n",
+                        ev.rows_read, ev.by_type[HC_EVENT_CHURN], ev.unknown_account,
+                        ev.unknown_type);
             hc_predict_write_summary(stderr, &r);
             if (m->recalibration && m->churn.present)
                 print_recalibration(stderr, m->recalibration);
         }
         hc_predict_result_release(&r);
     }
+    if (events)
+        hc_events_release(&ev);
     hc_snapshots_release(&s);
     hc_model_free(m);
+    return rc;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    char *keep_buf = NULL;
+    const char **keep = NULL;
+    int rc = predict_main(argc, argv, &keep_buf, &keep);
+    free(keep);
+    free(keep_buf);
     return rc;
 }

@@ -113,6 +113,89 @@ static void print_clusters(FILE *f, const hc_validate_result *r)
     }
 }
 
+/* The band table in its two units: snapshots (rows, with the per-snapshot
+ * churn rate and its interval), then accounts (each account once per band
+ * it visited, as of its latest snapshot, churned accounts and churned ARR
+ * once each). */
+static void print_bands(FILE *f, const hc_validate_result *r)
+{
+    const hc_metrics_bands_result *b = &r->bands;
+    fprintf(f, "\nbands in snapshots (a snapshot is one account in one week; churn rate: "
+               "snapshots followed by a churn within the horizon, 95%% CI %s)\n"
+               "  %-12s %6s %10s %6s %10s %10s %17s\n",
+            b->clustered ? "clustered by account: Wilson at the effective size"
+                         : "Wilson, rows independent",
+            "band", "min", "snapshots", "share", "churner", "churn rate", "95% CI");
+    fprintf(f, "  %-12s %6s %10s %6s %10s\n", "", "", "", "", "snapshots");
+    for (size_t k = 0; k < b->n_bands; k++) {
+        const hc_metrics_band *x = &b->bands[k];
+        char why[200];
+        if (hc_validate_band_not_estimable(r, k, why, sizeof why)[0]) {
+            fprintf(f, "  %-12.12s %6.1f %10zu   not estimable (%s)\n", r->band_names[k],
+                    r->band_mins ? r->band_mins[k] : 0.0, x->accounts, why);
+            continue;
+        }
+        char ci[40];
+        snprintf(ci, sizeof ci, "%.2f%%-%.2f%%", 100 * x->rate_ci_low, 100 * x->rate_ci_high);
+        fprintf(f, "  %-12.12s %6.1f %10zu %5.1f%% %10zu %9.2f%% %17s\n", r->band_names[k],
+                r->band_mins ? r->band_mins[k] : 0.0, x->accounts, 100 * x->share,
+                x->churners, 100 * x->churn_rate, ci);
+    }
+    fprintf(f, "  %-12s %6s %10zu %6s %10zu\n", "all", "", b->n, "", b->churners);
+    if (b->clustered)
+        fprintf(f, "  %s band as the intervention list: precision %.1f%% (95%% CI %.1f%% to "
+                   "%.1f%%), recall %.1f%% of churner snapshots (%.1f%% to %.1f%%)\n",
+                r->band_names[0], 100 * b->red_precision, 100 * b->red_precision_ci_low,
+                100 * b->red_precision_ci_high, 100 * b->red_recall,
+                100 * b->red_recall_ci_low, 100 * b->red_recall_ci_high);
+    else
+        fprintf(f, "  %s band as the intervention list: precision %.1f%%, recall %.1f%% of "
+                   "churner snapshots\n",
+                r->band_names[0], 100 * b->red_precision, 100 * b->red_recall);
+    fprintf(f, "  band churn rates %s\n",
+            r->bands_monotone ? "fall monotonically from the riskiest band to the healthiest"
+                              : "are NOT monotone: a healthier band churns more than a riskier one");
+    if (!r->has_band_accounts) {
+        fprintf(f, "  (no account codes: the bands are counted in snapshots only)\n");
+        return;
+    }
+    const hc_metrics_bands_accounts_result *a = &r->band_accounts;
+    fprintf(f, "\nbands in accounts (each account counted once; ARR once per account)\n"
+               "  %-12s %9s %9s %9s %14s %14s %14s\n"
+               "  %-12s %9s %9s %9s %14s %14s\n",
+            "band", "accounts", "accounts", "churned", "ARR", "ARR", "churned ARR",
+            "", "visited", "as of", "accounts", "visited", "as of");
+    for (size_t k = 0; k < a->n_bands; k++) {
+        const hc_metrics_band_accounts *x = &a->bands[k];
+        fprintf(f, "  %-12.12s %9zu %9zu %9zu %14.0f %14.0f %14.0f\n", r->band_names[k],
+                x->accounts, x->accounts_latest, x->churned_accounts, x->arr, x->arr_latest,
+                x->churned_arr);
+    }
+    fprintf(f, "  %-12s %9s %9zu %9zu %14s %14.0f %14.0f\n", "all", "", a->accounts,
+            a->churned_accounts, "", a->arr_latest, a->churned_arr);
+    fprintf(f, "  visited: accounts with a snapshot in the band, an account that moved counted "
+               "in each band it visited, with the ARR of its latest snapshot there; as of: "
+               "each account once, in the band of its latest snapshot, with its ARR there\n");
+    fprintf(f, "  churned: each churned account once, in the band of its last snapshot before "
+               "the churn; ");
+    if (a->has_amounts)
+        fprintf(f, "churned ARR from the churn event's amount (%zu account%s) or, for an "
+                   "event without an amount, the ARR at that last snapshot (%zu)\n",
+                a->churned_with_amount, a->churned_with_amount == 1 ? "" : "s",
+                a->churned_from_arr);
+    else
+        fprintf(f, "no events: churned ARR is the ARR at that last snapshot (%zu account%s)\n",
+                a->churned_from_arr, a->churned_from_arr == 1 ? "" : "s");
+    if (a->churned_accounts) {
+        fprintf(f, "  %s band catches %zu of %zu churned accounts (%.1f%%)",
+                r->band_names[0], a->bands[0].churned_accounts, a->churned_accounts,
+                100.0 * (double)a->bands[0].churned_accounts / (double)a->churned_accounts);
+        if (a->churned_arr > 0)
+            fprintf(f, " and %.1f%% of churned ARR", 100 * a->bands[0].churned_arr / a->churned_arr);
+        fputc('\n', f);
+    }
+}
+
 static void print_result(FILE *f, const char *what, const hc_validate_result *r)
 {
     const hc_metrics_summary *s = &r->summary;
@@ -164,45 +247,8 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     fprintf(f, "  rows clipped               %zu (p = 0 or 1 clipped to [1e-15, 1 - 1e-15] "
                "for log loss and the calibration fits)\n",
             c->n_clipped);
-    if (r->has_bands) {
-        const hc_metrics_bands_result *b = &r->bands;
-        fprintf(f, "\nbands (rows; churn-rate intervals %s)\n  %-12s %6s %9s %6s %9s %10s %17s "
-                   "%14s %14s\n",
-                b->clustered ? "clustered by account: Wilson at the effective size"
-                             : "Wilson, rows independent",
-                "band", "min", "rows", "share", "churners", "churn rate", "95% CI", "ARR",
-                "churned ARR");
-        for (size_t k = 0; k < b->n_bands; k++) {
-            const hc_metrics_band *x = &b->bands[k];
-            char why[200];
-            if (hc_validate_band_not_estimable(r, k, why, sizeof why)[0]) {
-                fprintf(f, "  %-12.12s %6.1f %9zu   not estimable (%s)\n", r->band_names[k],
-                        r->band_mins ? r->band_mins[k] : 0.0, x->accounts, why);
-                continue;
-            }
-            char ci[40];
-            snprintf(ci, sizeof ci, "%.2f%%-%.2f%%", 100 * x->rate_ci_low,
-                     100 * x->rate_ci_high);
-            fprintf(f, "  %-12.12s %6.1f %9zu %5.1f%% %9zu %9.2f%% %17s %14.0f %14.0f\n",
-                    r->band_names[k], r->band_mins ? r->band_mins[k] : 0.0, x->accounts,
-                    100 * x->share, x->churners, 100 * x->churn_rate, ci, x->arr,
-                    x->churned_arr);
-        }
-        if (b->clustered)
-            fprintf(f, "  %s band as the intervention list: precision %.1f%% (95%% CI %.1f%% to "
-                       "%.1f%%), recall %.1f%% (%.1f%% to %.1f%%)",
-                    r->band_names[0], 100 * b->red_precision, 100 * b->red_precision_ci_low,
-                    100 * b->red_precision_ci_high, 100 * b->red_recall,
-                    100 * b->red_recall_ci_low, 100 * b->red_recall_ci_high);
-        else
-            fprintf(f, "  %s band as the intervention list: precision %.1f%%, recall %.1f%%",
-                    r->band_names[0], 100 * b->red_precision, 100 * b->red_recall);
-        if (b->arr > 0)
-            fprintf(f, ", ARR recall %.1f%%", 100 * b->red_arr_recall);
-        fprintf(f, "\n  band churn rates %s\n",
-                r->bands_monotone ? "fall monotonically from the riskiest band to the healthiest"
-                                  : "are NOT monotone: a healthier band churns more than a riskier one");
-    }
+    if (r->has_bands)
+        print_bands(f, r);
     if (r->n_segments) {
         fprintf(f, "\nsegments (ROC AUC of the health score within each)\n");
         for (size_t k = 0; k < r->n_segments; k++) {

@@ -4,18 +4,23 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* bands_over_time.csv: config,[fold],test_start,band,[accounts],churn_rate,[arr]
+/* bands_over_time.csv: config,[fold],test_start,band,churn_rate,[arr_latest]
  *
  * Draws the churn rate per band (and config) at the start of each backtest
- * test period, and the ARR per band in a second panel sharing the date axis
- * when the arr column has values. A band keeps its colour, a config its
- * dash type. */
+ * test period (a rate per snapshot), and in a second panel sharing the
+ * date axis, when the arr_latest column has values, the ARR per band
+ * counted once per account: each account in the band of its latest test
+ * snapshot of the fold, so that the bands add up to the fold's book. A
+ * file of an older healthcal has only `arr`, ARR summed over the snapshots
+ * (an account once a week, about 13 times its ARR in a quarter): it is not
+ * drawn, and a note says why. A band keeps its colour, a config its dash
+ * type. */
 hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
 {
     static const hc_colspec cols[] = {
         {"config", HC_COL_TEXT, 1},    {"fold", HC_COL_NUM, 0},
         {"test_start", HC_COL_DATE, 1}, {"band", HC_COL_TEXT, 1},
-        {"accounts", HC_COL_NUM, 0},   {"churn_rate", HC_COL_NUM, 1},
+        {"churn_rate", HC_COL_NUM, 1}, {"arr_latest", HC_COL_NUM, 0},
         {"arr", HC_COL_NUM, 0}};
     hc_status st = hc_pl_load_main(c, "bands_over_time.csv", cols, 7, err);
     if (st != HC_OK || c->skip)
@@ -23,7 +28,11 @@ hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
     const hc_table *t = c->t[0];
     int cc = hc_table_find(t, "config"), bc = hc_table_find(t, "band");
     int dc = hc_table_find(t, "test_start"), rc = hc_table_find(t, "churn_rate");
-    int ac = hc_table_find(t, "arr");
+    int ac = hc_table_find(t, "arr_latest");
+    if (ac < 0 && hc_table_find(t, "arr") >= 0)
+        hc_pl_note(c, "ARR per band not drawn: this bands_over_time.csv has only 'arr', ARR "
+                      "summed over snapshots (each account once a week); a newer healthcal "
+                      "writes 'arr_latest', once per account");
     int32_t cfg[HC_PL_MAX_SERIES], band[HC_PL_MAX_SERIES];
     int more_c, more_b;
     size_t n_cfg = hc_pl_distinct(t, cc, cfg, 4, &more_c);
@@ -85,14 +94,16 @@ hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
     hc_pl_add(b, "set lmargin at screen 0.11\nset rmargin at screen 0.74\n"
                  "set key at screen 0.99, screen 0.9 right top\n");
     if (have_rate && have_arr)
-        hc_pl_add(b, "set multiplot title 'Churn rate and ARR per band over "
-                     "backtest folds'\n"
+        hc_pl_add(b, "set multiplot title 'Churn rate per snapshot, and ARR per band "
+                     "once per account (by its latest test snapshot), over backtest "
+                     "folds'\n"
                      "set origin 0,0.5\nset size 1,0.45\n"
                      "unset xlabel\nset bmargin 1\n");
     else
         hc_pl_printf(b, "set title '%s per band over backtest folds'\n"
                         "set xlabel 'start of test period (date)'\n",
-                     have_rate ? "Churn rate" : "ARR");
+                     have_rate ? "Churn rate per snapshot"
+                               : "ARR once per account (by its latest test snapshot)");
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 0 && !have_rate)
             continue;

@@ -21,10 +21,10 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err)
     static const hc_colspec ccols[] = {{"band", HC_COL_TEXT, 1},
                                        {"min", HC_COL_NUM, 1}};
     static const char *const series[4][2] = {
-        {"share_flagged", "share of accounts flagged"},
-        {"recall", "recall (churners flagged)"},
-        {"precision", "precision (flagged that churned)"},
-        {"arr_recall", "ARR recall (churned ARR flagged)"}};
+        {"share_flagged", "share of snapshots flagged"},
+        {"recall", "recall (churner snapshots flagged)"},
+        {"precision", "precision (flagged snapshots that churned)"},
+        {"arr_recall", "ARR recall (churned ARR of flagged snapshots)"}};
     hc_status st = hc_pl_load_main(c, "thresholds.csv", cols, 6, err);
     if (st != HC_OK || c->skip)
         return st;
@@ -78,7 +78,7 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err)
     hc_pl_add(b, "set title ");
     hc_pl_title(b, cfc >= 0 ? "Threshold sweep of " : "Threshold sweep",
                 cfc >= 0 ? hc_pl_label(t, cfc, hc_pl_text_code(t, cfc, 0)) : "",
-                ": accounts scoring below the threshold are flagged");
+                ": snapshots scoring below the threshold are flagged");
     hc_pl_add(b, "\nset xlabel 'threshold on the health score (0-100)'\n"
                  "set ylabel 'fraction'\nset yrange [0:1.05]\n"
                  "set key below maxrows 2 width -2\nset bmargin 7\n");

@@ -71,11 +71,14 @@ void hc_rh_section_risk(const hc_rh_page *pg)
     if (p->arr_missing)
         fprintf(f, "%zu accounts have no ARR and count as 0.", p->arr_missing);
     fputs("</p>\n", f);
+    /* predictions.csv lists the current accounts first (stale ones after
+     * them, hc_predict.h "Status"): the table shows the first of those. */
     size_t shown = 0;
     for (size_t i = 0; i < p->n && shown < 10; i++)
-        shown += res->in_book[i];
+        shown += res->in_book[i] && p->rows[i].status == HC_PREDICT_CURRENT;
     if (shown) {
-        fprintf(f, "<h3>The %zu largest expected losses</h3>\n<div class=\"wrap\"><table>\n",
+        fprintf(f, "<h3>The %zu largest expected losses among current accounts</h3>\n"
+                   "<div class=\"wrap\"><table>\n",
                 shown);
         HC_RH_TH(f, "account", "segment", "#ARR", "#health", "band", "#P(churn)",
                  "#expected ARR at risk", "pulled down most by (points)");
@@ -83,7 +86,7 @@ void hc_rh_section_risk(const hc_rh_page *pg)
         const hc_snapshots *s = p->snapshots;
         shown = 0;
         for (size_t i = 0; i < p->n && shown < 10; i++) {
-            if (!res->in_book[i])
+            if (!res->in_book[i] || p->rows[i].status != HC_PREDICT_CURRENT)
                 continue;
             shown++;
             const hc_prediction *r = &p->rows[i];
@@ -107,7 +110,9 @@ void hc_rh_section_risk(const hc_rh_page *pg)
             }
             fputs("</td></tr>\n", f);
         }
-        fputs("</tbody></table></div>\n<p>Every account is in <code>predictions.csv</code>; "
+        fputs("</tbody></table></div>\n<p>Every account of the book is in "
+              "<code>predictions.csv</code> (accounts that have churned are not), the "
+              "stale ones after the current ones (column <code>status</code>); "
               "a driver's points are how far that component pulls the health score below "
               "a typical healthy account of the same segment.</p>\n", f);
     }

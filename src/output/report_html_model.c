@@ -35,14 +35,15 @@ static void metric_rows(FILE *f, const hc_validate_result *v)
     fputs("</td></tr>\n", f);
 }
 
+/* A band table in snapshots: counts and per-snapshot churn rates. Rows are
+ * snapshots, so an ARR sum would count an account once a week: ARR is in
+ * the table in accounts (band_accounts_table). */
 static void band_table(FILE *f, const hc_metrics_bands_result *b, char *const *names,
                        const double *mins, size_t n_names)
 {
     fputs("<div class=\"wrap\"><table>\n", f);
-    /* Rows are snapshots, so ARR sums would count an account once a week:
-     * only counts and rates are shown. */
-    HC_RH_TH(f, "band", "#from health", "#snapshots", "#share", "#followed by a churn",
-             "#churn rate (Wilson 95% CI)");
+    HC_RH_TH(f, "band", "#from health", "#snapshots", "#share of snapshots",
+             "#snapshots followed by a churn", "#churn rate per snapshot (95% CI)");
     fputs("<tbody>\n", f);
     for (size_t i = 0; i < b->n_bands; i++) {
         const hc_metrics_band *r = &b->bands[i];
@@ -58,6 +59,51 @@ static void band_table(FILE *f, const hc_metrics_bands_result *b, char *const *n
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div>\n", f);
+}
+
+/* The same bands in accounts (hc_metrics_bands_accounts): each account
+ * once per band it visited and as of its latest snapshot, churned
+ * accounts and churned ARR once each, ARR once per account. */
+static void band_accounts_table(FILE *f, const hc_metrics_bands_accounts_result *a,
+                                char *const *names, const double *mins, size_t n_names)
+{
+    fputs("<div class=\"wrap\"><table>\n", f);
+    HC_RH_TH(f, "band", "#from health", "#accounts with a snapshot in the band",
+             "#accounts by their latest snapshot", "#churned accounts",
+             "#ARR of the accounts in the band (once each)", "#ARR by latest snapshot",
+             "#churned ARR");
+    fputs("<tbody>\n", f);
+    for (size_t i = 0; i < a->n_bands; i++) {
+        const hc_metrics_band_accounts *r = &a->bands[i];
+        fputs("<tr>", f);
+        hc_rh_td_text(f, i < n_names && names ? names[i] : "");
+        hc_rh_td_num(f, "%g", mins ? mins[i] : NAN);
+        hc_rh_td_count(f, r->accounts);
+        hc_rh_td_count(f, r->accounts_latest);
+        hc_rh_td_count(f, r->churned_accounts);
+        hc_rh_td_money(f, a->has_arr ? r->arr : NAN);
+        hc_rh_td_money(f, a->has_arr ? r->arr_latest : NAN);
+        hc_rh_td_money(f, r->churned_arr);
+        fputs("</tr>\n", f);
+    }
+    fputs("<tr><td>all</td><td></td><td></td>", f);
+    hc_rh_td_count(f, a->accounts);
+    hc_rh_td_count(f, a->churned_accounts);
+    fputs("<td></td>", f);
+    hc_rh_td_money(f, a->has_arr ? a->arr_latest : NAN);
+    hc_rh_td_money(f, a->churned_arr);
+    fputs("</tr>\n</tbody></table></div>\n", f);
+    fprintf(f, "<p class=\"note\">An account that moved between bands counts in each band "
+               "it visited, with the ARR of its latest snapshot there; \"by latest "
+               "snapshot\" counts each account once. A churned account counts once, in the "
+               "band of its last snapshot before the churn; its churned ARR is ");
+    if (a->has_amounts)
+        fprintf(f, "the amount of its churn event (%zu accounts) or, for an event without an "
+                   "amount, the ARR at that last snapshot (%zu).</p>\n",
+                a->churned_with_amount, a->churned_from_arr);
+    else
+        fprintf(f, "the ARR at that last snapshot (no events; %zu accounts).</p>\n",
+                a->churned_from_arr);
 }
 
 void hc_rh_section_current(const hc_rh_page *pg)
@@ -97,12 +143,17 @@ void hc_rh_section_current(const hc_rh_page *pg)
     metric_rows(f, v);
     fputs("</tbody></table></div>\n", f);
     if (v->has_bands) {
-        fputs("<h3>Churn by band under the current bands</h3>\n", f);
+        fputs("<h3>Churn by band under the current bands, in snapshots</h3>\n", f);
         band_table(f, &v->bands, v->band_names, v->band_mins, v->bands.n_bands);
         fprintf(f, "<p>%s</p>\n",
                 v->bands_monotone ? "Churn rates fall from each band to the next healthier one."
                                   : "Churn rates do <strong>not</strong> fall steadily from "
                                     "band to band: the current cut points do not order risk.");
+        if (v->has_band_accounts) {
+            fputs("<h3>The same bands in accounts</h3>\n", f);
+            band_accounts_table(f, &v->band_accounts, v->band_names, v->band_mins,
+                                v->bands.n_bands);
+        }
     }
     fputs("</section>\n", f);
 }

@@ -87,11 +87,47 @@ static void weights(FILE *f, const hc_report_result *res)
     fputc('\n', f);
 }
 
+/* The current config's bands on every labelled snapshot, in accounts
+ * (hc_metrics_bands_accounts): each account once per band it visited,
+ * churned accounts and churned ARR once each, ARR once per account. */
+static void current_bands_in_accounts(FILE *f, const hc_report_result *res)
+{
+    const hc_validate_result *v = &res->validate;
+    if (!v->has_bands || !v->has_band_accounts)
+        return;
+    const hc_metrics_bands_accounts_result *a = &v->band_accounts;
+    fputs("The current bands on every labelled snapshot, in accounts (an account that moved "
+          "counts in each band it visited, with the ARR of its latest snapshot there; a "
+          "churned account counts once, in the band of its last snapshot before the "
+          "churn):\n\n"
+          "| band | accounts | churned accounts | ARR (once per account) | churned ARR |\n"
+          "|---|--:|--:|--:|--:|\n", f);
+    char m1[64], m2[64];
+    for (size_t b = 0; b < a->n_bands; b++) {
+        const hc_metrics_band_accounts *r = &a->bands[b];
+        fputs("|", f);
+        md(f, v->band_names[b]);
+        hc_format_money(a->has_arr ? r->arr : NAN, m1, sizeof m1);
+        hc_format_money(r->churned_arr, m2, sizeof m2);
+        fprintf(f, " | %zu | %zu | %s | %s |\n", r->accounts, r->churned_accounts, m1, m2);
+    }
+    hc_format_money(a->churned_arr, m2, sizeof m2);
+    fprintf(f, "| **all** | %zu | %zu |  | %s |\n\n", a->accounts, a->churned_accounts, m2);
+    if (a->has_amounts)
+        fprintf(f, "Churned ARR is the amount of each churn event (%zu accounts) or, for an "
+                   "event without an amount, the ARR at the last snapshot before the churn "
+                   "(%zu).\n\n", a->churned_with_amount, a->churned_from_arr);
+    else
+        fprintf(f, "Churned ARR is the ARR at the last snapshot before the churn (no events; "
+                   "%zu accounts).\n\n", a->churned_from_arr);
+}
+
 static void thresholds(FILE *f, const hc_report_result *res)
 {
     const hc_model *m = res->fit.tuned;
     const hc_threshold_result *t = res->thresholds;
     heading(f, res, HC_REPORT_SECTION_THRESHOLDS);
+    current_bands_in_accounts(f, res);
     if (t)
         fprintf(f, "Churn by band on the rows the cut points were chosen on (%s):\n\n",
                 res->cuts_source == HC_REPORT_CUTS_BACKTEST

@@ -1,6 +1,7 @@
 /* thresholds.c - band cut points on the health score: sweep, objective for the red cut, monotone banding of the rest. */
 #include "hc_sort.h"
 #include "hc_thresholds.h"
+#include "thresholds_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@ void hc_threshold_options_init(hc_threshold_options *opt)
     opt->target = 0.5;
     opt->cost = 0.0;
     opt->save_rate = 0.3;
+    opt->capacity = 0.0;
+    opt->capacity_share = 0;
     opt->n_bands = 3;
     opt->min_band_share = 0.05;
     opt->grid = 0.5;
@@ -35,12 +38,7 @@ void hc_threshold_result_release(hc_threshold_result *res)
     res->n_bands = 0;
 }
 
-/* A row in score order: its H and its index into the caller's y and ARR
- * (16 bytes a row to sort, where copying y and ARR along made 24). */
-typedef struct {
-    double h;
-    uint32_t i;
-} row;
+typedef hc_thr_row row;
 
 /* The search state. Boundaries are indexed 0..m+1: 0 is "below every row",
  * 1..m the candidate cuts, m+1 "above every row"; the band (a, b) holds the
@@ -93,12 +91,21 @@ static hc_status check_options(const hc_threshold_options *o, hc_error *err)
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "the number of bands must be 2 to %d, not %zu",
                             HC_THRESHOLDS_MAX_BANDS, o->n_bands);
-    if (o->objective != HC_THRESHOLD_VALUE &&
+    if (o->objective != HC_THRESHOLD_VALUE && o->objective != HC_THRESHOLD_CAPACITY &&
         !(o->target > 0.0 && o->target <= 1.0))
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "the threshold target %g is not in (0, 1]",
                             o->target);
-    if ((unsigned)o->objective > HC_THRESHOLD_VALUE)
+    if (o->objective == HC_THRESHOLD_CAPACITY &&
+        !(o->capacity_share ? o->capacity > 0.0 && o->capacity <= 1.0
+                            : o->capacity >= 1.0 && isfinite(o->capacity)))
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            o->capacity_share
+                                ? "the capacity share %g is not in (0, 1]"
+                                : "the capacity %g must be at least 1 account per "
+                                  "scoring date",
+                            o->capacity);
+    if ((unsigned)o->objective > HC_THRESHOLD_CAPACITY)
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "unknown threshold objective %d",
                             (int)o->objective);
@@ -125,7 +132,8 @@ static hc_status check_options(const hc_threshold_options *o, hc_error *err)
 
 static hc_status check_data(const double *H, const double *y,
                             const double *arr, size_t n,
-                            const hc_threshold_options *o, hc_error *err)
+                            const hc_threshold_options *o,
+                            const hc_threshold_accounts *acc, hc_error *err)
 {
     if (n == 0 || !H || !y)
         return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
@@ -138,6 +146,10 @@ static hc_status check_data(const double *H, const double *y,
                  o->objective == HC_THRESHOLD_VALUE))
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "the ARR-recall and value objectives need ARR");
+    if (o->objective == HC_THRESHOLD_CAPACITY && !(acc && acc->date))
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "the capacity objective needs the scoring date of each "
+                            "row (red accounts are counted per scoring date)");
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(H[i]))
             return hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
@@ -395,55 +407,70 @@ static int place_bands(const grid_state *g, size_t K, size_t r,
     return 1;
 }
 
-static double objective_of(const hc_threshold_point *p, hc_threshold_objective o)
+/* The objective's figure of a point: in accounts when the rows had
+ * account codes; the capacity objective's is the most red rows on a date
+ * (or the largest share of a date's rows). */
+static double objective_of(const hc_threshold_point *p, const hc_threshold_options *o,
+                           int by_accounts)
 {
-    switch (o) {
-    case HC_THRESHOLD_RECALL: return p->recall;
-    case HC_THRESHOLD_ARR_RECALL: return p->arr_recall;
-    case HC_THRESHOLD_PRECISION: return p->precision;
-    case HC_THRESHOLD_VALUE: return p->value;
+    switch (o->objective) {
+    case HC_THRESHOLD_RECALL: return by_accounts ? p->account_recall : p->recall;
+    case HC_THRESHOLD_ARR_RECALL: return by_accounts ? p->account_arr_recall : p->arr_recall;
+    case HC_THRESHOLD_PRECISION: return by_accounts ? p->account_precision : p->precision;
+    case HC_THRESHOLD_VALUE: return by_accounts ? p->account_value : p->value;
+    case HC_THRESHOLD_CAPACITY:
+        return o->capacity_share ? p->per_date_share_max : (double)p->per_date_max;
     }
     return 0.0;
 }
 
-static const char *objective_name(hc_threshold_objective o)
+static const char *objective_name(hc_threshold_objective o, int by_accounts)
 {
     switch (o) {
-    case HC_THRESHOLD_RECALL: return "recall";
-    case HC_THRESHOLD_ARR_RECALL: return "ARR recall";
-    case HC_THRESHOLD_PRECISION: return "precision";
+    case HC_THRESHOLD_RECALL: return by_accounts ? "recall in accounts" : "recall";
+    case HC_THRESHOLD_ARR_RECALL: return by_accounts ? "ARR recall in accounts" : "ARR recall";
+    case HC_THRESHOLD_PRECISION: return by_accounts ? "precision in accounts" : "precision";
     case HC_THRESHOLD_VALUE: return "expected value";
+    case HC_THRESHOLD_CAPACITY: return "red accounts per scoring date";
     }
     return "objective";
 }
 
 /* Picks the red cut (index into the sweep) among feasible points. */
 static size_t choose_red(const hc_threshold_point *pt, size_t m,
-                         const hc_threshold_options *o, int *met)
+                         const hc_threshold_options *o, int by_accounts, int *met)
 {
     size_t pick = m, best = m;
     for (size_t i = 0; i < m; i++) {
         if (!pt[i].feasible)
             continue;
-        double v = objective_of(&pt[i], o->objective);
+        double v = objective_of(&pt[i], o, by_accounts);
         switch (o->objective) {
         case HC_THRESHOLD_RECALL:
         case HC_THRESHOLD_ARR_RECALL:
             /* Fewest flagged reaching the target: the first one. */
             if (pick == m && v >= o->target)
                 pick = i;
-            if (best == m || v > objective_of(&pt[best], o->objective))
+            if (best == m || v > objective_of(&pt[best], o, by_accounts))
                 best = i;
             break;
         case HC_THRESHOLD_PRECISION:
             /* Largest red band reaching the target: the last one. */
             if (v >= o->target)
                 pick = i;
-            if (best == m || v >= objective_of(&pt[best], o->objective))
+            if (best == m || v >= objective_of(&pt[best], o, by_accounts))
                 best = i;
             break;
         case HC_THRESHOLD_VALUE:
-            if (best == m || v > objective_of(&pt[best], o->objective))
+            if (best == m || v > objective_of(&pt[best], o, by_accounts))
+                best = i;
+            break;
+        case HC_THRESHOLD_CAPACITY:
+            /* The largest red band within capacity on every date; else the
+             * smallest feasible one. */
+            if (pt[i].dates_over == 0)
+                pick = i;
+            if (best == m)
                 best = i;
             break;
         }
@@ -461,19 +488,143 @@ hc_status hc_thresholds_search(const double *H, const double *y,
                                const hc_threshold_options *opt,
                                hc_threshold_result *res, hc_error *err)
 {
+    return hc_thresholds_search_accounts(H, y, arr, n, opt, NULL, res, err);
+}
+
+/* The sweep point of boundary b: the rows below it, and in accounts and
+ * per date when tallied. */
+static void fill_point(hc_threshold_point *p, const grid_state *g, const hc_thr_tally *t,
+                       size_t b, size_t n, const hc_threshold_options *opt, double total_y,
+                       double total_ya, int feasible)
+{
+    p->cut = g->cut[b];
+    p->flagged = (size_t)g->cn[b];
+    p->churners_flagged = (size_t)g->cy[b];
+    p->share_flagged = (double)g->cn[b] / (double)n;
+    p->recall = (double)g->cy[b] / total_y;
+    p->precision = g->cn[b] ? (double)g->cy[b] / (double)g->cn[b] : 0.0;
+    p->arr_flagged = g->ca[b];
+    p->churned_arr_flagged = g->cya[b];
+    p->arr_recall = total_ya > 0.0 ? g->cya[b] / total_ya : 0.0;
+    p->value = opt->save_rate * g->cya[b] - opt->cost * (double)g->cn[b];
+    p->feasible = feasible;
+    p->account_recall = p->account_precision = p->account_arr_recall = NAN;
+    p->account_value = p->per_date_mean = p->per_date_share_max = NAN;
+    if (t->by_accounts) {
+        p->accounts_flagged = (size_t)t->acc[b];
+        p->churned_accounts_flagged = (size_t)t->caught[b];
+        p->churned_arr_accounts_flagged = t->caught_arr[b];
+        p->account_recall = t->churned ? (double)t->caught[b] / (double)t->churned : 0.0;
+        p->account_precision = t->acc[b] ? (double)t->caught[b] / (double)t->acc[b] : 0.0;
+        p->account_arr_recall = t->churned_arr > 0.0 ? t->caught_arr[b] / t->churned_arr : 0.0;
+        /* One intervention per account per scoring date in red: a flagged row. */
+        p->account_value = opt->save_rate * t->caught_arr[b] - opt->cost * (double)g->cn[b];
+    }
+    if (t->has_dates) {
+        p->per_date_mean = (double)g->cn[b] / (double)t->n_dates;
+        p->per_date_min = t->dmin[b];
+        p->per_date_max = t->dmax[b];
+        p->per_date_share_max = t->dshare[b];
+        p->dates_over = t->dover[b];
+    }
+}
+
+/* The outcome in words: counts name their unit (rows, or snapshots and
+ * accounts when the rows had account codes). */
+static void write_message(hc_threshold_result *res, const hc_threshold_options *opt,
+                          size_t K, const hc_threshold_point *rp, int met)
+{
+    char unit[200] = "";
+    const char *rows = res->by_accounts ? "snapshots" : "rows";
+    if (res->by_accounts && res->has_dates)
+        snprintf(unit, sizeof unit, " (%zu of %zu accounts; %.1f per scoring date on "
+                                    "average, at most %zu)",
+                 rp->accounts_flagged, res->accounts, rp->per_date_mean, rp->per_date_max);
+    else if (res->by_accounts)
+        snprintf(unit, sizeof unit, " (%zu of %zu accounts)", rp->accounts_flagged,
+                 res->accounts);
+    else if (res->has_dates)
+        snprintf(unit, sizeof unit, " (%.1f per scoring date on average, at most %zu)",
+                 rp->per_date_mean, rp->per_date_max);
+    const char *name = objective_name(opt->objective, res->by_accounts);
+    if (opt->objective == HC_THRESHOLD_CAPACITY) {
+        char cap[64], next[160] = "";
+        if (opt->capacity_share)
+            snprintf(cap, sizeof cap, "%.4g%% of each scoring date's accounts",
+                     100.0 * opt->capacity);
+        else
+            snprintf(cap, sizeof cap, "%.6g account%s per scoring date", opt->capacity,
+                     opt->capacity == 1.0 ? "" : "s");
+        if (isfinite(res->next_cut))
+            snprintf(next, sizeof next, "; the next cut H < %g would put up to %zu in red",
+                     res->next_cut, res->next_per_date_max);
+        if (res->by_accounts)
+            snprintf(unit, sizeof unit, " (%zu of %zu accounts)", rp->accounts_flagged,
+                     res->accounts);
+        else
+            unit[0] = '\0';
+        if (met)
+            snprintf(res->message, sizeof res->message,
+                     "red band H < %g holds at most %zu accounts on a scoring date "
+                     "(mean %.1f, least %zu; capacity %s) and flags %.1f%% of %s%s%s",
+                     rp->cut, rp->per_date_max, rp->per_date_mean, rp->per_date_min, cap,
+                     100.0 * rp->share_flagged, rows, unit, next);
+        else
+            snprintf(res->message, sizeof res->message,
+                     "capacity not met: even the smallest red band with %zu monotone bands "
+                     "of >= %.3g%% each, H < %g, holds up to %zu accounts on a scoring "
+                     "date, over the capacity of %s on %zu of %zu dates",
+                     K, 100.0 * opt->min_band_share, rp->cut, rp->per_date_max, cap,
+                     rp->dates_over, res->n_dates);
+    } else if (opt->objective == HC_THRESHOLD_VALUE) {
+        snprintf(res->message, sizeof res->message,
+                 "red band H < %g flags %.1f%% of %s%s; expected value "
+                 "%.6g = %g x churned ARR %.6g - %g x %zu interventions%s%s",
+                 rp->cut, 100.0 * rp->share_flagged, rows, unit, res->achieved,
+                 opt->save_rate,
+                 res->by_accounts ? rp->churned_arr_accounts_flagged
+                                  : rp->churned_arr_flagged,
+                 opt->cost, rp->flagged,
+                 res->by_accounts ? " (account-weeks in red; churned ARR once per "
+                                    "caught account)" : "",
+                 met ? "" : "; no feasible red band has a positive value");
+    } else if (met) {
+        snprintf(res->message, sizeof res->message,
+                 "red band H < %g flags %.1f%% of %s%s with %s %.4f "
+                 "(target %.4g)", rp->cut, 100.0 * rp->share_flagged, rows, unit, name,
+                 res->achieved, opt->target);
+    } else {
+        snprintf(res->message, sizeof res->message,
+                 "best %s reachable with %zu monotone bands of >= %.3g%% "
+                 "each is %.4f (red band H < %g), short of %.4g by %.4f",
+                 name, K, 100.0 * opt->min_band_share, res->achieved,
+                 rp->cut, opt->target, res->shortfall);
+    }
+}
+
+hc_status hc_thresholds_search_accounts(const double *H, const double *y,
+                                        const double *arr, size_t n,
+                                        const hc_threshold_options *opt,
+                                        const hc_threshold_accounts *acc,
+                                        hc_threshold_result *res, hc_error *err)
+{
     hc_threshold_options defaults;
     memset(res, 0, sizeof *res);
     if (!opt) {
         hc_threshold_options_init(&defaults);
         opt = &defaults;
     }
+    if (acc && !acc->account && !acc->date)
+        acc = NULL; /* nothing to count: the rows are the units */
     hc_status st = check_options(opt, err);
-    if (st || (st = check_data(H, y, arr, n, opt, err)))
+    if (st || (st = check_data(H, y, arr, n, opt, acc, err)))
         return st;
     size_t K = opt->n_bands;
     row *rows = malloc(n * sizeof *rows);
     grid_state g;
     memset(&g, 0, sizeof g);
+    hc_thr_tally tally;
+    memset(&tally, 0, sizeof tally);
     int *feasible = NULL;
     double *W = NULL;
     uint32_t *choice = NULL;
@@ -497,6 +648,8 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     }
     hc_sort_by_double_key(rows, n, sizeof *rows);
     st = build_grid(rows, y, arr, n, opt->grid, &g, err);
+    if (st == HC_OK && acc)
+        st = hc_thresholds_tally_build(rows, n, g.cut, g.m, y, arr, acc, opt, &tally, err);
     free(rows); /* the cumulative sums are all the rest reads */
     rows = NULL;
     if (st)
@@ -506,7 +659,8 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     g.min_rows = (uint64_t)ceil(need - 1e-9 * (need > 1.0 ? need : 1.0));
     if (g.min_rows < 1)
         g.min_rows = 1;
-    if (opt->objective == HC_THRESHOLD_ARR_RECALL && !(g.cya[m + 1] > 0.0)) {
+    if (opt->objective == HC_THRESHOLD_ARR_RECALL &&
+        !(tally.by_accounts ? tally.churned_arr > 0.0 : g.cya[m + 1] > 0.0)) {
         st = hc_error_set(err, HC_ENUMERIC, NULL, 0, 0,
                           "the churners have no ARR: ARR recall is "
                           "undefined");
@@ -526,22 +680,19 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     }
     double total_y = (double)g.cy[m + 1], total_ya = g.cya[m + 1];
     size_t any = 0;
+    memset(res->sweep, 0, m * sizeof *res->sweep);
     for (size_t i = 0; i < m; i++) {
         size_t b = i + 1;
-        hc_threshold_point *p = &res->sweep[i];
-        p->cut = g.cut[b];
-        p->flagged = (size_t)g.cn[b];
-        p->churners_flagged = (size_t)g.cy[b];
-        p->share_flagged = (double)g.cn[b] / (double)n;
-        p->recall = (double)g.cy[b] / total_y;
-        p->precision = g.cn[b] ? (double)g.cy[b] / (double)g.cn[b] : 0.0;
-        p->arr_flagged = g.ca[b];
-        p->churned_arr_flagged = g.cya[b];
-        p->arr_recall = total_ya > 0.0 ? g.cya[b] / total_ya : 0.0;
-        p->value = opt->save_rate * g.cya[b] - opt->cost * (double)g.cn[b];
-        p->feasible = feasible[b];
+        fill_point(&res->sweep[i], &g, &tally, b, n, opt, total_y, total_ya, feasible[b]);
         any += feasible[b] != 0;
     }
+    res->by_accounts = tally.by_accounts;
+    res->accounts = tally.accounts;
+    res->churned_accounts = tally.churned;
+    res->churned_arr_accounts = tally.churned_arr;
+    res->churned_from_arr = tally.churned_from_arr;
+    res->has_dates = tally.has_dates;
+    res->n_dates = tally.n_dates;
     res->n_points = m;
     res->n = n;
     res->churners = churners;
@@ -560,9 +711,12 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     }
 
     int met = 0;
-    size_t ri = choose_red(res->sweep, m, opt, &met);
+    size_t ri = choose_red(res->sweep, m, opt, tally.by_accounts, &met);
     size_t r = ri + 1;
     const hc_threshold_point *rp = &res->sweep[ri];
+    /* The cut one grid step higher: is the chosen one tight (within ties)? */
+    res->next_cut = r < m ? g.cut[r + 1] : NAN;
+    res->next_per_date_max = tally.has_dates ? tally.dmax[r + 1] : 0;
 
     /* Place the other bands. */
     bounds = malloc(K * sizeof *bounds);
@@ -610,33 +764,18 @@ hc_status hc_thresholds_search(const double *H, const double *y,
     res->n_bands = K;
     res->red_point = ri;
     res->met = met;
-    res->target = opt->objective == HC_THRESHOLD_VALUE ? 0.0 : opt->target;
-    res->achieved = objective_of(rp, opt->objective);
-    res->shortfall = met ? 0.0 : res->target - res->achieved;
+    int cap = opt->objective == HC_THRESHOLD_CAPACITY;
+    res->capacity = cap ? opt->capacity : 0.0;
+    res->capacity_share = cap && opt->capacity_share;
+    res->target = opt->objective == HC_THRESHOLD_VALUE ? 0.0
+                  : cap                                ? opt->capacity
+                                                       : opt->target;
+    res->achieved = objective_of(rp, opt, tally.by_accounts);
+    /* Capacity: by how much the red band exceeds it; else how far short. */
+    res->shortfall = met ? 0.0 : cap ? res->achieved - res->target : res->target - res->achieved;
     if (res->shortfall < 0.0)
         res->shortfall = 0.0;
-
-    const char *name = objective_name(opt->objective);
-    if (opt->objective == HC_THRESHOLD_VALUE) {
-        snprintf(res->message, sizeof res->message,
-                 "red band H < %g flags %.1f%% of accounts; expected value "
-                 "%.6g = %g x churned ARR %.6g - %g x %zu interventions%s",
-                 rp->cut, 100.0 * rp->share_flagged, rp->value,
-                 opt->save_rate, rp->churned_arr_flagged, opt->cost,
-                 rp->flagged,
-                 met ? "" : "; no feasible red band has a positive value");
-    } else if (met) {
-        snprintf(res->message, sizeof res->message,
-                 "red band H < %g flags %.1f%% of accounts with %s %.4f "
-                 "(target %.4g)", rp->cut, 100.0 * rp->share_flagged, name,
-                 res->achieved, opt->target);
-    } else {
-        snprintf(res->message, sizeof res->message,
-                 "best %s reachable with %zu monotone bands of >= %.3g%% "
-                 "each is %.4f (red band H < %g), short of %.4g by %.4f",
-                 name, K, 100.0 * opt->min_band_share, res->achieved,
-                 rp->cut, opt->target, res->shortfall);
-    }
+    write_message(res, opt, K, rp, met);
     st = HC_OK;
     goto done;
 fail:
@@ -644,6 +783,7 @@ fail:
     memset(res, 0, sizeof *res);
 done:
     free(rows);
+    hc_thresholds_tally_release(&tally);
     free(g.cut);
     free(g.cn);
     free(g.cy);

@@ -195,8 +195,14 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     defer.deferred = calloc(res->n_configs, 1);
     hc_bt_workspace w[2];
     memset(w, 0, sizeof w);
+    /* The folds' threshold searches count accounts and scoring dates. */
+    double *churned = NULL;
+    hc_bt_units units;
     if (!mark || !defer.deferred)
         st = hc_error_nomem(err);
+    if (st == HC_OK && opt->use_objective)
+        st = hc_validate_churn_amounts(h, &churned, err);
+    hc_bt_units_init(&units, h, churned);
     for (size_t c = 0; st == HC_OK && c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
         defer.deferred[c] = (unsigned char)(hc_bt_cache_scores(&cache, c) ||
@@ -212,8 +218,10 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
      * workspace; then both are pooled in fold order. */
     if (st == HC_OK &&
         (st = hc_bt_workspace_alloc(&w[0], &res->plan, &cache, res->n_configs, err)) == HC_OK &&
-        (st = hc_bt_workspace_alloc(&w[1], &res->plan, &cache, res->n_configs, err)) == HC_OK)
+        (st = hc_bt_workspace_alloc(&w[1], &res->plan, &cache, res->n_configs, err)) == HC_OK) {
         w[0].defer = w[1].defer = &defer;
+        w[0].units = w[1].units = &units;
+    }
     size_t nf = res->plan.n_folds;
     for (size_t f = 0; f < nf && st == HC_OK; f += 2) {
         if ((st = two_folds(h, res, &cache, w, f, mark, err)) != HC_OK)
@@ -225,6 +233,7 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     /* The folds' buffers are done with before the pooled arrays grow. */
     hc_bt_workspace_release(&w[0], res->n_configs);
     hc_bt_workspace_release(&w[1], res->n_configs);
+    free(churned);
     if (st == HC_OK)
         st = hc_bt_pooled_outputs(res, &cache, &defer, mark, err);
     if (st == HC_OK)

@@ -13,10 +13,12 @@
  * missing or non-text column, or an empty cell, is HC_EDATA naming the
  * file and column (the same rule as hc_validate_model_opts). */
 static hc_status pooled_clusters(const hc_history *h, const hc_backtest_result *res,
-                                 int32_t **out, const char **name, hc_error *err)
+                                 int32_t **out, const char **name, int *by_account,
+                                 hc_error *err)
 {
     *out = NULL;
     *name = NULL;
+    *by_account = 0;
     if (res->opt.unclustered)
         return HC_OK;
     const hc_table *t = h->snapshots.table;
@@ -45,13 +47,118 @@ static hc_status pooled_clusters(const hc_history *h, const hc_backtest_result *
     }
     *out = cl;
     *name = t->cols[col].name;
+    *by_account = col == h->snapshots.id_col;
     return HC_OK;
+}
+
+/* The account codes of the pooled rows, for the band tallies in accounts
+ * when the clusters are not the accounts: a short-lived array (4 bytes a
+ * row) the caller frees right after use. NULL when out of memory. */
+static int32_t *pooled_accounts(const hc_history *h, const hc_backtest_result *res)
+{
+    const hc_table *t = h->snapshots.table;
+    const int32_t *code = t->cols[h->snapshots.id_col].code;
+    int32_t *a = malloc((res->n_pooled ? res->n_pooled : 1) * sizeof *a);
+    for (size_t i = 0; a && i < res->n_pooled; i++)
+        a[i] = code[res->pooled_row[i]]; /* never empty (hc_snapshots_load) */
+    return a;
+}
+
+/* What the band tallies in accounts read: the account codes of the pooled
+ * rows (the cluster codes when they are the accounts, else a short-lived
+ * array), each account's churned ARR from its churn event, and the ARR.
+ * The pooled rows are in date order (the plan sorts them by date and the
+ * folds pool them in fold order), so no dates are needed: a later row is
+ * a later snapshot. */
+typedef struct {
+    const int32_t *account;    /* NULL: made per config (pooled_accounts) */
+    const double *churned;     /* n_accounts entries, or NULL without events */
+    size_t n_accounts;
+    const double *arr;         /* pooled ARR, or NULL */
+} bt_accounts;
+
+/* Config c's fold cells in accounts: each used fold's slice of the pooled
+ * rows (the folds pool their test rows in fold order) tallied under that
+ * fold's bands. A fold whose tally fails (never expected: the rows were
+ * checked by the pooled tally) keeps has_band_accounts 0. */
+static hc_status fold_band_accounts(hc_backtest_result *res, size_t c, const int32_t *account,
+                                    const bt_accounts *ba, hc_error *err)
+{
+    hc_backtest_config *cf = &res->configs[c];
+    size_t base = 0;
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        hc_backtest_fold *fold = &res->folds[f];
+        if (!fold->used)
+            continue;
+        size_t nf = fold->n_test;
+        hc_backtest_cell *cell = &fold->cells[c];
+        hc_metrics_bands_accounts_result t;
+        hc_error e;
+        hc_error_clear(&e);
+        hc_status st = nf ? hc_metrics_bands_accounts(cf->band + base, res->pooled_y + base,
+                                                      account + base, NULL,
+                                                      ba->arr ? ba->arr + base : NULL,
+                                                      ba->churned, ba->n_accounts, nf,
+                                                      cf->n_bands, &t, &e)
+                          : HC_ENUMERIC;
+        base += nf;
+        if (st == HC_ENOMEM) {
+            *err = e;
+            return st;
+        }
+        if (st != HC_OK)
+            continue;
+        for (size_t b = 0; b < cf->n_bands && b < HC_THRESHOLDS_MAX_BANDS; b++) {
+            cell->band_n_accounts[b] = t.bands[b].accounts;
+            cell->band_accounts_latest[b] = t.bands[b].accounts_latest;
+            cell->band_churned_accounts[b] = t.bands[b].churned_accounts;
+            cell->band_arr_accounts[b] = t.bands[b].arr;
+            cell->band_arr_latest[b] = t.bands[b].arr_latest;
+            cell->band_churned_arr[b] = t.bands[b].churned_arr;
+        }
+        cell->has_band_accounts = 1;
+        hc_metrics_bands_accounts_release(&t);
+    }
+    return HC_OK;
+}
+
+/* The band tallies in accounts of config c (pooled, then per fold) when
+ * its pooled validation did not make them (the clusters were not the
+ * accounts), and the fold cells'. */
+static hc_status band_accounts(const hc_history *h, hc_backtest_result *res, size_t c,
+                               const bt_accounts *ba, hc_error *err)
+{
+    hc_backtest_config *cf = &res->configs[c];
+    if (cf->n_bands == 0 || !cf->band || res->n_pooled == 0)
+        return HC_OK;
+    int32_t *own = NULL;
+    const int32_t *account = ba->account;
+    if (!account && !(account = own = pooled_accounts(h, res)))
+        return hc_error_nomem(err);
+    hc_status st = HC_OK;
+    if (cf->has_pooled && !cf->pooled.has_band_accounts) {
+        hc_validate_input in;
+        hc_validate_input_init(&in);
+        in.n = res->n_pooled;
+        in.y = res->pooled_y;
+        in.band = cf->band;
+        in.n_bands = cf->n_bands;
+        in.arr = ba->arr;
+        in.account = account;
+        in.n_accounts = ba->n_accounts;
+        in.churned_amount = ba->churned;
+        st = hc_validate_band_accounts(&in, &cf->pooled, err);
+    }
+    if (st == HC_OK)
+        st = fold_band_accounts(res, c, account, ba, err);
+    free(own);
+    return st;
 }
 
 /* The pooled validation of config c. */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
                                    const int32_t *cluster, const char *cluster_name,
-                                   hc_error *err)
+                                   const bt_accounts *ba, hc_error *err)
 {
     hc_backtest_config *cf = &res->configs[c];
     size_t n = res->n_pooled;
@@ -81,6 +188,11 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     in.cluster_name = cluster_name;
     in.bootstrap = cluster ? res->opt.bootstrap : 0;
     in.seed = res->opt.seed ? res->opt.seed : HC_VALIDATE_SEED_DEFAULT;
+    /* Bands in accounts, when the clusters are the accounts (else after
+     * the run, band_accounts) */
+    in.account = ba->account;
+    in.n_accounts = ba->n_accounts;
+    in.churned_amount = ba->churned;
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
@@ -100,9 +212,10 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
 }
 
 /* The threshold sweep on the pooled out-of-sample health of the primary
- * config (a sweep that finds nothing leaves a note), then the nested
- * walk-forward of the same search. */
-static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
+ * config, counted in accounts and per scoring date (a sweep that finds
+ * nothing leaves a note), then the nested walk-forward of the same search. */
+static hc_status sweep(hc_backtest_result *res, int have_arr, const hc_bt_units *u,
+                       hc_bt_account_scratch *s, hc_error *err)
 {
     hc_backtest_config *pc = &res->configs[res->primary];
     hc_threshold_options to = res->opt.threshold;
@@ -114,9 +227,11 @@ static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
         to.objective = HC_THRESHOLD_RECALL;
     hc_error e;
     hc_error_clear(&e);
-    hc_status st = hc_thresholds_search(pc->health, res->pooled_y,
-                                        have_arr ? res->pooled_arr : NULL,
-                                        res->n_pooled, &to, &res->sweep, &e);
+    hc_threshold_accounts acc;
+    hc_bt_units_search(u, res->pooled_row, &acc);
+    hc_status st = hc_thresholds_search_accounts(pc->health, res->pooled_y,
+                                                 have_arr ? res->pooled_arr : NULL,
+                                                 res->n_pooled, &to, &acc, &res->sweep, &e);
     if (st == HC_OK) {
         res->has_sweep = 1;
     } else if (hc_bt_is_skip(st) || st == HC_EUSAGE) {
@@ -129,7 +244,8 @@ static hc_status sweep(hc_backtest_result *res, int have_arr, hc_error *err)
      * the same search walked forward gives the out-of-time figures of the
      * cut points an objective recommends (without one, the config's own
      * bands are used and nothing is chosen). */
-    return res->opt.use_objective ? hc_bt_nested_thresholds(res, &to, have_arr, err) : HC_OK;
+    return res->opt.use_objective ? hc_bt_nested_thresholds(res, &to, have_arr, u, s, err)
+                                  : HC_OK;
 }
 
 /* DeLong's placements of config c's pooled p (NULL when out of memory),
@@ -203,8 +319,23 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     hc_status st = pl && auc && res->comparisons ? HC_OK : hc_error_nomem(err);
     int32_t *cluster = NULL;
     const char *cluster_name = NULL;
+    int by_account = 0;
+    double *churned = NULL;
     if (st == HC_OK)
-        st = pooled_clusters(h, res, &cluster, &cluster_name, err);
+        st = pooled_clusters(h, res, &cluster, &cluster_name, &by_account, err);
+    if (st == HC_OK)
+        st = hc_validate_churn_amounts(h, &churned, err);
+    bt_accounts ba = {.account = by_account ? cluster : NULL,
+                      .churned = churned,
+                      .n_accounts = h->snapshots.n_accounts,
+                      .arr = have_arr ? res->pooled_arr : NULL};
+    /* The thresholds' accounts and dates, read through pooled_row. */
+    hc_bt_units units;
+    hc_bt_units_init(&units, h, churned);
+    hc_bt_account_scratch scratch;
+    memset(&scratch, 0, sizeof scratch);
+    if (st == HC_OK)
+        st = hc_bt_account_scratch_alloc(&scratch, units.n_accounts, err);
     /* One config at a time: a deferred tuned config's pooled values are
      * made just before its validation; after it, only the p of each
      * config is read again (the paired tests) and the H of the primary
@@ -214,7 +345,11 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
         if (st == HC_OK)
             st = hc_bt_pooled_tuned(res, h, c, err);
         if (st == HC_OK)
-            st = pooled_validation(res, c, have_arr, cluster, cluster_name, err);
+            st = pooled_validation(res, c, have_arr, cluster, cluster_name, &ba, err);
+        if (st == HC_OK)
+            st = band_accounts(h, res, c, &ba, err);
+        if (st == HC_OK)
+            hc_bt_fold_accounts(res, c, &units, &scratch);
         free(cf->band);
         cf->band = NULL;
         if (c != res->primary) {
@@ -224,7 +359,8 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     }
     hc_trace_mark("backtest: pooled validation");
     if (st == HC_OK)
-        st = sweep(res, have_arr, err);
+        st = sweep(res, have_arr, &units, &scratch, err);
+    hc_bt_account_scratch_release(&scratch);
     free(res->configs[res->primary].health);
     res->configs[res->primary].health = NULL;
     if (st == HC_OK && nc > 1 && !(pl[0] = placements(res, 0, &auc[0])))
@@ -256,6 +392,7 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     free(pl);
     free(auc);
     free(cluster);
+    free(churned);
     hc_trace_mark("backtest: threshold sweep and DeLong tests");
     return st;
 }

@@ -75,6 +75,8 @@ static double objective_value(const hc_threshold_options *o, size_t red_n,
         return red_n ? (double)red_churn / (double)red_n : NAN;
     case HC_THRESHOLD_VALUE:
         return o->save_rate * red_carr - o->cost * (double)red_n;
+    case HC_THRESHOLD_CAPACITY:
+        return NAN; /* per scoring date, in accounts: backtest_accounts.c */
     }
     return NAN;
 }

@@ -206,6 +206,7 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
     for (size_t b = 0; b < s->n_cuts; b++)
         s->cuts[b] = m->bands[b + 1].min;
     cell->objective_train = cell->objective_test = NAN;
+    cell->train_red_per_date_mean = cell->train_next_cut = NAN;
     if (opt->use_objective && m->n_bands >= 2) {
         /* The ARR of the training rows with a score, compacted alongside. */
         double *arr_k = NULL;
@@ -220,18 +221,43 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                 if (isfinite(s->h_train[i]))
                     arr_k[q++] = hc_bt_cache_arr(cache, fp->train_begin + i);
         }
+        /* The table rows of the searched rows, for their accounts and
+         * scoring dates: the plan's slice itself, or compacted alongside. */
+        const uint32_t *trows = res->plan.rows + fp->train_begin;
+        uint32_t *rows_k = NULL;
+        if (k < n_tr) {
+            if (!(rows_k = malloc((k ? k : 1) * sizeof *rows_k))) {
+                free(arr_k);
+                st = hc_error_nomem(err);
+                goto done;
+            }
+            size_t q = 0;
+            for (size_t i = 0; i < n_tr; i++)
+                if (isfinite(s->h_train[i]))
+                    rows_k[q++] = trows[i];
+            trows = rows_k;
+        }
+        hc_threshold_accounts acc;
+        hc_bt_units_search(w->units, trows, &acc);
         hc_threshold_options to = opt->threshold;
         to.n_bands = m->n_bands;
         hc_threshold_result tres;
         hc_error te2;
         hc_error_clear(&te2);
-        st = hc_thresholds_search(xh, xy, arr_k, k, &to, &tres, &te2);
+        st = hc_thresholds_search_accounts(xh, xy, arr_k, k, &to, &acc, &tres, &te2);
         free(arr_k);
+        free(rows_k);
         if (st == HC_OK) {
             for (size_t b = 0; b < s->n_cuts; b++)
                 s->cuts[b] = tres.cuts[b];
             cell->objective_met = tres.met;
             cell->objective_train = tres.achieved;
+            /* How many accounts a scoring date's red list holds there. */
+            const hc_threshold_point *rp = &tres.sweep[tres.red_point];
+            cell->train_red_per_date_mean = rp->per_date_mean;
+            cell->train_red_per_date_max = rp->per_date_max;
+            cell->train_next_cut = tres.next_cut;
+            cell->train_next_per_date_max = tres.next_per_date_max;
             hc_threshold_result_release(&tres);
         } else if (st == HC_ENUMERIC || st == HC_EUSAGE) {
             snprintf(cell->note, sizeof cell->note,

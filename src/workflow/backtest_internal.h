@@ -16,7 +16,80 @@
  *   hc_bt_pooled_outputs,
  *   hc_bt_pooled_from_cache      the pooled arrays (backtest_pooled.c);
  *   hc_bt_pooled_evaluate        pooled metrics, DeLong comparisons and the
- *                                threshold sweep (backtest_evaluate.c). */
+ *                                threshold sweep (backtest_evaluate.c);
+ *   hc_bt_fold_accounts          each fold's test rows in accounts and per
+ *                                scoring date, the out-of-time vote
+ *                                (backtest_accounts.c). */
+
+/* What the thresholds count accounts and scoring dates by, read from the
+ * snapshot table by row index (no per-row copy): its account codes and
+ * dates by table row, and each account's churned amount. */
+typedef struct {
+    const int32_t *account;    /* the id column's codes, in [0, n_accounts) */
+    const int32_t *date;       /* the snapshot dates (day numbers) */
+    size_t n_accounts;
+    const double *churned;     /* n_accounts amounts of the first churn events
+                                  (NaN: none), or NULL without events; borrowed */
+} hc_bt_units;
+
+/* Fills `u` from h's snapshot table, with the churned amounts `churned`
+ * (borrowed; may be NULL). */
+void hc_bt_units_init(hc_bt_units *u, const hc_history *h, const double *churned);
+
+/* The search's account inputs for search rows whose table rows are
+ * rows[0..n) (borrowed). */
+void hc_bt_units_search(const hc_bt_units *u, const uint32_t *rows,
+                        hc_threshold_accounts *acc);
+
+/* Per-account scratch of the tallies below, allocated once. */
+typedef struct {
+    size_t n;
+    unsigned char *flag;       /* n: what the rows so far showed of the account */
+    double *last_arr;          /* n: ARR of its last churner row so far */
+} hc_bt_account_scratch;
+
+hc_status hc_bt_account_scratch_alloc(hc_bt_account_scratch *s, size_t n_accounts,
+                                      hc_error *err);
+void hc_bt_account_scratch_release(hc_bt_account_scratch *s);
+
+/* Pooled rows in accounts and per scoring date. The pooled rows are in
+ * date order (the plan sorts by date, the folds pool in fold order), so a
+ * scoring date's rows are consecutive. */
+typedef struct {
+    size_t rows, red_rows;                 /* snapshots */
+    size_t accounts, red_accounts;         /* distinct accounts: with a row, a red row */
+    size_t churned, caught;                /* with a churner row; a red churner row */
+    double churned_arr, caught_arr;        /* their churned ARR, once each */
+    size_t dates;                          /* scoring dates */
+    size_t per_date_max;                   /* most red rows on a date */
+    double per_date_share_max;             /* largest red share of a date's rows */
+    size_t dates_over;                     /* capacity objective: dates over it */
+} hc_bt_tally;
+
+/* Adds pooled rows [b, e) to `t` and the scratch: pooled row i is red
+ * when band[i] is 0 (band non-NULL), else when H[i] < red_cut; `o` (may be
+ * NULL) gives the capacity whose excess dates are counted. Start from a
+ * zeroed tally and a clear scratch (fresh, or after hc_bt_tally_end). */
+void hc_bt_tally_add(const hc_backtest_result *res, const hc_bt_units *u,
+                     hc_bt_account_scratch *s, size_t b, size_t e, const int32_t *band,
+                     const double *H, double red_cut, const hc_threshold_options *o,
+                     hc_bt_tally *t);
+
+/* Counts the accounts the rows marked and clears the scratch. */
+void hc_bt_tally_end(const hc_bt_units *u, hc_bt_account_scratch *s, hc_bt_tally *t);
+
+/* The objective counted in accounts on a tally (NaN when undefined: no
+ * churned account, no red account, no churned ARR), and whether it held. */
+double hc_bt_tally_objective(const hc_threshold_options *o, const hc_bt_tally *t);
+int hc_bt_tally_met(const hc_threshold_options *o, const hc_bt_tally *t, double v);
+
+/* Config c's fold cells from its pooled bands (cf->band, before they are
+ * freed): per used fold, the red accounts per scoring date of the test
+ * rows, the objective counted in accounts there (objective_test,
+ * objective_met_test), and the config's out-of-time vote
+ * (folds_evaluated, folds_met_test, bands_recommended). */
+void hc_bt_fold_accounts(hc_backtest_result *res, size_t c, const hc_bt_units *u,
+                         hc_bt_account_scratch *s);
 
 /* Per-config scratch for one fold, allocated once for the largest fold. */
 typedef struct {
@@ -58,6 +131,7 @@ typedef struct {
     size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
                           that read the table (allocated on first use) */
     const hc_bt_deferral *defer;           /* shared by both workspaces */
+    const hc_bt_units *units;              /* accounts and dates of the rows */
     hc_bt_scratch *sc;                     /* n_configs */
     int ready;                             /* hc_bt_fold_compute left a fold to pool */
 } hc_bt_workspace;
@@ -146,11 +220,14 @@ hc_status hc_bt_pooled_from_cache(hc_backtest_result *res, hc_bt_cache *cache,
 
 /* Fills res->nested: for each used fold after the first, the cut points
  * the objective `to` chooses on the pooled test rows of the earlier folds
- * (the primary config's H), scored on this fold's test rows; has_nested
+ * (the primary config's H; counted in accounts of `u`), scored on this
+ * fold's test rows in snapshots and in accounts (`s` is scratch; `u` and
+ * `s` NULL: a pool without a table, every row its own unit); has_nested
  * when at least one fold was scored. A fold whose earlier rows give no
  * cut points keeps a note. */
 hc_status hc_bt_nested_thresholds(hc_backtest_result *res, const hc_threshold_options *to,
-                                  int have_arr, hc_error *err);
+                                  int have_arr, const hc_bt_units *u,
+                                  hc_bt_account_scratch *s, hc_error *err);
 
 /* Frees and zeroes a nested result. */
 void hc_bt_nested_release(hc_backtest_nested *n);

@@ -55,6 +55,34 @@ hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
         t->target = v;
         return HC_OK;
     }
+    if (strncmp(text, "capacity=", 9) == 0) {
+        /* capacity=N accounts per scoring date, or capacity=P% of them */
+        const char *num = text + 9;
+        char *end;
+        errno = 0;
+        double v = strtod(num, &end);
+        int share = *end == '%';
+        if (errno || end == num || !isfinite(v) || (share ? end[1] != '\0' : *end != '\0'))
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "objective '%s': cannot read '%s' after 'capacity=': "
+                                "expected a number of accounts (capacity=50) or a "
+                                "percentage of the accounts scored on each date "
+                                "(capacity=10%%)", text, num);
+        if (share && !(v > 0 && v <= 100))
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "objective '%s': the percentage '%s' must be above 0 "
+                                "and at most 100", text, num);
+        if (!share && !(v >= 1 && v == floor(v)))
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "objective '%s': the capacity '%s' must be a whole "
+                                "number of accounts, at least 1 (or a percentage: "
+                                "capacity=10%%)", text, num);
+        t->objective = HC_THRESHOLD_CAPACITY;
+        t->capacity = share ? v / 100.0 : v;
+        t->capacity_share = share;
+        t->target = 0;
+        return HC_OK;
+    }
     if (strncmp(text, "value:", 6) == 0) {
         const char *s = text + 6;
         int have_cost = 0, have_rate = 0;
@@ -93,5 +121,6 @@ hc_status hc_backtest_parse_objective(const char *text, hc_threshold_options *t,
     }
     return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                         "unknown objective '%s' (use recall=0.7, arr-recall=0.7, "
-                        "precision=0.3 or value:cost=C,save-rate=R)", text);
+                        "precision=0.3, value:cost=C,save-rate=R, capacity=N or "
+                        "capacity=P%%)", text);
 }

@@ -196,6 +196,7 @@ static const char *objective_word(hc_threshold_objective o)
     case HC_THRESHOLD_ARR_RECALL: return "arr-recall";
     case HC_THRESHOLD_PRECISION: return "precision";
     case HC_THRESHOLD_VALUE: return "value";
+    case HC_THRESHOLD_CAPACITY: return "capacity";
     }
     return "?";
 }
@@ -206,8 +207,21 @@ static const char *objective_word(hc_threshold_objective o)
  * scores; the metrics are those of that fold's test rows (empty when
  * undefined, with the reason in `note`). cutpoints lists the band cut
  * points in effect ("40;70"); objective_train / objective_test are the
- * objective's value (recall, ARR recall, precision or expected value) of
- * the red band on the training and test rows. */
+ * objective's value of the red band on the training and test rows counted
+ * in accounts (recall: churned accounts caught, precision: of the accounts
+ * with a red snapshot, ARR recall: churned ARR once per account, value:
+ * interventions are account-weeks in red, capacity: the most red accounts
+ * on one scoring date, or the largest share of a date's accounts), and
+ * objective_met / objective_met_test whether it held there (the test rows:
+ * out of time). red_share, red_precision, red_recall and red_arr_recall
+ * count test snapshots. Red accounts per scoring date (a date's snapshots
+ * are the accounts scored that day): train_red_per_date_mean / _max under
+ * the cut points chosen on the training rows, train_next_cut and
+ * train_next_per_date_max the cut one grid step higher (with a capacity:
+ * above it when the chosen cut is tight within ties), red_per_date_mean /
+ * _max on the test rows over test_dates dates, and red_accounts,
+ * test_churned_accounts, red_churned_accounts the test rows' distinct red
+ * accounts, churned accounts and churned accounts caught. */
 static void write_folds(FILE *f, const hc_backtest_result *res)
 {
     fputs("fold,config,kind,train_start,train_end,test_start,test_end,n_train,"
@@ -215,7 +229,10 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
           "brier,scaled_brier,log_loss,ece,calibration_intercept,calibration_slope,"
           "calibration_in_the_large,hl_p,ks,lift_top_decile,capture_top_decile,psi,"
           "map_intercept,map_slope,cutpoints,objective_train,objective_test,"
-          "objective_met,red_share,red_precision,red_recall,red_arr_recall,used,note\n",
+          "objective_met,objective_met_test,red_share,red_precision,red_recall,"
+          "red_arr_recall,train_red_per_date_mean,train_red_per_date_max,train_next_cut,"
+          "train_next_per_date_max,red_per_date_mean,red_per_date_max,test_dates,"
+          "red_accounts,test_churned_accounts,red_churned_accounts,used,note\n",
           f);
     for (size_t fi = 0; fi < res->plan.n_folds; fi++) {
         const hc_backtest_fold *fold = &res->folds[fi];
@@ -254,14 +271,37 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
             text(f, cuts);
             num(f, fold->used ? cell->objective_train : NAN);
             num(f, fold->used ? cell->objective_test : NAN);
-            if (fold->used && res->opt.use_objective)
+            int obj = fold->used && res->opt.use_objective;
+            if (obj) {
                 cnt(f, (size_t)cell->objective_met);
-            else
-                putc(',', f);
+                cnt(f, (size_t)cell->objective_met_test);
+            } else {
+                fputs(",,", f);
+            }
             num(f, fold->used ? cell->red_share : NAN);
             num(f, fold->used ? cell->red_precision : NAN);
             num(f, fold->used ? cell->red_recall : NAN);
             num(f, fold->used ? cell->red_arr_recall : NAN);
+            num(f, obj ? cell->train_red_per_date_mean : NAN);
+            if (obj && isfinite(cell->train_red_per_date_mean))
+                cnt(f, cell->train_red_per_date_max);
+            else
+                putc(',', f);
+            num(f, obj ? cell->train_next_cut : NAN);
+            if (obj && isfinite(cell->train_red_per_date_mean))
+                cnt(f, cell->train_next_per_date_max);
+            else
+                putc(',', f);
+            num(f, fold->used ? cell->red_per_date_mean : NAN);
+            if (fold->used) {
+                cnt(f, cell->red_per_date_max);
+                cnt(f, cell->test_dates);
+                cnt(f, cell->red_accounts);
+                cnt(f, cell->test_churned_accounts);
+                cnt(f, cell->red_churned_accounts);
+            } else {
+                fputs(",,,,,", f);
+            }
             cnt(f, (size_t)fold->used);
             text(f, fold->used ? cell->note : fold->note);
             putc('\n', f);
@@ -269,13 +309,22 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
     }
 }
 
-/* bands_over_time.csv: config,fold,test_start,band,band_min,accounts,
- * churners,churn_rate,arr - the test rows of each used fold per band under
- * that fold's cut points (band_min: the band's lower cut; churn_rate empty
- * for an empty band). */
+/* bands_over_time.csv: config,fold,test_start,band,band_min,snapshots,
+ * churner_snapshots,churn_rate,accounts,accounts_latest,churned_accounts,
+ * arr_accounts,arr_latest,churned_arr_events - the test rows of each used
+ * fold per band under that fold's cut points (band_min: the band's lower
+ * cut), in both units: the snapshots and their churn rate (empty for an
+ * empty band), then in accounts (hc_metrics_bands_accounts; empty when not
+ * tallied): the accounts with a test snapshot in the band and their ARR
+ * once each (at the latest such snapshot), each account once by its latest
+ * test snapshot with its ARR there (these sum to the fold's accounts and
+ * book), the fold's churned accounts once each (in the band of their last
+ * churner snapshot) and their churned ARR from the churn events. */
 static void write_bands_over_time(FILE *f, const hc_backtest_result *res)
 {
-    fputs("config,fold,test_start,band,band_min,accounts,churners,churn_rate,arr\n", f);
+    fputs("config,fold,test_start,band,band_min,snapshots,churner_snapshots,churn_rate,"
+          "accounts,accounts_latest,churned_accounts,arr_accounts,arr_latest,"
+          "churned_arr_events\n", f);
     for (size_t c = 0; c < res->n_configs; c++) {
         const hc_backtest_config *cf = &res->configs[c];
         for (size_t fi = 0; fi < res->plan.n_folds; fi++) {
@@ -294,7 +343,16 @@ static void write_bands_over_time(FILE *f, const hc_backtest_result *res)
                 num(f, cell->band_accounts[b]
                            ? (double)cell->band_churners[b] / (double)cell->band_accounts[b]
                            : NAN);
-                num(f, cell->band_arr[b]);
+                if (cell->has_band_accounts) {
+                    cnt(f, cell->band_n_accounts[b]);
+                    cnt(f, cell->band_accounts_latest[b]);
+                    cnt(f, cell->band_churned_accounts[b]);
+                    num(f, cell->band_arr_accounts[b]);
+                    num(f, cell->band_arr_latest[b]);
+                    num(f, cell->band_churned_arr[b]);
+                } else {
+                    fputs(",,,,,,", f);
+                }
                 putc('\n', f);
             }
         }
@@ -302,11 +360,21 @@ static void write_bands_over_time(FILE *f, const hc_backtest_result *res)
 }
 
 /* thresholds.csv: config,threshold,share_flagged,recall,precision,
- * arr_recall,value,feasible - the sweep of the primary config on the pooled
- * test rows (flagged: H < threshold). */
+ * arr_recall,value,feasible,snapshots_flagged,accounts_flagged,
+ * churned_accounts_flagged,account_recall,account_precision,
+ * account_arr_recall,account_value,red_per_date_mean,red_per_date_max - the
+ * sweep of the primary config on the pooled test rows (flagged: H <
+ * threshold): share_flagged to value count snapshots (value: one
+ * intervention per flagged snapshot), feasible says whether the bands
+ * above can be placed, then the same cut in accounts (the figures the
+ * objective reads; hc_thresholds.h, "Units") and the red accounts per
+ * scoring date. */
 static void write_thresholds(FILE *f, const hc_backtest_result *res)
 {
-    fputs("config,threshold,share_flagged,recall,precision,arr_recall,value,feasible\n", f);
+    fputs("config,threshold,share_flagged,recall,precision,arr_recall,value,feasible,"
+          "snapshots_flagged,accounts_flagged,churned_accounts_flagged,account_recall,"
+          "account_precision,account_arr_recall,account_value,red_per_date_mean,"
+          "red_per_date_max\n", f);
     if (!res->has_sweep)
         return;
     const char *name = res->configs[res->primary].name;
@@ -320,6 +388,22 @@ static void write_thresholds(FILE *f, const hc_backtest_result *res)
         num(f, p->arr_recall);
         num(f, p->value);
         cnt(f, (size_t)p->feasible);
+        cnt(f, p->flagged);
+        if (res->sweep.by_accounts) {
+            cnt(f, p->accounts_flagged);
+            cnt(f, p->churned_accounts_flagged);
+        } else {
+            fputs(",,", f);
+        }
+        num(f, p->account_recall);
+        num(f, p->account_precision);
+        num(f, p->account_arr_recall);
+        num(f, p->account_value);
+        num(f, p->per_date_mean);
+        if (res->sweep.has_dates)
+            cnt(f, p->per_date_max);
+        else
+            putc(',', f);
         putc('\n', f);
     }
 }
@@ -405,6 +489,75 @@ static json_t *fold_stats(const hc_backtest_result *res, size_t c, int *bad)
     return o;
 }
 
+/* Test rows of the nested walk-forward counted in accounts. */
+static json_t *nested_accounts(size_t accounts, size_t red, size_t churned, size_t caught,
+                               double churned_arr, double caught_arr, double recall,
+                               double precision, double arr_recall, double value,
+                               size_t dates, double mean, size_t max, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "accounts", json_integer((json_int_t)accounts), bad);
+    put(o, "red_accounts", json_integer((json_int_t)red), bad);
+    put(o, "churned_accounts", json_integer((json_int_t)churned), bad);
+    put(o, "churned_accounts_caught", json_integer((json_int_t)caught), bad);
+    put(o, "churned_arr", jnum(churned_arr), bad);
+    put(o, "churned_arr_caught", jnum(caught_arr), bad);
+    put(o, "recall", jnum(recall), bad);
+    put(o, "precision", jnum(precision), bad);
+    put(o, "arr_recall", jnum(arr_recall), bad);
+    put(o, "value", jnum(value), bad);
+    put(o, "scoring_dates", json_integer((json_int_t)dates), bad);
+    put(o, "red_accounts_per_date_mean", jnum(mean), bad);
+    put(o, "red_accounts_per_date_max", json_integer((json_int_t)max), bad);
+    return o;
+}
+
+/* The out-of-time vote of config c: the decision data of "bands are
+ * written only when the objective held out of time in most folds". */
+static json_t *vote_json(const hc_backtest_config *cf, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "rule", json_string("the objective, counted in accounts, held on the test rows "
+                               "(out of time) in more than half of the folds where it "
+                               "could be evaluated"), bad);
+    put(o, "folds_evaluated", json_integer((json_int_t)cf->folds_evaluated), bad);
+    put(o, "folds_met_test", json_integer((json_int_t)cf->folds_met_test), bad);
+    put(o, "bands_recommended", json_boolean(cf->bands_recommended), bad);
+    return o;
+}
+
+/* The chosen red cut of the pooled sweep in accounts and per scoring date. */
+static json_t *sweep_accounts(const hc_threshold_result *t, int *bad)
+{
+    const hc_threshold_point *p = &t->sweep[t->red_point];
+    json_t *o = json_object();
+    put(o, "snapshots_flagged", json_integer((json_int_t)p->flagged), bad);
+    put(o, "share_of_snapshots_flagged", jnum(p->share_flagged), bad);
+    if (t->by_accounts) {
+        put(o, "accounts", json_integer((json_int_t)t->accounts), bad);
+        put(o, "accounts_flagged", json_integer((json_int_t)p->accounts_flagged), bad);
+        put(o, "churned_accounts", json_integer((json_int_t)t->churned_accounts), bad);
+        put(o, "churned_accounts_caught",
+            json_integer((json_int_t)p->churned_accounts_flagged), bad);
+        put(o, "recall", jnum(p->account_recall), bad);
+        put(o, "precision", jnum(p->account_precision), bad);
+        put(o, "arr_recall", jnum(p->account_arr_recall), bad);
+        put(o, "value", jnum(p->account_value), bad);
+        put(o, "interventions", json_string("account-weeks in red: one per account per "
+                                            "scoring date in red"), bad);
+    }
+    if (t->has_dates) {
+        put(o, "scoring_dates", json_integer((json_int_t)t->n_dates), bad);
+        put(o, "red_accounts_per_date_mean", jnum(p->per_date_mean), bad);
+        put(o, "red_accounts_per_date_min", json_integer((json_int_t)p->per_date_min), bad);
+        put(o, "red_accounts_per_date_max", json_integer((json_int_t)p->per_date_max), bad);
+        put(o, "next_cut", jnum(t->next_cut), bad);
+        put(o, "next_cut_red_accounts_per_date_max",
+            json_integer((json_int_t)t->next_per_date_max), bad);
+    }
+    return o;
+}
+
 /* The thresholds' out-of-time figures: per fold, the cut points chosen on
  * the earlier folds' test rows and how they did on this fold's. */
 static json_t *nested_json(const hc_backtest_result *res, int *bad)
@@ -423,6 +576,13 @@ static json_t *nested_json(const hc_backtest_result *res, int *bad)
     put(o, "recall", jnum(n->recall), bad);
     put(o, "arr_recall", jnum(n->arr_recall), bad);
     put(o, "value", jnum(n->value), bad);
+    put(o, "met_counted_in", json_string("accounts"), bad);
+    put(o, "accounts", nested_accounts(n->accounts, n->red_accounts, n->churned_accounts,
+                                       n->red_churned_accounts, n->churned_arr_accounts,
+                                       n->red_churned_arr_accounts, n->account_recall,
+                                       n->account_precision, n->account_arr_recall,
+                                       n->account_value, n->dates, n->red_per_date_mean,
+                                       n->red_per_date_max, bad), bad);
     json_t *folds = json_array();
     for (size_t i = 0; i < n->n_folds; i++) {
         const hc_backtest_nested_fold *nf = &n->folds[i];
@@ -444,6 +604,14 @@ static json_t *nested_json(const hc_backtest_result *res, int *bad)
         put(e, "recall", jnum(nf->recall), bad);
         put(e, "arr_recall", jnum(nf->arr_recall), bad);
         put(e, "value", jnum(nf->value), bad);
+        put(e, "accounts", nested_accounts(nf->accounts, nf->red_accounts, nf->churned_accounts,
+                                           nf->red_churned_accounts, nf->churned_arr_accounts,
+                                           nf->red_churned_arr_accounts, nf->account_recall,
+                                           nf->account_precision, nf->account_arr_recall,
+                                           nf->account_value, nf->dates,
+                                           nf->red_per_date_mean, nf->red_per_date_max, bad),
+            bad);
+        put(e, "objective", jnum(nf->objective), bad);
         put(e, "met", json_boolean(nf->met), bad);
         push(folds, e, bad);
     }
@@ -493,10 +661,17 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
         if (o->threshold.objective == HC_THRESHOLD_VALUE) {
             put(ob, "cost", jnum(o->threshold.cost), &bad);
             put(ob, "save_rate", jnum(o->threshold.save_rate), &bad);
+            put(ob, "interventions", json_string("account-weeks in red"), &bad);
+        } else if (o->threshold.objective == HC_THRESHOLD_CAPACITY) {
+            if (o->threshold.capacity_share)
+                put(ob, "capacity_share_per_date", jnum(o->threshold.capacity), &bad);
+            else
+                put(ob, "capacity_accounts_per_date", jnum(o->threshold.capacity), &bad);
         } else {
             put(ob, "target", jnum(o->threshold.target), &bad);
         }
         put(ob, "min_band_share", jnum(o->threshold.min_band_share), &bad);
+        put(ob, "counted_in", json_string("accounts (the band rules: snapshots)"), &bad);
         put(op, "thresholds", ob, &bad);
     } else {
         put(op, "thresholds", json_string("each config's own bands"), &bad);
@@ -537,6 +712,8 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
             put(e, "config", json_string(cf->model->source), &bad);
         put(e, "probabilities", json_string(cf->probabilities), &bad);
         put(e, "per_fold", fold_stats(res, c, &bad), &bad);
+        if (o->use_objective)
+            put(e, "objective_out_of_time", vote_json(cf, &bad), &bad);
         if (cf->has_pooled) {
             json_t *pv = hc_validate_to_json(&cf->pooled, NULL);
             put(e, "pooled", pv, &bad);
@@ -618,6 +795,10 @@ static json_t *summary_json(const hc_backtest_result *res, const hc_history *h)
         put(th, "shortfall", jnum(res->sweep.shortfall), &bad);
         put(th, "message", json_string(res->sweep.message), &bad);
     }
+    if (res->has_sweep)
+        put(th, "red_band", sweep_accounts(&res->sweep, &bad), &bad);
+    if (o->use_objective)
+        put(th, "objective_out_of_time", vote_json(&res->configs[res->primary], &bad), &bad);
     if (!res->has_sweep)
         put(th, "note", json_string(res->sweep_note), &bad);
     put(th, "out_of_time", nested_json(res, &bad), &bad);

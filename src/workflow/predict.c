@@ -1,8 +1,7 @@
-/* predict.c - the predict workflow: score each account's latest snapshot, drivers, band changes, summary. */
+/* predict.c - the predict workflow: score each account's latest snapshot, drivers, band changes, churned and stale accounts, summary. */
 #include "hc_predict.h"
 #include "hc_trace.h"
 #include "hc_csv.h"
-#include "hc_csv_load.h"
 #include "hc_date.h"
 
 #include <math.h>
@@ -15,6 +14,7 @@ void hc_predict_options_init(hc_predict_options *opt)
     opt->as_of = HC_DATE_MISSING;
     opt->risk_draws = HC_PREDICT_RISK_DRAWS;
     opt->seed = HC_PREDICT_SEED_DEFAULT;
+    opt->stale_days = -1;
 }
 
 void hc_predict_result_release(hc_predict_result *res)
@@ -28,76 +28,8 @@ void hc_predict_result_release(hc_predict_result *res)
     free(res->band_accounts);
     free(res->band_arr);
     free(res->stale_rows);
+    free(res->keep_cols);
     memset(res, 0, sizeof *res);
-}
-
-hc_status hc_predict_load_snapshots(const hc_model *m, const char *path,
-                                    char delimiter, hc_snapshots *out,
-                                    hc_error *err)
-{
-    memset(out, 0, sizeof *out);
-    hc_colspec *specs;
-    size_t n_specs;
-    hc_status st = hc_model_required_columns(m, &specs, &n_specs, err);
-    if (st != HC_OK)
-        return st;
-    /* Load every named column as optional, then resolve each one by its
-     * config key: a missing column is then reported by the key that names
-     * it (hc_model_find_column's message), not as a bare header problem. */
-    int *required = malloc(n_specs * sizeof *required);
-    if (!required) {
-        free(specs);
-        return hc_error_nomem(err);
-    }
-    for (size_t i = 0; i < n_specs; i++) {
-        required[i] = specs[i].required;
-        specs[i].required = 0;
-    }
-    hc_load_options lo = {
-        .csv = {.delimiter = delimiter},
-        .cols = specs,
-        .n_cols = n_specs,
-        .extra = HC_EXTRA_SKIP,
-        .negative_error_col = 3, /* columns.arr: ARR is never negative */
-    };
-    hc_table *t = NULL;
-    hc_trace_mark("start");
-    st = hc_table_load_csv(path, &lo, &t, err);
-    hc_trace_mark("snapshots loaded");
-    if (st == HC_OK) {
-        static const char *const role_keys[4] = {
-            "columns.account_id", "columns.snapshot_date", "columns.segment",
-            "columns.arr"};
-        int idx;
-        for (size_t i = 0; i < 4 && st == HC_OK; i++)
-            st = hc_model_find_column(m, t, role_keys[i], specs[i].name,
-                                      specs[i].type, required[i], &idx, err);
-        char key[128];
-        for (size_t k = 0; k < m->n_components && st == HC_OK; k++)
-            for (size_t j = 0; j < m->components[k].n_metrics && st == HC_OK;
-                 j++) {
-                snprintf(key, sizeof key, "components[%zu].metrics[%zu].column",
-                         k, j);
-                st = hc_model_find_column(m, t, key,
-                                          m->components[k].metrics[j].column,
-                                          HC_COL_NUM, 1, &idx, err);
-            }
-    }
-    if (st == HC_OK) {
-        hc_snapshot_columns cols = {
-            .account_id = m->columns.account_id,
-            .snapshot_date = m->columns.snapshot_date,
-            .segment = m->columns.segment,
-            .arr = m->columns.arr,
-        };
-        st = hc_snapshots_from_table(t, &cols, out, err);
-        if (st == HC_OK)
-            t = NULL; /* owned by `out` now */
-    }
-    hc_table_free(t);
-    free(required);
-    free(specs);
-    return st;
 }
 
 /* ---- drivers ------------------------------------------------------------ */
@@ -273,6 +205,8 @@ static int cmp_prediction(const void *pa, const void *pb)
 {
     const hc_prediction *a = pa, *b = pb;
     int c;
+    if (a->status != b->status)
+        return a->status < b->status ? -1 : 1;
     if ((c = desc_missing_last(a->at_risk, b->at_risk)) != 0 ||
         (c = desc_missing_last(a->p_churn, b->p_churn)) != 0 ||
         (c = desc_missing_last(-a->health, -b->health)) != 0)
@@ -350,6 +284,63 @@ static hc_status select_rows(const hc_snapshots *s, int32_t as_of, int all,
     return HC_OK;
 }
 
+
+/* Which book accounts have churned (hc_predict.h, "Churned accounts"):
+ * gone[a] = 1 for such an account code. Compacts sel->book to the other
+ * accounts and fills the churned and returned counts. O(rows + events). */
+static void leave_out_churned(const hc_snapshots *s, const hc_events *e, int32_t as_of,
+                              selection *sel, unsigned char *gone, hc_predict_result *res)
+{
+    const hc_table *t = s->table;
+    const int32_t *date = t->cols[s->date_col].code;
+    size_t kept = 0;
+    for (size_t a = 0; a < sel->n_book; a++) {
+        size_t i = sel->book[a];
+        uint32_t acct = sel->account[i];
+        int32_t latest = date[sel->row[i]];
+        /* The last churn event on or before as_of (events are sorted by
+         * date within the account). */
+        int32_t churn = HC_DATE_MISSING;
+        int found = 0;
+        for (uint32_t k = e->account_start[acct + 1]; k > e->account_start[acct]; k--)
+            if (e->type[k - 1] == HC_EVENT_CHURN && e->date[k - 1] <= as_of) {
+                churn = e->date[k - 1];
+                found = 1;
+                break;
+            }
+        if (found && latest <= churn) {
+            double arr = s->arr_col >= 0 ? hc_table_num(t, s->arr_col, sel->row[i]) : NAN;
+            gone[acct] = 1;
+            res->churned_accounts++;
+            res->churned_arr += isnan(arr) ? 0.0 : arr;
+            continue;
+        }
+        res->returned_accounts += found;
+        sel->book[kept++] = i;
+    }
+    sel->n_book = kept;
+}
+
+/* Resolves the kept columns to table indexes (res->keep_cols). */
+static hc_status resolve_keep(const hc_predict_options *opt, hc_predict_result *res,
+                              hc_error *err)
+{
+    const hc_table *t = opt->snapshots->table;
+    hc_status st = hc_predict_check_keep(opt->keep, opt->n_keep, opt->model->horizon_days,
+                                         err);
+    if (st != HC_OK || opt->n_keep == 0)
+        return st;
+    res->keep_cols = malloc(opt->n_keep * sizeof *res->keep_cols);
+    if (!res->keep_cols)
+        return hc_error_nomem(err);
+    res->n_keep = opt->n_keep;
+    for (size_t i = 0; i < opt->n_keep; i++)
+        if ((res->keep_cols[i] = hc_table_find(t, opt->keep[i])) < 0)
+            return hc_error_set(err, HC_EDATA, t->source, 1, 0,
+                                "kept column '%.200s' is not in the header", opt->keep[i]);
+    return HC_OK;
+}
+
 hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
                          hc_error *err)
 {
@@ -360,6 +351,10 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "predict: a model and snapshots are required");
     const hc_table *t = s->table;
+    const hc_events *ev = opt->events;
+    if (ev && ev->n_accounts != s->n_accounts)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "predict: the events were matched to another snapshot table");
     int32_t as_of = opt->as_of == HC_DATE_MISSING ? s->last_date : opt->as_of;
     if (as_of < s->first_date) {
         char a[11], f[11];
@@ -369,6 +364,11 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
                             "the as-of date %s is before the first snapshot "
                             "(%s) of %s", a, f, t->source);
     }
+    hc_status st = resolve_keep(opt, res, err);
+    if (st != HC_OK) {
+        hc_predict_result_release(res);
+        return st;
+    }
     size_t K = m->n_components;
     res->model = m;
     res->snapshots = s;
@@ -377,13 +377,16 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     res->horizon_days = m->horizon_days;
     res->n_components = K;
     res->n_bands = m->n_bands;
-    res->recent_cutoff = as_of - m->horizon_days;
+    res->stale_days = opt->stale_days < 0 ? m->horizon_days : opt->stale_days;
+    res->recent_cutoff = as_of - res->stale_days;
+    res->churned_excluded = ev != NULL;
 
     selection sel;
-    hc_status st = select_rows(s, as_of, opt->all_snapshots, &sel,
-                               &res->accounts_later, err);
-    if (st != HC_OK)
+    st = select_rows(s, as_of, opt->all_snapshots, &sel, &res->accounts_later, err);
+    if (st != HC_OK) {
+        hc_predict_result_release(res);
         return st;
+    }
     size_t N = sel.n;
     size_t Kc = K ? K : 1;
     double *sub = malloc(Kc * (N ? N : 1) * sizeof *sub);
@@ -394,9 +397,10 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     int32_t *seg = malloc((N ? N : 1) * sizeof *seg);
     int32_t *group = malloc((N ? N : 1) * sizeof *group);
     double *w = malloc(Kc * sizeof *w);
+    unsigned char *gone = calloc(s->n_accounts ? s->n_accounts : 1, 1);
     int *in_output = NULL;
     double *risk_p = NULL, *risk_a = NULL;
-    if (!sub || !health || !band || !pc || !pe || !seg || !group || !w) {
+    if (!sub || !health || !band || !pc || !pe || !seg || !group || !w || !gone) {
         st = hc_error_nomem(err);
         goto done;
     }
@@ -404,6 +408,13 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
     st = hc_model_score_rows(m, t, sel.row, 0, N, 1, &out, err);
     if (st != HC_OK)
         goto done;
+
+    /* The book: every account's latest snapshot, less those that have
+     * churned (sel.book is compacted to the rest). */
+    res->accounts = sel.n_book;
+    if (ev)
+        leave_out_churned(s, ev, as_of, &sel, gone, res);
+    res->book_accounts = sel.n_book;
 
     /* Segment groups of the drivers' reference: the snapshot's segment
      * value (code + 1; 0 for a missing value or no segment column). */
@@ -456,16 +467,19 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         p->health_change = p->has_previous ? health[i] - health[i - 1] : NAN;
         p->fell = p->has_previous && band[i] >= 0 && band[i - 1] >= 0 &&
                   band[i] < band[i - 1];
+        p->status = gone[sel.account[i]]          ? HC_PREDICT_CHURNED
+                    : p->date < res->recent_cutoff ? HC_PREDICT_STALE
+                                                   : HC_PREDICT_CURRENT;
     }
 
-    /* The summary over the book. */
-    res->accounts = sel.n_book;
+    /* The summary over the book: current accounts by band and their
+     * revenue at risk; stale accounts apart. */
     res->band_accounts = calloc(res->n_bands ? res->n_bands : 1,
                                 sizeof *res->band_accounts);
     res->band_arr = calloc(res->n_bands ? res->n_bands : 1, sizeof *res->band_arr);
     res->stale_rows = malloc((sel.n_book ? sel.n_book : 1) * sizeof *res->stale_rows);
-    /* The book's P(churn) and ARR (missing as 0), for the range of the
-     * churned ARR. */
+    /* The current accounts' P(churn) and ARR (missing as 0), for the
+     * range of the churned ARR. */
     risk_p = malloc((sel.n_book ? sel.n_book : 1) * sizeof *risk_p);
     risk_a = malloc((sel.n_book ? sel.n_book : 1) * sizeof *risk_a);
     if (!res->band_accounts || !res->band_arr || !res->stale_rows || !risk_p || !risk_a) {
@@ -479,6 +493,20 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
         double arr0 = isnan(arr) ? 0.0 : arr;
         res->arr_missing += isnan(arr);
         res->total_arr += arr0;
+        res->fell_accounts += i > 0 && sel.account[i - 1] == sel.account[i] &&
+                              band[i] >= 0 && band[i - 1] >= 0 &&
+                              band[i] < band[i - 1];
+        if (date[r] < res->recent_cutoff) {
+            res->stale_rows[res->stale_accounts++] = (uint32_t)r;
+            res->stale_arr += arr0;
+            if (!isnan(pc[i])) {
+                res->stale_churn_scored++;
+                res->stale_at_risk += pc[i] * arr0;
+            }
+            continue;
+        }
+        res->current_accounts++;
+        res->current_arr += arr0;
         if (band[i] >= 0) {
             res->band_accounts[band[i]]++;
             res->band_arr[band[i]] += arr0;
@@ -492,15 +520,6 @@ hc_status hc_predict_run(const hc_predict_options *opt, hc_predict_result *res,
             res->churn_scored++;
             res->expected_churners += pc[i];
             res->expected_churned_arr += pc[i] * arr0;
-        }
-        res->fell_accounts += i > 0 && sel.account[i - 1] == sel.account[i] &&
-                              band[i] >= 0 && band[i - 1] >= 0 &&
-                              band[i] < band[i - 1];
-        if (date[r] < res->recent_cutoff) {
-            res->stale_rows[res->stale_accounts++] = (uint32_t)r;
-            res->stale_arr += arr0;
-            if (!isnan(pc[i]))
-                res->stale_at_risk += pc[i] * arr0;
         }
     }
 
@@ -588,6 +607,7 @@ done:
     free(seg);
     free(group);
     free(w);
+    free(gone);
     free(in_output);
     selection_release(&sel);
     if (st != HC_OK)

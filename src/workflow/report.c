@@ -165,8 +165,10 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     po.snapshots = &h->snapshots;
     po.as_of = opt->as_of;
     po.seed = opt->seed;
-    /* The range the report shows is the book's (hc_rpt_build_book), which
-     * leaves out accounts that have already churned. */
+    /* Accounts that have already churned are left out of predictions.csv
+     * and of the book (hc_rpt_build_book), so both count the same rows. */
+    po.events = h->has_events ? &h->events : NULL;
+    /* The range the report shows is the book's (hc_rpt_build_book). */
     po.risk_draws = 0;
     if ((st = hc_predict_run(&po, &res->predict, err)) != HC_OK) {
         memset(&res->predict, 0, sizeof res->predict);

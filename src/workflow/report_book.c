@@ -39,7 +39,6 @@ static hc_status book_risk(hc_report_result *res, size_t nb, hc_error *err)
 hc_status hc_rpt_build_book(hc_report_result *res, hc_error *err)
 {
     const hc_predict_result *p = &res->predict;
-    const hc_events *e = &res->history.events;
     size_t nb = res->fit.tuned->n_bands, cap = nb ? nb : 1;
     res->in_book = calloc(p->n ? p->n : 1, 1);
     res->band_accounts = calloc(cap, sizeof *res->band_accounts);
@@ -47,25 +46,20 @@ hc_status hc_rpt_build_book(hc_report_result *res, hc_error *err)
     res->band_expected_arr = calloc(cap, sizeof *res->band_expected_arr);
     if (!res->in_book || !res->band_accounts || !res->band_arr || !res->band_expected_arr)
         return hc_error_nomem(err);
+    /* predict ran with the history's events, so it has already left out
+     * the accounts that churned on or before the as-of date (hc_predict.h,
+     * "Churned accounts"): every row it wrote is in the book. Stale
+     * accounts stay in the book's bands and its expected churned ARR, as
+     * they always have here; the book counts them apart too. */
+    res->churned_accounts = p->churned_accounts;
+    res->churned_arr = p->churned_arr;
     for (size_t i = 0; i < p->n; i++) {
         const hc_prediction *r = &p->rows[i];
         double arr = isfinite(r->arr) ? r->arr : 0.0;
-        int churned = 0;
-        if (res->history.has_events && r->account >= 0 &&
-            (size_t)r->account < e->n_accounts)
-            for (uint32_t k = e->account_start[r->account];
-                 k < e->account_start[r->account + 1]; k++)
-                if (e->type[k] == HC_EVENT_CHURN && e->date[k] <= p->as_of)
-                    churned = 1;
-        if (churned) {
-            res->churned_accounts++;
-            res->churned_arr += arr;
-            continue;
-        }
         res->in_book[i] = 1;
         res->book_accounts++;
         res->book_arr += arr;
-        if (r->date < p->recent_cutoff) {
+        if (r->status == HC_PREDICT_STALE) {
             res->book_stale++;
             res->book_stale_arr += arr;
         }

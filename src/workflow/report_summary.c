@@ -33,6 +33,11 @@ static void objective_words(FILE *f, const hc_report_result *res)
                    "cost of %g per account and saving %.0f%% of a churner's ARR",
                 red, t->cost, 100 * t->save_rate);
         break;
+    case HC_THRESHOLD_CAPACITY:
+        fprintf(f, "the largest '%s' band that holds at most %g%s accounts on every "
+                   "scoring date", red, t->capacity_share ? 100 * t->capacity : t->capacity,
+                t->capacity_share ? "% of the" : "");
+        break;
     }
 }
 

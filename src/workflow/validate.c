@@ -65,6 +65,7 @@ void hc_validate_result_release(hc_validate_result *res)
     free(res->band_names);
     free(res->band_mins);
     hc_metrics_bands_release(&res->bands);
+    hc_metrics_bands_accounts_release(&res->band_accounts);
     for (size_t k = 0; res->components && k < res->n_components; k++)
         free(res->components[k].name);
     free(res->components);
@@ -376,7 +377,7 @@ static hc_status band_table(const hc_validate_input *in, hc_validate_result *res
         prev = b->churn_rate;
     }
     res->has_bands = 1;
-    return HC_OK;
+    return hc_validate_band_accounts(in, res, err);
 }
 
 /* One curve of hc_validate_run, runnable on a thread. */
@@ -612,21 +613,28 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     size_t cap = n ? n : 1;
     double *health = malloc(cap * sizeof *health), *p = malloc(cap * sizeof *p);
     double *y = malloc(cap * sizeof *y), *arr = malloc(cap * sizeof *arr);
-    /* With a recalibration map: P before it, and each row's date. */
+    /* With a recalibration map: P before it. Each row's date (the map's
+     * holdout, the accounts' latest snapshots) and account. */
     double *p_raw = m->recalibration ? malloc(cap * sizeof *p_raw) : NULL;
-    int32_t *day = m->recalibration ? malloc(cap * sizeof *day) : NULL;
+    int32_t *day = malloc(cap * sizeof *day);
     int32_t *band = malloc(cap * sizeof *band), *seg = malloc(cap * sizeof *seg);
     int32_t *cl = ccol >= 0 ? malloc(cap * sizeof *cl) : NULL;
+    int id_col = h->snapshots.id_col;
+    int32_t *acct = ccol == id_col ? NULL : malloc(cap * sizeof *acct);
+    double *churned = NULL;
     size_t nc = m->n_components;
     double *sub = malloc((nc ? nc : 1) * cap * sizeof *sub);
     const char **names = malloc((m->n_bands ? m->n_bands : 1) * sizeof *names);
     double *mins = malloc((m->n_bands ? m->n_bands : 1) * sizeof *mins);
     hc_status st = HC_OK;
     if (!health || !p || !y || !arr || !band || !seg || !sub || !names || !mins ||
-        (ccol >= 0 && !cl) || (m->recalibration && (!p_raw || !day))) {
+        !day || (ccol >= 0 && !cl) || (ccol != id_col && !acct) ||
+        (m->recalibration && !p_raw)) {
         st = hc_error_nomem(err);
         goto done;
     }
+    if ((st = hc_validate_churn_amounts(h, &churned, err)) != HC_OK)
+        goto done;
     int arr_col;
     if ((st = hc_model_find_column(m, t, "columns.arr", m->columns.arr, HC_COL_NUM, 0,
                                    &arr_col, err)) != HC_OK)
@@ -648,10 +656,11 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
         size_t r = rows[i];
         health[k] = health[i];
         p[k] = p[i];
-        if (p_raw) {
+        if (p_raw)
             p_raw[k] = p_raw[i];
-            day[k] = t->cols[h->snapshots.date_col].code[r];
-        }
+        day[k] = t->cols[h->snapshots.date_col].code[r];
+        if (acct)
+            acct[k] = t->cols[id_col].code[r]; /* never empty (hc_snapshots_load) */
         band[k] = band[i];
         seg[k] = seg[i];
         for (size_t c = 0; c < nc; c++)
@@ -702,6 +711,10 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     in.seed = opt->seed;
     in.tol_mean = opt->tol_mean;
     in.tol_slope = opt->tol_slope;
+    in.account = acct ? acct : cl;
+    in.n_accounts = h->snapshots.n_accounts;
+    in.date = day;
+    in.churned_amount = churned;
     if ((st = hc_validate_run(&in, res, err)) != HC_OK)
         goto done;
     /* The pieces: each component alone (leakage), each segment. The
@@ -720,6 +733,8 @@ done:
     free(p_raw);
     free(day);
     free(cl);
+    free(acct);
+    free(churned);
     free(seg);
     free(sub);
     free(health);

@@ -177,9 +177,49 @@ static json_t *clusters_json(const hc_validate_result *res, json_t *ne, int *bad
     return o;
 }
 
+/* The units of the band table and where its churned ARR came from, for
+ * the "band_units" object. */
+static json_t *band_units_json(const hc_validate_result *res, int *bad)
+{
+    json_t *u = json_object();
+    put(u, "snapshots", json_string("snapshots (rows) in the band: an account counts "
+                                    "once per snapshot"), bad);
+    put(u, "churn_rate", json_string("churner snapshots / snapshots: the chance that a "
+                                     "snapshot in the band is followed by a churn within "
+                                     "the horizon"), bad);
+    if (!res->has_band_accounts) {
+        put(u, "accounts", json_string("not computed: the rows have no account codes"), bad);
+        return u;
+    }
+    const hc_metrics_bands_accounts_result *a = &res->band_accounts;
+    put(u, "accounts", json_string("distinct accounts with an evaluated snapshot in the "
+                                   "band: an account that moved counts in each band it "
+                                   "visited"), bad);
+    put(u, "accounts_latest", json_string("each account once, in the band of its latest "
+                                          "evaluated snapshot (sums to the accounts)"), bad);
+    put(u, "churned_accounts", json_string("each churned account once, in the band of its "
+                                           "last evaluated snapshot before its churn"), bad);
+    put(u, "arr_accounts", json_string("ARR counted once per account: its latest "
+                                       "snapshot in the band"), bad);
+    put(u, "arr_latest", json_string("ARR of each account at its latest evaluated "
+                                     "snapshot (sums to the book's ARR)"), bad);
+    put(u, "churned_arr_events",
+        json_string(a->has_amounts
+                        ? "the amount of each churned account's churn event, attributed "
+                          "like churned_accounts; an event without an amount counts the "
+                          "ARR at the account's last churner snapshot"
+                        : "no events: the ARR at each churned account's last churner "
+                          "snapshot, attributed like churned_accounts"), bad);
+    put(u, "churned_arr_from_event_amount", count(a->churned_with_amount), bad);
+    put(u, "churned_arr_from_last_snapshot_arr", count(a->churned_from_arr), bad);
+    return u;
+}
+
 static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
 {
     json_t *a = json_array();
+    const hc_metrics_bands_accounts_result *ba =
+        res->has_band_accounts ? &res->band_accounts : NULL;
     for (size_t k = 0; k < res->bands.n_bands; k++) {
         const hc_metrics_band *b = &res->bands.bands[k];
         char why[200];
@@ -189,9 +229,9 @@ static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
         put(o, "name", json_string(res->band_names[k]), bad);
         if (res->band_mins)
             put(o, "min", num(res->band_mins[k]), bad);
-        put(o, "accounts", count(b->accounts), bad);
-        put(o, "share", num(b->share), bad);
-        put(o, "churners", count(b->churners), bad);
+        put(o, "snapshots", count(b->accounts), bad);
+        put(o, "snapshot_share", num(b->share), bad);
+        put(o, "churner_snapshots", count(b->churners), bad);
         put(o, "churn_rate", est(ok, b->churn_rate), bad);
         put(o, "churn_rate_ci_low", est(ok, b->rate_ci_low), bad);
         put(o, "churn_rate_ci_high", est(ok, b->rate_ci_high), bad);
@@ -202,8 +242,10 @@ static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
             put(o, "churn_rate_ci_low_naive", est(ok, b->naive_ci_low), bad);
             put(o, "churn_rate_ci_high_naive", est(ok, b->naive_ci_high), bad);
             put(o, "design_effect", est(ok, b->design_effect), bad);
-            put(o, "clustered_accounts", count(b->clusters), bad);
-            put(o, "churned_accounts", count(b->churned_clusters), bad);
+            /* the clusters of the interval (the account id unless
+             * --cluster-col names another column) */
+            put(o, "clusters", count(b->clusters), bad);
+            put(o, "clusters_with_churner_snapshot", count(b->churned_clusters), bad);
         }
         if (!ok) {
             put(o, "not_estimable", json_string(why), bad);
@@ -211,11 +253,38 @@ static json_t *bands_json(const hc_validate_result *res, json_t *ne, int *bad)
             snprintf(piece, sizeof piece, "band %s", res->band_names[k]);
             not_estimable(ne, piece, why, bad);
         }
-        put(o, "arr", num(b->arr), bad);
-        put(o, "churned_arr", num(b->churned_arr), bad);
+        if (ba) {
+            const hc_metrics_band_accounts *x = &ba->bands[k];
+            put(o, "accounts", count(x->accounts), bad);
+            put(o, "accounts_latest", count(x->accounts_latest), bad);
+            put(o, "churned_accounts", count(x->churned_accounts), bad);
+            put(o, "arr_accounts", num(x->arr), bad);
+            put(o, "arr_latest", num(x->arr_latest), bad);
+            put(o, "churned_arr_events", num(x->churned_arr), bad);
+            put(o, "churned_arr_from_event_amount", count(x->churned_with_amount), bad);
+            put(o, "churned_arr_from_last_snapshot_arr", count(x->churned_from_arr), bad);
+        }
         push(a, o, bad);
     }
     return a;
+}
+
+/* The band table's totals in both units. */
+static json_t *band_totals_json(const hc_validate_result *res, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "snapshots", count(res->bands.n), bad);
+    put(o, "churner_snapshots", count(res->bands.churners), bad);
+    if (res->has_band_accounts) {
+        const hc_metrics_bands_accounts_result *a = &res->band_accounts;
+        put(o, "accounts", count(a->accounts), bad);
+        put(o, "churned_accounts", count(a->churned_accounts), bad);
+        put(o, "arr_latest", num(a->arr_latest), bad);
+        put(o, "churned_arr_events", num(a->churned_arr), bad);
+        put(o, "churned_arr_from_event_amount", count(a->churned_with_amount), bad);
+        put(o, "churned_arr_from_last_snapshot_arr", count(a->churned_from_arr), bad);
+    }
+    return o;
 }
 
 json_t *hc_validate_to_json(const hc_validate_result *res,
@@ -432,7 +501,20 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
         put(o, "red_precision", est(res->bands.n_bands && res->bands.bands[0].accounts,
                                     res->bands.red_precision), &bad);
         put(o, "red_recall", num(res->bands.red_recall), &bad);
-        put(o, "red_arr_recall", num(res->bands.red_arr_recall), &bad);
+        put(o, "band_units", band_units_json(res, &bad), &bad);
+        put(o, "band_totals", band_totals_json(res, &bad), &bad);
+        if (res->has_band_accounts && res->band_accounts.n_bands) {
+            /* The red band's share of the churned accounts and of their
+             * churned ARR, each account once. */
+            const hc_metrics_bands_accounts_result *a = &res->band_accounts;
+            put(o, "red_churned_accounts_recall",
+                a->churned_accounts ? num((double)a->bands[0].churned_accounts /
+                                          (double)a->churned_accounts)
+                                    : json_null(), &bad);
+            put(o, "red_churned_arr_recall",
+                a->churned_arr > 0 ? num(a->bands[0].churned_arr / a->churned_arr)
+                                   : json_null(), &bad);
+        }
         if (res->bands.clustered) {
             int red = res->bands.n_bands && res->bands.bands[0].accounts;
             put(o, "red_precision_ci_low", est(red, res->bands.red_precision_ci_low), &bad);

@@ -65,7 +65,13 @@ grep -q '"in_sample": true' "$O/summary.json" && ok || fail "summary.json: poole
 used=$(sed 1d "$O/folds.csv" | awk -F, '$10 != "" && $10 != 0 { print $1 }' | sort -u | wc -l)
 [ "$(grep -c '"chosen_on_rows"' "$O/summary.json")" = $((used - 1)) ] && ok || fail "summary.json: one out-of-time entry per used fold after the first"
 grep -q '"folds_scored": [1-9]' "$O/summary.json" && ok || fail "summary.json: out-of-time folds scored"
-[ "$(head -1 "$O/thresholds.csv")" = "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible" ] && ok || fail "thresholds.csv header"
+[ "$(head -1 "$O/thresholds.csv")" = "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible,snapshots_flagged,accounts_flagged,churned_accounts_flagged,account_recall,account_precision,account_arr_recall,account_value,red_per_date_mean,red_per_date_max" ] && ok || fail "thresholds.csv header"
+# the objective counts accounts; the red band's share names snapshots
+grep -q "red band H < [0-9.]* flags [0-9.]*% of snapshots ([0-9]* of [0-9]* accounts; [0-9.]* per scoring date on average, at most [0-9]*) with recall in accounts" "$WORK/out" && ok || fail "pooled thresholds: snapshots and accounts named"
+grep -q "of accounts with" "$WORK/out" && fail "a share of snapshots called accounts" || ok
+grep -q "the objective held out of time (on the test rows, counted in accounts) in [0-9]* of [0-9]* folds: the chosen bands are" "$WORK/out" && ok || fail "out-of-time vote printed"
+grep -q '"bands_recommended": ' "$O/summary.json" && ok || fail "summary.json: bands_recommended"
+grep -q '"red_accounts_per_date_max": ' "$O/summary.json" && ok || fail "summary.json: red accounts per date"
 [ "$(head -1 "$O/cutpoints.csv")" = "band,min" ] && [ "$(wc -l <"$O/cutpoints.csv")" = 4 ] && ok || fail "cutpoints.csv: 3 bands"
 # The embargo in the dates: train_end = test_start - 31 (horizon 30).
 awk -F, '
@@ -79,6 +85,27 @@ function days(s,    y, m, d, era, yoe, doy) {
 }
 NR > 1 { n++; if (days($6) - days($5) != 31) bad = 1 }
 END { exit bad || !n }' "$O/folds.csv" && ok || fail "folds.csv: train_end is 31 days before test_start"
+
+# a capacity: at most 20 red accounts on every training scoring date of
+# every fold (folds.csv, read by column name), the next grid cut over it
+run 0 "backtest --objective capacity=20" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --tuned --window 180 --step 60 --objective capacity=20 --min-band 0.02 -o "$WORK/cap"
+awk -F, '
+NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+$col["used"] == 1 {
+    n++
+    if ($col["objective_met"] != 1 || $col["train_red_per_date_max"] > 20 || $col["train_red_per_date_max"] == "") bad = 1
+    if ($col["train_next_per_date_max"] <= 20) bad = 1
+    if ($col["red_per_date_max"] == "" || $col["red_per_date_mean"] > $col["red_per_date_max"]) bad = 1
+    if ($col["objective_test"] != $col["red_per_date_max"]) bad = 1
+    if (($col["objective_test"] <= 20) != ($col["objective_met_test"] == 1)) bad = 1
+}
+END { exit bad || n < 4 }' "$WORK/cap/folds.csv" && ok || fail "capacity=20: folds.csv red accounts per training date above 20, or not tight"
+grep -q '"capacity_accounts_per_date": 20' "$WORK/cap/summary.json" && ok || fail "capacity recorded in summary.json"
+grep -q "red accounts per scoring date on average" "$WORK/out" && ok || fail "capacity: red accounts per date printed"
+run 0 "backtest --objective capacity=6%" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window 180 --step 60 --objective 'capacity=6%' --min-band 0.02 -o "$WORK/capp"
+grep -Eq '"capacity_share_per_date": 0\.(06|05999999)' "$WORK/capp/summary.json" && ok || fail "capacity in percent recorded"
+run 1 "bad capacity" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --objective capacity=lots -o "$WORK/x"
+expect_err "cannot read 'lots' after 'capacity='" "bad capacity explained"
 
 # several configs on identical folds, with names
 # other weights: usage 0.3 -> 0.2, the first 0.15 (engagement) -> 0.25

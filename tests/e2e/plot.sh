@@ -54,7 +54,7 @@ Q1=$(csvq "$EVIL1"); Q2=$(csvq "$EVIL2"); Q3=$(csvq "$EVIL3"); Q4=$(csvq "$EVIL4
     done
 } >"$D/gains.csv"
 {
-    echo "config,fold,test_start,band,accounts,churn_rate,arr"
+    echo "config,fold,test_start,band,accounts,churn_rate,arr_latest"
     for c in current tuned; do
         f=1
         for d in 2024-01-01 2024-02-01 2024-03-01; do

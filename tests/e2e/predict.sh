@@ -13,18 +13,25 @@ D="$DATA/predict"
 run 0 "predict" -- $HEALTHCAL predict -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/pred.csv"
 same_file "$D/expected.csv" "$WORK/pred.csv" "latest snapshot per account"
 expect_err "predict: as of 2024-03-18, 14 accounts" "summary names the as-of date"
-expect_err "red                      2    14.3%         28000.00     4.2%" "summary: accounts and ARR per band"
+# the band table counts the 13 current accounts (a6 is stale): red 2 of 13
+# = 15.4%, 28000 of 583000 = 4.8% (the ARR of expected.csv's current rows)
+expect_err "current accounts (latest snapshot on or after 2024-02-17), by band: 13, ARR 583000.00" "summary: current accounts"
+expect_err "red                      2    15.4%         28000.00     4.8%" "summary: accounts and ARR per band"
 expect_err "(no score)               1" "summary: account without a score"
-expect_err "expected churned ARR in the next 30 days: 24807.87" "summary: expected churned ARR"
+# the sum of expected_arr_at_risk over expected.csv's current rows (a6's
+# 808.52 is stale, reported apart)
+expect_err "expected churned ARR in the next 30 days: 23999.35" "summary: expected churned ARR"
 expect_err "accounts that fell a band since their previous snapshot: 3" "summary: band falls"
 expect_err "range of churned ARR (each account churning independently with its P(churn); 10000 Monte Carlo draws, seed 20240101): 80% " "summary: revenue-at-risk range"
-expect_err "no recent snapshot (latest before 2024-02-17; still in the rows and totals above): 1 accounts, ARR 90000.00, expected ARR at risk 808.52: a6" "summary: stale account"
+expect_err "stale (latest snapshot before 2024-02-17, more than 30 days before 2024-03-18; listed after the current rows, not in the bands nor the expected churned ARR above): 1 accounts, ARR 90000.00, P(churn) x ARR 808.52: a6" "summary: stale account"
+expect_err "churned accounts cannot be left out without events" "summary: no events, nothing left out"
+tail -1 "$WORK/pred.csv" | grep -q '^a6,2024-01-15,.*,stale$' && ok || fail "the stale account is not last"
 # the summary JSON: the same seed gives the same range, another seed another
 run 0 "predict --summary-json" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p1.csv" --summary-json "$WORK/s1.json"
 run 0 "predict --summary-json again" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p2.csv" --summary-json "$WORK/s2.json"
 run 0 "predict --seed 5" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/snapshots.csv" -o "$WORK/p3.csv" --seed 5 --summary-json "$WORK/s3.json"
 same_file "$WORK/s1.json" "$WORK/s2.json" "summary JSON with the same seed"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["revenue_at_risk"]; sys.exit(0 if round(r["expected"], 2) == 24807.87 and r["range_95"][0] <= r["range_80"][0] <= r["range_80"][1] <= r["range_95"][1] else 1)' "$WORK/s1.json" && ok || fail "summary JSON: expected churned ARR and its ranges"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["revenue_at_risk"]; sys.exit(0 if round(r["expected"], 2) == 23999.35 and r["range_95"][0] <= r["range_80"][0] <= r["range_80"][1] <= r["range_95"][1] else 1)' "$WORK/s1.json" && ok || fail "summary JSON: expected churned ARR and its ranges"
 grep -q '"range_95": \[' "$WORK/s1.json" && ok || fail "summary JSON: 95% range"
 # (14 accounts: a lumpy distribution whose quantiles another seed may well
 # reproduce; tests/unit/test_predict_risk.c checks that seeds differ)
@@ -50,6 +57,63 @@ run 0 "predict injection" -- $HEALTHCAL predict -q -c "$D/config.json" -s "$D/in
 same_file "$D/expected_injection.csv" "$WORK/out" "formula cells neutralised"
 grep -q "^\"'=1+1\",2024-03-18,\"'=cmd|' /C calc'!A0\"," "$WORK/out" && ok || fail "= id and segment not neutralised"
 [ "$(grep -c '^[=+@-]' "$WORK/out")" = 0 ] && ok || fail "a line starts with a formula character"
+
+# ---- living accounts on the bundled sample (datasets/sample) ------------
+# With --events no listed account has churned: none has a churn event on or
+# before the as-of date (2025-06-23, the latest snapshot) unless its listed
+# snapshot is after that event (it came back). The accounts left out are
+# counted from the two files with awk, independently of healthcal: a churn
+# event on or before as-of, and the account's latest snapshot on or before
+# as-of not after it.
+S="$HERE/../../datasets/sample"
+run 0 "predict --events on the sample" -- $HEALTHCAL predict -c "$S/current.json" -s "$S/snapshots.csv" \
+    --events "$S/events.csv" -o "$WORK/living.csv" --summary-json "$WORK/living.json"
+awk -F, -v asof=2025-06-23 'NR == FNR { if (FNR > 1 && tolower($3) == "churn" && $2 <= asof && $2 > last[$1]) last[$1] = $2; next }
+    FNR > 1 && ($1 in last) && $2 <= last[$1] { print "listed, yet churned: " $1 " " $2 " (churn " last[$1] ")"; bad = 1 }
+    FNR > 1 { n++ }
+    END { if (n < 300) { print "only " n " rows"; bad = 1 } exit bad }' \
+    "$S/events.csv" "$WORK/living.csv" >"$WORK/cmp" && ok || { fail "--events: a churned account is listed"; cat "$WORK/cmp"; }
+gone=$(awk -F, -v asof=2025-06-23 'NR == FNR { if (FNR > 1 && tolower($3) == "churn" && $2 <= asof && $2 > c[$1]) c[$1] = $2; next }
+    FNR > 1 && $2 <= asof && $2 > l[$1] { l[$1] = $2 }
+    END { for (a in c) if ((a in l) && l[a] <= c[a]) n++; print n + 0 }' "$S/events.csv" "$S/snapshots.csv")
+[ "$gone" -gt 0 ] && ok || fail "the sample should have churned accounts"
+expect_err "$gone accounts left out: churned on or before 2025-06-23, ARR " "summary counts the left-out accounts"
+listed=$(($(wc -l <"$WORK/living.csv") - 1))
+[ $((listed + gone)) = 400 ] && ok || fail "listed $listed + left out $gone is not the sample's 400 accounts"
+grep -q "\"churned_excluded\": true" "$WORK/living.json" && grep -q "\"churned_accounts\": $gone," "$WORK/living.json" \
+    && ok || fail "summary JSON: churned accounts"
+# without --events: said plainly, and the JSON says so
+run 0 "predict without --events on the sample" -- $HEALTHCAL predict -c "$S/current.json" -s "$S/snapshots.csv" \
+    -o "$WORK/all_accounts.csv" --summary-json "$WORK/all_accounts.json"
+expect_err "churned accounts cannot be left out without events" "no events: said on stderr"
+grep -q '"churned_excluded": false' "$WORK/all_accounts.json" && ok || fail "summary JSON: churned_excluded false"
+[ "$(($(wc -l <"$WORK/all_accounts.csv") - 1))" = 400 ] && ok || fail "without events every account is listed"
+# stale rows come after every current row; --stale-days moves the cutoff
+awk -F, 'NR > 1 { if ($15 == "stale") s = 1; else if (s) bad = 1; n[$15]++ }
+    END { exit bad || !n["stale"] }' "$WORK/all_accounts.csv" && ok || fail "a current row after a stale one, or no stale row"
+run 0 "predict --stale-days 3650" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$S/snapshots.csv" --stale-days 3650
+[ "$(grep -c ',stale$' "$WORK/out")" = 0 ] && ok || fail "--stale-days 3650 left stale rows"
+run 1 "predict --stale-days -1" -- $HEALTHCAL predict -c "$S/current.json" -s "$S/snapshots.csv" --stale-days -1
+# --keep: a text column the config does not name, with a formula-like value
+awk -F, -v OFS=, 'NR == 1 { print $0, "owner"; next }
+    { print $0, ($1 == "A000002" ? "=SUM(A1:A9)" : "ann " $1) }' "$S/snapshots.csv" >"$WORK/owned.csv"
+run 0 "predict --keep owner" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$WORK/owned.csv" \
+    --events "$S/events.csv" --keep owner,logins_per_week -o "$WORK/kept.csv"
+head -1 "$WORK/kept.csv" | grep -q ',band_change,status,owner,logins_per_week$' && ok || fail "--keep: header"
+grep -q "^A000002,.*,\"'=SUM(A1:A9)\",[0-9.]*$" "$WORK/kept.csv" && ok || fail "--keep: formula not neutralised"
+grep -q '^A000001,.*,ann A000001,[0-9.]*$' "$WORK/kept.csv" && ok || fail "--keep: value not passed through"
+[ "$(grep -c '=SUM' "$WORK/kept.csv")" = 1 ] && ok || fail "--keep: the formula row missing or repeated"
+run 2 "predict --keep missing column" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$WORK/owned.csv" --keep owner,region
+expect_err "owned.csv:1: kept column 'region' is not in the header" "missing kept column named with its file"
+run 1 "predict --keep an output column" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$WORK/owned.csv" --keep owner,status
+expect_err "option '--keep': kept column 'status' is already a column of the predictions" "kept column clash"
+run 1 "predict --keep empty name" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$WORK/owned.csv" --keep owner,
+run 1 "predict: events and snapshots both stdin" -- $HEALTHCAL predict -q -c "$S/current.json" -s - --events -
+sed 's/,churn,/,lapsed,/' "$S/events.csv" >"$WORK/odd_events.csv"
+run 2 "predict --events with an unknown type" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$S/snapshots.csv" --events "$WORK/odd_events.csv"
+expect_err "unknown event type 'lapsed'" "unknown event type named"
+run 0 "predict --ignore-unknown-events" -- $HEALTHCAL predict -q -c "$S/current.json" -s "$S/snapshots.csv" \
+    --events "$WORK/odd_events.csv" --ignore-unknown-events
 
 # bad input: a column named by the config is missing
 sed '1s/tickets/tix/' "$D/snapshots.csv" >"$WORK/no_tickets.csv"

@@ -47,6 +47,20 @@ head -1 "$OUT/data/weights.csv" | grep -q '^component,old_weight,new_weight,ci_l
     || fail "weights.csv header"
 head -1 "$OUT/data/band_arr.csv" | grep -q '^band,min,accounts,arr,expected_churned_arr' && ok \
     || fail "band_arr.csv header"
+# The book and predictions.csv hold the same accounts (predict leaves out
+# the churned ones, from the report's events): each band's accounts in
+# band_arr.csv, and the red count of summary.md, equal the rows of
+# predictions.csv in that band (its 6th column; no cell here has a comma).
+awk -F, 'NR == FNR { if (FNR > 1) want[$1] = $3; next }
+         FNR > 1 { got[$6]++; n++ }
+         END { for (b in want) if (want[b] != got[b] + 0) { print b ": book " want[b] ", predictions.csv " got[b] + 0; bad = 1 }
+               exit bad || n == 0 }' "$OUT/data/band_arr.csv" "$OUT/predictions.csv" >"$WORK/cmp" && ok \
+    || { fail "book by band differs from predictions.csv"; cat "$WORK/cmp"; }
+red_name=$(awk -F, 'NR == 2 { print $1 }' "$OUT/data/band_arr.csv")
+red_csv=$(awk -F, -v b="$red_name" 'NR > 1 && $6 == b { n++ } END { print n + 0 }' "$OUT/predictions.csv")
+red_md=$(sed -n "s/.*By band: '[^']*' \([0-9][0-9]*\) accounts.*/\1/p" "$OUT/summary.md")
+[ -n "$red_md" ] && [ "$red_md" = "$red_csv" ] && ok \
+    || fail "summary.md's red count '$red_md' is not predictions.csv's $red_csv red rows"
 # Clustered by account: the effective sample next to the verdict (HTML,
 # Markdown, validate.json), the backtest's clustered paired test, and the
 # revenue-at-risk range in the sentence and its JSON.

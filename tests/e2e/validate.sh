@@ -208,4 +208,40 @@ awk -F, 'NR == 1 { print $0 ",acct"; next } { print $0 "," int(($1 - 1) / 3) }' 
 run 0 "validate --cluster-col (3 rows per account)" -- $HEALTHCAL validate --observations "$WORK/obs3.csv" --label churned --prob prob --cluster-col acct --json "$WORK/p3.json"
 grep -q '"accounts": 10,' "$WORK/p3.json" && ok || fail "3 rows per account: 10 accounts"
 
+# Bands in accounts on datasets/sample: churned ARR per band (validate's
+# JSON, each churned account once) sums to the churned ARR of the churn
+# events of the churned accounts evaluated. Computed here with awk from the
+# files: an account is a churned account evaluated when some snapshot t
+# has its first churn in (t, t + 30] and t + 30 on or before the as-of date
+# (the latest date in either file); its churned ARR is that event's amount.
+SAMPLE="$HERE/../../datasets/sample"
+run 0 "validate the sample" -- $HEALTHCAL validate -q -s "$SAMPLE/snapshots.csv" -e "$SAMPLE/events.csv" -c "$SAMPLE/current.json" --bootstrap 0 --json "$WORK/sample.json"
+grep -q "^bands in snapshots" "$WORK/out" && grep -q "^bands in accounts" "$WORK/out" && ok \
+    || fail "sample: the band tables do not name their units"
+band_sum=$(sed -n 's/^      "churned_arr_events": \([0-9.e+-]*\),*$/\1/p' "$WORK/sample.json" \
+    | awk '{ s += $1; n++ } END { if (n == 3) printf "%.2f", s }')
+total=$(sed -n 's/^    "churned_arr_events": \([0-9.e+-]*\),*$/\1/p' "$WORK/sample.json")
+want=$(awk -F, '
+    function day(s,   y, m, d) { y = substr(s, 1, 4) + 0; m = substr(s, 6, 2) + 0; d = substr(s, 9, 2) + 0
+        if (m <= 2) { y--; m += 12 }
+        return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + d }
+    FNR == 1 { next }
+    NR == FNR { t = day($2); if (t > asof) asof = t
+                if (tolower($3) == "churn" && (!($1 in churn) || t < churn[$1])) { churn[$1] = t; amt[$1] = $4 }
+                next }
+    { t = day($2); if (t > asof) asof = t; snap[FNR] = $1 "," t }
+    END { for (i in snap) { split(snap[i], a, ","); c = churn[a[1]]
+              if (a[1] in churn && c > a[2] && c <= a[2] + 30 && a[2] + 30 <= asof) ev[a[1]] = 1 }
+          for (k in ev) { s += amt[k]; n++ }
+          printf "%.2f %d", s, n }' "$SAMPLE/events.csv" "$SAMPLE/snapshots.csv")
+want_arr=${want% *}
+[ -n "$band_sum" ] && near "$band_sum" "$want_arr" 0.005 && ok \
+    || fail "sample: churned ARR per band sums to $band_sum, the evaluated accounts' churn events to $want_arr"
+near "$total" "$want_arr" 0.005 && ok || fail "sample: band_totals churned ARR $total, events $want_arr"
+churned=$(sed -n 's/^    "churned_accounts": \([0-9]*\),*$/\1/p' "$WORK/sample.json" | tail -1)
+[ "$churned" = "${want#* }" ] && ok || fail "sample: $churned churned accounts, the events give ${want#* }"
+# accounts as of their latest snapshot sum to the accounts (400)
+[ "$(sed -n 's/^      "accounts_latest": \([0-9]*\),*$/\1/p' "$WORK/sample.json" | awk '{ s += $1 } END { print s }')" = 400 ] \
+    && ok || fail "sample: accounts as of latest do not sum to 400"
+
 finish

@@ -12,11 +12,14 @@
 #     segment's top-band accounts at the as-of date (else above the
 #     segment median, else 100); top three with d_k >= 0.05;
 #   - health_change / band_change against the previous snapshot;
-#   - sort by expected ARR at risk desc, p_churn desc, health asc (missing
-#     last each), account id (bytes), date;
+#   - status "stale" for a row dated before as_of - horizon days (the
+#     default --stale-days), else "current";
+#   - sort by status (current first), then expected ARR at risk desc,
+#     p_churn desc, health asc (missing last each), account id (bytes), date;
 #   - numbers: health and health_change %.4f, probabilities %.6g, ARR at
 #     risk %.2f. The hand-made ids and segments need no CSV quoting.
 import csv
+import datetime
 import json
 import math
 import os
@@ -122,6 +125,8 @@ def fmt_g(v):
 
 
 def run(as_of, all_snapshots, out):
+    cutoff = (datetime.date.fromisoformat(as_of)
+              - datetime.timedelta(days=H_DAYS)).isoformat()
     book, outrows = [], []
     for a, rs in by_acc.items():
         rs = [r for r in rs if r["snapshot_date"] <= as_of]
@@ -161,8 +166,10 @@ def run(as_of, all_snapshots, out):
                  bands[band]["name"] if band >= 0 else "",
                  fmt_g(pc), fmt_g(pe), fmt_fixed(risk, 2)] + dcells + [
                  fmt_fixed(hc, 4), bc]
+        stale = r["snapshot_date"] < cutoff
+        cells.append("stale" if stale else "current")
         inf = float("inf")
-        key = (-risk if risk is not None else inf,
+        key = (stale, -risk if risk is not None else inf,
                -pc if pc is not None else inf,
                h if h is not None else inf,
                r["account_id"].encode(), r["snapshot_date"])
@@ -171,7 +178,8 @@ def run(as_of, all_snapshots, out):
     with open(os.path.join(D, out), "w", newline="") as f:
         f.write("account_id,snapshot_date,segment,arr,health,band,"
                 "p_churn_%dd,p_expansion_%dd,expected_arr_at_risk,driver_1,"
-                "driver_2,driver_3,health_change,band_change\n" % (H_DAYS, H_DAYS))
+                "driver_2,driver_3,health_change,band_change,status\n"
+                % (H_DAYS, H_DAYS))
         for _, line in lines:
             f.write(line + "\n")
 

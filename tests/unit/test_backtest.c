@@ -496,8 +496,8 @@ static void test_oracle_and_outputs(void **state)
         {"pr.csv", "config,recall,precision\n"},
         {"gains.csv", "config,share_flagged,capture,lift\n"},
         {"score_distribution.csv", "config,outcome,bin_low,bin_high,count,share\n"},
-        {"bands_over_time.csv", "config,fold,test_start,band,band_min,accounts,churners,churn_rate,arr\n"},
-        {"thresholds.csv", "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible\n"},
+        {"bands_over_time.csv", "config,fold,test_start,band,band_min,snapshots,churner_snapshots,churn_rate,accounts,accounts_latest,churned_accounts,arr_accounts,arr_latest,churned_arr_events\n"},
+        {"thresholds.csv", "config,threshold,share_flagged,recall,precision,arr_recall,value,feasible,snapshots_flagged,accounts_flagged,churned_accounts_flagged,account_recall,account_precision,account_arr_recall,account_value,red_per_date_mean,red_per_date_max\n"},
         {"cutpoints.csv", "band,min\n"}};
     for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
         path_in(p, sizeof p, out, headers[i][0]);
@@ -717,11 +717,32 @@ static void test_objective_parsing(void **state)
     assert_int_equal(hc_backtest_parse_objective("value:save-rate=0.5,cost=10", &t, &err),
                      HC_OK);
     assert_close(t.cost, 10, 0);
+    /* capacity=N accounts per scoring date, or capacity=P% of them */
+    assert_int_equal(hc_backtest_parse_objective("capacity=50", &t, &err), HC_OK);
+    assert_int_equal(t.objective, HC_THRESHOLD_CAPACITY);
+    assert_close(t.capacity, 50, 0);
+    assert_false(t.capacity_share);
+    assert_int_equal(hc_backtest_parse_objective("capacity=10%", &t, &err), HC_OK);
+    assert_int_equal(t.objective, HC_THRESHOLD_CAPACITY);
+    assert_close(t.capacity, 0.1, 0);
+    assert_true(t.capacity_share);
+    assert_int_equal(hc_backtest_parse_objective("capacity=100%", &t, &err), HC_OK);
+    assert_close(t.capacity, 1, 0);
     static const char *const bad[] = {"recall=0", "recall=1.5", "recall=x", "recall=0.5x",
                                       "precision=", "value:cost=10", "value:cost=-1,save-rate=0.2",
-                                      "value:cost=1,save-rate=2", "lift=3", ""};
+                                      "value:cost=1,save-rate=2", "lift=3", "",
+                                      "capacity=", "capacity=0", "capacity=2.5", "capacity=-3",
+                                      "capacity=0%", "capacity=101%", "capacity=10%%",
+                                      "capacity=ten", "capacity=5 "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(hc_backtest_parse_objective(bad[i], &t, &err), HC_EUSAGE);
+    /* The message names the bad part. */
+    hc_backtest_parse_objective("capacity=ten", &t, &err);
+    assert_non_null(strstr(err.message, "cannot read 'ten' after 'capacity='"));
+    hc_backtest_parse_objective("capacity=101%", &t, &err);
+    assert_non_null(strstr(err.message, "the percentage '101%' must be above 0"));
+    hc_backtest_parse_objective("capacity=2.5", &t, &err);
+    assert_non_null(strstr(err.message, "whole number of accounts"));
 }
 
 /* Degenerate inputs give HC_ENUMERIC or HC_EUSAGE with a message. */

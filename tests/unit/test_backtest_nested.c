@@ -67,7 +67,7 @@ static void test_chosen_on_earlier_folds_only(void **state)
     hc_threshold_options to;
     precision_options(&to);
     hc_error err;
-    assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, &err), HC_OK);
+    assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, NULL, NULL, &err), HC_OK);
     const hc_backtest_nested *n = &np.res.nested;
     assert_int_equal(n->n_folds, FOLDS - 1);
     size_t red_rows = 0, red_churners = 0;
@@ -129,7 +129,7 @@ static void test_noise_in_sample_flatters(void **state)
         in_sum += all.achieved;
         in_var += 0.05 * 0.95 / (double)flagged;
         hc_threshold_result_release(&all);
-        assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, &err), HC_OK);
+        assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, NULL, NULL, &err), HC_OK);
         red_rows += np.res.nested.red_rows;
         red_churners += np.res.nested.red_churners;
         hc_bt_nested_release(&np.res.nested);
@@ -158,7 +158,7 @@ static void test_one_fold(void **state)
     hc_threshold_options to;
     precision_options(&to);
     hc_error err;
-    assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, &err), HC_OK);
+    assert_int_equal(hc_bt_nested_thresholds(&np.res, &to, 0, NULL, NULL, &err), HC_OK);
     assert_false(np.res.has_nested);
     assert_int_equal(np.res.nested.n_folds, 0);
     hc_bt_nested_release(&np.res.nested);

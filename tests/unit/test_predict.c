@@ -390,27 +390,37 @@ static void test_drivers_and_band_change(void **state)
     assert_int_equal(r.reference_rule[code3 + 1], 1);
     assert_close(r.reference[(code1 + 1) * 2 + 0], 92.5, 1e-13);
 
-    /* Summary: Z's latest snapshot (2024-01-01) is before 2024-03-11 - 30. */
+    /* Summary: Z's latest snapshot (2024-01-01) is before 2024-03-11 - 30:
+     * stale, so out of the current book's bands and revenue at risk. */
     assert_int_equal(r.accounts, 7);
+    assert_int_equal(r.book_accounts, 7);
+    assert_false(r.churned_excluded);
+    assert_int_equal(r.current_accounts, 6);
     assert_int_equal(r.stale_accounts, 1);
     assert_close(r.stale_arr, 100, 0);
     assert_int_equal(r.fell_accounts, 1);
     assert_int_equal(r.band_accounts[0], 2); /* F 20, H 20 */
     assert_int_equal(r.band_accounts[1], 3); /* B 45, C 50, G 60 */
-    assert_int_equal(r.band_accounts[2], 2); /* A 85, Z 95 */
+    assert_int_equal(r.band_accounts[2], 1); /* A 85 (Z 95 is stale) */
     assert_close(r.band_arr[1], 5000 + 3000 + 4000, 0);
     assert_int_equal(r.arr_missing, 1);
     double want = 0;
     for (size_t i = 0; i < r.n; i++)
-        if (!isnan(r.rows[i].at_risk))
+        if (!isnan(r.rows[i].at_risk) && r.rows[i].status == HC_PREDICT_CURRENT)
             want += r.rows[i].at_risk;
     assert_close(r.expected_churned_arr, want, 1e-12);
+    /* Z: 100 x logistic(2 - 0.05 x 95), apart. */
+    assert_close(r.stale_at_risk, 100 * logistic(2 - 0.05 * 95), 1e-12);
 
-    /* Sorted by expected ARR at risk, highest first; no ARR last. */
-    for (size_t i = 1; i < r.n; i++)
+    /* Current rows sorted by expected ARR at risk, highest first, no ARR
+     * last among them (H); then the stale row Z. */
+    for (size_t i = 1; i + 1 < r.n; i++)
         if (!isnan(r.rows[i].at_risk))
             assert_true(r.rows[i - 1].at_risk >= r.rows[i].at_risk);
-    assert_true(isnan(r.rows[r.n - 1].at_risk));
+    assert_true(isnan(r.rows[r.n - 2].at_risk));
+    assert_int_equal(r.rows[r.n - 2].status, HC_PREDICT_CURRENT);
+    assert_ptr_equal(&r.rows[r.n - 1], find_row(&r, "Z"));
+    assert_int_equal(r.rows[r.n - 1].status, HC_PREDICT_STALE);
     hc_predict_result_release(&r);
 
     /* Before the first snapshot: a usage error naming both dates. */
@@ -505,7 +515,8 @@ static void test_csv_neutralises_formulas(void **state)
         assert_non_null(strstr(buf, want[i]));
     const char *header = "account_id,snapshot_date,segment,arr,health,band,"
                          "p_churn_30d,p_expansion_30d,expected_arr_at_risk,"
-                         "driver_1,driver_2,driver_3,health_change,band_change\n";
+                         "driver_1,driver_2,driver_3,health_change,band_change,"
+                         "status\n";
     assert_int_equal(strncmp(buf, header, strlen(header)), 0);
     /* No line starts with a formula character. */
     for (char *p = buf; (p = strchr(p, '\n')) != NULL; p++)
@@ -539,16 +550,20 @@ static void test_csv_cells(void **state)
     hc_predict_write_csv(f, &r);
     fclose(f);
     assert_non_null(strstr(buf, "\nB,2024-03-11,s1,5000,45.0000,yellow,0.437823,,"
-                                "2189.12,u (-31.2),v (-13.8),,-30.0000,green->yellow\n"));
+                                "2189.12,u (-31.2),v (-13.8),,-30.0000,green->yellow,"
+                                "current\n"));
     assert_non_null(strstr(buf, "\nH,2024-03-11,s3,,20.0000,red,0.731059,,,u (-20.0),"
-                                "v (-20.0),,,\n"));
+                                "v (-20.0),,,,current\n"));
+    assert_non_null(strstr(buf, ",stale\n"));
     free(buf);
     buf = NULL;
     f = open_memstream(&buf, &len);
     hc_predict_write_summary(f, &r);
     fclose(f);
-    assert_non_null(strstr(buf, "no recent snapshot (latest before 2024-02-10"));
+    assert_non_null(strstr(buf, "stale (latest snapshot before 2024-02-10, more than 30 "
+                                "days before 2024-03-11"));
     assert_non_null(strstr(buf, "1 accounts, ARR 100.00"));
+    assert_non_null(strstr(buf, "churned accounts cannot be left out without events"));
     assert_non_null(strstr(buf, "fell a band since their previous snapshot: 1\n"));
     free(buf);
     hc_predict_result_release(&r);

@@ -1,0 +1,48 @@
+/* validate_accounts.c - the band table in accounts: each account's churned ARR from its churn event, and the account tallies of a validation. */
+#include "hc_validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+hc_status hc_validate_churn_amounts(const hc_history *h, double **out, hc_error *err)
+{
+    *out = NULL;
+    if (!h->has_events)
+        return HC_OK;
+    const hc_events *e = &h->events;
+    size_t k = h->snapshots.n_accounts;
+    double *a = malloc((k ? k : 1) * sizeof *a);
+    if (!a)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < k; i++) {
+        a[i] = NAN;
+        if (i >= e->n_accounts)
+            continue;
+        /* Events are sorted by account, then date and line: the first
+         * churn is the one hc_labels_build labels the rows with (later
+         * ones are repeat churn events, which label nothing). */
+        for (uint32_t j = e->account_start[i]; j < e->account_start[i + 1]; j++)
+            if (e->type[j] == HC_EVENT_CHURN) {
+                a[i] = e->amount[j];
+                break;
+            }
+    }
+    *out = a;
+    return HC_OK;
+}
+
+hc_status hc_validate_band_accounts(const hc_validate_input *in, hc_validate_result *res,
+                                    hc_error *err)
+{
+    hc_metrics_bands_accounts_release(&res->band_accounts);
+    res->has_band_accounts = 0;
+    if (!in->band || !in->n_bands || !in->account)
+        return HC_OK;
+    hc_status st = hc_metrics_bands_accounts(in->band, in->y, in->account, in->date, in->arr,
+                                             in->churned_amount, in->n_accounts, in->n,
+                                             in->n_bands, &res->band_accounts, err);
+    if (st != HC_OK)
+        return st;
+    res->has_band_accounts = 1;
+    return HC_OK;
+}
