@@ -341,4 +341,9 @@ hc_status hc_report_run(const hc_report_options *opt, hc_report_result *res,
  * no-op. */
 void hc_report_result_release(hc_report_result *res);
 
+/* The config that scores the thresholds, the book, revenue at risk and
+ * predictions.csv (res->scoring), in words: "tuned config and its
+ * recommended bands", "current config", ... */
+const char *hc_report_scoring_label(const hc_report_result *res);
+
 #endif

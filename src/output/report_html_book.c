@@ -29,11 +29,7 @@ void hc_rh_section_risk(const hc_rh_page *pg)
     hc_rh_date(f, p->as_of);
     fprintf(f, ", scored with the %s; expected churned ARR is the sum of P(churn) &#215; "
                "ARR.</p>\n<div class=\"wrap\"><table>\n",
-            res->adopt_tuned ? (res->bands_written ? "tuned config and its recommended bands"
-                                                   : "tuned config and the current bands")
-            : res->kept_mapped ? "current config (its weights and bands; P(churn) from a "
-                                 "logistic map of its health score)"
-                               : "current config");
+            hc_report_scoring_label(res));
     HC_RH_TH(f, "band", "health", "#accounts", "#ARR", "#expected churned ARR",
              "#expected loss rate");
     fputs("<tbody>\n", f);

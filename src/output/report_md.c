@@ -128,24 +128,43 @@ static void thresholds(FILE *f, const hc_report_result *res)
     const hc_threshold_result *t = res->thresholds;
     heading(f, res, HC_REPORT_SECTION_THRESHOLDS);
     current_bands_in_accounts(f, res);
-    if (t)
-        fprintf(f, "Churn by band on the rows the cut points were chosen on (%s):\n\n",
+    /* The snapshot table: the recommended bands on the rows they were
+     * chosen on, or, with none recommended, the current bands on every
+     * labelled snapshot (validate's table). */
+    const hc_validate_result *v = &res->validate;
+    const hc_metrics_bands_result *br = NULL;
+    double mins[HC_THRESHOLDS_MAX_BANDS] = {0};
+    size_t nb = 0;
+    if (t) {
+        nb = t->n_bands < HC_THRESHOLDS_MAX_BANDS ? t->n_bands : HC_THRESHOLDS_MAX_BANDS;
+        for (size_t b = 1; b < nb; b++)
+            mins[b] = t->cuts[b - 1];
+        fprintf(f, "Churn by band on the rows the cut points were chosen on (%s), in "
+                   "snapshots:\n\n",
                 res->cuts_source == HC_REPORT_CUTS_BACKTEST
                     ? "pooled out-of-time test snapshots"
                     : "all labelled snapshots, in-sample");
+        br = &(hc_metrics_bands_result){.n_bands = t->n_bands, .bands = t->bands};
+    } else if (v->has_bands) {
+        fputs("The current bands on every labelled snapshot, in snapshots:\n\n", f);
+        br = &v->bands;
+        nb = br->n_bands < HC_THRESHOLDS_MAX_BANDS ? br->n_bands : HC_THRESHOLDS_MAX_BANDS;
+        for (size_t b = 0; b < nb; b++)
+            mins[b] = v->band_mins ? v->band_mins[b] : 0;
+    }
+    if (!br)
+        return;
     fputs("| band | health | snapshots | followed by a churn | churn rate (95% CI) |\n"
           "|---|---|--:|--:|--:|\n", f);
-    for (size_t b = 0; b < m->n_bands; b++) {
+    char range[64];
+    for (size_t b = 0; b < nb && b < m->n_bands; b++) {
+        const hc_metrics_band *r = &br->bands[b];
         fputs("|", f);
         md(f, m->bands[b].name);
-        fprintf(f, " | %s", res->doc.book[b].range);
-        if (t && b < t->n_bands) {
-            const hc_metrics_band *r = &t->bands[b];
-            fprintf(f, " | %zu | %zu | %.2f%% (%.2f to %.2f) |\n", r->accounts, r->churners,
-                    100 * r->churn_rate, 100 * r->rate_ci_low, 100 * r->rate_ci_high);
-        } else {
-            fputs(" | - | - | - |\n", f);
-        }
+        hc_format_band_range(mins, nb, b, range, sizeof range);
+        fprintf(f, " | %s | %zu | %zu | %.2f%% (%.2f to %.2f) |\n", range, r->accounts,
+                r->churners, 100 * r->churn_rate, 100 * r->rate_ci_low,
+                100 * r->rate_ci_high);
     }
     fputc('\n', f);
 }
@@ -157,10 +176,10 @@ static void risk(FILE *f, const hc_report_result *res)
     hc_date_format(res->predict.as_of, day);
     heading(f, res, HC_REPORT_SECTION_RISK);
     fprintf(f, "The book: every account that has not churned, by its latest snapshot on "
-               "or before %s, scored with the tuned config.\n\n"
+               "or before %s, scored with the %s.\n\n"
                "| band | health | accounts | ARR | expected churned ARR |\n"
                "|---|---|--:|--:|--:|\n",
-            day);
+            day, hc_report_scoring_label(res));
     for (size_t b = 0; b < doc->n_book; b++) {
         const hc_report_book_row *row = &doc->book[b];
         fputs("|", f);

@@ -135,3 +135,13 @@ void hc_rpt_bands_evidence(hc_report_result *res)
                  "bands (--force writes them anyway)",
                  met, used, how);
 }
+
+const char *hc_report_scoring_label(const hc_report_result *res)
+{
+    if (res->adopt_tuned)
+        return res->bands_written ? "tuned config and its recommended bands"
+                                  : "tuned config and the current bands";
+    return res->kept_mapped ? "current config (its weights and bands; P(churn) from a "
+                              "logistic map of its health score)"
+                            : "current config";
+}
