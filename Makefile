@@ -53,6 +53,10 @@ BIN := $(BUILD)/healthcal
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E := $(filter-out tests/e2e/lib.sh,$(sort $(wildcard tests/e2e/*.sh)))
+# Helper programs of the end-to-end tests (e.g. full-precision scores for
+# the SQL export parity test), linked against the library.
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps test-deps check unit e2e valgrind demo install uninstall \
         clean fuzz symbols layers bench
@@ -94,6 +98,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(LIB) | $(BUILD)/tests
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
 	    $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -112,9 +121,10 @@ unit: $(UNIT_BIN)
 	    grep -h "PASSED\|FAILED\|SKIPPED" $$t.log | sed "s|^|$$(basename $$t): |" | grep -v "^$$" | head -3; \
 	done; exit $$fail
 
-e2e: $(BIN)
+e2e: $(BIN) $(TOOL_BIN)
 	@fail=0; for t in $(E2E); do \
 	    HEALTHCAL="$(HC_RUNNER) $(CURDIR)/$(BIN)" HC_BIN=$(CURDIR)/$(BIN) \
+	    HC_TOOLS=$(CURDIR)/$(BUILD)/tools \
 	    HC_SHARED_DATASETS=$${HC_SHARED_DATASETS:-$(CURDIR)/../shared/datasets} \
 	    sh $$t >$(BUILD)/$$(basename $$t).log 2>&1 \
 	      && echo "e2e ok: $$t" \

@@ -6,6 +6,7 @@
 
 #include "hc_csv.h"
 #include "hc_error.h"
+#include "hc_ingest.h"
 #include "hc_table.h"
 
 /* How to load a CSV into a table. */
@@ -46,6 +47,10 @@ typedef struct {
                                 HEALTHCAL_SPLIT_MIN_BYTES if set, else
                                 8 MiB; SIZE_MAX never splits */
     hc_load_report *report;  /* if not NULL, filled in (also on error) */
+    const hc_ingest_options *ingest; /* date forms, time zone, decimal
+                                comma; NULL: hc_ingest_default(). The
+                                negative_error_col column is the money
+                                column (currency, thousands separators) */
 } hc_load_options;
 
 /* Loads the CSV at `path` into a new table (caller frees). The header is

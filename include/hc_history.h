@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "hc_error.h"
+#include "hc_ingest.h"
 #include "hc_table.h"
 
 /* Names of the role columns of a snapshot file. NULL members take the
@@ -31,6 +32,9 @@ typedef struct {
     uint32_t *account_start; /* n_accounts + 1 offsets into order */
     size_t n_accounts;    /* account codes are 0 .. n_accounts - 1 */
     int32_t first_date, last_date;
+    size_t superseded;    /* rows dropped by the same-day rule: an earlier
+                             timestamp of an account on a date that has a
+                             later one (hc_snapshots_load) */
 } hc_snapshots;
 
 typedef struct {
@@ -40,11 +44,14 @@ typedef struct {
      * number (a text cell there is then an error naming it). */
     const char *const *metrics;
     size_t n_metrics;
+    const hc_ingest_options *ingest;   /* NULL: hc_ingest_default() */
 } hc_snapshot_load_options;
 
 /* Loads and checks a snapshot file: required columns, valid dates, ARR not
  * negative, account id not missing, no duplicate (account, date) pair (the
- * message names both lines). On success `out` owns a table; release it with
+ * message names both lines). Dates may be timestamps (hc_ingest.h); when
+ * several rows of an account fall on one date and their times differ,
+ * the latest wins and the others are counted in `superseded`. On success `out` owns a table; release it with
  * hc_snapshots_release. On error nothing is allocated. */
 hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
                             hc_snapshots *out, hc_error *err);
@@ -77,6 +84,7 @@ typedef struct {
     size_t rows_read;
     size_t unknown_account;  /* events whose account has no snapshot */
     size_t unknown_type;     /* skipped under ignore_unknown_types */
+    size_t ignored_type;     /* skipped: mapped to ignore (hc_ingest.h) */
     size_t by_type[3];
     int32_t first_date, last_date; /* over all rows read */
 } hc_events;
@@ -88,11 +96,17 @@ typedef struct {
     const char *event_type;   /* default event_type */
     const char *amount;       /* default amount (optional column) */
     int ignore_unknown_types; /* else an unknown event_type is an error */
+    const hc_ingest_options *ingest; /* date forms, decimal comma, the event
+                                 type map and (for NULL members above) the
+                                 column names; NULL: hc_ingest_default() */
 } hc_event_load_options;
 
 /* Loads events and matches their account ids to the snapshot accounts.
- * Event types are churn, expansion, contraction (any case). Unknown
- * accounts are counted, not errors. Release with hc_events_release. */
+ * Event types are churn, expansion, contraction (any case), or what the
+ * ingest options' event map makes of the file's own words. An unknown type
+ * is an error listing every type of the file with its row count (or, with
+ * ignore_unknown_types, skipped and counted). Unknown accounts are
+ * counted, not errors. Release with hc_events_release. */
 hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
                          const hc_snapshots *snapshots, hc_events *out,
                          hc_error *err);

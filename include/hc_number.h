@@ -37,6 +37,30 @@ typedef struct {
 hc_num_status hc_number_parse_decimal(const char *s, size_t len, double *out,
                                       hc_decimal *dec);
 
+/* How hc_number_parse_loose reads numbers as people write them. */
+enum {
+    HC_NUMF_MONEY = 1,         /* a currency symbol ($ EUR GBP JPY INR signs)
+                                  or a 3-letter code (USD) before or after,
+                                  thousands separators, and (1,234)
+                                  accounting negatives */
+    HC_NUMF_DECIMAL_COMMA = 2, /* ',' is the decimal mark and '.' never is
+                                  (it may only group thousands in money) */
+    HC_NUMF_COMMA_AUTO = 4     /* ',' is the decimal mark in a number that
+                                  has one (a ';'-separated file); a number
+                                  without one reads as usual */
+};
+
+/* The slower forms, for a cell that hc_number_parse rejected: a trailing
+ * '%' (the value / 100, exactly as the decimal with the point moved two
+ * places: "45%" is the double of "0.45"), and what `flags` allow. Thousands
+ * separators (money only) are ',' (or '.' under a decimal comma), a space,
+ * a no-break or narrow no-break space or an apostrophe, in groups of three
+ * digits, one kind per number. The text is rewritten to a plain decimal and
+ * parsed by hc_number_parse_decimal, so "$12,000.00" gives the bits (and
+ * decimal form) of "12000.00". Never depends on the C locale. */
+hc_num_status hc_number_parse_loose(const char *s, size_t len, unsigned flags, double *out,
+                                    hc_decimal *dec);
+
 /* True when the trimmed text is one of the missing markers. */
 int hc_number_is_missing(const char *s, size_t len);
 

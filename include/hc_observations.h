@@ -17,6 +17,9 @@ typedef struct {
     size_t n_metrics;
     hc_label_options labels;
     int ignore_unknown_events;
+    const hc_ingest_options *ingest;  /* dates, numbers, the event map and
+                                         event columns; NULL: the process
+                                         default (hc_ingest.h) */
 } hc_history_options;
 
 /* Snapshots, events and labels of one history. */

@@ -80,6 +80,10 @@ typedef struct {
     int32_t *code;   /* HC_COL_TEXT: codes in `pool`, -1 = missing;
                         HC_COL_DATE: day numbers, HC_DATE_MISSING = missing */
     hc_strpool *pool; /* HC_COL_TEXT only: this column's strings (owned) */
+    int32_t *tod;    /* HC_COL_DATE, NULL unless some cell was a timestamp:
+                        milliseconds since the local midnight of the cell's
+                        day, -1 for a cell without a time (the snapshot
+                        loader orders same-day rows by it, then frees it) */
     size_t n_missing;
 } hc_column;
 
@@ -184,6 +188,15 @@ void hc_table_num_gather(const hc_table *t, int col, const size_t *rows, size_t 
  * unchanged). For tables built in memory; the CSV loader fills columns
  * faster from the text. */
 hc_status hc_table_num_set(hc_table *t, int col, size_t row, double v);
+
+/* Keeps the rows r with keep[r] != 0, in order (their source lines and
+ * values unchanged; missing counts follow). Returns HC_OK or HC_ENOMEM
+ * (the table is then unchanged). */
+hc_status hc_table_keep_rows(hc_table *t, const unsigned char *keep);
+
+/* Gives a date column a time-of-day array (every cell -1) when it has
+ * none. Returns HC_OK or HC_ENOMEM. */
+hc_status hc_table_date_tod(hc_table *t, int col);
 
 /* Index of the column named `name`, or -1. */
 int hc_table_find(const hc_table *t, const char *name);

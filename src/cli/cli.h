@@ -29,6 +29,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* One option of a subcommand. `id` is what cli_next returns for it (a
  * short option letter or a value >= 256 for long-only options). */

@@ -28,6 +28,7 @@ static const command commands[] = {
     {"drift", cmd_drift, "population stability of the score and its components between two periods"},
     {"report", cmd_report, "the quarterly run: validate, fit, backtest, predict, plots, HTML + Markdown report"},
     {"plot", cmd_plot, "redraw the plots from saved metric files"},
+    {"export", cmd_export, "the config as SQL for the warehouse (postgres, sqlite, ansi) or a points scorecard"},
 };
 
 static void print_help(void)

@@ -36,6 +36,11 @@ typedef struct {
     int *map;          /* header field -> table column, or -1 (skipped) */
     int owns_map;      /* 0 in a part that shares another's header */
     int nonneg_col;    /* table column that must be >= 0, or -1 */
+    const hc_ingest_options *in; /* how dates and numbers are written */
+    unsigned num_flags; /* hc_number_parse_loose flags (money added for
+                           nonneg_col) */
+    int comma_strict;  /* --decimal-comma: '.' is never a decimal point,
+                          so the plain-number fast path is off */
     const char *name;  /* file name for messages */
     text_cache *cache; /* per table column; one per part */
     /* Field by field (hc_csv_stream): the header's fields are collected
@@ -133,6 +138,11 @@ static hc_status load_header(loader *ld, const hc_csv_record *rec,
     ld->nonneg_col = -1;
     if (opt->negative_error_col >= 0)
         ld->nonneg_col = hc_table_find(ld->t, opt->cols[opt->negative_error_col].name);
+    ld->in = opt->ingest ? opt->ingest : hc_ingest_default();
+    ld->comma_strict = ld->in->decimal_comma != 0;
+    ld->num_flags = ld->comma_strict             ? HC_NUMF_DECIMAL_COMMA
+                    : opt->csv.delimiter == ';' ? HC_NUMF_COMMA_AUTO
+                                                : 0;
     if (loader_caches(ld) != HC_OK)
         return hc_error_nomem(err);
     return HC_OK;
@@ -206,7 +216,14 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
     case HC_COL_NUM: {
         double v;
         hc_decimal dec;
-        hc_num_status ns = hc_number_parse_decimal(s, len, &v, &dec);
+        /* Plain numbers first (unless a decimal comma makes '.' a
+         * separator), then the forms people write. */
+        hc_num_status ns = ld->comma_strict ? HC_NUM_INVALID
+                                            : hc_number_parse_decimal(s, len, &v, &dec);
+        if (ns == HC_NUM_INVALID)
+            ns = hc_number_parse_loose(s, len,
+                                       ld->num_flags | (c == ld->nonneg_col ? HC_NUMF_MONEY : 0),
+                                       &v, &dec);
         if (ns == HC_NUM_OK) {
             if (c == ld->nonneg_col && v < 0)
                 return hc_error_set(err, HC_EDATA, ld->name, line, column,
@@ -227,13 +244,24 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
         break;
     }
     case HC_COL_DATE: {
-        int32_t day;
-        if (hc_date_parse(s, len, &day) != 0)
+        int32_t day, ms = -1;
+        if (hc_date_parse(s, len, &day) != 0 &&
+            hc_date_parse_ext(s, len, ld->in->date_format, &ld->in->tz, &day, &ms) != 0) {
+            const char *f = ld->in->date_format;
             return hc_error_set(err, HC_EDATA, ld->name, line, column,
-                                "column '%s': '%.60s' is not a valid "
-                                "YYYY-MM-DD date",
-                                col->name, s);
+                                "column '%s': '%.60s' is not a valid date (tried "
+                                "YYYY-MM-DD and ISO 8601 timestamps%s%s%s)",
+                                col->name, s, f ? " and --date-format '" : "", f ? f : "",
+                                f ? "'" : "; other orders need --date-format");
+        }
         col->code[row] = day;
+        if (ms >= 0) {
+            if (!col->tod && hc_table_date_tod(ld->t, c) != HC_OK)
+                return hc_error_nomem(err);
+            col->tod[row] = ms;
+        } else if (col->tod) {
+            col->tod[row] = -1;
+        }
         break;
     }
     case HC_COL_TEXT:
@@ -269,7 +297,8 @@ static inline hc_status load_cell(loader *ld, int c, size_t row, const char *s,
     unsigned frac;
     int neg;
     /* The value is negative when it has a minus sign and is not zero. */
-    if (col->type == HC_COL_NUM && len && quick_decimal(s, len, &m, &frac, &neg) &&
+    if (col->type == HC_COL_NUM && len && !ld->comma_strict &&
+        quick_decimal(s, len, &m, &frac, &neg) &&
         !(neg && m && c == ld->nonneg_col) && hc_numcol_store_fast(col, row, m, frac, neg))
         return HC_OK;
     return load_any_cell(ld, c, row, s, len, line, column, err);
@@ -426,6 +455,9 @@ static void *part_alloc(void *first)
     ld->n_header = f->n_header;
     ld->map = f->map;
     ld->nonneg_col = f->nonneg_col;
+    ld->in = f->in;
+    ld->num_flags = f->num_flags;
+    ld->comma_strict = f->comma_strict;
     ld->t = table_like(f->t);
     if (!ld->t || loader_caches(ld) != HC_OK) {
         part_free(ld);

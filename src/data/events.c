@@ -6,6 +6,7 @@
 #include "hc_date.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,17 +24,43 @@ void hc_events_release(hc_events *e)
     memset(e, 0, sizeof *e);
 }
 
-static int parse_type(const char *s)
+/* The unknown-type error: every type of the file with its row count, so
+ * that the user can write the map. */
+static hc_status unknown_types_error(hc_error *err, const hc_table *t, size_t r,
+                                     const char *column, const hc_column *ctype,
+                                     const int *type_of, const size_t *count, size_t n_types)
 {
-    if (!s)
-        return -1;
-    if (strcasecmp(s, "churn") == 0)
-        return HC_EVENT_CHURN;
-    if (strcasecmp(s, "expansion") == 0)
-        return HC_EVENT_EXPANSION;
-    if (strcasecmp(s, "contraction") == 0)
-        return HC_EVENT_CONTRACTION;
-    return -1;
+    static const char *const names[] = {"churn", "expansion", "contraction"};
+    char list[700];
+    size_t o = 0;
+    list[0] = '\0';
+    for (int pass = 0; pass < 2; pass++) /* the unknown types first */
+        for (size_t k = 0; k <= n_types; k++) {
+            /* k == n_types: cells without a type */
+            int ty = k < n_types ? type_of[k] : -1;
+            size_t c = count[k];
+            if (!c || (pass == 0) != (ty == -1) || o >= sizeof list - 1)
+                continue;
+            const char *name = k < n_types ? hc_strpool_get(ctype->pool, (int32_t)k) : "";
+            int w = snprintf(list + o, sizeof list - o, "%s'%.40s' %zu%s%s", o ? ", " : "",
+                             name, c,
+                             ty == -1 ? " (unknown)"
+                             : ty == HC_EVENT_MAP_IGNORE ? " (ignored)" : "",
+                             ty >= 0 && strcasecmp(name, names[ty]) != 0 ? " -> " : "");
+            o = w < 0 ? sizeof list - 1 : o + (size_t)w < sizeof list ? o + (size_t)w
+                                                                      : sizeof list - 1;
+            if (ty >= 0 && strcasecmp(name, names[ty]) != 0 && o < sizeof list - 1) {
+                w = snprintf(list + o, sizeof list - o, "%s", names[ty]);
+                o = w < 0 || o + (size_t)w >= sizeof list ? sizeof list - 1 : o + (size_t)w;
+            }
+        }
+    const char *s = hc_strpool_get(ctype->pool, ctype->code[r]);
+    return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
+                        "column '%s': unknown event type '%.60s'. Types in the file (rows): "
+                        "%s. Map them with --event-map TYPE=churn|expansion|contraction|"
+                        "ignore (or the config's event_map), or skip them with "
+                        "--ignore-unknown-events",
+                        column, s ? s : "", list);
 }
 
 static hc_status alloc_events(hc_events *e, size_t n, size_t k)
@@ -66,10 +93,15 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
                          hc_error *err)
 {
     memset(out, 0, sizeof *out);
+    const hc_ingest_options *in = opt->ingest ? opt->ingest : hc_ingest_default();
     const char *id = opt->account_id ? opt->account_id : "account_id";
-    const char *date = opt->event_date ? opt->event_date : "event_date";
-    const char *type = opt->event_type ? opt->event_type : "event_type";
-    const char *amount = opt->amount ? opt->amount : "amount";
+    const char *date = opt->event_date   ? opt->event_date
+                       : in->event_date ? in->event_date
+                                        : "event_date";
+    const char *type = opt->event_type   ? opt->event_type
+                       : in->event_type ? in->event_type
+                                        : "event_type";
+    const char *amount = opt->amount ? opt->amount : in->amount ? in->amount : "amount";
     hc_colspec spec[] = {{id, HC_COL_TEXT, 1},
                          {date, HC_COL_DATE, 1},
                          {type, HC_COL_TEXT, 1},
@@ -78,7 +110,8 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
                           .cols = spec,
                           .n_cols = 4,
                           .extra = HC_EXTRA_SKIP,
-                          .negative_error_col = 3};
+                          .negative_error_col = 3,
+                          .ingest = in};
     hc_table *t;
     hc_status st = hc_table_load_csv(path, &lo, &t, err);
     if (st != HC_OK)
@@ -109,6 +142,23 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
         const char *s = hc_strpool_get(cid->pool, (int32_t)i);
         to_account[i] = hc_strpool_lookup(snap_ids->pool, s, strlen(s));
     }
+    /* Each distinct type of the file resolved once; its rows counted (the
+     * last slot counts rows without a type) for the unknown-type error. */
+    size_t n_types = hc_strpool_count(ctype->pool);
+    int *type_of = malloc((n_types ? n_types : 1) * sizeof *type_of);
+    size_t *type_rows = calloc(n_types + 1, sizeof *type_rows);
+    if (!type_of || !type_rows) {
+        free(type_of);
+        free(type_rows);
+        free(to_account);
+        hc_table_free(t);
+        hc_events_release(out);
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0; i < n_types; i++)
+        type_of[i] = hc_ingest_event_type(in, hc_strpool_get(ctype->pool, (int32_t)i));
+    for (size_t r = 0; r < t->n_rows; r++)
+        type_rows[ctype->code[r] < 0 ? n_types : (size_t)ctype->code[r]]++;
     size_t n = 0;
     for (size_t r = 0; r < t->n_rows && st == HC_OK; r++) {
         if (cid->code[r] < 0) {
@@ -116,18 +166,17 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
                               "column '%s': account id is missing", id);
             break;
         }
-        int ty = parse_type(hc_strpool_get(ctype->pool, ctype->code[r]));
+        int ty = ctype->code[r] < 0 ? -1 : type_of[ctype->code[r]];
+        if (ty == HC_EVENT_MAP_IGNORE) {
+            out->ignored_type++;
+            continue;
+        }
         if (ty < 0) {
             if (opt->ignore_unknown_types) {
                 out->unknown_type++;
                 continue;
             }
-            const char *s = hc_strpool_get(ctype->pool, ctype->code[r]);
-            st = hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, r), 0,
-                              "column '%s': unknown event type '%.60s' (expected "
-                              "churn, expansion or contraction; "
-                              "--ignore-unknown-events skips such rows)",
-                              type, s ? s : "");
+            st = unknown_types_error(err, t, r, type, ctype, type_of, type_rows, n_types);
             break;
         }
         int32_t d = cdate->code[r];
@@ -149,6 +198,8 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
         n++;
     }
     free(to_account);
+    free(type_of);
+    free(type_rows);
     hc_table_free(t);
     if (st != HC_OK) {
         hc_events_release(out);
@@ -193,6 +244,7 @@ hc_status hc_events_load(const char *path, const hc_event_load_options *opt,
     sorted.rows_read = out->rows_read;
     sorted.unknown_account = out->unknown_account;
     sorted.unknown_type = out->unknown_type;
+    sorted.ignored_type = out->ignored_type;
     memcpy(sorted.by_type, out->by_type, sizeof sorted.by_type);
     sorted.first_date = out->first_date;
     sorted.last_date = out->last_date;

@@ -26,7 +26,8 @@ hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
     hc_snapshot_load_options so = {.delimiter = opt->delimiter,
                                    .columns = opt->columns,
                                    .metrics = opt->metrics,
-                                   .n_metrics = opt->n_metrics};
+                                   .n_metrics = opt->n_metrics,
+                                   .ingest = opt->ingest};
     hc_trace_mark("start");
     hc_status st = hc_snapshots_load(opt->snapshots_path, &so, &out->snapshots, err);
     hc_trace_mark("snapshots loaded");
@@ -35,7 +36,8 @@ hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
     if (opt->events_path) {
         hc_event_load_options eo = {.delimiter = opt->delimiter,
                                     .account_id = opt->columns.account_id,
-                                    .ignore_unknown_types = opt->ignore_unknown_events};
+                                    .ignore_unknown_types = opt->ignore_unknown_events,
+                                    .ingest = opt->ingest};
         st = hc_events_load(opt->events_path, &eo, &out->snapshots, &out->events, err);
         if (st != HC_OK) {
             hc_history_release(out);
@@ -89,6 +91,9 @@ void hc_history_write_counts(const hc_history *h, FILE *f)
     char as_of[11];
     hc_date_format(l->as_of, as_of);
     fprintf(f, "snapshot rows read:        %zu\n", h->snapshots.table->n_rows);
+    if (h->snapshots.superseded)
+        fprintf(f, "same-day snapshots superseded by a later timestamp: %zu\n",
+                h->snapshots.superseded);
     fprintf(f, "accounts:                  %zu\n", h->snapshots.n_accounts);
     fprintf(f, "observations:              %zu\n", l->observations);
     fprintf(f, "censored (window after %s): %zu\n", as_of, l->censored);
@@ -110,5 +115,7 @@ void hc_history_write_counts(const hc_history *h, FILE *f)
         fprintf(f, "events of unknown accounts: %zu\n", e->unknown_account);
         if (e->unknown_type)
             fprintf(f, "events of unknown type skipped: %zu\n", e->unknown_type);
+        if (e->ignored_type)
+            fprintf(f, "events of types mapped to ignore: %zu\n", e->ignored_type);
     }
 }

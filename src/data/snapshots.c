@@ -1,4 +1,5 @@
-/* snapshots.c - loading a snapshot history: role columns, checks, the account index. */
+/* snapshots.c - loading a snapshot history: role columns, checks, same-day timestamps, the account index. */
+#define _GNU_SOURCE /* qsort_r */
 #include "hc_history.h"
 #include "hc_csv.h"
 #include "hc_csv_load.h"
@@ -158,6 +159,73 @@ hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *co
     return st;
 }
 
+/* Sort key of the same-day rule: account, date, time of day, row. */
+typedef struct {
+    const int32_t *id, *date, *tod;
+} day_key;
+
+static int by_account_day(const void *a, const void *b, void *ctx)
+{
+    const day_key *k = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (k->id[i] != k->id[j])
+        return k->id[i] < k->id[j] ? -1 : 1;
+    if (k->date[i] != k->date[j])
+        return k->date[i] < k->date[j] ? -1 : 1;
+    if (k->tod[i] != k->tod[j])
+        return k->tod[i] < k->tod[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Several snapshots of one account on one date, told apart by their
+ * times (timestamps that became the same date in the time zone): the
+ * latest wins and the others are dropped and counted. Rows without a
+ * time, or two at the very same time, cannot be ordered and stay for
+ * build_index to report as duplicates. Frees the time-of-day array. */
+static hc_status supersede_same_day(hc_table *t, int id_col, int date_col,
+                                    size_t *dropped, hc_error *err)
+{
+    hc_column *dc = &t->cols[date_col];
+    *dropped = 0;
+    if (!dc->tod)
+        return HC_OK;
+    size_t n = t->n_rows;
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    unsigned char *keep = malloc(n ? n : 1);
+    if (!idx || !keep) {
+        free(idx);
+        free(keep);
+        return hc_error_nomem(err);
+    }
+    for (size_t r = 0; r < n; r++)
+        idx[r] = (uint32_t)r;
+    memset(keep, 1, n);
+    day_key key = {t->cols[id_col].code, dc->code, dc->tod};
+    qsort_r(idx, n, sizeof *idx, by_account_day, &key);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && key.id[idx[j]] == key.id[idx[i]] &&
+               key.date[idx[j]] == key.date[idx[i]])
+            j++;
+        int orderable = key.id[idx[i]] >= 0 && key.tod[idx[i]] >= 0 &&
+                        (j - i < 2 || key.tod[idx[j - 1]] != key.tod[idx[j - 2]]);
+        if (orderable && j - i > 1) {
+            for (size_t q = i; q + 1 < j; q++)
+                keep[idx[q]] = 0;
+            *dropped += j - i - 1;
+        }
+        i = j;
+    }
+    free(idx);
+    hc_status st = *dropped ? hc_table_keep_rows(t, keep) : HC_OK;
+    free(keep);
+    if (st != HC_OK)
+        return hc_error_nomem(err);
+    free(dc->tod);
+    dc->tod = NULL;
+    return HC_OK;
+}
+
 hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
                             hc_snapshots *out, hc_error *err)
 {
@@ -180,12 +248,19 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
         .n_cols = n,
         .extra = opt->metrics ? HC_EXTRA_SKIP : HC_EXTRA_NUM,
         .negative_error_col = 3,
+        .ingest = opt->ingest,
     };
     hc_table *t;
     hc_status st = hc_table_load_csv(path, &lo, &t, err);
     if (st != HC_OK)
         return st;
-    st = hc_snapshots_from_table(t, c, out, err);
+    /* The first two columns are the id and the date (spec above). */
+    size_t superseded = 0;
+    st = supersede_same_day(t, 0, 1, &superseded, err);
+    if (st == HC_OK)
+        st = hc_snapshots_from_table(t, c, out, err);
+    if (st == HC_OK)
+        out->superseded = superseded;
     if (st != HC_OK)
         hc_table_free(t);
     return st;

@@ -54,6 +54,7 @@ void hc_table_free(hc_table *t)
         free(t->cols[c].name);
         free(t->cols[c].nums);
         free(t->cols[c].code);
+        free(t->cols[c].tod);
         hc_strpool_free(t->cols[c].pool);
     }
     free(t->cols);
@@ -70,6 +71,8 @@ static void fill_missing(hc_column *col, size_t from, size_t to)
     }
     for (size_t r = from; r < to; r++)
         col->code[r] = col->type == HC_COL_TEXT ? -1 : HC_DATE_MISSING;
+    for (size_t r = from; col->tod && r < to; r++)
+        col->tod[r] = -1;
 }
 
 static int column_storage(hc_column *col, size_t cap)
@@ -84,8 +87,80 @@ static int column_storage(hc_column *col, size_t cap)
         if (!p)
             return -1;
         col->code = p;
+        if (col->tod) {
+            p = realloc(col->tod, (cap ? cap : 1) * sizeof *p);
+            if (!p)
+                return -1;
+            col->tod = p;
+        }
     }
     return 0;
+}
+
+hc_status hc_table_date_tod(hc_table *t, int col)
+{
+    hc_column *c = &t->cols[col];
+    if (c->tod)
+        return HC_OK;
+    size_t cap = t->cap_rows ? t->cap_rows : 1;
+    c->tod = malloc(cap * sizeof *c->tod);
+    if (!c->tod)
+        return HC_ENOMEM;
+    for (size_t r = 0; r < cap; r++)
+        c->tod[r] = -1;
+    return HC_OK;
+}
+
+hc_status hc_table_keep_rows(hc_table *t, const unsigned char *keep)
+{
+    size_t n = t->n_rows, kept = 0;
+    for (size_t r = 0; r < n; r++)
+        kept += keep[r] != 0;
+    if (kept == n)
+        return HC_OK;
+    uint32_t *line = malloc((kept ? kept : 1) * sizeof *line);
+    if (!line)
+        return HC_ENOMEM;
+    for (size_t r = 0, k = 0; r < n; r++)
+        if (keep[r])
+            line[k++] = hc_table_line(t, r);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        hc_column *col = &t->cols[c];
+        size_t missing = 0;
+        if (col->type == HC_COL_NUM) {
+            size_t w = hc_numcol_width(col->store);
+            unsigned char *p = col->nums;
+            for (size_t r = 0, k = 0; r < n; r++)
+                if (keep[r])
+                    memmove(p + w * k++, p + w * r, w);
+            for (size_t r = 0; r < kept; r++)
+                missing += isnan(hc_table_num(t, (int)c, r));
+        } else {
+            for (size_t r = 0, k = 0; r < n; r++)
+                if (keep[r]) {
+                    col->code[k] = col->code[r];
+                    if (col->tod)
+                        col->tod[k] = col->tod[r];
+                    k++;
+                }
+            int32_t none = col->type == HC_COL_TEXT ? -1 : HC_DATE_MISSING;
+            for (size_t r = 0; r < kept; r++)
+                missing += col->code[r] == none;
+        }
+        col->n_missing = missing;
+    }
+    free(t->line);
+    t->line = line;
+    t->n_rows = kept;
+    /* cap_rows stays: the arrays keep their size, the line array is
+     * exactly kept long, so make room consistent. */
+    uint32_t *grown = realloc(t->line, (t->cap_rows ? t->cap_rows : 1) * sizeof *grown);
+    if (grown)
+        t->line = grown;
+    else
+        t->cap_rows = kept; /* never written past kept: arrays are larger */
+    hc_table_compact_lines(t);
+    return HC_OK;
 }
 
 int hc_table_add_column(hc_table *t, const char *name, hc_coltype type)
@@ -202,6 +277,12 @@ hc_status hc_table_append(hc_table *dst, hc_table *src, uint32_t line_offset)
         } else if (s->type == HC_COL_DATE) {
             if (n2)
                 memcpy(d->code + n1, s->code, n2 * sizeof *s->code);
+            if (s->tod && !d->tod && hc_table_date_tod(dst, (int)c) != HC_OK)
+                return HC_ENOMEM;
+            for (size_t r = 0; d->tod && r < n2; r++)
+                d->tod[n1 + r] = s->tod ? s->tod[r] : -1;
+            free(s->tod);
+            s->tod = NULL;
         } else {
             int32_t *map = hc_strpool_merge(d->pool, s->pool);
             if (!map)

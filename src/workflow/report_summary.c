@@ -166,6 +166,10 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
     fputs(".", f);
     if (res->bands_written)
         fprintf(f, " They are written because %s.", res->bands_note);
+    if (res->doc.n_book)
+        fprintf(f, " Today the '%s' band holds %zu of the book's %zu accounts: the call "
+                   "list this week.",
+                m->bands[0].name, res->doc.book[0].accounts, res->book_accounts);
     if (!res->thresholds)
         return;
     fputs(" The objective: ", f);
@@ -178,23 +182,49 @@ static void summary_thresholds(FILE *f, const hc_report_result *res)
     else
         fprintf(f, "On the final model's in-sample health scores (there was no "
                    "out-of-time sweep: %s)", res->thresholds_note);
-    fprintf(f, ", the '%s' band flags %.1f%% of snapshots and catches %.1f%% of churners "
-               "(precision %.1f%%",
-            m->bands[0].name, 100 * pt->share_flagged, 100 * pt->recall, 100 * pt->precision);
-    if (t->churned_arr > 0)
-        fprintf(f, ", %.1f%% of churned ARR", 100 * pt->arr_recall);
-    fputs(").", f);
+    if (t->by_accounts) {
+        fprintf(f, ", the '%s' band holds %zu accounts and catches %zu of the %zu churned "
+                   "accounts (recall %.1f%%, precision %.1f%% of the accounts it flags",
+                m->bands[0].name, pt->accounts_flagged, pt->churned_accounts_flagged,
+                t->churned_accounts, 100 * pt->account_recall, 100 * pt->account_precision);
+        if (t->churned_arr > 0)
+            fprintf(f, ", %.1f%% of churned ARR", 100 * pt->account_arr_recall);
+        fputc(')', f);
+    } else {
+        fprintf(f, ", the '%s' band flags %.1f%% of snapshots and catches %.1f%% of churner "
+                   "snapshots (precision %.1f%%",
+                m->bands[0].name, 100 * pt->share_flagged, 100 * pt->recall,
+                100 * pt->precision);
+        if (t->churned_arr > 0)
+            fprintf(f, ", %.1f%% of churned ARR", 100 * pt->arr_recall);
+        fputc(')', f);
+    }
+    if (t->has_dates && t->n_dates)
+        fprintf(f, "; a team working it calls %.1f accounts per scoring date on average, at "
+                   "most %zu",
+                pt->per_date_mean, pt->per_date_max);
+    fputs(".", f);
     if (!t->met)
         fprintf(f, " The target was not reached: %s.", t->message);
     const hc_backtest_result *b = &res->backtest;
     if (res->cuts_source == HC_REPORT_CUTS_BACKTEST && b->has_nested) {
         const hc_backtest_nested *n = &b->nested;
-        fprintf(f, " Out of time (each backtest fold's cut points chosen on the earlier "
-                   "folds' snapshots and scored on its own), the '%s' band flagged %.1f%% "
-                   "of snapshots and caught %.1f%% of churners (precision %.1f%%); the "
-                   "target held in %zu of %zu folds.",
-                m->bands[0].name, 100 * n->share_flagged, 100 * n->recall,
-                100 * n->precision, n->met, n->scored);
+        if (n->accounts)
+            fprintf(f, " Out of time (each backtest fold's cut points chosen on the earlier "
+                       "folds' snapshots and scored on its own), the '%s' band flagged %zu "
+                       "accounts and caught %zu of %zu churned accounts (precision %.1f%%), "
+                       "%.1f red accounts per scoring date on average (at most %zu); the "
+                       "target, counted in accounts, held in %zu of %zu folds.",
+                    m->bands[0].name, n->red_accounts, n->red_churned_accounts,
+                    n->churned_accounts, 100 * n->account_precision, n->red_per_date_mean,
+                    n->red_per_date_max, n->met, n->scored);
+        else
+            fprintf(f, " Out of time (each backtest fold's cut points chosen on the earlier "
+                       "folds' snapshots and scored on its own), the '%s' band flagged %.1f%% "
+                       "of snapshots and caught %.1f%% of churner snapshots (precision "
+                       "%.1f%%); the target held in %zu of %zu folds.",
+                    m->bands[0].name, 100 * n->share_flagged, 100 * n->recall,
+                    100 * n->precision, n->met, n->scored);
     }
     size_t met, used;
     double lo, hi;
