@@ -734,6 +734,13 @@ hc_status hc_metrics_ratio_clustered(const double *a, const double *b,
 void hc_metrics_wilson_eff(double p, double n_eff, double level, double *lo,
                            double *hi);
 
+/* The Clopper-Pearson interval at a real-valued sample size (Korn &
+ * Graubard 1998): x = p n_eff successes of n_eff trials, limits
+ * qbeta(alpha/2, x, n_eff - x + 1) and qbeta(1 - alpha/2, x + 1, n_eff - x),
+ * 0 at p = 0 and 1 at p = 1. */
+void hc_metrics_clopper_pearson_eff(double p, double n_eff, double level, double *lo,
+                                    double *hi);
+
 /* Cluster-robust standard errors of the logistic recalibration fits of
  * hc_metrics_calibration (the slope-and-intercept fit and the offset-only
  * calibration-in-the-large), from the coefficients in `cal`. */

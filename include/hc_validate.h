@@ -191,8 +191,8 @@ void hc_validate_input_init(hc_validate_input *in);
     "clustered DeLong (Obuchowski 1997, Biometrics 53:567-578)"
 #define HC_VALIDATE_METHOD_WILSON "Wilson, rows independent"
 #define HC_VALIDATE_METHOD_RATIO_WILSON \
-    "Wilson at the effective sample size, linearised ratio variance by cluster " \
-    "(Korn & Graubard 1998)"
+    "Clopper-Pearson at the effective sample size, linearised ratio variance by " \
+    "cluster (Korn & Graubard 1998)"
 #define HC_VALIDATE_METHOD_RATIO \
     "linearised ratio variance by cluster (Cochran 1977, 6.11), interval on the " \
     "log scale"

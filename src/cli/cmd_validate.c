@@ -27,8 +27,13 @@ enum {
     OPT_BOOTSTRAP,
     OPT_SEED,
     OPT_TOL_MEAN,
-    OPT_TOL_SLOPE
+    OPT_TOL_SLOPE,
+    OPT_FAIL_BELOW_AUC
 };
+
+/* The exit code of --fail-below-auc when the ROC AUC is under the bar (the
+ * same as drift --fail-on). */
+#define EXIT_FAIL_BELOW_AUC 6
 
 /* The exit code of a run that wrote its results but reported some pieces
  * (a band, a segment, a component, Hosmer-Lemeshow) as not estimable;
@@ -44,6 +49,7 @@ typedef struct {
     double tol_mean, tol_slope; /* 0: the defaults */
     const char *cluster_col;   /* NULL: the account id (history), none (observations) */
     long bootstrap, seed;
+    double fail_below_auc;     /* 0: off */
 } validate_args;
 
 /* "none" turns the clustering off. */
@@ -83,7 +89,7 @@ static void print_clusters(FILE *f, const hc_validate_result *r)
     if (c->ratios_estimable) {
         fprintf(f, "  churn rate                 ");
         print_ci(f, "%.4f", c->churn_rate.estimate, c->churn_rate.ci_low, c->churn_rate.ci_high,
-                 "Wilson at the effective size");
+                 "Clopper-Pearson at the effective size");
         fprintf(f, "  Brier                      ");
         print_ci(f, "%.5f", c->brier.estimate, c->brier.ci_low, c->brier.ci_high,
                  "linearised, by account");
@@ -123,7 +129,7 @@ static void print_bands(FILE *f, const hc_validate_result *r)
     fprintf(f, "\nbands in snapshots (a snapshot is one account in one week; churn rate: "
                "snapshots followed by a churn within the horizon, 95%% CI %s)\n"
                "  %-12s %6s %10s %6s %10s %10s %17s\n",
-            b->clustered ? "clustered by account: Wilson at the effective size"
+            b->clustered ? "clustered by account: Clopper-Pearson at the effective size"
                          : "Wilson, rows independent",
             "band", "min", "snapshots", "share", "churner", "churn rate", "95% CI");
     fprintf(f, "  %-12s %6s %10s %6s %10s\n", "", "", "", "", "snapshots");
@@ -307,6 +313,15 @@ static int finish_result(const validate_args *a, const char *what,
         if (hc_backtest_write_plot_data(a->plot_data, rs, names, 1, &err) != HC_OK)
             return cli_fail(&err);
     }
+    if (a->fail_below_auc > 0) {
+        double auc = r->summary.roc_auc;
+        if (!(auc >= a->fail_below_auc)) {
+            fprintf(stderr, "healthcal: validate: ROC AUC %.4f is below --fail-below-auc %g; "
+                            "exit status %d\n",
+                    auc, a->fail_below_auc, EXIT_FAIL_BELOW_AUC);
+            return EXIT_FAIL_BELOW_AUC;
+        }
+    }
     return r->n_not_estimable ? EXIT_NOT_ESTIMABLE : 0;
 }
 
@@ -474,6 +489,7 @@ int cmd_validate(int argc, char **argv)
         {"seed", OPT_SEED, 1, "S", "seed of the cluster bootstrap (default 20240101)"},
         {"tolerance-mean", OPT_TOL_MEAN, 1, "R", "a mean prediction off the observed rate by more than R of it is material (default 0.2)"},
         {"tolerance-slope", OPT_TOL_SLOPE, 1, "D", "a calibration slope off 1 by more than D is material (default 0.2)"},
+        {"fail-below-auc", OPT_FAIL_BELOW_AUC, 1, "X", "exit 6 when the ROC AUC is below X (or not computable), for CI"},
         {0},
     };
     cli_parser p = {
@@ -510,7 +526,8 @@ int cmd_validate(int argc, char **argv)
         "id (--cluster-col names another id column; with --observations it names\n"
         "the account column; 'none' treats rows as independent). ROC AUC: clustered\n"
         "DeLong (Obuchowski 1997); churn rates, red-band precision and recall:\n"
-        "Wilson at the effective sample size of a linearised ratio variance; Brier\n"
+        "Clopper-Pearson at the effective sample size of a linearised ratio\n"
+        "variance (Korn & Graubard 1998); Brier\n"
         "and log loss: linearised by account; calibration slope, intercept and\n"
         "calibration-in-the-large: model SE times the root of the cluster sandwich\n"
         "design effect; PR AUC, KS, ECE, top-decile lift: a cluster bootstrap that\n"
@@ -526,7 +543,8 @@ int cmd_validate(int argc, char **argv)
         "Exit status: 0 everything computed; 5 results written, but some pieces\n"
         "(an empty band, a segment without churners, Hosmer-Lemeshow without\n"
         "groups) are reported as not estimable; 3 nothing estimable (e.g. no\n"
-        "churners at all); 1 usage; 2 bad input data; 4 output or memory failure.",
+        "churners at all); 1 usage; 2 bad input data; 4 output or memory failure;\n"
+        "6 results written, but the ROC AUC is below --fail-below-auc X.",
         options, argc, argv};
     validate_args a;
     memset(&a, 0, sizeof a);
@@ -562,6 +580,10 @@ int cmd_validate(int argc, char **argv)
             break;
         case OPT_TOL_SLOPE:
             if (cli_parse_double("tolerance-slope", arg, 1e-6, 10.0, &a.tol_slope))
+                return 1;
+            break;
+        case OPT_FAIL_BELOW_AUC:
+            if (cli_parse_double("fail-below-auc", arg, 1e-9, 1.0, &a.fail_below_auc))
                 return 1;
             break;
         case OPT_BOOTSTRAP:

@@ -11,10 +11,10 @@
  *   var(R) = K / (K - 1) * sum_k (a_k - R b_k)^2 / B^2.
  * Treating every row as its own cluster gives the rows-independent
  * variance n / (n - 1) * sum_i (a_i - R b_i)^2 / B^2, and their ratio is
- * the design effect (Kish 1965). For a proportion the interval is
- * Wilson's at the effective sample size B / max(1, deff) (Korn & Graubard
- * 1998), so a table of one row per cluster gives exactly the Wilson
- * interval of rows, hc_metrics_wilson. With clusters, the variance rests
+ * the design effect (Kish 1965). For a proportion the interval is Korn &
+ * Graubard's (1998) Clopper-Pearson interval at the effective sample size
+ * B / max(1, deff) (hc_metrics_clopper_pearson_eff); a table of one row per cluster
+ * gives exactly the Wilson interval of rows, hc_metrics_wilson. With clusters, the variance rests
  * on K' - 1 degrees of freedom (K' the clusters with rows in the ratio:
  * a red band may hold 18 accounts), so the effective size is Korn &
  * Graubard's df-adjusted n_eff (z / t_{K'-1})^2 and the other kinds use
@@ -32,6 +32,45 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+
+/* Korn & Graubard's (1998) interval for a proportion from clustered rows:
+ * Clopper-Pearson's exact binomial limits at the effective size, with
+ * x = p n_eff "successes" of n_eff trials, real-valued:
+ *   low = Beta^-1(alpha/2; x, n_eff - x + 1), high = Beta^-1(1 - alpha/2;
+ *   x + 1, n_eff - x),
+ * low 0 at p = 0 and high 1 at p = 1 (R: survey::svyciprop(method =
+ * "beta"), written out with qbeta in tests/reference/metrics_clustered.R).
+ * Wilson's interval at the same size covered the red and green bands'
+ * churn rates in 92.8% and 92.3% of 1000 simulated histories; these exact
+ * limits, wider where few accounts churned, bring them inside 93-97%. */
+/* The q quantile of Beta(a, b) by bisection on its distribution function,
+ * down to adjacent doubles: gsl_cdf_beta_Pinv fails to converge (NaN) for
+ * some large a, b that clustered rows give (about 3% of the yellow bands of
+ * 300-account histories), while the regularised incomplete beta itself is
+ * accurate there. */
+static double beta_quantile(double q, double a, double b)
+{
+    double lo = 0.0, hi = 1.0;
+    for (int i = 0; i < 1100; i++) {
+        double mid = lo + (hi - lo) / 2.0;
+        if (!(mid > lo && mid < hi))
+            break;
+        if (gsl_cdf_beta_P(mid, a, b) < q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2.0;
+}
+
+void hc_metrics_clopper_pearson_eff(double p, double n_eff, double level, double *lo,
+                                    double *hi)
+{
+    double alpha = 1.0 - level;
+    double x = p * n_eff;
+    *lo = p > 0.0 ? beta_quantile(alpha / 2.0, x, n_eff - x + 1.0) : 0.0;
+    *hi = p < 1.0 ? beta_quantile(1.0 - alpha / 2.0, x + 1.0, n_eff - x) : 1.0;
+}
 
 hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k,
                                      double level, int kind,
@@ -87,7 +126,11 @@ hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k
         else
             out->n_effective = (double)out->n_clusters;
         out->n_effective *= (z / t) * (z / t);
-        hc_metrics_wilson_eff(R, out->n_effective, level, &out->ci_low, &out->ci_high);
+        if (clustered)
+            hc_metrics_clopper_pearson_eff(R, out->n_effective, level, &out->ci_low,
+                                           &out->ci_high);
+        else
+            hc_metrics_wilson_eff(R, out->n_effective, level, &out->ci_low, &out->ci_high);
     } else {
         out->n_effective = rows / (out->design_effect > 1.0 ? out->design_effect : 1.0);
         if (kind == HC_METRICS_RATIO_POSITIVE && R > 0.0) {

@@ -164,7 +164,7 @@ grep -q '^  "clusters": {' "$J" && ok || fail "clusters: object missing with --s
 grep -q '"roc_auc_ci_method": "clustered DeLong (Obuchowski 1997' "$J" && ok || fail "clusters: AUC method not named"
 grep -q '"column": "account_id"' "$J" && ok || fail "clusters: account id is the default cluster"
 grep -q '"hl_assumption": "assumes independent rows; not valid for repeated snapshots"' "$J" && ok || fail "HL assumption not in the JSON"
-grep -q '"churn_rate_ci_method": "Wilson at the effective sample size' "$J" && ok || fail "band interval method not named"
+grep -q '"churn_rate_ci_method": "Clopper-Pearson at the effective sample size' "$J" && ok || fail "band interval method not named"
 grep -q '"method": "cluster bootstrap, percentile"' "$J" && ok || fail "bootstrap method not named"
 run 0 "validate --cluster-col none" -- $HEALTHCAL validate -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --cluster-col none --json "$WORK/c0.json"
 grep -q '^  "clusters": {' "$WORK/c0.json" && fail "--cluster-col none: clusters object written" || ok

@@ -38,8 +38,13 @@ ratio <- function(a, b, label, proportion = TRUE) {
     # a rate of 0 or 1 has no spread: each cluster in the domain counts once
     neff <- if (R > 0 && R < 1) sum(b) / max(1, deff) else sum(B > 0)
     neff <- neff * (qnorm(0.975) / q)^2
-    ci <- wilson(R, neff)
-    cat(sprintf("%-10s df %d n_eff %.17g wilson %.17g %.17g\n", label, Kd - 1, neff, ci[1], ci[2]))
+    # clustered: Korn & Graubard's Clopper-Pearson limits at the effective
+    # size (survey::svyciprop(method = "beta")); one row per cluster: Wilson
+    ci <- if (n > Kd && Kd >= 2)
+      c(if (R > 0) qbeta(0.025, R * neff, neff - R * neff + 1) else 0,
+        if (R < 1) qbeta(0.975, R * neff + 1, neff - R * neff) else 1)
+    else wilson(R, neff)
+    cat(sprintf("%-10s df %d n_eff %.17g interval %.17g %.17g\n", label, Kd - 1, neff, ci[1], ci[2]))
   } else {
     cat(sprintf("%-10s wald %.17g %.17g\n", label, R - q * sqrt(v), R + q * sqrt(v)))
     f <- exp(q * sqrt(v) / R)   # the delta method for log R

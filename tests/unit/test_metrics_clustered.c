@@ -1,6 +1,8 @@
 /* test_metrics_clustered.c - unit tests of the intervals for clustered rows: Obuchowski's clustered DeLong, ratio estimators, recalibration design effects, the cluster bootstrap (hc_metrics). */
 #include "test_util.h"
 
+#include <math.h>
+
 #include <gsl/gsl_errno.h>
 
 #include "hc_metrics.h"
@@ -186,8 +188,8 @@ static void test_ratio_reference(void **state)
     assert_close(r.se_naive, 0.074978374741248771, 1e-13);
     assert_close(r.design_effect, 2.8715540657689411, 1e-12);
     assert_close(r.n_effective, 12.150597429111224, 1e-12); /* df 11 */
-    assert_close(r.ci_low, 0.1889689951308792, 1e-12);
-    assert_close(r.ci_high, 0.67288744796457545, 1e-12);
+    assert_close(r.ci_low, 0.14791389918494352, 1e-12);
+    assert_close(r.ci_high, 0.71518999265516592, 1e-12);
     assert_int_equal(r.n_clusters, 12);
     assert_int_equal(hc_metrics_ratio_clustered(sq, one, CL, NR, 0.95, HC_METRICS_RATIO_MEAN,
                                                 &r, &err), HC_OK);
@@ -219,22 +221,22 @@ static void test_ratio_reference(void **state)
     assert_true(b.clustered);
     assert_close(b.bands[0].naive_ci_low, wl, 0);
     assert_close(b.bands[0].design_effect, 1.164983164983165, 1e-12);
-    assert_close(b.bands[0].rate_ci_low, 0.65934246297581056, 1e-12);
-    assert_close(b.bands[0].rate_ci_high, 0.99334732469225362, 1e-12);
-    /* deff 0.91 < 1: the rows' count, df-adjusted: never narrower than the
-     * rows' Wilson interval */
+    assert_close(b.bands[0].rate_ci_low, 0.62511820983465871, 1e-12);
+    assert_close(b.bands[0].rate_ci_high, 0.99985357281703924, 1e-12);
+    /* deff 0.91 < 1: the rows' count, df-adjusted, Clopper-Pearson: never
+     * narrower than the rows' Wilson interval */
     assert_close(b.bands[1].design_effect, 0.91280148423005592, 1e-12);
-    assert_close(b.bands[1].rate_ci_low, 0.010026517356238841, 1e-12);
-    assert_close(b.bands[1].rate_ci_high, 0.36878007404754309, 1e-12);
+    assert_close(b.bands[1].rate_ci_low, 0.00052234730330875695, 1e-12);
+    assert_close(b.bands[1].rate_ci_high, 0.40686854397301686, 1e-12);
     assert_true(b.bands[1].rate_ci_low <= b.bands[1].naive_ci_low);
     assert_true(b.bands[1].rate_ci_high >= b.bands[1].naive_ci_high);
     /* no churner in green: each of its 5 accounts counts once (df 4) */
     assert_int_equal(b.bands[2].clusters, 5);
     assert_close(b.bands[2].rate_ci_low, 0, 1e-12);
-    assert_close(b.bands[2].rate_ci_high, 0.60656710081712373, 1e-12);
-    assert_close(b.red_precision_ci_low, 0.65934246297581056, 1e-12);
-    assert_close(b.red_recall_ci_low, 0.66555224843843896, 1e-12);
-    assert_close(b.red_recall_ci_high, 0.9931612645408272, 1e-12);
+    assert_close(b.bands[2].rate_ci_high, 0.77247458782234368, 1e-12);
+    assert_close(b.red_precision_ci_low, 0.62511820983465871, 1e-12);
+    assert_close(b.red_recall_ci_low, 0.63302958991422953, 1e-12);
+    assert_close(b.red_recall_ci_high, 0.99982238821294822, 1e-12);
     assert_close(b.red_recall_design_effect, 1.0505050505050506, 1e-12);
     assert_close(b.rate_design_effect, 2.8715540657689411, 1e-12);
     assert_int_equal(b.n_clusters, 12);
@@ -263,6 +265,27 @@ static void test_ratio_reference(void **state)
  * and 0.48006636908363259. Tolerance 1e-9 on the design effects (both fits
  * converged to 1e-14), 1e-8 on the SEs (hc_logreg stops at a relative
  * deviance change of 1e-10). */
+/* Korn & Graubard's Clopper-Pearson limits at a real effective size,
+ * against R's qbeta (R 4.2.2): n 500, p 0.010985 is a case where
+ * gsl_cdf_beta_Pinv returns NaN for the upper limit. */
+static void test_clopper_pearson_reference(void **state)
+{
+    (void)state;
+    double lo, hi;
+    hc_metrics_clopper_pearson_eff(0.010985, 500, 0.95, &lo, &hi);
+    assert_close(lo, 0.0038169692755911136, 1e-12);
+    assert_close(hi, 0.024545431634946935, 1e-12);
+    hc_metrics_clopper_pearson_eff(0.5, 10.61511635334454, 0.95, &lo, &hi);
+    assert_close(lo, 0.19498891422465525, 1e-12);
+    assert_close(hi, 0.80501108577534475, 1e-12);
+    hc_metrics_clopper_pearson_eff(0, 12, 0.95, &lo, &hi);
+    assert_close(lo, 0, 0);
+    assert_close(hi, 1 - pow(0.025, 1.0 / 12), 1e-12); /* closed form at x = 0 */
+    hc_metrics_clopper_pearson_eff(1, 12, 0.95, &lo, &hi);
+    assert_close(lo, pow(0.025, 1.0 / 12), 1e-12);
+    assert_close(hi, 1, 0);
+}
+
 static void test_calibration_reference(void **state)
 {
     (void)state;
@@ -326,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_obuchowski_reference),
         cmocka_unit_test(test_clustered_errors),
         cmocka_unit_test(test_ratio_reference),
+        cmocka_unit_test(test_clopper_pearson_reference),
         cmocka_unit_test(test_calibration_reference),
         cmocka_unit_test(test_cluster_bootstrap),
     };
