@@ -161,7 +161,11 @@ void hc_backtest_plan_release(hc_backtest_plan *plan);
 /* One fold x config. */
 typedef struct {
     int has_metrics;            /* the test rows allowed hc_metrics_evaluate */
-    hc_metrics_summary metrics;
+    hc_metrics_summary metrics; /* with clusters, roc_auc_ci_* are the fold's
+                                   clustered DeLong (Obuchowski) interval */
+    int auc_clustered;          /* they are; the rows-independent interval: */
+    double roc_auc_ci_low_naive, roc_auc_ci_high_naive;
+    double roc_auc_design_effect; /* clustered over rows-independent variance */
     char note[512];             /* why metrics are missing, or a fallback */
     double psi;                 /* of H, training vs test rows (NaN if none) */
     size_t n_cuts;              /* band cut points in effect (n_bands - 1) */

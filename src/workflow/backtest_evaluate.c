@@ -155,6 +155,40 @@ static hc_status band_accounts(const hc_history *h, hc_backtest_result *res, siz
     return st;
 }
 
+/* Config c's per-fold ROC AUC intervals clustered: each used fold's slice
+ * of the pooled rows (its common test rows, in fold order) by the
+ * clustered DeLong estimator, the rows-independent interval kept beside
+ * it. A fold whose clusters allow no clustered variance (fewer than two
+ * accounts with a churner) keeps the rows-independent one, unflagged. */
+static void fold_clustered_auc(hc_backtest_result *res, size_t c, const int32_t *cluster)
+{
+    const hc_backtest_config *cf = &res->configs[c];
+    size_t base = 0;
+    for (size_t f = 0; f < res->plan.n_folds; f++) {
+        hc_backtest_fold *fold = &res->folds[f];
+        if (!fold->used)
+            continue;
+        size_t nf = fold->n_test;
+        hc_backtest_cell *cell = &fold->cells[c];
+        hc_metrics_summary *m = &cell->metrics;
+        cell->roc_auc_ci_low_naive = m->roc_auc_ci_low;
+        cell->roc_auc_ci_high_naive = m->roc_auc_ci_high;
+        cell->roc_auc_design_effect = 1.0;
+        hc_metrics_auc_ci_clustered a;
+        hc_error e;
+        hc_error_clear(&e);
+        if (cluster && cell->has_metrics && nf &&
+            hc_metrics_delong_clustered(res->pooled_y + base, cf->p + base, cluster + base, nf,
+                                        0.95, &a, &e) == HC_OK) {
+            m->roc_auc_ci_low = a.ci.ci_low;
+            m->roc_auc_ci_high = a.ci.ci_high;
+            cell->roc_auc_design_effect = a.design_effect;
+            cell->auc_clustered = 1;
+        }
+        base += nf;
+    }
+}
+
 /* The pooled validation of config c. */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
                                    const int32_t *cluster, const char *cluster_name,
@@ -346,6 +380,8 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
             st = hc_bt_pooled_tuned(res, h, c, err);
         if (st == HC_OK)
             st = pooled_validation(res, c, have_arr, cluster, cluster_name, &ba, err);
+        if (st == HC_OK)
+            fold_clustered_auc(res, c, cluster);
         if (st == HC_OK)
             st = band_accounts(h, res, c, &ba, err);
         if (st == HC_OK)

@@ -225,7 +225,9 @@ static const char *objective_word(hc_threshold_objective o)
 static void write_folds(FILE *f, const hc_backtest_result *res)
 {
     fputs("fold,config,kind,train_start,train_end,test_start,test_end,n_train,"
-          "train_positives,n,positives,roc_auc,roc_auc_ci_low,roc_auc_ci_high,pr_auc,"
+          "train_positives,n,positives,roc_auc,roc_auc_ci_low,roc_auc_ci_high,"
+          "roc_auc_ci_clustered,roc_auc_ci_low_naive,roc_auc_ci_high_naive,"
+          "roc_auc_design_effect,pr_auc,"
           "brier,scaled_brier,log_loss,ece,calibration_intercept,calibration_slope,"
           "calibration_in_the_large,hl_p,ks,lift_top_decile,capture_top_decile,psi,"
           "map_intercept,map_slope,cutpoints,objective_train,objective_test,"
@@ -253,8 +255,17 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
             cnt(f, fold->train_positives);
             cnt(f, fold->n_test);
             cnt(f, fold->test_positives);
-            double v[] = {m->roc_auc, m->roc_auc_ci_low, m->roc_auc_ci_high, m->pr_auc,
-                          m->brier, m->scaled_brier, m->log_loss, m->ece,
+            num(f, has ? m->roc_auc : NAN);
+            num(f, has ? m->roc_auc_ci_low : NAN);
+            num(f, has ? m->roc_auc_ci_high : NAN);
+            if (has)
+                cnt(f, (size_t)cell->auc_clustered);
+            else
+                putc(',', f);
+            num(f, has && cell->auc_clustered ? cell->roc_auc_ci_low_naive : NAN);
+            num(f, has && cell->auc_clustered ? cell->roc_auc_ci_high_naive : NAN);
+            num(f, has && cell->auc_clustered ? cell->roc_auc_design_effect : NAN);
+            double v[] = {m->pr_auc, m->brier, m->scaled_brier, m->log_loss, m->ece,
                           m->calibration_intercept, m->calibration_slope,
                           m->calibration_in_the_large, m->hl_p, m->ks,
                           m->lift_top_decile, m->capture_top_decile};

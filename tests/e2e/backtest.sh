@@ -44,6 +44,25 @@ grep -q '"clustered": false' "$WORK/naive/summary.json" && ok || fail "--cluster
 d1=$(sed -n 's/^      "auc_difference": \(.*\),$/\1/p' "$O/summary.json")
 d0=$(sed -n 's/^      "auc_difference": \(.*\),$/\1/p' "$WORK/naive/summary.json")
 [ -n "$d1" ] && [ "$d1" = "$d0" ] && ok || fail "clustered and naive runs differ in the AUC difference ($d1 vs $d0)"
+# Per fold too: folds.csv's AUC interval is the clustered one (flagged),
+# and its rows-independent companion equals the interval of the
+# --cluster-col none run (the same fold rows, by DeLong et al. 1988).
+python3 - "$O/folds.csv" "$WORK/naive/folds.csv" <<'PY' && ok || fail "folds.csv: per-fold AUC intervals not clustered"
+import csv, sys
+cl = list(csv.DictReader(open(sys.argv[1])))
+nv = list(csv.DictReader(open(sys.argv[2])))
+used = [(a, b) for a, b in zip(cl, nv) if a["roc_auc"]]
+ok = len(used) >= 2
+for a, b in used:
+    ok &= a["roc_auc_ci_clustered"] == "1" and b["roc_auc_ci_clustered"] == "0"
+    ok &= a["roc_auc"] == b["roc_auc"]
+    ok &= abs(float(a["roc_auc_ci_low_naive"]) - float(b["roc_auc_ci_low"])) < 1e-12
+    ok &= abs(float(a["roc_auc_ci_high_naive"]) - float(b["roc_auc_ci_high"])) < 1e-12
+    wide = float(a["roc_auc_ci_high"]) - float(a["roc_auc_ci_low"])
+    ok &= wide >= float(b["roc_auc_ci_high"]) - float(b["roc_auc_ci_low"]) - 1e-12
+    ok &= b["roc_auc_ci_low_naive"] == ""
+sys.exit(0 if ok else 1)
+PY
 # the clustered interval is wider than the naive one of the same run
 python3 - "$O/summary.json" <<'PY' && ok || fail "clustered paired interval not wider than the naive one"
 import json, sys
