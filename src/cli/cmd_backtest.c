@@ -4,6 +4,7 @@
 #include "cli_model.h"
 #include "hc_backtest.h"
 #include "hc_date.h"
+#include "hc_metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +54,18 @@ static void print_nested(FILE *f, const hc_backtest_result *r)
             100 * n->share_flagged, 100 * n->recall, 100 * n->precision);
     if (n->churned_arr > 0)
         fprintf(f, ", %.1f%% of churned ARR", 100 * n->arr_recall);
-    if (n->dates)
+    if (n->dates) {
+        double rlo = 0, rhi = 1, plo = 0, phi = 1;
+        hc_metrics_wilson(n->red_churned_accounts, n->churned_accounts, 0.95, &rlo, &rhi);
+        hc_metrics_wilson(n->red_churned_accounts, n->red_accounts, 0.95, &plo, &phi);
         fprintf(f, "; in accounts: %zu accounts red, %zu of %zu churned accounts caught "
-                   "(recall %.1f%%, precision %.1f%%), %.1f red accounts per scoring date "
-                   "on average, at most %zu",
+                   "(recall %.1f%%, 95%% CI %.1f%% to %.1f%%; precision %.1f%%, %.1f%% to "
+                   "%.1f%%; Wilson over accounts), %.1f red accounts per scoring date on "
+                   "average, at most %zu",
                 n->red_accounts, n->red_churned_accounts, n->churned_accounts,
-                100 * n->account_recall, 100 * n->account_precision, n->red_per_date_mean,
-                n->red_per_date_max);
+                100 * n->account_recall, 100 * rlo, 100 * rhi, 100 * n->account_precision,
+                100 * plo, 100 * phi, n->red_per_date_mean, n->red_per_date_max);
+    }
     fprintf(f, "; the target (counted in accounts) held in %zu of %zu folds\n", n->met,
             n->scored);
 }

@@ -2,6 +2,7 @@
 #include "hc_backtest.h"
 #include "hc_csv.h"
 #include "hc_date.h"
+#include "hc_metrics.h"
 #include "hc_outfile.h"
 
 #include <jansson.h>
@@ -515,6 +516,22 @@ static json_t *nested_accounts(size_t accounts, size_t red, size_t churned, size
     put(o, "churned_arr_caught", jnum(caught_arr), bad);
     put(o, "recall", jnum(recall), bad);
     put(o, "precision", jnum(precision), bad);
+    /* Counted in accounts the units are independent: Wilson over them
+     * (an account whose snapshots sit in several test periods counts once
+     * in each fold's tally, so the pooled counts can hold it twice). */
+    double lo, hi;
+    if (churned) {
+        hc_metrics_wilson(caught, churned, 0.95, &lo, &hi);
+        put(o, "recall_ci_low", jnum(lo), bad);
+        put(o, "recall_ci_high", jnum(hi), bad);
+    }
+    if (red) {
+        hc_metrics_wilson(caught, red, 0.95, &lo, &hi);
+        put(o, "precision_ci_low", jnum(lo), bad);
+        put(o, "precision_ci_high", jnum(hi), bad);
+    }
+    if (churned || red)
+        put(o, "ci_method", json_string("Wilson over accounts"), bad);
     put(o, "arr_recall", jnum(arr_recall), bad);
     put(o, "value", jnum(value), bad);
     put(o, "scoring_dates", json_integer((json_int_t)dates), bad);

@@ -63,6 +63,34 @@ for a, b in used:
     ok &= b["roc_auc_ci_low_naive"] == ""
 sys.exit(0 if ok else 1)
 PY
+# The out-of-time threshold figures counted in accounts carry Wilson
+# intervals over accounts (closed form here, as prop.test(correct = FALSE)).
+python3 - "$O/summary.json" <<'PY' && ok || fail "summary.json: nested recall/precision intervals over accounts"
+import json, math, sys
+def find(o):
+    if isinstance(o, dict):
+        if "churned_accounts_caught" in o and "recall_ci_low" in o:
+            yield o
+        for v in o.values():
+            yield from find(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from find(v)
+def wilson(k, n, z=1.959963984540054):
+    p = k / n
+    c = (p + z * z / (2 * n)) / (1 + z * z / n)
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return c - h, c + h
+found = list(find(json.load(open(sys.argv[1]))))
+ok = len(found) > 0
+for a in found:
+    lo, hi = wilson(a["churned_accounts_caught"], a["churned_accounts"])
+    ok &= abs(lo - a["recall_ci_low"]) < 1e-12 and abs(hi - a["recall_ci_high"]) < 1e-12
+    if a["red_accounts"]:
+        lo, hi = wilson(a["churned_accounts_caught"], a["red_accounts"])
+        ok &= abs(lo - a["precision_ci_low"]) < 1e-12 and abs(hi - a["precision_ci_high"]) < 1e-12
+sys.exit(0 if ok else 1)
+PY
 # the clustered interval is wider than the naive one of the same run
 python3 - "$O/summary.json" <<'PY' && ok || fail "clustered paired interval not wider than the naive one"
 import json, sys
