@@ -147,7 +147,8 @@ typedef struct {
     int has_auc[2];             /* out-of-time AUC of current [0], tuned [1];
                                    needs HC_REPORT_SMALL_SEGMENT_EVENTS churn
                                    snapshots among the segment's test rows */
-    hc_metrics_auc_ci auc[2];   /* DeLong 95% on the backtest's pooled rows */
+    hc_metrics_auc_ci auc[2];   /* DeLong 95% on the backtest's pooled rows,
+                                   clustered by account (Obuchowski 1997) */
     size_t test_rows, test_churners; /* pooled backtest rows of the segment */
     int fit_index;              /* index into fit.segments, -1 when none */
     int small;                  /* churners < HC_REPORT_SMALL_SEGMENT_EVENTS */

@@ -129,7 +129,8 @@ void hc_rh_section_segments(const hc_rh_page *pg)
         return;
     }
     fprintf(f, "<p>Out-of-time AUCs are on the backtest's pooled test snapshots of each "
-               "segment (DeLong 95%% CI; none with fewer than %d test snapshots followed "
+               "segment (95%% CI by the clustered DeLong estimator, Obuchowski 1997, by "
+               "account; none with fewer than %d test snapshots followed "
                "by a churn). ", HC_REPORT_SMALL_SEGMENT_EVENTS);
     fputs("Tuned segment "
           "weights are the segment's own fit shrunk toward the pooled one with credibility "

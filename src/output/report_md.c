@@ -261,6 +261,7 @@ static void segments(FILE *f, const hc_report_result *res)
         fputs("The snapshots have no segment column.\n\n", f);
         return;
     }
+    fputs("Out-of-time AUCs with 95% intervals clustered by account (Obuchowski 1997).\n\n", f);
     fputs("| segment | accounts | snapshots followed by a churn | churn rate | "
           "out-of-time snapshots / churns | AUC current (out of time) | "
           "AUC tuned (out of time) | credibility | note |\n"

@@ -143,8 +143,10 @@ hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err)
     size_t np = res->has_backtest ? res->backtest.n_pooled : 0;
     size_t *order = malloc((np ? np : 1) * sizeof *order);
     double *y = malloc((np ? np : 1) * sizeof *y), *p = malloc((np ? np : 1) * sizeof *p);
+    int32_t *cl = malloc((np ? np : 1) * sizeof *cl); /* the rows' accounts */
+    const int32_t *account = t->cols[s->id_col].code;
     hc_status st = HC_OK;
-    if (!g || !start || !order || !y || !p) {
+    if (!g || !start || !order || !y || !p || !cl) {
         st = hc_error_nomem(err);
         goto fail;
     }
@@ -205,6 +207,7 @@ hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err)
         sg->test_rows = n;
         for (size_t i = 0; i < n; i++) {
             y[i] = b->pooled_y[order[start[j] + i]];
+            cl[i] = account[b->pooled_row[order[start[j] + i]]];
             sg->test_churners += y[i] == 1.0;
         }
         for (size_t c = 0; c < 2 && c < (res->has_backtest ? b->n_configs : 0); c++) {
@@ -213,13 +216,17 @@ hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err)
             hc_error aerr;
             hc_error_clear(&aerr);
             /* An AUC from a handful of churn snapshots (often one or two
-             * accounts) says little, and its DeLong interval, which treats
-             * snapshots as independent, would look precise: below the
-             * small-segment count there is no AUC, not an error. */
+             * accounts) says little: below the small-segment count there
+             * is no AUC, not an error. Its interval is clustered by
+             * account (Obuchowski 1997), and needs two accounts with a
+             * churner snapshot and two without. */
+            hc_metrics_auc_ci_clustered ca;
             if (sg->test_churners >= HC_REPORT_SMALL_SEGMENT_EVENTS &&
                 n - sg->test_churners >= 2 &&
-                hc_metrics_delong_ci(y, p, n, 0.95, &sg->auc[c], &aerr) == HC_OK)
+                hc_metrics_delong_clustered(y, p, cl, n, 0.95, &ca, &aerr) == HC_OK) {
+                sg->auc[c] = ca.ci;
                 sg->has_auc[c] = 1;
+            }
         }
         if (kept != j) {
             g[kept] = *sg;
@@ -235,6 +242,7 @@ hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err)
     free(order);
     free(y);
     free(p);
+    free(cl);
     return HC_OK;
 fail:
     if (g)
@@ -245,6 +253,7 @@ fail:
     free(order);
     free(y);
     free(p);
+    free(cl);
     return st;
 }
 
