@@ -15,6 +15,7 @@
 #include "hc_metrics.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,24 @@
 
 #define ECE_BINS 10
 
-/* A row in risk order: score, compacted cluster, outcome. */
+/* The rows in risk order, walked from the riskiest (the end of the
+ * ascending ranking) in segments: a tie group holding a churner row, or a
+ * run of churn-free tie groups. Recall, precision and the top decile's
+ * capture change only at churner groups; a churn-free run only adds false
+ * positives and fills the top decile, and along it the KS statistic
+ * |TPR - FPR| is monotone, so its value is needed only at the run's end
+ * (before the run it was taken at the group before). Replicate weights
+ * are draw counts, so every sum in the walk but ECE's is a sum of whole
+ * numbers, exact in any order: a run is one sum, and the results are bit
+ * for bit those of evaluating every tie group. */
 typedef struct {
-    double s;
-    uint32_t c;
-    uint32_t y;
-} boot_row;
+    uint32_t *c;          /* n: compacted cluster of each row, ascending risk */
+    unsigned char *y;     /* n: the row churned */
+    uint32_t *lo;         /* n_seg, walk order (riskiest first): segment q is
+                             rows [lo[q], q ? lo[q - 1] : n) */
+    unsigned char *pos;   /* n_seg: a churner tie group (else a churn-free run) */
+    size_t n, n_seg;
+} boot_rows;
 
 /* One ECE cell: cluster c's rows in bin b, sum of p - y. */
 typedef struct {
@@ -55,7 +68,24 @@ typedef struct {
     double ap, ks, lift, capture, ece;
 } boot_metrics;
 
-static int replicate(const boot_row *v, size_t n, const ece_cell *cells, size_t ncells,
+/* The sum of the weights of rows [i, j): whole numbers, exact in any
+ * order, so four accumulators. */
+static double run_weight(const uint32_t *cl, const double *w, size_t i, size_t j)
+{
+    double g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0;
+    size_t r = i;
+    for (; r + 4 <= j; r += 4) {
+        g0 += w[cl[r]];
+        g1 += w[cl[r + 1]];
+        g2 += w[cl[r + 2]];
+        g3 += w[cl[r + 3]];
+    }
+    for (; r < j; r++)
+        g0 += w[cl[r]];
+    return (g0 + g1) + (g2 + g3);
+}
+
+static int replicate(const boot_rows *v, const ece_cell *cells, size_t ncells,
                      const double *w, const double *pos, const double *neg, size_t m,
                      boot_metrics *out)
 {
@@ -70,17 +100,24 @@ static int replicate(const boot_row *v, size_t n, const ece_cell *cells, size_t 
     double k = (double)hc_metrics_top_count((size_t)llround(T), 0.1);
     double tp = 0.0, fp = 0.0, prev_recall = 0.0, ap = 0.0, ks = 0.0;
     double taken = 0.0, top_pos = 0.0;
-    for (size_t j = n; j > 0;) {
-        size_t i = j - 1;
-        while (i > 0 && v[i - 1].s == v[j - 1].s)
-            i--;
+    const uint32_t *cl = v->c;
+    for (size_t q = 0; q < v->n_seg; q++) {
+        size_t i = v->lo[q], j = q ? v->lo[q - 1] : v->n;
+        if (!v->pos[q]) {
+            /* A churn-free run: a = 0 adds nothing to tp, ap or top_pos. */
+            double g = run_weight(cl, w, i, j);
+            taken = taken + g < k ? taken + g : (taken < k ? k : taken);
+            fp += g;
+            double d = fabs(tp / P - fp / N);
+            ks = d > ks ? d : ks;
+            continue;
+        }
         double a = 0.0, g = 0.0;
         for (size_t r = i; r < j; r++) {
-            double wr = w[v[r].c];
+            double wr = w[cl[r]];
             g += wr;
-            a += v[r].y ? wr : 0.0;
+            a += v->y[r] ? wr : 0.0;
         }
-        j = i;
         if (g == 0.0)
             continue;
         if (taken < k) {
@@ -109,6 +146,33 @@ static int replicate(const boot_row *v, size_t n, const ece_cell *cells, size_t 
     out->lift = out->capture * T / k;
     out->ece = e / T;
     return 1;
+}
+
+/* One replicate's work for a second thread. */
+typedef struct {
+    const boot_rows *v;
+    const ece_cell *cells;
+    size_t ncells;
+    const double *w, *pos, *neg;
+    size_t m;
+    boot_metrics out;
+    int ok;
+} boot_job;
+
+static void *boot_job_run(void *arg)
+{
+    boot_job *j = arg;
+    j->ok = replicate(j->v, j->cells, j->ncells, j->w, j->pos, j->neg, j->m, &j->out);
+    return NULL;
+}
+
+/* Draws replicate weights: m clusters with replacement, in the one
+ * sequence of the seeded generator. */
+static void draw(gsl_rng *rng, double *w, size_t m)
+{
+    memset(w, 0, m * sizeof *w);
+    for (size_t d = 0; d < m; d++)
+        w[gsl_rng_uniform_int(rng, m)] += 1.0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -142,7 +206,7 @@ static void percentile(double *x, size_t used, double level, double estimate,
 
 /* The per-cluster tallies and ECE cells of the rows, in risk order. */
 static hc_status build(const double *y, const hc_metrics_ranked *ranked, const double *p,
-                       const int32_t *cluster, size_t n, long k, boot_row *v,
+                       const int32_t *cluster, size_t n, long k, boot_rows *v,
                        double **pos_out, double **neg_out, size_t *m_out,
                        ece_cell **cells_out, size_t *ncells_out, hc_error *err)
 {
@@ -170,13 +234,32 @@ static hc_status build(const double *y, const hc_metrics_ranked *ranked, const d
     for (size_t r = 0; r < n; r++) {
         size_t i = ranked[r].i;
         uint32_t c = (uint32_t)idx[cluster[i]];
-        v[r] = (boot_row){ranked[r].s, c, y[i] == 1.0};
+        v->c[r] = c;
+        v->y[r] = y[i] == 1.0;
         if (y[i] == 1.0)
             pos[c] += 1.0;
         else
             neg[c] += 1.0;
         mask[c] |= (uint16_t)(1u << bin_of(p[i]));
     }
+    /* The segments, riskiest first: churner tie groups, and the runs of
+     * churn-free tie groups between them. */
+    size_t ns = 0;
+    for (size_t j = n; j > 0;) {
+        size_t i = j - 1;
+        int churn = v->y[i];
+        while (i > 0 && ranked[i - 1].s == ranked[j - 1].s)
+            churn |= v->y[--i];
+        if (!churn && ns > 0 && !v->pos[ns - 1]) {
+            v->lo[ns - 1] = (uint32_t)i; /* the run goes on */
+        } else {
+            v->lo[ns] = (uint32_t)i;
+            v->pos[ns++] = (unsigned char)churn;
+        }
+        j = i;
+    }
+    v->n = n;
+    v->n_seg = ns;
     size_t ncells = 0;
     for (size_t c = 0; c < m; c++) {
         start[c] = ncells;
@@ -244,42 +327,61 @@ hc_status hc_metrics_cluster_bootstrap(const double *y, const double *risk,
     if (k < 0)
         return HC_EUSAGE;
     hc_metrics_ranked *own = ranked ? NULL : hc_metrics_rank(risk, n);
-    boot_row *v = malloc(n * sizeof *v);
+    boot_rows rows = {.c = malloc((n ? n : 1) * sizeof *rows.c), .y = malloc(n ? n : 1),
+                      .lo = malloc((n ? n : 1) * sizeof *rows.lo), .pos = malloc(n ? n : 1)};
+    boot_rows *v = &rows;
     double *w = NULL, *pos = NULL, *neg = NULL, *vals = NULL;
     ece_cell *cells = NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     size_t m = 0, ncells = 0;
-    if ((!ranked && !own) || !v || !rng) {
+    if ((!ranked && !own) || !rows.c || !rows.y || !rows.lo || !rows.pos || !rng) {
         st = hc_error_nomem(err);
         goto done;
     }
     if ((st = build(y, ranked ? ranked : own, p, cluster, n, k, v, &pos, &neg, &m, &cells,
                     &ncells, err)))
         goto done;
-    w = malloc(m * sizeof *w);
+    w = malloc(2 * m * sizeof *w);
     vals = malloc(5 * replicates * sizeof *vals);
     if (!w || !vals) {
         st = hc_error_nomem(err);
         goto done;
     }
-    boot_metrics est, r;
+    boot_metrics est;
     for (size_t c = 0; c < m; c++)
         w[c] = 1.0;
-    replicate(v, n, cells, ncells, w, pos, neg, m, &est);
+    replicate(v, cells, ncells, w, pos, neg, m, &est);
     gsl_rng_set(rng, seed);
+    /* Replicates in pairs: both weightings drawn in sequence, the second
+     * walked on a second thread on large inputs; results are kept in
+     * replicate order, so they do not depend on the threading. */
+    int two = n >= ((size_t)1 << 16);
     size_t used = 0;
-    for (size_t b = 0; b < replicates; b++) {
-        memset(w, 0, m * sizeof *w);
-        for (size_t d = 0; d < m; d++)
-            w[gsl_rng_uniform_int(rng, m)] += 1.0;
-        if (!replicate(v, n, cells, ncells, w, pos, neg, m, &r))
-            continue;
-        vals[0 * replicates + used] = r.ap;
-        vals[1 * replicates + used] = r.ks;
-        vals[2 * replicates + used] = r.ece;
-        vals[3 * replicates + used] = r.lift;
-        vals[4 * replicates + used] = r.capture;
-        used++;
+    for (size_t b = 0; b < replicates; b += 2) {
+        size_t nb = b + 1 < replicates ? 2 : 1;
+        boot_job job[2];
+        for (size_t t = 0; t < nb; t++) {
+            draw(rng, w + t * m, m);
+            job[t] = (boot_job){.v = v, .cells = cells, .ncells = ncells, .w = w + t * m,
+                                .pos = pos, .neg = neg, .m = m};
+        }
+        pthread_t th;
+        int threaded = two && nb == 2 && pthread_create(&th, NULL, boot_job_run, &job[1]) == 0;
+        boot_job_run(&job[0]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else if (nb == 2)
+            boot_job_run(&job[1]);
+        for (size_t t = 0; t < nb; t++) {
+            if (!job[t].ok)
+                continue;
+            vals[0 * replicates + used] = job[t].out.ap;
+            vals[1 * replicates + used] = job[t].out.ks;
+            vals[2 * replicates + used] = job[t].out.ece;
+            vals[3 * replicates + used] = job[t].out.lift;
+            vals[4 * replicates + used] = job[t].out.capture;
+            used++;
+        }
     }
     out->replicates = replicates;
     out->used = used;
@@ -297,7 +399,10 @@ hc_status hc_metrics_cluster_bootstrap(const double *y, const double *risk,
 done:
     gsl_rng_free(rng);
     free(own);
-    free(v);
+    free(rows.c);
+    free(rows.y);
+    free(rows.lo);
+    free(rows.pos);
     free(w);
     free(pos);
     free(neg);
