@@ -6,7 +6,9 @@
 #   make valgrind                 unit and end-to-end tests under valgrind
 #   make demo                     the quarterly report on datasets/sample
 #   make fuzz FUZZ_SECONDS=60     libFuzzer targets (clang)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   binary, libhealthcal.a, headers, healthcal.pc,
+#                                 man pages, bash and zsh completion
+#   make docs                     the man pages and completion only, under $(BUILD)/docs
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -59,7 +61,7 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps test-deps check unit e2e valgrind demo install uninstall \
-        clean fuzz symbols layers bench
+        clean fuzz symbols layers bench docs FORCE
 
 all: $(BIN) healthcal
 
@@ -159,14 +161,52 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 fuzz: test-deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
+# pkg-config file of the installed static library: its own flags, and
+# those of the libraries it links (gsl and jansson by their .pc files;
+# libcsv has none).
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+HC_VERSION := $(shell sed -n 's/^\#define HC_VERSION "\(.*\)"/\1/p' src/cli/cli.h)
+# Rewritten on every install: PREFIX may differ from the last one.
+$(BUILD)/healthcal.pc: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: healthcal' \
+	    'Description: calibrate customer health scores against churn (static library)' \
+	    'Version: $(HC_VERSION)' 'Requires: $(PKGS)' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lhealthcal $(CSV_LIBS) -lm -pthread' >$@
+
+# Man pages and bash/zsh completion, generated from the binary's --help
+# (the same cli_option tables), so they never disagree with it.
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+DOCS := $(BUILD)/docs/man1/healthcal.1
+$(DOCS): $(BIN) scripts/gen-docs.sh
+	@$(if $(Q),echo "  DOCS    $(BUILD)/docs")
+	$(Q)rm -rf $(BUILD)/docs && sh scripts/gen-docs.sh $(BIN) $(BUILD)/docs
+
+docs: $(DOCS)
+
+# Not `all`: installing does not touch the ./healthcal link of the tree.
+install: $(BIN) $(LIB) $(BUILD)/healthcal.pc $(DOCS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/healthcal
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libhealthcal.a
 	install -m 644 include/*.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(BUILD)/healthcal.pc $(DESTDIR)$(PKGCONFIGDIR)/healthcal.pc
+	install -m 644 $(BUILD)/docs/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(BUILD)/docs/completion/healthcal.bash $(DESTDIR)$(BASHCOMPDIR)/healthcal
+	install -m 644 $(BUILD)/docs/completion/_healthcal $(DESTDIR)$(ZSHCOMPDIR)/_healthcal
+
+FORCE:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/healthcal $(DESTDIR)$(LIBDIR)/libhealthcal.a
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/healthcal.pc
+	rm -f $(DESTDIR)$(MANDIR)/man1/healthcal.1 $(DESTDIR)$(MANDIR)/man1/healthcal-*.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/healthcal $(DESTDIR)$(ZSHCOMPDIR)/_healthcal
 	rm -rf $(DESTDIR)$(INCLUDEDIR)
 
 clean:

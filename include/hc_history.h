@@ -34,7 +34,7 @@ typedef struct {
     int32_t first_date, last_date;
     size_t superseded;    /* rows dropped by the same-day rule: an earlier
                              timestamp of an account on a date that has a
-                             later one (hc_snapshots_load) */
+                             later one (hc_snapshots_from_table) */
 } hc_snapshots;
 
 typedef struct {
@@ -56,9 +56,11 @@ typedef struct {
 hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
                             hc_snapshots *out, hc_error *err);
 
-/* Builds the account index of a table already in memory (tests, selects):
- * checks ids, dates and duplicates as hc_snapshots_load does. Takes
- * ownership of `table` on success only. */
+/* Builds the account index of a table already in memory (tests, selects,
+ * a scorer's own load): applies the same-day rule to a date column that
+ * holds times (dropping the superseded rows from `table`) and checks ids,
+ * dates and duplicates as hc_snapshots_load does. Takes ownership of
+ * `table` on success only. */
 hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *cols,
                                   hc_snapshots *out, hc_error *err);
 

@@ -289,6 +289,11 @@ typedef struct {
     char *snapshot_date;   /* date, required */
     char *segment;         /* text, required when segments are defined */
     char *arr;             /* number, optional */
+    /* Of the events file; NULL when the config does not name them (the
+     * defaults event_date, event_type, amount then hold). */
+    char *event_date;
+    char *event_type;
+    char *amount;
 } hc_model_columns;
 
 typedef struct {
@@ -309,6 +314,9 @@ typedef struct {
     hc_segment *segments;
     struct json_t *fit;        /* free-form object or NULL (owned reference) */
     struct json_t *provenance; /* free-form object or NULL (owned reference) */
+    struct json_t *event_map;  /* the events' own words: an object of
+                                  "type": "churn|expansion|contraction|
+                                  ignore" (checked), or NULL (owned) */
     hc_recalibration *recalibration; /* map of every row's P(churn), or
                                         NULL = none (owned); needs a
                                         top-level churn model */

@@ -68,6 +68,7 @@
 #include <stdint.h>
 
 #include "hc_error.h"
+#include "hc_lead_time.h"
 #include "hc_metrics.h"
 #include "hc_model.h"
 #include "hc_observations.h"
@@ -165,6 +166,9 @@ typedef struct {
     size_t n_accounts;         /* entries of churned_amount; 0: the largest code + 1 */
     const int32_t *date;       /* day number per row, or NULL: the rows are in
                                   time order */
+    const int32_t *churn_day;  /* n_accounts days of each account's first churn
+                                  event (HC_LEAD_TIME_NONE: none), or NULL; with
+                                  account, date and bands it gives lead times */
     const double *churned_amount; /* n_accounts churned ARRs from the churn events
                                   (hc_validate_churn_amounts), NaN where the event
                                   has no amount; NULL: no events, every churned
@@ -324,6 +328,8 @@ typedef struct {
     /* bands: `bands` counts snapshots (rows), `band_accounts` accounts */
     int has_bands;
     hc_metrics_bands_result bands;
+    int has_lead_time;            /* bands, accounts, dates and churn days given */
+    hc_lead_time_result lead_time;
     int has_band_accounts;        /* the rows had account codes */
     hc_metrics_bands_accounts_result band_accounts;
     char **band_names;            /* n_bands copies (owned) */
@@ -428,6 +434,11 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
  * NaN when the account has no churn event or the event has no amount.
  * Without events *out is NULL. HC_ENOMEM only. */
 hc_status hc_validate_churn_amounts(const hc_history *h, double **out, hc_error *err);
+
+/* The same accounts' first churn days: *out gets h->snapshots.n_accounts
+ * day numbers (HC_LEAD_TIME_NONE without a churn event); NULL without
+ * events. HC_ENOMEM only. */
+hc_status hc_validate_churn_days(const hc_history *h, int32_t **out, hc_error *err);
 
 /* Fills res->band_accounts (and has_band_accounts) from in->band, y,
  * account, date, arr and churned_amount; replaces an earlier tally.

@@ -17,6 +17,8 @@
 #include <stddef.h>
 
 #include "hc_error.h"
+#include "hc_ingest.h"
+#include "hc_model.h"
 
 #define HC_VERSION "0.1.0"
 
@@ -30,6 +32,53 @@ int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+
+/* Option ids of the reading options, shared by every subcommand that
+ * reads a CSV (numbered apart from the history options, 300..., and the
+ * subcommands' own, 400...). */
+enum {
+    OPT_TZ = 370,
+    OPT_DATE_FORMAT,
+    OPT_DECIMAL_COMMA,
+    OPT_EVENT_MAP,
+    OPT_EVENT_DATE_COL,
+    OPT_EVENT_TYPE_COL,
+    OPT_AMOUNT_COL
+};
+
+/* How cells are read, for every subcommand that reads a CSV (hc_ingest.h). */
+#define CLI_INGEST_OPTIONS                                                               \
+    {"tz", OPT_TZ, 1, "ZONE", "zone where timestamps become dates: UTC (default), +05:30, Europe/Berlin"}, \
+    {"date-format", OPT_DATE_FORMAT, 1, "FMT", "dates not in ISO 8601: %m/%d/%Y, %d.%m.%Y or %Y%m%d"}, \
+    {"decimal-comma", OPT_DECIMAL_COMMA, 0, NULL, "',' is the decimal mark (default only with --delimiter ';')"}, \
+    {"event-map", OPT_EVENT_MAP, 1, "T=K,...", "event types of the file: cancelled=churn,upsell=expansion (or ignore)"}, \
+    {"event-date-col", OPT_EVENT_DATE_COL, 1, "NAME", "event date column (default event_date)"}, \
+    {"event-type-col", OPT_EVENT_TYPE_COL, 1, "NAME", "event type column (default event_type)"}, \
+    {"amount-col", OPT_AMOUNT_COL, 1, "NAME", "event amount column (default amount, optional)"}
+
+/* The reading options of this run: one per process (a run is one
+ * subcommand), static so that it lives as long as any load, and the
+ * process default of every loader (hc_ingest_set_default) from the first
+ * call on. */
+hc_ingest_options *cli_ingest(void);
+
+/* Handles the CLI_INGEST_OPTIONS only (for subcommands without the other
+ * history options): 0 handled, 1 usage error, -1 not one of them. */
+int cli_ingest_option(hc_ingest_options *in, int c, const char *arg);
+
+/* Takes what the flags left unset from a config: the events' columns
+ * (columns.event_date, event_type, amount) and its event_map, whose pairs
+ * come before the --event-map ones (so the flags win). Returns 0, or an
+ * exit code after printing the error. */
+int cli_ingest_use_model(hc_ingest_options *in, const hc_model *m);
+
+/* The same for the config at `path`, read only for these sections (for
+ * subcommands whose workflow reads the config itself). */
+int cli_ingest_use_config(hc_ingest_options *in, const char *path);
+
+/* Usage error (1) when more than one of the `n` paths is "-": standard
+ * input can be read once. 0 otherwise. `names` are the option names. */
+int cli_one_stdin(const char *const *paths, const char *const *names, size_t n);
 
 /* One option of a subcommand. `id` is what cli_next returns for it (a
  * short option letter or a value >= 256 for long-only options). */

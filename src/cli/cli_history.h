@@ -34,10 +34,11 @@ enum {
     {"lead", OPT_LEAD, 1, "DAYS", "gap between snapshot and window in days (default 0)"},   \
     {"as-of", OPT_AS_OF, 1, "DATE", "windows ending after this are censored (default: latest date)"}, \
     {"ignore-unknown-events", OPT_IGNORE_UNKNOWN, 0, NULL, "skip events of unknown type instead of failing"}, \
+    CLI_INGEST_OPTIONS, \
     {"quiet", OPT_QUIET, 0, NULL, "no summary on stderr"}
 
 typedef struct {
-    hc_history_options opt;
+    hc_history_options opt;  /* opt.ingest is cli_ingest() */
     int quiet;
     int horizon_set;
     int lead_set;
@@ -52,5 +53,6 @@ int cli_history_option(cli_history *h, int c, const char *arg);
 /* Checks that --snapshots (and --events when `need_events`) were given;
  * prints a usage error and returns 1 otherwise. */
 int cli_history_check(const cli_history *h, int need_events);
+
 
 #endif

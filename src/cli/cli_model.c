@@ -123,6 +123,9 @@ hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
         ho->labels.horizon = base->horizon_days;
     if (!hist->lead_set)
         ho->labels.lead = base->lead_days;
+    /* The events' columns and vocabulary, likewise. */
+    if (cli_ingest_use_model(cli_ingest(), base) != 0)
+        return hc_error_set(err, HC_EDATA, base->source, 0, 0, "event_map: cannot be used");
     for (size_t i = 1; i < n; i++)
         if (models[i]->n_segments > 0 && strcmp(models[i]->columns.segment,
                                                 ho->columns.segment) != 0)

@@ -21,8 +21,12 @@ enum {
     OPT_BASELINE = 400,
     OPT_CURRENT,
     OPT_JSON,
-    OPT_IGNORE_UNKNOWN
+    OPT_IGNORE_UNKNOWN,
+    OPT_FAIL_ON
 };
+
+/* The exit code of `--fail-on` when the worst PSI reaches its level. */
+#define DRIFT_EXIT_FAIL_ON 6
 
 static int write_json(const char *path, const hc_drift_result *r)
 {
@@ -62,6 +66,8 @@ int cmd_drift(int argc, char **argv)
         {"json", OPT_JSON, 1, "FILE", "also write the report as JSON (- for stdout; the text then goes to stderr)"},
         {"delimiter", OPT_DELIMITER, 1, "CHAR", "field delimiter of both files (default ,; 'tab' for TAB)"},
         {"ignore-unknown-events", OPT_IGNORE_UNKNOWN, 0, NULL, "skip events of unknown type instead of failing"},
+        {"fail-on", OPT_FAIL_ON, 1, "LEVEL", "exit 6 when the worst PSI reaches warn (0.1) or alert (0.25)"},
+        CLI_INGEST_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -71,13 +77,16 @@ int cmd_drift(int argc, char **argv)
         "10 bins cut at the baseline's deciles, flagged at 0.1 (watch) and 0.25\n"
         "(recalibrate); the share of scored snapshots per band; and, with --events,\n"
         "the churn base rate within the config's horizon. Exits 0 whatever the\n"
-        "verdict: the verdict is the last line of the report (and \"verdict\" in the\n"
-        "JSON).",
+        "verdict (the last line of the report, and \"verdict\" in the JSON), unless\n"
+        "--fail-on warn|alert: then it exits 6 when the worst PSI is at least 0.1\n"
+        "(warn, the watch flag) or 0.25 (alert, the recalibrate flag), after writing\n"
+        "the report, so that a scheduled job can alert on it.",
         options, argc, argv};
     const char *config = NULL, *snapshots = NULL, *events = NULL, *json = NULL;
     const char *baseline = NULL, *current = NULL;
     char delimiter = 0;
     int ignore_unknown = 0;
+    hc_drift_flag fail_on = HC_DRIFT_UNKNOWN; /* none */
     const char *arg;
     int c;
     while ((c = cli_next(&p, &arg)) != -1) {
@@ -89,12 +98,23 @@ int cmd_drift(int argc, char **argv)
         case OPT_BASELINE: baseline = arg; break;
         case OPT_CURRENT: current = arg; break;
         case OPT_IGNORE_UNKNOWN: ignore_unknown = 1; break;
+        case OPT_FAIL_ON:
+            if (strcmp(arg, "warn") == 0)
+                fail_on = HC_DRIFT_FLAG_WATCH;
+            else if (strcmp(arg, "alert") == 0)
+                fail_on = HC_DRIFT_FLAG_RECALIBRATE;
+            else
+                return cli_usage_error("option '--fail-on': '%s' is not warn or alert", arg);
+            break;
         case OPT_DELIMITER:
             if (cli_parse_char("delimiter", arg, &delimiter))
                 return 1;
             break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_ingest_option(cli_ingest(), c, arg) == 0)
+                break;
+            return 1;
         }
     }
     if (cli_no_positionals(&p))
@@ -105,6 +125,9 @@ int cmd_drift(int argc, char **argv)
         return cli_usage_error("option '--snapshots' is required");
     if (!baseline || !current)
         return cli_usage_error("options '--baseline' and '--current' are required");
+    if (events && strcmp(snapshots, "-") == 0 && strcmp(events, "-") == 0)
+        return cli_usage_error("options '--snapshots' and '--events' cannot "
+                               "both read standard input ('-')");
     hc_error err;
     hc_error_clear(&err);
     hc_drift_options o;
@@ -120,11 +143,18 @@ int cmd_drift(int argc, char **argv)
     hc_model *m;
     if (hc_model_load(config, &m, &err) != HC_OK)
         return cli_fail(&err);
+    if (cli_ingest_use_model(cli_ingest(), m) != 0) {
+        hc_model_free(m);
+        return 2;
+    }
     hc_snapshots s;
     if (hc_predict_load_snapshots(m, snapshots, delimiter, &s, &err) != HC_OK) {
         hc_model_free(m);
         return cli_fail(&err);
     }
+    if (s.superseded)
+        fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
+                s.superseded);
     int rc = 0;
     hc_events ev;
     hc_labels labels;
@@ -157,6 +187,19 @@ int cmd_drift(int argc, char **argv)
             hc_drift_write_text(text, &r);
             if (json)
                 rc = write_json(json, &r);
+            if (rc == 0 && fail_on != HC_DRIFT_UNKNOWN) {
+                if (r.verdict == HC_DRIFT_UNKNOWN)
+                    cli_warn("--fail-on: no PSI could be computed, so none reached '%s'",
+                             fail_on == HC_DRIFT_FLAG_WATCH ? "warn" : "alert");
+                else if (r.verdict >= fail_on) {
+                    fprintf(stderr, "healthcal: drift: the worst PSI reached --fail-on %s "
+                                    "(%s); exit status %d\n",
+                            fail_on == HC_DRIFT_FLAG_WATCH ? "warn" : "alert",
+                            fail_on == HC_DRIFT_FLAG_WATCH ? "PSI >= 0.1" : "PSI >= 0.25",
+                            DRIFT_EXIT_FAIL_ON);
+                    rc = DRIFT_EXIT_FAIL_ON;
+                }
+            }
             hc_drift_result_release(&r);
         }
     }

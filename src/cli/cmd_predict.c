@@ -1,5 +1,6 @@
 /* cmd_predict.c - `healthcal predict`: score accounts with a config, write predictions and a summary. */
 #include "cli.h"
+#include "cli_alerts.h"
 #include "hc_model.h"
 #include "hc_outfile.h"
 #include "hc_predict.h"
@@ -24,7 +25,10 @@ enum {
     OPT_SUMMARY_JSON,
     OPT_IGNORE_UNKNOWN,
     OPT_STALE_DAYS,
-    OPT_KEEP
+    OPT_KEEP,
+    OPT_ALERTS,
+    OPT_ALERT_P,
+    OPT_PREVIOUS_ALERTS
 };
 
 /* Splits the --keep list "a,b,c" into `names` (pointers into the copy
@@ -87,6 +91,10 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         {"summary-json", OPT_SUMMARY_JSON, 1, "FILE", "also write the summary, with the revenue-at-risk range, as JSON"},
         {"seed", OPT_SEED, 1, "S", "seed of the revenue-at-risk Monte Carlo (default 20240101)"},
         {"draws", OPT_DRAWS, 1, "N", "Monte Carlo draws of the revenue-at-risk range (default 10000; 0: none)"},
+        {"alerts", OPT_ALERTS, 1, "FILE", "also write JSON Lines alerts: band worse than at the previous snapshot (README: Alerts)"},
+        {"alert-p", OPT_ALERT_P, 1, "P", "alerts also when P(churn) reaches P from below (or on a first snapshot)"},
+        {"previous-alerts", OPT_PREVIOUS_ALERTS, 1, "FILE", "alerts already sent (JSON Lines): write only new ones"},
+        CLI_INGEST_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -134,7 +142,8 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         "with; health, bands and drivers do not change (the map is monotone).",
         options, argc, argv};
     const char *config = NULL, *snapshots = NULL, *output = "-", *summary_json = NULL;
-    const char *events = NULL;
+    const char *events = NULL, *alerts = NULL, *previous_alerts = NULL;
+    double alert_p = NAN;
     int ignore_unknown = 0;
     long stale_days = -1;
     size_t n_keep = 0;
@@ -153,6 +162,12 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         case OPT_QUIET: quiet = 1; break;
         case OPT_SUMMARY_JSON: summary_json = arg; break;
         case OPT_EVENTS: events = arg; break;
+        case OPT_ALERTS: alerts = arg; break;
+        case OPT_PREVIOUS_ALERTS: previous_alerts = arg; break;
+        case OPT_ALERT_P:
+            if (cli_parse_double("alert-p", arg, 0, 1, &alert_p))
+                return 1;
+            break;
         case OPT_IGNORE_UNKNOWN: ignore_unknown = 1; break;
         case OPT_STALE_DAYS:
             if (cli_parse_long("stale-days", arg, 0, 36500, &stale_days))
@@ -184,7 +199,10 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
             as_of = day;
             break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_ingest_option(cli_ingest(), c, arg) == 0)
+                break;
+            return 1;
         }
     }
     if (cli_no_positionals(&p))
@@ -202,12 +220,22 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         hc_outfile_protect_input(events);
     if (summary_json && (strcmp(summary_json, "-") == 0 || strcmp(summary_json, output) == 0))
         return cli_usage_error("--summary-json needs a file of its own");
+    if ((!isnan(alert_p) || previous_alerts) && !alerts)
+        return cli_usage_error("--alert-p and --previous-alerts need --alerts FILE");
+    if (alerts && (strcmp(alerts, "-") == 0 || strcmp(alerts, output) == 0))
+        return cli_usage_error("--alerts needs a file of its own");
+    if (previous_alerts)
+        hc_outfile_protect_input(previous_alerts);
 
     hc_error err;
     hc_error_clear(&err);
     hc_model *m;
     if (hc_model_load(config, &m, &err) != HC_OK)
         return cli_fail(&err);
+    if (cli_ingest_use_model(cli_ingest(), m) != 0) {
+        hc_model_free(m);
+        return 2;
+    }
     /* A bad --keep list is a usage error before any file is read. */
     if (hc_predict_check_keep(*keep, n_keep, m->horizon_days, &err) != HC_OK) {
         hc_model_free(m);
@@ -219,6 +247,9 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         hc_model_free(m);
         return cli_fail(&err);
     }
+    if (s.superseded && !quiet)
+        fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
+                s.superseded);
     /* Events as every history command reads them: matched to the snapshot
      * accounts, unknown types an error unless --ignore-unknown-events. */
     hc_events ev;
@@ -259,6 +290,8 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         if (rc == 0 && summary_json &&
             hc_predict_write_summary_json(&r, summary_json, &err) != HC_OK)
             rc = cli_fail(&err);
+        if (rc == 0 && alerts)
+            rc = cli_alerts_run(&r, alerts, alert_p, previous_alerts, quiet);
         if (rc == 0 && !quiet) {
             size_t scored = 0, with_p = 0;
             for (size_t i = 0; i < r.n; i++) {

@@ -146,6 +146,8 @@ int cmd_report(int argc, char **argv)
         return 1;
     if (!opt.config_path)
         return cli_usage_error("option '--config' is required");
+    if (cli_ingest_use_config(cli_ingest(), opt.config_path) != 0)
+        return 2;
     if (!opt.out_dir)
         return cli_usage_error("option '-o DIR' is required");
     if (strcmp(opt.out_dir, "-") == 0)

@@ -202,6 +202,33 @@ static void print_bands(FILE *f, const hc_validate_result *r)
     }
 }
 
+/* How early the score warns, per churned account. */
+static void print_lead_time(FILE *f, const hc_validate_result *r)
+{
+    if (!r->has_lead_time || !r->lead_time.churned_accounts)
+        return;
+    const hc_lead_time_result *l = &r->lead_time;
+    fprintf(f, "\nlead time (each churned account once: its labelled snapshots before its "
+               "first churn event; 95%% CI Wilson over accounts)\n");
+    const hc_lead_time_band *b[2] = {&l->red, &l->below_green};
+    char name[2][80];
+    snprintf(name[0], sizeof name[0], "%s", r->band_names[0]);
+    snprintf(name[1], sizeof name[1], "below %s", r->band_names[r->bands.n_bands - 1]);
+    for (int k = 0; k < 2; k++) {
+        fprintf(f, "  %-14s ever before churning: %zu of %zu", name[k], b[k]->ever,
+                l->churned_accounts);
+        if (b[k]->ever)
+            fprintf(f, ", first entered a median %.0f days (mean %.0f) before the churn",
+                    b[k]->median_days, b[k]->mean_days);
+        fputc('\n', f);
+        for (size_t h = 0; h < HC_LEAD_TIME_HORIZONS; h++)
+            if (b[k]->with_row[h])
+                fprintf(f, "    %3d days before: %zu of %zu (%.1f%%, %.1f%% to %.1f%%)\n",
+                        hc_lead_time_days[h], b[k]->flagged[h], b[k]->with_row[h],
+                        100 * b[k]->share[h], 100 * b[k]->ci_low[h], 100 * b[k]->ci_high[h]);
+    }
+}
+
 static void print_result(FILE *f, const char *what, const hc_validate_result *r)
 {
     const hc_metrics_summary *s = &r->summary;
@@ -253,8 +280,10 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     fprintf(f, "  rows clipped               %zu (p = 0 or 1 clipped to [1e-15, 1 - 1e-15] "
                "for log loss and the calibration fits)\n",
             c->n_clipped);
-    if (r->has_bands)
+    if (r->has_bands) {
         print_bands(f, r);
+        print_lead_time(f, r);
+    }
     if (r->n_segments) {
         fprintf(f, "\nsegments (ROC AUC of the health score within each)\n");
         for (size_t k = 0; k < r->n_segments; k++) {

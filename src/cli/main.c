@@ -62,6 +62,15 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *name = argv[1];
+    /* `healthcal help CMD` is `healthcal CMD --help`. */
+    char help_flag[] = "--help";
+    char *help_argv[4] = {argv[0], NULL, help_flag, NULL};
+    if (strcmp(name, "help") == 0 && argc >= 3) {
+        help_argv[1] = argv[2];
+        argv = help_argv;
+        argc = 3;
+        name = argv[1];
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
         strcmp(name, "help") == 0) {
         print_help();

@@ -249,10 +249,10 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
             hc_date_parse_ext(s, len, ld->in->date_format, &ld->in->tz, &day, &ms) != 0) {
             const char *f = ld->in->date_format;
             return hc_error_set(err, HC_EDATA, ld->name, line, column,
-                                "column '%s': '%.60s' is not a valid date (tried "
-                                "YYYY-MM-DD and ISO 8601 timestamps%s%s%s)",
-                                col->name, s, f ? " and --date-format '" : "", f ? f : "",
-                                f ? "'" : "; other orders need --date-format");
+                                "column '%s': '%.60s' is not a valid YYYY-MM-DD date "
+                                "or ISO 8601 timestamp%s%s%s",
+                                col->name, s, f ? ", nor a date in --date-format '" : "",
+                                f ? f : "", f ? "'" : " (other orders need --date-format)");
         }
         col->code[row] = day;
         if (ms >= 0) {

@@ -128,37 +128,6 @@ static int role_column(hc_table *t, const char *name, hc_coltype type)
     return c >= 0 && t->cols[c].type == type ? c : -1;
 }
 
-hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *cols,
-                                  hc_snapshots *out, hc_error *err)
-{
-    hc_snapshot_columns none = {0};
-    if (!cols)
-        cols = &none;
-    memset(out, 0, sizeof *out);
-    const char *id = or_default(cols->account_id, "account_id");
-    const char *date = or_default(cols->snapshot_date, "snapshot_date");
-    out->table = table;
-    out->id_col = role_column(table, id, HC_COL_TEXT);
-    out->date_col = role_column(table, date, HC_COL_DATE);
-    out->segment_col = role_column(table, or_default(cols->segment, "segment"), HC_COL_TEXT);
-    out->arr_col = role_column(table, or_default(cols->arr, "arr"), HC_COL_NUM);
-    hc_status st = HC_OK;
-    if (out->id_col < 0 || out->date_col < 0)
-        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
-                          "required column '%s' is missing",
-                          out->id_col < 0 ? id : date);
-    else if (table->n_rows == 0)
-        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
-                          "no data rows after the header");
-    else
-        st = build_index(out, err);
-    if (st != HC_OK) {
-        out->table = NULL; /* ownership stays with the caller on failure */
-        hc_snapshots_release(out);
-    }
-    return st;
-}
-
 /* Sort key of the same-day rule: account, date, time of day, row. */
 typedef struct {
     const int32_t *id, *date, *tod;
@@ -226,6 +195,38 @@ static hc_status supersede_same_day(hc_table *t, int id_col, int date_col,
     return HC_OK;
 }
 
+hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *cols,
+                                  hc_snapshots *out, hc_error *err)
+{
+    hc_snapshot_columns none = {0};
+    if (!cols)
+        cols = &none;
+    memset(out, 0, sizeof *out);
+    const char *id = or_default(cols->account_id, "account_id");
+    const char *date = or_default(cols->snapshot_date, "snapshot_date");
+    out->table = table;
+    out->id_col = role_column(table, id, HC_COL_TEXT);
+    out->date_col = role_column(table, date, HC_COL_DATE);
+    out->segment_col = role_column(table, or_default(cols->segment, "segment"), HC_COL_TEXT);
+    out->arr_col = role_column(table, or_default(cols->arr, "arr"), HC_COL_NUM);
+    hc_status st = HC_OK;
+    if (out->id_col < 0 || out->date_col < 0)
+        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
+                          "required column '%s' is missing",
+                          out->id_col < 0 ? id : date);
+    else if (table->n_rows == 0)
+        st = hc_error_set(err, HC_EDATA, table->source, 0, 0,
+                          "no data rows after the header");
+    else if ((st = supersede_same_day(table, out->id_col, out->date_col, &out->superseded,
+                                      err)) == HC_OK)
+        st = build_index(out, err);
+    if (st != HC_OK) {
+        out->table = NULL; /* ownership stays with the caller on failure */
+        hc_snapshots_release(out);
+    }
+    return st;
+}
+
 hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
                             hc_snapshots *out, hc_error *err)
 {
@@ -254,13 +255,7 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
     hc_status st = hc_table_load_csv(path, &lo, &t, err);
     if (st != HC_OK)
         return st;
-    /* The first two columns are the id and the date (spec above). */
-    size_t superseded = 0;
-    st = supersede_same_day(t, 0, 1, &superseded, err);
-    if (st == HC_OK)
-        st = hc_snapshots_from_table(t, c, out, err);
-    if (st == HC_OK)
-        out->superseded = superseded;
+    st = hc_snapshots_from_table(t, c, out, err);
     if (st != HC_OK)
         hc_table_free(t);
     return st;

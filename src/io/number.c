@@ -2,6 +2,7 @@
 #include "hc_number.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -137,9 +138,25 @@ static hc_num_status parse(const char *s, size_t len, double *out, hc_decimal *d
     }
     memcpy(p, s, len);
     p[len] = '\0';
+    /* strtod reads the decimal point of the thread's locale: a program
+     * that called setlocale(LC_ALL, "") under de_DE would read "1.5" as 1.
+     * The C locale is made the thread's for the call (POSIX 2008). */
+    static locale_t c_locale;
+    locale_t c = __atomic_load_n(&c_locale, __ATOMIC_ACQUIRE);
+    if (!c) {
+        locale_t made = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+        locale_t expected = (locale_t)0;
+        if (made && !__atomic_compare_exchange_n(&c_locale, &expected, made, 0,
+                                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            freelocale(made); /* another thread made it first */
+        c = __atomic_load_n(&c_locale, __ATOMIC_ACQUIRE);
+    }
+    locale_t saved = c ? uselocale(c) : (locale_t)0;
     errno = 0;
     double v = strtod(p, NULL);
     int range = errno == ERANGE && isinf(v);
+    if (saved)
+        uselocale(saved);
     free(heap);
     if (range || !isfinite(v))
         return HC_NUM_RANGE;

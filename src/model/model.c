@@ -70,6 +70,10 @@ void hc_model_free(hc_model *m)
     free(m->columns.snapshot_date);
     free(m->columns.segment);
     free(m->columns.arr);
+    free(m->columns.event_date);
+    free(m->columns.event_type);
+    free(m->columns.amount);
+    json_decref(m->event_map);
     free(m);
 }
 
@@ -91,6 +95,14 @@ hc_model *hc_model_copy(const hc_model *m)
     c->columns.arr = dup_str(m->columns.arr);
     ok &= c->source && c->columns.account_id && c->columns.snapshot_date &&
           c->columns.segment && c->columns.arr;
+    c->columns.event_date = dup_str(m->columns.event_date);
+    c->columns.event_type = dup_str(m->columns.event_type);
+    c->columns.amount = dup_str(m->columns.amount);
+    ok &= (!m->columns.event_date || c->columns.event_date) &&
+          (!m->columns.event_type || c->columns.event_type) &&
+          (!m->columns.amount || c->columns.amount);
+    c->event_map = m->event_map ? json_deep_copy(m->event_map) : NULL;
+    ok &= !m->event_map || c->event_map;
     c->fit = m->fit ? json_deep_copy(m->fit) : NULL;
     c->provenance = m->provenance ? json_deep_copy(m->provenance) : NULL;
     ok &= (!m->fit || c->fit) && (!m->provenance || c->provenance);

@@ -1,5 +1,6 @@
 /* model_json_read.c - the healthcal-model/1 schema read from JSON: transforms, components, bands, churn and expansion models, segments, the whole config. */
 #include "hc_model.h"
+#include "hc_ingest.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -349,14 +350,46 @@ static hc_status parse_free_form(hc_mj_ctx *c, const json_t *root,
     return HC_OK;
 }
 
+/* "event_map": {"cancelled": "churn", ...}: each target checked as the
+ * --event-map option checks it (hc_ingest.h). */
+static hc_status parse_event_map(hc_mj_ctx *c, const json_t *root, hc_model *m)
+{
+    json_t *map = json_object_get(root, "event_map");
+    if (!map || json_is_null(map))
+        return HC_OK;
+    hc_status st = hc_mj_object(c, map, "event_map");
+    if (st != HC_OK)
+        return st;
+    const char *key;
+    json_t *v;
+    json_object_foreach(map, key, v) {
+        if (!json_is_string(v))
+            return hc_mj_err(c, "event_map.%s: must be a string, not %s", key,
+                             hc_mj_type(v));
+        hc_ingest_options probe;
+        hc_ingest_init(&probe);
+        hc_error e;
+        st = hc_ingest_add_event_alias(&probe, key, json_string_value(v), &e);
+        hc_ingest_release(&probe);
+        if (st == HC_ENOMEM)
+            return hc_mj_nomem(c);
+        if (st != HC_OK)
+            return hc_mj_err(c, "event_map.%s: '%s' is not churn, expansion, "
+                             "contraction or ignore", key, json_string_value(v));
+    }
+    m->event_map = json_deep_copy(map);
+    return m->event_map ? HC_OK : hc_mj_nomem(c);
+}
+
 static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
 {
     static const char *const keys[] = {
         "schema", "name", "columns", "horizon_days", "lead_days", "missing",
         "components", "bands", "churn_model", "expansion_model", "segments",
-        "fit", "provenance", NULL};
+        "fit", "provenance", "event_map", NULL};
     static const char *const col_keys[] = {"account_id", "snapshot_date",
-                                           "segment", "arr", NULL};
+                                           "segment", "arr", "event_date",
+                                           "event_type", "amount", NULL};
     hc_status st;
     if (!json_is_object(root))
         return hc_mj_err(c, "(top level): a model config must be a JSON "
@@ -393,9 +426,17 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
             (st = hc_mj_string(c, cols, "columns", "segment", 0,
                                &m->columns.segment)) != HC_OK ||
             (st = hc_mj_string(c, cols, "columns", "arr", 0,
-                               &m->columns.arr)) != HC_OK)
+                               &m->columns.arr)) != HC_OK ||
+            (st = hc_mj_string(c, cols, "columns", "event_date", 0,
+                               &m->columns.event_date)) != HC_OK ||
+            (st = hc_mj_string(c, cols, "columns", "event_type", 0,
+                               &m->columns.event_type)) != HC_OK ||
+            (st = hc_mj_string(c, cols, "columns", "amount", 0,
+                               &m->columns.amount)) != HC_OK)
             return st;
     }
+    if ((st = parse_event_map(c, root, m)) != HC_OK)
+        return st;
     if ((st = hc_mj_int(c, root, "", "horizon_days", &m->horizon_days)) !=
             HC_OK ||
         (st = hc_mj_int(c, root, "", "lead_days", &m->lead_days)) != HC_OK)

@@ -113,8 +113,16 @@ json_t *hc_model_to_json(const hc_model *m)
             &ok);
         put(cols, "segment", json_string(m->columns.segment), &ok);
         put(cols, "arr", json_string(m->columns.arr), &ok);
+        if (m->columns.event_date)
+            put(cols, "event_date", json_string(m->columns.event_date), &ok);
+        if (m->columns.event_type)
+            put(cols, "event_type", json_string(m->columns.event_type), &ok);
+        if (m->columns.amount)
+            put(cols, "amount", json_string(m->columns.amount), &ok);
     }
     put(root, "columns", cols, &ok);
+    if (m->event_map)
+        put(root, "event_map", json_deep_copy(m->event_map), &ok);
     put(root, "horizon_days", json_integer(m->horizon_days), &ok);
     put(root, "lead_days", json_integer(m->lead_days), &ok);
     put(root, "missing", json_string("renormalize"), &ok);

@@ -622,6 +622,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     int id_col = h->snapshots.id_col;
     int32_t *acct = ccol == id_col ? NULL : malloc(cap * sizeof *acct);
     double *churned = NULL;
+    int32_t *churn_day = NULL;
     size_t nc = m->n_components;
     double *sub = malloc((nc ? nc : 1) * cap * sizeof *sub);
     const char **names = malloc((m->n_bands ? m->n_bands : 1) * sizeof *names);
@@ -633,7 +634,8 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
         st = hc_error_nomem(err);
         goto done;
     }
-    if ((st = hc_validate_churn_amounts(h, &churned, err)) != HC_OK)
+    if ((st = hc_validate_churn_amounts(h, &churned, err)) != HC_OK ||
+        (st = hc_validate_churn_days(h, &churn_day, err)) != HC_OK)
         goto done;
     int arr_col;
     if ((st = hc_model_find_column(m, t, "columns.arr", m->columns.arr, HC_COL_NUM, 0,
@@ -715,6 +717,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     in.n_accounts = h->snapshots.n_accounts;
     in.date = day;
     in.churned_amount = churned;
+    in.churn_day = churn_day;
     if ((st = hc_validate_run(&in, res, err)) != HC_OK)
         goto done;
     /* The pieces: each component alone (leakage), each segment. The
@@ -735,6 +738,7 @@ done:
     free(cl);
     free(acct);
     free(churned);
+    free(churn_day);
     free(seg);
     free(sub);
     free(health);

@@ -1,4 +1,4 @@
-/* validate_accounts.c - the band table in accounts: each account's churned ARR from its churn event, and the account tallies of a validation. */
+/* validate_accounts.c - the band table in accounts: each account's churned ARR and first churn day from its churn events, the account tallies and lead times of a validation. */
 #include "hc_validate.h"
 
 #include <math.h>
@@ -31,6 +31,29 @@ hc_status hc_validate_churn_amounts(const hc_history *h, double **out, hc_error 
     return HC_OK;
 }
 
+hc_status hc_validate_churn_days(const hc_history *h, int32_t **out, hc_error *err)
+{
+    *out = NULL;
+    if (!h->has_events)
+        return HC_OK;
+    const hc_events *e = &h->events;
+    size_t k = h->snapshots.n_accounts;
+    int32_t *d = malloc((k ? k : 1) * sizeof *d);
+    if (!d)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < k; i++) {
+        d[i] = HC_LEAD_TIME_NONE;
+        for (uint32_t j = i < e->n_accounts ? e->account_start[i] : 0;
+             i < e->n_accounts && j < e->account_start[i + 1]; j++)
+            if (e->type[j] == HC_EVENT_CHURN) {
+                d[i] = e->date[j];
+                break;
+            }
+    }
+    *out = d;
+    return HC_OK;
+}
+
 hc_status hc_validate_band_accounts(const hc_validate_input *in, hc_validate_result *res,
                                     hc_error *err)
 {
@@ -44,5 +67,13 @@ hc_status hc_validate_band_accounts(const hc_validate_input *in, hc_validate_res
     if (st != HC_OK)
         return st;
     res->has_band_accounts = 1;
+    res->has_lead_time = 0;
+    if (in->date && in->churn_day && in->n_bands >= 2 && in->n_accounts) {
+        if ((st = hc_lead_time_compute(in->band, in->date, in->account, in->n, in->churn_day,
+                                       in->n_accounts, in->n_bands, &res->lead_time, err)) !=
+            HC_OK)
+            return st;
+        res->has_lead_time = 1;
+    }
     return HC_OK;
 }

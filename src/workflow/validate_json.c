@@ -287,6 +287,62 @@ static json_t *band_totals_json(const hc_validate_result *res, int *bad)
     return o;
 }
 
+static json_t *lead_band_json(const hc_lead_time_band *b, int *bad)
+{
+    json_t *o = json_object();
+    put(o, "churned_accounts_ever_in_band", count(b->ever), bad);
+    put(o, "median_days", num(b->median_days), bad);
+    put(o, "mean_days", num(b->mean_days), bad);
+    json_t *a = json_array();
+    for (size_t h = 0; h < HC_LEAD_TIME_HORIZONS; h++) {
+        json_t *e = json_object();
+        put(e, "days_before_churn", json_integer(hc_lead_time_days[h]), bad);
+        put(e, "churned_accounts_with_snapshot", count(b->with_row[h]), bad);
+        put(e, "in_band", count(b->flagged[h]), bad);
+        put(e, "share", num(b->share[h]), bad);
+        put(e, "ci_low", num(b->ci_low[h]), bad);
+        put(e, "ci_high", num(b->ci_high[h]), bad);
+        push(a, e, bad);
+    }
+    put(o, "before_churn", a, bad);
+    return o;
+}
+
+/* How early the score warns, and the practitioners' pass bars: red
+ * churns at least 3x the base rate; two thirds of the churned accounts
+ * below green 60 and 90 days before churning; at most 80% of the
+ * accounts green (each in the band of its latest snapshot). */
+static json_t *lead_time_json(const hc_validate_result *res, int *bad)
+{
+    const hc_lead_time_result *l = &res->lead_time;
+    json_t *o = json_object();
+    put(o, "unit", json_string("churned accounts (first churn event), their labelled "
+                               "snapshots before it"), bad);
+    put(o, "churned_accounts", count(l->churned_accounts), bad);
+    put(o, "ci_method", json_string("Wilson over accounts"), bad);
+    put(o, "red", lead_band_json(&l->red, bad), bad);
+    put(o, "below_green", lead_band_json(&l->below_green, bad), bad);
+    json_t *pb = json_object();
+    double base = res->summary.base_rate;
+    double lift = res->bands.n_bands && base > 0 ? res->bands.bands[0].churn_rate / base : NAN;
+    put(pb, "red_rate_over_base", num(lift), bad);
+    put(pb, "red_at_least_3x_base", isfinite(lift) ? json_boolean(lift >= 3.0) : json_null(),
+        bad);
+    double s60 = l->below_green.share[1], s90 = l->below_green.share[2];
+    put(pb, "below_green_60_90_days_two_thirds",
+        isfinite(s60) && isfinite(s90) ? json_boolean(s60 >= 2.0 / 3 && s90 >= 2.0 / 3)
+                                       : json_null(), bad);
+    const hc_metrics_bands_accounts_result *a = &res->band_accounts;
+    double green = a->accounts && a->n_bands
+                       ? (double)a->bands[a->n_bands - 1].accounts_latest / (double)a->accounts
+                       : NAN;
+    put(pb, "green_share_of_accounts", num(green), bad);
+    put(pb, "green_at_most_80_percent", isfinite(green) ? json_boolean(green <= 0.8) : json_null(),
+        bad);
+    put(o, "pass_bars", pb, bad);
+    return o;
+}
+
 json_t *hc_validate_to_json(const hc_validate_result *res,
                             const hc_validate_source *src)
 {
@@ -503,6 +559,8 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
         put(o, "red_recall", num(res->bands.red_recall), &bad);
         put(o, "band_units", band_units_json(res, &bad), &bad);
         put(o, "band_totals", band_totals_json(res, &bad), &bad);
+        if (res->has_lead_time && res->has_band_accounts)
+            put(o, "lead_time", lead_time_json(res, &bad), &bad);
         if (res->has_band_accounts && res->band_accounts.n_bands) {
             /* The red band's share of the churned accounts and of their
              * churned ARR, each account once. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# account_unit.sh - the report on the bundled sample counts accounts: its red count is predict's red rows, its call list holds no churned account, its band table in accounts is validate's, and churned ARR per band adds up to the churn events.
+# account_unit.sh - the report on the bundled sample counts accounts: its red count is predict's red rows, its call list holds no churned account, its band table in accounts is validate's, churned ARR per band adds up to the churn events, and validate's lead times match an independent computation.
 . "$(dirname "$0")/lib.sh"
 
 S="$HERE/../../datasets/sample"
@@ -68,5 +68,52 @@ grep -q "^The book: .*scored with the $word config" "$OUT/summary.md" && ok \
     || fail "the revenue-at-risk table is not scored with the $word config the summary recommends"
 grep -q "scored with the $word config" "$OUT/index.html" && ok \
     || fail "index.html's book is not scored with the $word config"
+
+# 6. Lead time (validate's JSON) against an independent computation on
+#    the sample from predict --all-snapshots (each snapshot's band) and the
+#    events: per churned account (first churn event), its labelled rows
+#    before the churn (censored rows, whose 30-day window ends after the
+#    latest date in either file, are not labelled); first red / below-green
+#    row; the band of its latest row on or before churn - 30/60/90 days.
+run 0 "validate --json on the sample" -- $HEALTHCAL validate -q -s "$S/snapshots.csv" \
+    -e "$S/events.csv" -c "$S/current.json" --bootstrap 0 --json "$WORK/v.json"
+run 0 "predict --all-snapshots on the sample" -- $HEALTHCAL predict -q -c "$S/current.json" \
+    -s "$S/snapshots.csv" --all-snapshots -o "$WORK/all.csv"
+python3 - "$WORK/v.json" "$WORK/all.csv" "$S/events.csv" "$S/current.json" <<'PY' && ok || fail "lead times differ from the independent computation"
+import csv, datetime, json, statistics, sys
+v = json.load(open(sys.argv[1]))["lead_time"]
+day = lambda s: datetime.date.fromisoformat(s).toordinal()
+bands = [b["name"] for b in json.load(open(sys.argv[4]))["bands"]]
+red, green = bands[0], bands[-1]
+churn, last = {}, 0
+for e in csv.DictReader(open(sys.argv[3])):
+    last = max(last, day(e["event_date"]))
+    if e["event_type"].strip().lower() == "churn":
+        d = day(e["event_date"])
+        churn[e["account_id"]] = min(d, churn.get(e["account_id"], d))
+rows = list(csv.DictReader(open(sys.argv[2])))
+last = max([last] + [day(r["snapshot_date"]) for r in rows])
+per = {}
+for r in rows:
+    a, d = r["account_id"], day(r["snapshot_date"])
+    if a in churn and d < churn[a] and d + 30 <= last:
+        per.setdefault(a, []).append((d, r["band"]))
+ok = v["churned_accounts"] == len(per)
+for key, flagged in (("red", lambda b: b == red), ("below_green", lambda b: b != green)):
+    leads = [churn[a] - min(d for d, b in rs if flagged(b)) for a, rs in per.items()
+             if any(flagged(b) for _, b in rs)]
+    got = v[key]
+    ok &= got["churned_accounts_ever_in_band"] == len(leads)
+    ok &= abs(got["median_days"] - statistics.median(leads)) < 1e-9
+    for h in got["before_churn"]:
+        n = k = 0
+        for a, rs in per.items():
+            early = [(d, b) for d, b in rs if d <= churn[a] - h["days_before_churn"]]
+            if early:
+                n += 1
+                k += flagged(max(early)[1])
+        ok &= h["churned_accounts_with_snapshot"] == n and h["in_band"] == k
+sys.exit(0 if ok else 1)
+PY
 
 finish

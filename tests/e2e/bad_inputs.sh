@@ -106,7 +106,7 @@ bad 2 "$G/wide.csv:1:4097: too many fields in one record" -s "$G/wide.csv" -e $E
 for f in date_feb30:2025-02-30 date_month13:2025-13-01 date_two_digit_year:25-01-01 \
          date_empty: date_na:NA date_unpadded:2025-1-01 date_not_leap:2023-02-29 \
          date_1900_not_leap:1900-02-29 date_slashes:01/02/2024 \
-         date_with_time:2024-01-01T00:00:00; do
+         date_with_time:2024-01-01T24:00:00; do
     name=${f%%:*}
     value=${f#*:}
     bad 2 "$name.csv:2:2: column 'snapshot_date': '$value' is not a valid YYYY-MM-DD date" -s "$name.csv" -e $E
@@ -117,7 +117,7 @@ bad 2 "crlf_quoted_newline_bad_date.csv:5:2: column 'snapshot_date': '2024-02-30
 bad 2 "num_1e400.csv:2:4: column 'arr': '1e400' is out of the range of a double" -s num_1e400.csv -e $E
 bad 2 "num_minus_nan.csv:2:5: column 'usage': '-nan' is not a number" -s num_minus_nan.csv -e $E
 bad 2 "num_inf.csv:2:5: column 'usage': 'inf' is not a number" -s num_inf.csv -e $E
-bad 2 "num_decimal_comma.csv:2:5: column 'usage': '1,5' is not a number" -s num_decimal_comma.csv -e $E -d ';'
+bad 2 "num_decimal_comma.csv:2:5: column 'usage': '1,5,0' is not a number" -s num_decimal_comma.csv -e $E -d ';'
 bad 2 "num_hex.csv:2:5: column 'usage': '0x10' is not a number" -s num_hex.csv -e $E
 bad 2 "num_trailing_text.csv:2:5: column 'usage': '12abc' is not a number" -s num_trailing_text.csv -e $E
 bad 2 "num_inner_space.csv:2:5: column 'usage': '1 000' is not a number" -s num_inner_space.csv -e $E

@@ -113,7 +113,7 @@ static void test_load_errors(void **state)
         {"id,d,x\na,2024-01-01,1e400\n", 0, 2, 3, "out of the range of a double"},
         {"id,d,x\na,2024-01-01,-nan\n", 0, 2, 3, "'-nan' is not a number"},
         {"id,d,x\na,2024-01-01,inf\n", 0, 2, 3, "'inf' is not a number"},
-        {"id;d;x\na;2024-01-01;1,5\n", ';', 2, 3, "'1,5' is not a number"},
+        {"id;d;x\na;2024-01-01;1,5,3\n", ';', 2, 3, "'1,5,3' is not a number"},
         {"id,d,x\na,2024-01-01,0x10\n", 0, 2, 3, "'0x10' is not a number"},
         {"id,d,x\na,2024-01-01,12abc\n", 0, 2, 3, "'12abc' is not a number"},
         {"id,d,x\na,2024-01-01,-1\n", 0, 2, 3, "negative value -1 is not allowed"},
