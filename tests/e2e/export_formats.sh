@@ -88,7 +88,11 @@ same_file "$O/drift.out" "$X/drift.out" "drift on the warehouse export"
 (cd "$O" && $HEALTHCAL report -s snapshots.csv -e events.csv -c current.json -o rep >/dev/null 2>&1)
 (cd "$X" && $HEALTHCAL report -s snapshots.csv -e events.csv -c current.json -o rep \
     --event-map cancelled=churn >/dev/null 2>&1)
-same_file "$O/rep/summary.md" "$X/rep/summary.md" "report summary.md on the warehouse export"
+# (but the minute it was generated: two runs under valgrind can straddle one)
+for d in "$O" "$X"; do
+    sed 's/ on [0-9-]* [0-9:]* UTC\. / on DATE UTC. /' "$d/rep/summary.md" >"$d/rep/summary.cmp"
+done
+same_file "$O/rep/summary.cmp" "$X/rep/summary.cmp" "report summary.md on the warehouse export"
 same_file "$O/rep/predictions.csv" "$X/rep/predictions.csv" "report predictions.csv on the warehouse export"
 
 # The same with the vocabulary and the event columns stored in the config
