@@ -32,20 +32,27 @@ void hc_export_sql_options_init(hc_export_sql_options *opt)
     opt->view = "healthcal_scores";
 }
 
-/* Health under the weights wt (NULL: the components' own): the sum of
- * the present w_k s_k over the sum of the present w_k. */
-static void health_expr(sqlw *w, const hc_model *m, const double *wt)
-{
-    size_t K = m->n_components;
 #define WT(k) (wt ? wt[k] : m->components[k].weight)
-    fputs("CASE WHEN (", w->f);
-    for (size_t k = 0; k < K; k++) {
+
+/* The sum of the weights of the present components (hc_c<k> not NULL). */
+static void present_weights(sqlw *w, const hc_model *m, const double *wt)
+{
+    for (size_t k = 0; k < m->n_components; k++) {
         fprintf(w->f, "%sCASE WHEN hc_c%zu IS NULL THEN ", k ? " + " : "", k);
         hc_sqlw_lit(w, 0);
         fputs(" ELSE ", w->f);
         hc_sqlw_lit(w, WT(k));
         fputs(" END", w->f);
     }
+}
+
+/* Health under the weights wt (NULL: the components' own): the sum of
+ * the present w_k s_k over the sum of the present w_k. */
+static void health_expr(sqlw *w, const hc_model *m, const double *wt)
+{
+    size_t K = m->n_components;
+    fputs("CASE WHEN (", w->f);
+    present_weights(w, m, wt);
     fputs(") > ", w->f);
     hc_sqlw_lit(w, 0);
     fputs("\n        THEN (", w->f);
@@ -57,16 +64,10 @@ static void health_expr(sqlw *w, const hc_model *m, const double *wt)
         fputs(")", w->f);
     }
     fputs(")\n        / (", w->f);
-    for (size_t k = 0; k < K; k++) {
-        fprintf(w->f, "%sCASE WHEN hc_c%zu IS NULL THEN ", k ? " + " : "", k);
-        hc_sqlw_lit(w, 0);
-        fputs(" ELSE ", w->f);
-        hc_sqlw_lit(w, WT(k));
-        fputs(" END", w->f);
-    }
+    present_weights(w, m, wt);
     fputs(") END", w->f);
-#undef WT
 }
+#undef WT
 
 static void churn_eta(sqlw *w, const hc_churn_model *c)
 {
