@@ -10,9 +10,12 @@
  * so that every training label window (t + lead, t + lead + horizon] ends
  * on or before T - 1: no training label can see an event of the test
  * period. The upper end is open: a row dated exactly T - H - lead would
- * have a window ending on T itself, the first test day. T0 defaults to the first observation date plus
- * the window (expanding: plus step + horizon + lead), so the first fold has
- * a full training window.
+ * have a window ending on T itself, the first test day. T0 defaults to the
+ * first observation date plus HC_BACKTEST_MIN_TRAIN_DAYS + horizon + lead
+ * (or plus the window when that is shorter), so the first fold trains on
+ * at least 26 weeks of snapshot dates; the training windows of the first
+ * folds grow until they reach `window` and then roll (expanding: they keep
+ * growing).
  *
  * Configs are evaluated on identical folds and identical test rows (rows
  * whose health score every config can compute):
@@ -70,11 +73,25 @@
 /* Called after each fold with the number of folds done and planned. */
 typedef void (*hc_backtest_progress_fn)(void *ctx, size_t done, size_t total);
 
+/* The defaults of step_days and window_days. Four weeks per test period:
+ * a weekly snapshot history gives every test period the same four scoring
+ * dates, and an 18-month history (78 weekly snapshots) gives
+ * 11 folds (test periods from week 31 on, HC_BACKTEST_MIN_TRAIN_DAYS) instead
+ * of 2 with quarterly steps after a full year. Windows of a year keep a
+ * full seasonal cycle in the training rows once the history has one. */
+#define HC_BACKTEST_DEFAULT_STEP_DAYS 28
+#define HC_BACKTEST_DEFAULT_WINDOW_DAYS 365
+/* The shortest training span of the automatic first fold: 26 weeks of
+ * snapshot dates before the embargo (26 weekly snapshots of every account,
+ * two quarters), so that an 18-month history is tested over its last
+ * 11 months rather than its last 5. */
+#define HC_BACKTEST_MIN_TRAIN_DAYS 182
+
 typedef struct {
     int step_days;              /* length of a test period and the step, > 0
-                                   (default 90) */
+                                   (default HC_BACKTEST_DEFAULT_STEP_DAYS) */
     int window_days;            /* training window in days, 0 = expanding
-                                   (default 365) */
+                                   (default HC_BACKTEST_DEFAULT_WINDOW_DAYS) */
     int32_t first_test;         /* T0; HC_DATE_MISSING = automatic */
     int tuned;                  /* add the model refitted in each fold */
     hc_fit_options fit;         /* options of that refit (expansion off by
@@ -346,6 +363,8 @@ typedef struct {
     int has_nested;
     hc_backtest_nested nested;
     hc_backtest_options opt;    /* as run (callbacks cleared) */
+    char adequacy[768];         /* why the folds cannot carry a conclusion, ""
+                                   when they can (hc_backtest_fold_adequacy) */
 } hc_backtest_result;
 
 /* Runs the backtest of the n configs `configs` (n >= 1; each validated
@@ -363,6 +382,36 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
                           const hc_backtest_options *opt,
                           hc_backtest_result *res, hc_error *err);
 
+/* ---- whether the folds carry weight (src/workflow/backtest_adequacy.c) ----
+ *
+ * The folds can carry a conclusion when
+ *   - at least HC_BACKTEST_ADEQUATE_FOLDS (5) folds were used: with k folds
+ *     all favouring one config, a one-sided sign test gives p = 0.5^k, and
+ *     k = 5 is the fewest below 5% (0.031; 4 folds give 0.0625), so fewer
+ *     folds cannot show that a result holds over time rather than by chance;
+ *   - every used fold's test period holds at least
+ *     HC_BACKTEST_ADEQUATE_CHURNED (10) churned accounts (accounts with a
+ *     churner test row): the events-per-variable floor (Peduzzi et al.
+ *     1996, as min_train_churners); below it a fold's AUC, recall and
+ *     objective vote rest on a handful of accounts (a Wilson 95% interval
+ *     of a recall over 9 accounts is wider than +-0.25).
+ * Otherwise the sentence says which rule fails and, from the test periods'
+ * churned accounts per day, the step that would hold about 10 churned
+ * accounts per fold and how many folds that leaves. */
+#define HC_BACKTEST_ADEQUATE_FOLDS 5
+#define HC_BACKTEST_ADEQUATE_CHURNED 10
+
+/* NULL when r's folds are enough to conclude, else a sentence (owned by r,
+ * valid until it is released; a static sentence when r holds no used fold)
+ * saying why not. Filled by hc_backtest_run; written into summary.json
+ * ("folds": "adequate", "adequacy") and the text summary. */
+const char *hc_backtest_fold_adequacy(const hc_backtest_result *r);
+
+/* The sentence of hc_backtest_fold_adequacy made from r's folds (used,
+ * cells[0].test_churned_accounts, plan.folds dates) into buf (cap bytes,
+ * "" when adequate); returns 1 when adequate, 0 when not. */
+int hc_backtest_fold_adequacy_format(const hc_backtest_result *r, char *buf, size_t cap);
+
 /* Frees everything a result owns (names, pooled arrays, per-config
  * validation results, kept fold models, the plan and the sweep) and zeroes
  * it; NULL is a no-op. The configs it borrowed are untouched. */
@@ -377,14 +426,18 @@ void hc_backtest_result_release(hc_backtest_result *res);
  *                   pooled metrics per config, AUC differences with their
  *                   clustered DeLong intervals ("method", "design_effect",
  *                   "clusters", "significant" and the "rows_independent"
- *                   test), the threshold outcome;
+ *                   test), the threshold outcome, whether the folds
+ *                   carry a conclusion ("folds": "adequate", "adequacy")
+ *                   and each config's lead times ("lead_time",
+ *                   src/workflow/backtest_lead_time.h);
  *   thresholds.csv + cutpoints.csv  the sweep of the primary config;
  *   bands_over_time.csv  test-period churn rate and ARR per band and fold;
  *   and the pooled plot data of hc_backtest_write_plot_data. */
 hc_status hc_backtest_write(const hc_backtest_result *res, const hc_history *h,
                             const char *dir, hc_error *err);
 
-/* Writes the plot data files `healthcal plot` reads (hc_plot.h) for n
+/* (src/workflow/backtest_write_plot.c) Writes the plot data files
+ * `healthcal plot` reads (hc_plot.h) for n
  * evaluated series named names[i]: reliability.csv, prediction_hist.csv,
  * roc.csv, pr.csv, gains.csv, score_distribution.csv (when the results
  * carry a score). Used for the pooled backtest and by validate. */

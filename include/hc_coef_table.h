@@ -30,4 +30,22 @@ void hc_coef_table_write_fit_csv(FILE *f, const hc_fit_result *r);
 void hc_coef_table_print(FILE *f, const hc_logreg_result *res,
                          const char *const *names);
 
+struct json_t;
+
+/* The table as a JSON document (src/output/coef_table_json.c): the fit's
+ * "se_used", "n", "events", "deviance", "null_deviance", "aic",
+ * "iterations" (and "clusters"), and "coefficients", one object per term
+ * with the members of the CSV above plus "odds_ratio". A number that is
+ * not finite is null. A new reference, or NULL when out of memory. */
+struct json_t *hc_coef_table_to_json(const hc_logreg_result *res, const char *const *names);
+
+/* A history fit as hc_coef_table_to_json gives its churn model (each term
+ * with "status": "kept"), plus "weights" (per component: old and new
+ * weight with the 95% interval, beta with its SE and interval, "status"
+ * kept or dropped, a dropped one with its estimate before the drop and
+ * null weight interval), "segments" (per segment of a --segments fit:
+ * rows, events, churned_accounts, credibility, intercept, slope, note),
+ * and the churn map, fit rows and in-sample AUC. */
+struct json_t *hc_coef_table_fit_to_json(const hc_fit_result *r);
+
 #endif

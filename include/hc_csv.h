@@ -130,6 +130,12 @@ void hc_csv_write_text(FILE *f, const char *s);
  * NaN or infinity writes an empty cell. */
 void hc_csv_write_num(FILE *f, double v);
 
+/* Writes the number m / 10^scale (0 <= scale <= 9), byte for byte the
+ * cell hc_csv_write_num writes for the double nearest to it, from the
+ * integer: for a table column stored as scaled integers (most of a
+ * snapshot export), without the double's search for its digits. */
+void hc_csv_write_decimal(FILE *f, long long m, int scale);
+
 /* Writes a number with %.*g precision `digits`; non-finite writes empty. */
 void hc_csv_write_num_prec(FILE *f, double v, int digits);
 

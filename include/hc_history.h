@@ -7,6 +7,7 @@
 
 #include "hc_error.h"
 #include "hc_ingest.h"
+#include "hc_rollup.h"
 #include "hc_table.h"
 
 /* Names of the role columns of a snapshot file. NULL members take the
@@ -18,6 +19,19 @@ typedef struct {
     const char *arr;
     int segment_explicit;  /* the user named the segment column: absent is an error */
     int arr_explicit;      /* likewise for arr */
+    /* Metric columns read as text (categorical transforms: grades, colours,
+     * flags; label's --text-cols); the others load as numbers. With
+     * metrics NULL (every column loaded) they are required, and the
+     * columns keep the file's order (from standard input, which reads
+     * once, they come right after the role columns). Borrowed; NULL:
+     * none. */
+    const char *const *text_metrics;
+    size_t n_text_metrics;
+    /* User-level rows: rolled up to one row per account and date before
+     * the checks and the index (hc_rollup.h); NULL: account rows. The user
+     * column and the roll-up's metric columns must be loaded (the user
+     * column as text). Borrowed. */
+    const hc_rollup *rollup;
 } hc_snapshot_columns;
 
 /* A loaded snapshot history. `order` lists row indexes sorted by account
@@ -35,6 +49,8 @@ typedef struct {
     size_t superseded;    /* rows dropped by the same-day rule: an earlier
                              timestamp of an account on a date that has a
                              later one (hc_snapshots_from_table) */
+    hc_rollup_counts rollup; /* with a roll-up: user rows read, users and
+                             the account rows made of them; else zeros */
 } hc_snapshots;
 
 typedef struct {

@@ -60,6 +60,14 @@ typedef struct {
  * of memory. NaN scores rank last. */
 hc_metrics_ranked *hc_metrics_rank(const double *score, size_t n);
 
+/* The ranking of p[0..n) when p is a nondecreasing function of the scores
+ * ranked by `by` (a logistic map of them): read off `by` in O(n), ties of
+ * p put back in row order, so the same array hc_metrics_rank(p, n) would
+ * return; when p is not monotone along `by` it sorts instead. A new array
+ * the caller frees; NULL when out of memory. p must hold no NaN. */
+hc_metrics_ranked *hc_metrics_rank_through(const double *p, const hc_metrics_ranked *by,
+                                           size_t n);
+
 /* The R type-7 quantile (R's default, Hyndman & Fan 1996 definition 7) of
  * the n >= 1 values in `sorted` (ascending) at probability `prob` in
  * [0, 1], computed with R's exact arithmetic so that bin edges agree bit
@@ -600,6 +608,17 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
                                  hc_metrics_calibration_result *cal,
                                  hc_error *err);
 
+/* The rank fields of hc_metrics_summary (n, positives, base_rate,
+ * roc_auc and its DeLong interval, pr_auc, ks, lift_top_decile,
+ * capture_top_decile) of any finite `score` (higher = riskier) from one
+ * walk over its ranking (`ranked`, NULL: sorted here): the values
+ * hc_metrics_delong_ci, hc_metrics_average_precision, hc_metrics_ks and
+ * hc_metrics_top_decile give, without their four sorts. The other fields
+ * of *out are left as they are. Needs 2 of each class. */
+hc_status hc_metrics_rank_summary(const double *y, const double *score,
+                                  const hc_metrics_ranked *ranked, size_t n,
+                                  hc_metrics_summary *out, hc_error *err);
+
 /* ---- clustered rows: accounts with many snapshots (src/stats/metrics_clustered.c,
  *      src/stats/metrics_ratio.c, src/stats/cluster_bootstrap.c) --------------
  *
@@ -686,7 +705,7 @@ typedef struct {
     double ci_low;
     double ci_high;
     double level;
-    double n_effective;     /* proportions: sum b / max(1, design effect) */
+    double n_effective;     /* proportions: min(R (1 - R) / se^2, sum b) (t_{rows-1} / t_df)^2 when clustered, else sum b / max(1, design effect) */
     size_t n_clusters;      /* clusters with sum b > 0 */
     double df;              /* n_clusters - 1 when some cluster has several
                                rows (t quantile, df-adjusted n_effective),

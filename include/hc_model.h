@@ -40,6 +40,8 @@
 #include "hc_csv_load.h"
 #include "hc_error.h"
 #include "hc_table.h"
+#include "hc_rollup.h"
+#include "hc_trend.h"
 
 /* jansson's value type, kept opaque here so that users of this header need
  * not include <jansson.h> unless they look inside `fit` or `provenance`. */
@@ -62,8 +64,49 @@ typedef enum {
     HC_TF_LINEAR,    /* 100 (x - low) / (high - low), clamped */
     HC_TF_LOG,       /* the same on log1p(x); x < low clamps to low */
     HC_TF_PIECEWISE, /* linear interpolation of points, flat outside */
-    HC_TF_QUANTILE   /* 100 x interpolated empirical CDF from 99 cuts */
+    HC_TF_QUANTILE,  /* 100 x interpolated empirical CDF from 99 cuts */
+    HC_TF_CATEGORICAL /* a text level mapped to a set or learned score */
 } hc_transform_type;
+
+/* Default limits of a categorical transform (README "Categorical metrics"). */
+#define HC_CAT_MAX_LEVELS 50
+#define HC_CAT_PRIOR_WEIGHT 20.0
+
+/* The parameters of a categorical transform (src/model/transform_categorical.c).
+ * A metric on a text column (letter grades, traffic-light colours, yes/no
+ * flags, 1-5 matrix scores, sentiment labels) maps each level to a 0-100
+ * sub-score. Cells match levels ignoring ASCII case and surrounding white
+ * space ("  Green " is level "green"); a missing cell is a missing metric.
+ * A present cell whose level is not in `names` is "unseen": missing, or
+ * the score `other` when unseen_other. A column with more than max_levels
+ * distinct levels (after that normalisation) is an error naming it.
+ *
+ * Learning (learn = 1; healthcal fit, and every backtest refit, on the
+ * training rows only): with n_l training rows of level l of which k_l
+ * churned, and p0 = K / N the training churn rate, the smoothed rate is
+ * r_l = (k_l + a p0) / (n_l + a) with a = prior_weight > 0 (additive,
+ * i.e. beta-binomial empirical-Bayes smoothing with a prior of a rows at
+ * the overall rate: a rare level is pulled toward p0). With a declared
+ * `order` (worst level first) the r_l are made non-increasing along it by
+ * weighted pool-adjacent-violators (weights n_l + a), so scores never
+ * fall along the order. Scores are linear in the log-odds:
+ * s_l = 100 (L_max - L_l) / (L_max - L_min), L_l = logit r_l, so the
+ * least-churning level scores 100, the most-churning 0 (all 50 when every
+ * L_l is equal, e.g. no churner in the training rows). `other` is learned
+ * as the score of p0 on the same scale. Levels of the order never seen in
+ * training get r_l = p0. */
+typedef struct {
+    size_t n_levels;
+    char **names;          /* levels as the config spells them (owned) */
+    double *score;         /* n_levels sub-scores in [0, 100] */
+    size_t n_order;        /* 0: no declared order */
+    char **order;          /* levels worst first (owned); each in names */
+    int unseen_other;      /* 0: unseen level is missing; 1: scores other */
+    double other;          /* in [0, 100] (used when unseen_other) */
+    int learn;             /* fit learns the scores from training rows */
+    double prior_weight;   /* a > 0, pseudo-rows at the overall rate */
+    size_t max_levels;     /* >= 1 */
+} hc_categorical;
 
 /* A metric transform. All arrays are owned by the transform. */
 typedef struct {
@@ -75,6 +118,8 @@ typedef struct {
     double *ps;                /* PIECEWISE: n_points scores in [0, 100] */
     double *cuts;              /* QUANTILE: HC_QUANTILE_CUTS non-decreasing
                                   percentiles, or NULL = not learned yet */
+    hc_categorical *cat;       /* CATEGORICAL: its parameters (owned);
+                                  n_levels 0 = not learned yet */
 } hc_transform;
 
 /* The schema name of a transform type ("linear", ...). */
@@ -118,6 +163,47 @@ double hc_transform_apply(const hc_transform *tf, double x);
 void hc_transform_apply_array(const hc_transform *tf, const double *x,
                               size_t n, double *out);
 
+/* --- categorical transforms (src/model/transform_categorical.c) --- */
+
+/* Makes *tf a categorical transform with no levels, unseen levels missing,
+ * learn 0, the default prior weight and level limit. HC_ENOMEM. */
+hc_status hc_transform_categorical_init(hc_transform *tf, hc_error *err);
+
+/* Adds level `name` (copied) with `score` to a categorical transform.
+ * HC_EDATA for an empty name or one equal to an existing level (ignoring
+ * case and surrounding spaces); the score is checked by validate. */
+hc_status hc_transform_categorical_add(hc_transform *tf, const char *name,
+                                       double score, hc_error *err);
+
+/* Writes the matching form of `s` (`len` bytes): ASCII lower case, no
+ * leading or trailing white space, into buf (size bytes, truncated, NUL
+ * terminated). Returns its length. */
+size_t hc_categorical_norm(const char *s, size_t len, char *buf, size_t size);
+
+/* Index of the level of `s` (matching form compared), or -1 when unseen. */
+int hc_categorical_find(const hc_categorical *c, const char *s);
+
+/* Maps every string of text column `col` of `t` to the sub-score of its
+ * level: *map gets hc_strpool_count entries (unseen levels NaN, or `other`;
+ * the caller frees), and *unseen (unseen may be NULL: not wanted) as many
+ * flags, 1 for a code that is an unseen level (the caller frees). HC_EDATA naming `key` and the column when the
+ * column has more than max_levels distinct levels or the transform has
+ * no levels yet; HC_ENOMEM. Built once per table, so scoring reads one
+ * array per row and compares no string. */
+hc_status hc_categorical_code_map(const hc_transform *tf, const hc_table *t,
+                                  int col, const char *key, const char *file,
+                                  double **map, unsigned char **unseen,
+                                  hc_error *err);
+
+/* Learns the level scores of categorical transform `tf` from text column
+ * `col` of `t` and the 0/1 outcomes churn[row] of the training rows
+ * rows[0..n) (rows NULL: 0..n-1), by the rule in hc_categorical above.
+ * HC_EDATA when no training row has a level, the column has more than
+ * max_levels levels, or a level is missing from a declared order. */
+hc_status hc_categorical_learn(hc_transform *tf, const hc_table *t, int col,
+                               const uint8_t *churn, const size_t *rows,
+                               size_t n, hc_error *err);
+
 /* Computes the 1st..99th percentiles of the non-missing values x[rows[i]]
  * for i < n (or x[0..n) when rows is NULL) with R's default quantile type 7
  * (Hyndman & Fan 1996, definition 7), and stores them as the cuts of the
@@ -141,6 +227,10 @@ typedef struct {
     double weight;         /* > 0; 1 by default */
     hc_transform transform;
     int col;               /* table column index after hc_model_bind, else -1 */
+    /* Optional trend (hc_trend.h): the transform then reads the column's
+     * change over the account's last trend_days days, not its value. */
+    hc_trend_kind trend;   /* HC_TREND_NONE: the value itself */
+    int trend_days;        /* 1..3650 with a trend */
 } hc_metric;
 
 typedef struct {
@@ -320,6 +410,10 @@ typedef struct {
     hc_recalibration *recalibration; /* map of every row's P(churn), or
                                         NULL = none (owned); needs a
                                         top-level churn model */
+    hc_rollup *rollup;         /* user rows rolled up to the account before
+                                  any transform (hc_rollup.h), or NULL
+                                  (owned): "rollup": {"user_column": "user_id",
+                                  "metrics": {"logins": "sum", ...}} */
     /* Filled by hc_model_bind (-1 = unbound or absent optional column). */
     int col_account_id, col_snapshot_date, col_segment, col_arr;
 } hc_model;
@@ -474,9 +568,11 @@ hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
                                hc_coltype type, int required, int *index,
                                hc_error *err);
 
-/* Whether `m` has a quantile transform; with `uncut` non-zero, one that has
- * no cuts yet (a config that cannot score before they are learned). A fit
- * relearns every quantile transform from its training rows. */
+/* Whether `m` has a transform learned from training rows: a quantile
+ * transform, or a categorical one with learn = 1; with `uncut` non-zero,
+ * one not learned yet (no cuts, no levels: a config that cannot score
+ * before a fit). A fit relearns every such transform from its training
+ * rows. */
 int hc_model_has_quantiles(const hc_model *m, int uncut);
 
 /* Learns the cuts of every quantile transform of `m` from the training rows
@@ -485,6 +581,61 @@ int hc_model_has_quantiles(const hc_model *m, int uncut);
 hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err);
+
+/* The column type metric `mt` reads: text for a categorical transform,
+ * else a number. */
+hc_coltype hc_metric_coltype(const hc_metric *mt);
+
+/* Learns the level scores of every categorical transform with learn = 1
+ * from the training rows `rows` (n; NULL means 0..n-1) of `t` and their
+ * 0/1 churn outcomes churn[row] (fit and each backtest refit call this on
+ * training rows only, next to hc_model_learn_quantiles). */
+hc_status hc_model_learn_levels(hc_model *m, const hc_table *t,
+                                const uint8_t *churn, const size_t *rows,
+                                size_t n, hc_error *err);
+
+/* Unseen levels of one categorical metric among scored rows. */
+typedef struct {
+    size_t component, metric;   /* indexes into m->components */
+    const char *column;         /* the model's name (borrowed) */
+    size_t rows;                /* scored rows holding an unseen level */
+    size_t levels;              /* distinct unseen levels among them */
+    char example[64];           /* one of them, truncated */
+    int as_other;               /* scored as `other` (else missing) */
+} hc_unseen_count;
+
+/* Counts, for every categorical metric of `m` with levels, the rows among
+ * rows[0..n) (NULL: 0..n-1) of `t` whose cell is a level the transform
+ * does not know. *out gets a malloc'd array of the metrics with at least
+ * one such row (*n_out of them; NULL when none). HC_EDATA as
+ * hc_categorical_code_map; HC_ENOMEM. */
+hc_status hc_model_count_unseen(const hc_model *m, const hc_table *t,
+                                const size_t *rows, size_t n,
+                                hc_unseen_count **out, size_t *n_out,
+                                hc_error *err);
+
+/* --- trends (src/model/model_trend.c) --- */
+
+/* The name of the table column that holds the trend of metric `mt`
+ * ("COLUMN~KIND~Nd", e.g. "logins~ratio~28d") into buf. */
+void hc_model_trend_column(const hc_metric *mt, char *buf, size_t size);
+
+/* Adds to `t` (a snapshot table with the config's account id and date
+ * columns) a numeric column with the trend of every trend metric of `m`
+ * that it lacks (hc_trend_compute on the whole table, so a row's value
+ * reads only the account's earlier rows). Scoring finds these columns;
+ * without them it computes the same values itself on each call, so a
+ * table loaded once for many scorings (fit, backtest, validate) should
+ * get them. HC_EDATA naming the metric's key for a missing column;
+ * HC_ENOMEM. */
+hc_status hc_model_derive_trends(const hc_model *m, hc_table *t, hc_error *err);
+
+/* The input values of metric j of component k for rows rows[0..n) (NULL:
+ * 0..n-1) of `t` into out: the column's values, or its trend (the derived
+ * column, else computed). For learning transforms on training rows. */
+hc_status hc_model_metric_values(const hc_model *m, size_t k, size_t j,
+                                 const hc_table *t, const size_t *rows, size_t n,
+                                 double *out, hc_error *err);
 
 /* --- JSON (src/model/model_json_read.c, model_json_write.c) --- */
 

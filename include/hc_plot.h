@@ -33,6 +33,11 @@ typedef struct {
                             killed; <= 0 means 60 */
     int width;           /* image size in pixels; <= 0 means 800 */
     int height;          /* <= 0 means 500 */
+    int keep_script;     /* hc_gnuplot_render also writes the figure's
+                            commands (the body, without terminal and
+                            output) to OUT_DIR/BASE.gp; its data file is
+                            temporary, so the copy documents the axes and
+                            colours rather than replays the figure */
 } hc_gnuplot_options;
 
 /* ---- escaping (gnuplot_escape.c) ---- */

@@ -30,7 +30,12 @@
  *      gives the book's expected churned ARR its 80% and 95% ranges
  *      (hc_predict_risk_range_compute, seeded by opt->seed);
  *   8. optionally measures drift since a previous period (hc_drift_run);
- *   9. builds the report's document (res->doc: its sections, figures,
+ *   8b. computes the at-a-glance numbers (report_glance.c): both configs
+ *      on every labelled snapshot in accounts (churn rate per band, red
+ *      against green, lead times, pass bars), the bands by month, and this
+ *      week's call list from the predictions;
+ *   9. builds the report's document (res->doc: its cards, sections, figures
+ *      each with a one-sentence takeaway,
  *      verdicts in plain words and the book's table, money and ranges
  *      already formatted), which the renderers of the output layer read;
  *  10. writes the report directory's data: every file below but the pages,
@@ -52,6 +57,10 @@
  *   summary.md      the same summary as Markdown (hc_report_write_markdown)
  *   tuned.json      the tuned config for the scorer
  *   predictions.csv today's accounts (hc_predict_write_csv)
+ *   calls.csv       this week's call list (hc_call_list.h: current accounts
+ *                   in the riskiest band or that fell a band, by expected
+ *                   ARR at risk), the list `predict --calls` writes
+ *   index.pdf       only with `healthcal report --pdf` (hc_report_write_pdf)
  *   plots/          NAME.svg and NAME.png for every plot of hc_plot.h
  *   data/           every number behind every plot and table, as CSV/JSON:
  *                   the backtest's files (folds.csv, bands_over_time.csv,
@@ -62,8 +71,11 @@
  *                   validate.json (clustered by account, with its
  *                   "clusters" object and "effective_sample"),
  *                   revenue_at_risk.json (the book's expected churned ARR,
- *                   range_80, range_95, method, draws, seed) and, with a
- *                   previous period, drift.json
+ *                   range_80, range_95, method, draws, seed), band_rates.csv
+ *                   (churn rate per band in accounts, current and tuned),
+ *                   lead_time.csv (churned accounts flagged 30/60/90 days
+ *                   before churning), trend.csv (bands by month or quarter)
+ *                   and, with a previous period, drift.json
  *
  * When gnuplot cannot be run the report still comes out: plots are listed
  * as missing with the reason, and every number stays in data/.
@@ -75,9 +87,11 @@
 #include <stdint.h>
 
 #include "hc_backtest.h"
+#include "hc_call_list.h"
 #include "hc_drift.h"
 #include "hc_error.h"
 #include "hc_fit.h"
+#include "hc_lead_time.h"
 #include "hc_metrics.h"
 #include "hc_model.h"
 #include "hc_observations.h"
@@ -113,7 +127,8 @@ typedef struct {
     int force_bands;               /* write the recommended bands into
                                       tuned.json even when the objective did
                                       not hold out of time in most folds */
-    int step_days;                 /* backtest test period and step (90) */
+    int step_days;                 /* backtest test period and step
+                                      (HC_BACKTEST_DEFAULT_STEP_DAYS, 28) */
     int window_days;               /* training window, 0 = expanding (365) */
     int segments;                  /* per-segment fit when the data has a
                                       segment column (default 1) */
@@ -131,8 +146,8 @@ typedef struct {
     void *progress_ctx;
 } hc_report_options;
 
-/* Sets the defaults above: recall objective with target 0.7, step 90,
- * window 365, segments on, version "unknown". (How the plots are drawn is
+/* Sets the defaults above: recall objective with target 0.7, the
+ * backtest's default step (28 days) and window (365), segments on, version "unknown". (How the plots are drawn is
  * the output layer's: hc_report_write_options in hc_report_render.h.) */
 void hc_report_options_init(hc_report_options *opt);
 
@@ -173,8 +188,12 @@ typedef struct {
 
 /* The sections of the report, in the order of the page. */
 typedef enum {
-    HC_REPORT_SECTION_SUMMARY = 0,
+    HC_REPORT_SECTION_GLANCE = 0, /* the cards and the headline chart */
+    HC_REPORT_SECTION_CALLS,      /* this week's call list */
+    HC_REPORT_SECTION_SUMMARY,
     HC_REPORT_SECTION_CURRENT,
+    HC_REPORT_SECTION_LEAD,       /* how early the score warns */
+    HC_REPORT_SECTION_TREND,      /* bands by month over the history */
     HC_REPORT_SECTION_BACKTEST,
     HC_REPORT_SECTION_WEIGHTS,
     HC_REPORT_SECTION_THRESHOLDS,
@@ -194,10 +213,11 @@ typedef struct {
                                or "reliability.csv and prediction_hist.csv"
                                (static) */
     char caption[512];      /* plain text, data strings raw */
+    char takeaway[512];     /* one data-derived sentence: what to read off it */
 } hc_report_figure;
 
 /* The most figures a report shows: one per plot of hc_plot.h. */
-#define HC_REPORT_FIGURES_MAX 10
+#define HC_REPORT_FIGURES_MAX 14
 
 /* A section of the pages: where it is, what it is called, its figures. */
 typedef struct {
@@ -225,6 +245,18 @@ typedef struct {
                                the band holds no ARR */
 } hc_report_book_row;
 
+/* One card of "at a glance": a number and a sentence, linking to the
+ * section that backs it. Plain text, data strings raw. */
+typedef struct {
+    char title[96];         /* "Does the score predict churn?" */
+    const char *anchor;     /* the section it links to (static) */
+    char value[64];         /* the number, e.g. "0.74" or "3.1x" */
+    char text[600];         /* one sentence */
+    int tone;               /* 1 good news, 0 neutral, -1 a warning */
+} hc_report_card;
+
+#define HC_REPORT_CARDS_MAX 6
+
 /* The sizes of the summary and the caveats (at most this many each). */
 #define HC_REPORT_SUMMARY_MAX 8
 #define HC_REPORT_CAVEATS_MAX 12
@@ -242,6 +274,10 @@ typedef struct {
      * could not be allocated is left out. */
     hc_report_paragraph summary[HC_REPORT_SUMMARY_MAX];
     size_t n_summary;
+    hc_report_card cards[HC_REPORT_CARDS_MAX]; /* "at a glance" */
+    size_t n_cards;
+    char folds_note[800];   /* why the backtest's folds are too few or too
+                               small to conclude, or "" */
     int thresholds_verdict; /* index into summary of the thresholds
                                paragraph, -1 when left out */
     int drift_verdict;      /* of the drift paragraph, -1 when none */
@@ -261,6 +297,41 @@ typedef struct {
     char data_dir[4096];
     char plots_dir[4096];
 } hc_report_document;
+
+/* One config on every labelled snapshot, in accounts (report_glance.c):
+ * per band, the accounts with a labelled snapshot in it and how many of
+ * them churned within the horizon of such a snapshot (Wilson 95% over
+ * accounts); red against green; lead times; the pass bars. */
+typedef struct {
+    int ok;                     /* computed */
+    size_t rows;                /* labelled snapshots with a health score */
+    size_t accounts;            /* distinct accounts among them */
+    size_t n_bands;
+    size_t *band_accounts;      /* n_bands (owned) */
+    size_t *band_churned;
+    double *band_rate, *band_lo, *band_hi;
+    double rr, rr_lo, rr_hi;    /* red rate / green (top band) rate, Katz log
+                                   95% interval; NaN when not estimable */
+    double base_rate;           /* churner snapshots / snapshots */
+    double red_over_base;       /* red band's snapshot churn rate / base_rate */
+    double green_share;         /* accounts whose latest labelled snapshot is
+                                   in the top band / accounts */
+    int has_lead;
+    hc_lead_time_result lead;
+} hc_report_eval;
+
+/* Bands over time (report_glance.c), current config, labelled snapshots:
+ * per period (month, or quarter when the history spans more than 24
+ * months), each account counted once by its latest labelled snapshot in
+ * the period; per band, those accounts and how many churned within the
+ * horizon of that snapshot. */
+typedef struct {
+    size_t n_periods, n_bands;
+    int quarterly;
+    int32_t *start;             /* n_periods first days (owned) */
+    size_t *accounts;           /* n_periods x n_bands, row-major (owned) */
+    size_t *churned;
+} hc_report_trend;
 
 typedef struct {
     hc_report_options opt;      /* as run (pointers borrowed from the caller) */
@@ -321,6 +392,12 @@ typedef struct {
     /* segments */
     size_t n_segments;
     hc_report_segment *segments;  /* largest first (accounts, then snapshots) */
+    /* at a glance: current [0] and tuned [1] on every labelled snapshot
+     * (the tuned one in-sample: it was fitted on them), the trend, and
+     * this week's call list (from predict, the scoring config) */
+    hc_report_eval eval[2];
+    hc_report_trend trend;
+    hc_call_list calls;
     char generated[32];         /* UTC date and time of the run */
     hc_report_document doc;     /* what the pages say (owned) */
 } hc_report_result;

@@ -38,7 +38,22 @@ typedef struct {
     int available;          /* gnuplot could be run */
     char why[1024];         /* why not, or why some failed; "" */
     hc_plot_summary summary;/* what was drawn (zeroed when unavailable) */
+    hc_plot_summary report; /* the report's own figures: headline,
+                               lead_time, trend (hc_plot_report_figures) */
 } hc_report_plots;
+
+/* Draws the report's own figures from DATA_DIR into OUT_DIR
+ * (src/output/plots_report.c): "headline" from band_rates.csv
+ * (config,band,[accounts],[churned_accounts],churn_rate,[ci_low],
+ * [ci_high]), "lead_time" from lead_time.csv (config,flag,
+ * days_before_churn,[churned_accounts],[flagged],share,[ci_low],[ci_high])
+ * and "trend" from trend.csv (period_start,band,[accounts],share,
+ * [churned_accounts],churn_rate), in the Okabe-Ito palette. Without
+ * gnuplot every figure is skipped with the reason and HC_OK returned;
+ * otherwise as hc_plot_all. */
+hc_status hc_plot_report_figures(const char *data_dir, const char *out_dir, unsigned formats,
+                                 const hc_gnuplot_options *opt, hc_plot_summary *summary,
+                                 hc_error *err);
 
 /* Completes the report directory of a successful hc_report_run (see the
  * top of this file): res->doc names the folders; `opt` NULL means the
@@ -64,5 +79,21 @@ void hc_report_write_html(FILE *f, const hc_report_result *res, const hc_report_
  * missing (from `plots`). Write errors are left in the stream. */
 void hc_report_write_markdown(FILE *f, const hc_report_result *res,
                               const hc_report_plots *plots);
+
+/* ---- index.pdf (src/output/report_pdf.c) ---- */
+
+/* Finds a converter that prints HTML to PDF: Debian's chromium (or
+ * chromium-browser, google-chrome) on PATH, written to `path`. HC_EIO with
+ * a message saying how to install one when none is found. */
+hc_status hc_report_pdf_find(char *path, size_t size, hc_error *err);
+
+/* Prints `html` to `pdf` with `converter` (headless, no sandbox, a fresh
+ * profile in /tmp removed afterwards, no header or footer), run without a
+ * shell and killed after `timeout` seconds (<= 0: 120); the PDF is
+ * written beside its target and renamed into place only when complete.
+ * HC_EIO when the converter fails. The page's print stylesheet gives each
+ * section its own page and keeps tables and figures whole. */
+hc_status hc_report_write_pdf(const char *converter, const char *html, const char *pdf,
+                              double timeout, hc_error *err);
 
 #endif

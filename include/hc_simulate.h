@@ -36,6 +36,20 @@ typedef struct {
     int32_t start_day;      /* first snapshot date as a day number (hc_date.h) */
     const char *out_dir;    /* output directory, created when missing */
     int truth_probs;        /* also write truth_probs.csv */
+    long users_per_account; /* 0: one row per account and week; N (1..100):
+                               N user rows instead (column user_id after
+                               snapshot_date, ids A000001-u1 ...), whose
+                               values are the account's plus offsets of one
+                               unit +d, -d, +d, ... (0 for the last of an odd
+                               N, and wherever a bound would be crossed) that
+                               sum to zero: the users' mean is the account's
+                               value (up to the rounding of doubles), so the
+                               truth holds for a "mean" roll-up. No extra
+                               random draws. */
+    int grades;             /* also write a `grade` column: the letter of the
+                               true relationship sub-score (A >= 80, B >= 60,
+                               C >= 40, D >= 20, else F; no extra random
+                               draws, so every other column is unchanged) */
     hc_simulate_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_simulate_options;

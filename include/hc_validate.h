@@ -67,6 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hc_calendar.h"
 #include "hc_error.h"
 #include "hc_lead_time.h"
 #include "hc_metrics.h"
@@ -330,6 +331,9 @@ typedef struct {
     hc_metrics_bands_result bands;
     int has_lead_time;            /* bands, accounts, dates and churn days given */
     hc_lead_time_result lead_time;
+    int has_months;               /* dates and clusters given: calibration by
+                                     calendar month (hc_calendar.h) */
+    hc_calendar_result months;
     int has_band_accounts;        /* the rows had account codes */
     hc_metrics_bands_accounts_result band_accounts;
     char **band_names;            /* n_bands copies (owned) */

@@ -4,14 +4,15 @@
 # Usage: scripts/install-deps.sh [--test]
 #   default: what building and running healthcal needs
 #   --test:  also what `make check` needs (cmocka, valgrind, clang for fuzzing,
-#            PostgreSQL and SQLite for the SQL export parity test)
+#            PostgreSQL and SQLite for the SQL export parity test, chromium and
+#            poppler-utils for the report's browser and PDF test)
 # Idempotent: packages already installed are left alone. When not root and
 # something is missing, prints the exact command to run and exits 1.
 set -eu
 
 need="gcc make pkg-config libgsl-dev libcsv-dev libjansson-dev gnuplot-nox"
 if [ "${1:-}" = "--test" ]; then
-    need="$need libcmocka-dev valgrind clang libclang-rt-14-dev libxml2-utils time postgresql sqlite3"
+    need="$need libcmocka-dev valgrind clang libclang-rt-14-dev libxml2-utils time postgresql sqlite3 zsh chromium poppler-utils"
 fi
 
 missing=""

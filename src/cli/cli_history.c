@@ -57,6 +57,31 @@ int cli_ingest_option(hc_ingest_options *in, int c, const char *arg)
     }
 }
 
+/* --text-cols A,B: the names, kept for the run (the option's storage
+ * lives until exit, like the other option strings). */
+static int text_cols(cli_history *h, const char *arg)
+{
+    static char *copy;
+    static const char **names;
+    free(copy);
+    free(names);
+    copy = strdup(arg);
+    size_t n = 1;
+    for (const char *p = arg; *p; p++)
+        n += *p == ',';
+    names = malloc(n * sizeof *names);
+    if (!copy || !names)
+        return cli_usage_error("option '--text-cols': out of memory");
+    size_t k = 0;
+    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+        names[k++] = tok;
+    if (k == 0)
+        return cli_usage_error("option '--text-cols': no column named");
+    h->opt.columns.text_metrics = names;
+    h->opt.columns.n_text_metrics = k;
+    return 0;
+}
+
 int cli_history_option(cli_history *h, int c, const char *arg)
 {
     long v;
@@ -93,6 +118,7 @@ int cli_history_option(cli_history *h, int c, const char *arg)
         h->opt.labels.as_of = day;
         return 0;
     case OPT_IGNORE_UNKNOWN: h->opt.ignore_unknown_events = 1; return 0;
+    case OPT_TEXT_COLS: return text_cols(h, arg);
     case OPT_QUIET: h->quiet = 1; return 0;
     default: return cli_ingest_option(cli_ingest(), c, arg);
     }

@@ -17,6 +17,7 @@ enum {
     OPT_LEAD,
     OPT_AS_OF,
     OPT_IGNORE_UNKNOWN,
+    OPT_TEXT_COLS,
     OPT_QUIET = 'q',
     OPT_FIRST_FREE = 400  /* subcommands number their own long options from here */
 };
@@ -34,6 +35,7 @@ enum {
     {"lead", OPT_LEAD, 1, "DAYS", "gap between snapshot and window in days (default 0)"},   \
     {"as-of", OPT_AS_OF, 1, "DATE", "windows ending after this are censored (default: latest date)"}, \
     {"ignore-unknown-events", OPT_IGNORE_UNKNOWN, 0, NULL, "skip events of unknown type instead of failing"}, \
+    {"text-cols", OPT_TEXT_COLS, 1, "A,B", "columns holding text (grades, colours, flags) read as text; a config's categorical metrics are text already"}, \
     CLI_INGEST_OPTIONS, \
     {"quiet", OPT_QUIET, 0, NULL, "no summary on stderr"}
 

@@ -1,5 +1,6 @@
 /* cmd_backtest.c - `healthcal backtest`: walk-forward evaluation of configs and thresholds by date. */
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_history.h"
 #include "cli_model.h"
 #include "hc_backtest.h"
@@ -105,6 +106,40 @@ static void print_folds_objective(FILE *f, const hc_backtest_result *r)
             pc->bands_recommended ? "recommended" : "NOT recommended");
 }
 
+/* How early each config's bands warned of the test periods' churns. */
+static void print_lead_time(FILE *f, const hc_backtest_result *r)
+{
+    int any = 0;
+    for (size_t c = 0; c < r->n_configs; c++) {
+        const hc_backtest_config *cf = &r->configs[c];
+        if (!cf->has_pooled || !cf->pooled.has_lead_time ||
+            !cf->pooled.lead_time.churned_accounts || cf->n_bands < 2)
+            continue;
+        const hc_lead_time_result *l = &cf->pooled.lead_time;
+        if (!any++)
+            fprintf(f, "\nlead time out of time (the churned accounts of the test periods, "
+                       "each once; share flagged d days before its churn, 95%% CI Wilson over "
+                       "accounts)\n");
+        fprintf(f, "%s: %zu churned accounts\n", cf->name, l->churned_accounts);
+        const hc_lead_time_band *b[2] = {&l->red, &l->below_green};
+        for (int k = 0; k < 2; k++) {
+            if (k == 0)
+                fprintf(f, "  %-18.18s", cf->band_names[0]);
+            else
+                fprintf(f, "  below %-12.12s", cf->band_names[cf->n_bands - 1]);
+            for (size_t h = 0; h < HC_LEAD_TIME_HORIZONS; h++)
+                if (b[k]->with_row[h])
+                    fprintf(f, "  %d days: %zu of %zu (%.0f%%, %.0f-%.0f%%)",
+                            hc_lead_time_days[h], b[k]->flagged[h], b[k]->with_row[h],
+                            100 * b[k]->share[h], 100 * b[k]->ci_low[h],
+                            100 * b[k]->ci_high[h]);
+            if (b[k]->ever)
+                fprintf(f, "; first entered a median %.0f days before churn", b[k]->median_days);
+            fputc('\n', f);
+        }
+    }
+}
+
 static void print_summary(FILE *f, const hc_backtest_result *r)
 {
     char a[11], b[11];
@@ -114,8 +149,18 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
                "%zu pooled test rows (%zu excluded: no health score under some config)\n",
             r->folds_used, r->plan.n_folds, a, b, r->n_pooled, r->test_excluded);
     fprintf(f, "embargo: training snapshots end %d days (horizon %d + lead %d) before "
-               "each test period\n\n",
+               "each test period\n",
             r->plan.horizon + r->plan.lead, r->plan.horizon, r->plan.lead);
+    {
+        const char *why = hc_backtest_fold_adequacy(r);
+        if (why)
+            fprintf(f, "caution: %s\n", why);
+        else
+            fprintf(f, "folds: at least %d used, each test period with at least %d churned "
+                       "accounts: enough to conclude\n",
+                    HC_BACKTEST_ADEQUATE_FOLDS, HC_BACKTEST_ADEQUATE_CHURNED);
+        fputc('\n', f);
+    }
     fprintf(f, "%-24s %8s %17s %8s %8s %8s %8s %10s\n", "config", "ROC AUC", "95% CI",
             "PR AUC", "Brier", "ECE", "slope", "red recall");
     for (size_t c = 0; c < r->n_configs; c++) {
@@ -170,6 +215,7 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
                     !sig ? "no significant difference"
                     : c->diff.diff > 0 ? "significantly better" : "significantly worse");
     }
+    print_lead_time(f, r);
     if (r->opt.use_objective) {
         fprintf(f, "\nthresholds (%s):\n", r->configs[r->primary].name);
         if (r->has_sweep)
@@ -199,9 +245,9 @@ int cmd_backtest(int argc, char **argv)
         {"config", OPT_CONFIG, 1, "FILE", "a config to evaluate (repeat for several; the first is the baseline)"},
         {"names", OPT_NAMES, 1, "A,B", "display names of the configs, in order"},
         {"tuned", OPT_TUNED, 0, NULL, "also evaluate the model refitted in each fold from the first config"},
-        {"step", OPT_STEP, 1, "DAYS", "length of each test period and the step between folds (default 90)"},
+        {"step", OPT_STEP, 1, "DAYS", "length of each test period and the step between folds (default 28)"},
         {"window", OPT_WINDOW, 1, "DAYS", "training window in days, or 'expanding' (default 365)"},
-        {"first-test", OPT_FIRST_TEST, 1, "DATE", "start of the first test period (default: first date + window)"},
+        {"first-test", OPT_FIRST_TEST, 1, "DATE", "start of the first test period (default: first date + 182 days + horizon + lead, or + window when shorter)"},
         {"objective", OPT_OBJECTIVE, 1, "SPEC", "choose band cut points, counted in accounts: recall=0.7, arr-recall=0.7, precision=0.3, value:cost=C,save-rate=R (C per account-week in red), capacity=N (at most N red accounts on each scoring date) or capacity=P% (of the accounts scored that date)"},
         {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of snapshots per band (default 0.05)"},
         {"segments", OPT_SEGMENTS, 0, NULL, "refit per-segment weights in each fold"},
@@ -212,6 +258,7 @@ int cmd_backtest(int argc, char **argv)
         {"seed", OPT_SEED, 1, "S", "seed of that bootstrap (default 20240101)"},
         {"output", OPT_OUTPUT, 1, "DIR", "output directory (required)"},
         {"allow-in-sample", OPT_ALLOW_IN_SAMPLE, 0, NULL, "backtest a config fitted on rows of the test periods anyway (default: refuse)"},
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -254,6 +301,7 @@ int cmd_backtest(int argc, char **argv)
     const char *configs[MAX_CONFIGS];
     size_t n_cfg = 0;
     const char *output = NULL, *names_arg = NULL;
+    cli_format format = {0};
     int allow_in_sample = 0;
     hc_error err;
     hc_error_clear(&err);
@@ -337,10 +385,14 @@ int cmd_backtest(int argc, char **argv)
         case OPT_OUTPUT: output = arg; break;
         case OPT_ALLOW_IN_SAMPLE: allow_in_sample = 1; break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_format_option(&format, c, arg) == 0)
+                break;
+            return 1;
         }
     }
-    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0)
+    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0 ||
+        cli_format_check(&format, NULL))
         return 1;
     if (n_cfg == 0)
         return cli_usage_error("option '--config' is required");
@@ -385,10 +437,11 @@ int cmd_backtest(int argc, char **argv)
     } else if (hc_backtest_write(&r, &h, output, &err) != HC_OK) {
         rc = cli_fail(&err);
     } else {
-        print_summary(stdout, &r);
+        print_summary(cli_format_text(&format), &r);
         if (!hist.quiet)
             fprintf(stderr, "healthcal: wrote folds.csv, summary.json, thresholds.csv and "
                             "plot data to %s\n", output);
+        rc = cli_format_emit_files(&format, output, "summary.json", "folds");
     }
     hc_backtest_result_release(&r);
 out_history:

@@ -1,5 +1,6 @@
 /* cmd_drift.c - `healthcal drift`: PSI of the score and its components between two periods. */
 #include "cli.h"
+#include "cli_format.h"
 #include "hc_drift.h"
 #include "hc_history.h"
 #include "hc_labels.h"
@@ -68,6 +69,7 @@ int cmd_drift(int argc, char **argv)
         {"ignore-unknown-events", OPT_IGNORE_UNKNOWN, 0, NULL, "skip events of unknown type instead of failing"},
         {"fail-on", OPT_FAIL_ON, 1, "LEVEL", "exit 6 when the worst PSI reaches warn (0.1) or alert (0.25)"},
         CLI_INGEST_OPTIONS,
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -87,6 +89,7 @@ int cmd_drift(int argc, char **argv)
     char delimiter = 0;
     int ignore_unknown = 0;
     hc_drift_flag fail_on = HC_DRIFT_UNKNOWN; /* none */
+    cli_format format = {0};
     const char *arg;
     int c;
     while ((c = cli_next(&p, &arg)) != -1) {
@@ -112,12 +115,15 @@ int cmd_drift(int argc, char **argv)
             break;
         case 'h': return 0;
         default:
-            if (cli_ingest_option(cli_ingest(), c, arg) == 0)
+            if (cli_ingest_option(cli_ingest(), c, arg) == 0 ||
+                cli_format_option(&format, c, arg) == 0)
                 break;
             return 1;
         }
     }
     if (cli_no_positionals(&p))
+        return 1;
+    if (cli_format_check(&format, json && strcmp(json, "-") == 0 ? "--json -" : NULL))
         return 1;
     if (!config)
         return cli_usage_error("option '--config' is required");
@@ -183,10 +189,15 @@ int cmd_drift(int argc, char **argv)
         if (hc_drift_run(&o, &r, &err) != HC_OK) {
             rc = cli_fail(&err);
         } else {
-            FILE *text = json && strcmp(json, "-") == 0 ? stderr : stdout;
+            FILE *text = json && strcmp(json, "-") == 0 ? stderr : cli_format_text(&format);
             hc_drift_write_text(text, &r);
             if (json)
                 rc = write_json(json, &r);
+            /* --format json is the --json document on stdout (15 digits). */
+            if (rc == 0 && format.kind == CLI_FORMAT_JSON)
+                rc = write_json("-", &r);
+            else if (rc == 0)
+                rc = cli_format_emit(&format, hc_drift_to_json(&r), "scores");
             if (rc == 0 && fail_on != HC_DRIFT_UNKNOWN) {
                 if (r.verdict == HC_DRIFT_UNKNOWN)
                     cli_warn("--fail-on: no PSI could be computed, so none reached '%s'",

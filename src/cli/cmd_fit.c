@@ -1,5 +1,6 @@
 /* cmd_fit.c - `healthcal fit`: logistic fits from a labelled table or from history and a config. */
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_history.h"
 #include "cli_model.h"
 #include "hc_coef_table.h"
@@ -37,6 +38,7 @@ typedef struct {
     int segments, no_expansion;
     const char *recalibrate;
     double recal_holdout;
+    cli_format format;
 } fit_args;
 
 static int write_coef_csv(const char *path, const hc_logreg_result *res,
@@ -104,9 +106,13 @@ static int fit_observations(const fit_args *a)
         if (!a->hist.quiet && t.rows_missing)
             fprintf(stderr, "healthcal: %zu of %zu rows dropped for a missing value\n",
                     t.rows_missing, t.rows_read);
-        hc_coef_table_print(stdout, &res, (const char *const *)features);
+        hc_coef_table_print(cli_format_text(&a->format), &res, (const char *const *)features);
         if (a->coef_out)
             rc = write_coef_csv(a->coef_out, &res, (const char *const *)features);
+        if (rc == 0)
+            rc = cli_format_emit(&a->format,
+                                 hc_coef_table_to_json(&res, (const char *const *)features),
+                                 "coefficients");
         hc_logreg_result_release(&res);
     }
     hc_obs_table_release(&t);
@@ -291,7 +297,8 @@ static int fit_history(fit_args *a)
         rc = cli_fail(&err);
     } else {
         /* With the config on stdout, the tables go to stderr. */
-        FILE *tables = a->output && strcmp(a->output, "-") == 0 ? stderr : stdout;
+        FILE *tables = a->output && strcmp(a->output, "-") == 0 ? stderr
+                                                                : cli_format_text(&a->format);
         const char *names[256];
         for (size_t j = 0; j < r.n_kept; j++)
             names[j] = r.tuned->components[r.kept[j]].name;
@@ -307,6 +314,8 @@ static int fit_history(fit_args *a)
             rc = cli_fail(&err);
         else if (rc == 0 && !a->output && !a->hist.quiet)
             fprintf(stderr, "healthcal: no -o given: the tuned config was not written\n");
+        if (rc == 0)
+            rc = cli_format_emit(&a->format, hc_coef_table_fit_to_json(&r), "weights");
         hc_fit_result_release(&r);
     }
     hc_history_release(&h);
@@ -330,6 +339,7 @@ int cmd_fit(int argc, char **argv)
         {"coef-out", OPT_COEF_OUT, 1, "FILE", "write the coefficient table as CSV"},
         {"recalibrate", OPT_RECALIBRATE, 1, "METHOD", "platt, isotonic or none (default): recalibrate P(churn) out of time"},
         {"recalibrate-holdout", OPT_RECAL_HOLDOUT, 1, "FRACTION", "share of the latest snapshot dates held out for it (default 0.2)"},
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -410,10 +420,16 @@ int cmd_fit(int argc, char **argv)
                 return 1;
             break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_format_option(&a.format, c, arg) == 0)
+                break;
+            return 1;
         }
     }
     if (cli_no_positionals(&p))
+        return 1;
+    if (cli_format_check(&a.format, a.output && strcmp(a.output, "-") == 0
+                                        ? "the tuned config (--output -)" : NULL))
         return 1;
     if (a.observations && a.hist.opt.snapshots_path)
         return cli_usage_error("give either --observations or --snapshots, not both");

@@ -1,16 +1,20 @@
 /* cmd_label.c - `healthcal label`: the labelled observation table. */
 #include "cli.h"
+#include "cli_counts.h"
+#include "cli_format.h"
 #include "cli_history.h"
 #include "hc_observations.h"
 #include "hc_outfile.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int cmd_label(int argc, char **argv)
 {
     static const cli_option options[] = {
         CLI_HISTORY_OPTIONS,
         {"output", 'o', 1, "FILE", "write the table here (default: standard output)"},
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {"label", "--snapshots FILE --events FILE [options]",
@@ -23,6 +27,7 @@ int cmd_label(int argc, char **argv)
     cli_history hist;
     cli_history_init(&hist);
     const char *output = "-";
+    cli_format format = {0};
     const char *arg;
     int c;
     while ((c = cli_next(&p, &arg)) != -1) {
@@ -34,10 +39,15 @@ int cmd_label(int argc, char **argv)
         switch (c) {
         case 'o': output = arg; break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_format_option(&format, c, arg) == 0)
+                break;
+            return 1;
         }
     }
-    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0)
+    if (cli_no_positionals(&p) || cli_history_check(&hist, 1) != 0 ||
+        cli_format_check(&format, strcmp(output, "-") == 0 ? "the observation table (-o -)"
+                                                           : NULL))
         return 1;
     hc_error err;
     hc_error_clear(&err);
@@ -51,8 +61,10 @@ int cmd_label(int argc, char **argv)
     }
     hc_observations_write(&h, hc_outfile_stream(of));
     hc_status st = hc_outfile_commit(of, &err);
-    if (st == HC_OK && !hist.quiet)
+    if (st == HC_OK && !hist.quiet && format.kind == CLI_FORMAT_TEXT)
         hc_history_write_counts(&h, stderr);
+    int rc = st == HC_OK ? cli_format_emit(&format, cli_history_counts_json(&h), "summary")
+                         : cli_fail(&err);
     hc_history_release(&h);
-    return st == HC_OK ? 0 : cli_fail(&err);
+    return rc;
 }

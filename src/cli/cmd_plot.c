@@ -65,7 +65,7 @@ static const char *data_dir_of(const char *from, char *buf, size_t size)
 
 int cmd_plot(int argc, char **argv)
 {
-    enum { OPT_FROM = 256, OPT_FORMAT, OPT_GNUPLOT, OPT_TIMEOUT };
+    enum { OPT_FROM = 256, OPT_FORMAT, OPT_GNUPLOT, OPT_TIMEOUT, OPT_SCRIPT };
     static const cli_option options[] = {
         {"from", OPT_FROM, 1, "DIR",
          "directory holding the plot data files (or a report directory "
@@ -76,6 +76,8 @@ int cmd_plot(int argc, char **argv)
          "gnuplot program to run (default: gnuplot found on PATH)"},
         {"timeout", OPT_TIMEOUT, 1, "SECONDS",
          "stop a gnuplot run after this long (default 60)"},
+        {"script", OPT_SCRIPT, 0, NULL,
+         "also write each figure's gnuplot commands as OUTDIR/NAME.gp (axes, colours)"},
         {0},
     };
     cli_parser p = {
@@ -103,6 +105,7 @@ int cmd_plot(int argc, char **argv)
                 return 1;
             break;
         case OPT_GNUPLOT: gopt.gnuplot = arg; break;
+        case OPT_SCRIPT: gopt.keep_script = 1; break;
         case OPT_TIMEOUT:
             if (cli_parse_double("--timeout", arg, 0.1, 86400, &gopt.timeout))
                 return 1;

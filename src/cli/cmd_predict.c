@@ -1,6 +1,8 @@
 /* cmd_predict.c - `healthcal predict`: score accounts with a config, write predictions and a summary. */
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_alerts.h"
+#include "hc_call_list.h"
 #include "hc_model.h"
 #include "hc_outfile.h"
 #include "hc_predict.h"
@@ -28,7 +30,8 @@ enum {
     OPT_KEEP,
     OPT_ALERTS,
     OPT_ALERT_P,
-    OPT_PREVIOUS_ALERTS
+    OPT_PREVIOUS_ALERTS,
+    OPT_CALLS
 };
 
 /* Splits the --keep list "a,b,c" into `names` (pointers into the copy
@@ -94,7 +97,9 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         {"alerts", OPT_ALERTS, 1, "FILE", "also write JSON Lines alerts: band worse than at the previous snapshot (README: Alerts)"},
         {"alert-p", OPT_ALERT_P, 1, "P", "alerts also when P(churn) reaches P from below (or on a first snapshot)"},
         {"previous-alerts", OPT_PREVIOUS_ALERTS, 1, "FILE", "alerts already sent (JSON Lines): write only new ones"},
+        {"calls", OPT_CALLS, 1, "FILE", "also write this week's call list as CSV: current accounts in the riskiest band or that fell a band, by expected ARR at risk, drivers in words"},
         CLI_INGEST_OPTIONS,
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -143,6 +148,7 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         options, argc, argv};
     const char *config = NULL, *snapshots = NULL, *output = "-", *summary_json = NULL;
     const char *events = NULL, *alerts = NULL, *previous_alerts = NULL;
+    const char *calls = NULL;
     double alert_p = NAN;
     int ignore_unknown = 0;
     long stale_days = -1;
@@ -151,6 +157,7 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
     char delimiter = 0;
     int quiet = 0, all = 0, day;
     int32_t as_of = HC_DATE_MISSING;
+    cli_format format = {0};
     const char *arg;
     int c;
     while ((c = cli_next(&p, &arg)) != -1) {
@@ -164,6 +171,7 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         case OPT_EVENTS: events = arg; break;
         case OPT_ALERTS: alerts = arg; break;
         case OPT_PREVIOUS_ALERTS: previous_alerts = arg; break;
+        case OPT_CALLS: calls = arg; break;
         case OPT_ALERT_P:
             if (cli_parse_double("alert-p", arg, 0, 1, &alert_p))
                 return 1;
@@ -200,12 +208,15 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
             break;
         case 'h': return 0;
         default:
-            if (cli_ingest_option(cli_ingest(), c, arg) == 0)
+            if (cli_ingest_option(cli_ingest(), c, arg) == 0 ||
+                cli_format_option(&format, c, arg) == 0)
                 break;
             return 1;
         }
     }
     if (cli_no_positionals(&p))
+        return 1;
+    if (cli_format_check(&format, strcmp(output, "-") == 0 ? "the predictions (--output -)" : NULL))
         return 1;
     if (!config)
         return cli_usage_error("option '--config' is required");
@@ -226,6 +237,11 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         return cli_usage_error("--alerts needs a file of its own");
     if (previous_alerts)
         hc_outfile_protect_input(previous_alerts);
+    if (calls && (strcmp(calls, "-") == 0 || strcmp(calls, output) == 0))
+        return cli_usage_error("--calls needs a file of its own");
+    if (calls && all)
+        return cli_usage_error("--calls lists accounts by their latest snapshot: not with "
+                               "--all-snapshots");
 
     hc_error err;
     hc_error_clear(&err);
@@ -292,6 +308,24 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
             rc = cli_fail(&err);
         if (rc == 0 && alerts)
             rc = cli_alerts_run(&r, alerts, alert_p, previous_alerts, quiet);
+        if (rc == 0 && calls) {
+            /* The same list as the report's calls.csv (hc_call_list.h). */
+            hc_call_list cl;
+            hc_outfile *cf;
+            if (hc_call_list_build(&r, &cl, &err) != HC_OK ||
+                hc_outfile_open(calls, &cf, &err) != HC_OK) {
+                rc = cli_fail(&err);
+            } else {
+                hc_call_list_write_csv(hc_outfile_stream(cf), &r, &cl);
+                if (hc_outfile_commit(cf, &err) != HC_OK)
+                    rc = cli_fail(&err);
+                else if (!quiet)
+                    fprintf(stderr, "call list: %zu accounts (%zu in the riskiest band, %zu "
+                                    "fell a band) written to %s\n",
+                            cl.n, cl.red, cl.fell, calls);
+            }
+            hc_call_list_release(&cl);
+        }
         if (rc == 0 && !quiet) {
             size_t scored = 0, with_p = 0;
             for (size_t i = 0; i < r.n; i++) {
@@ -307,10 +341,13 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
                                 "snapshot (ignored), %zu of unknown type skipped\n",
                         ev.rows_read, ev.by_type[HC_EVENT_CHURN], ev.unknown_account,
                         ev.unknown_type);
-            hc_predict_write_summary(stderr, &r);
+            FILE *text = format.kind == CLI_FORMAT_TEXT ? stderr : cli_format_text(&format);
+            hc_predict_write_summary(text, &r);
             if (m->recalibration && m->churn.present)
-                print_recalibration(stderr, m->recalibration);
+                print_recalibration(text, m->recalibration);
         }
+        if (rc == 0)
+            rc = cli_format_emit(&format, hc_predict_summary_json(&r), "bands");
         hc_predict_result_release(&r);
     }
     if (events)

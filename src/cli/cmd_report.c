@@ -22,7 +22,8 @@ enum {
     OPT_RIDGE,
     OPT_GNUPLOT,
     OPT_SEED,
-    OPT_FORCE
+    OPT_FORCE,
+    OPT_PDF
 };
 
 static void progress(void *ctx, const char *stage)
@@ -41,7 +42,7 @@ int cmd_report(int argc, char **argv)
          "how to choose band cut points: recall=0.7 (default), arr-recall=0.7, "
          "precision=0.3 or value:cost=C,save-rate=R"},
         {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of accounts per band (default 0.05)"},
-        {"step", OPT_STEP, 1, "DAYS", "backtest test period and step between folds (default 90)"},
+        {"step", OPT_STEP, 1, "DAYS", "backtest test period and step between folds (default 28)"},
         {"window", OPT_WINDOW, 1, "DAYS", "backtest training window in days, or 'expanding' (default 365)"},
         {"previous", OPT_PREVIOUS, 1, "FROM:TO",
          "drift of the score since this period (YYYY-MM-DD:YYYY-MM-DD); the current "
@@ -50,6 +51,7 @@ int cmd_report(int argc, char **argv)
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the fits (default 0)"},
         {"gnuplot", OPT_GNUPLOT, 1, "PROG", "gnuplot program (default: gnuplot on PATH)"},
         {"seed", OPT_SEED, 1, "S", "seed of the revenue-at-risk range's Monte Carlo (default 20240101)"},
+        {"pdf", OPT_PDF, 0, NULL, "also print DIR/index.pdf with a headless browser (Debian's chromium; an error when none is installed)"},
         {"force", OPT_FORCE, 0, NULL, "write the recommended bands into tuned.json even when the objective did not hold out of time in most folds"},
         {0},
     };
@@ -77,7 +79,13 @@ int cmd_report(int argc, char **argv)
         "metrics and its paired AUC test (clustered DeLong, Obuchowski 1997); the\n"
         "report says how many churned accounts the intervals rest on. Revenue at\n"
         "risk comes with 80% and 95% ranges of the churned ARR (each account\n"
-        "churning independently with its P(churn), seeded Monte Carlo, --seed).",
+        "churning independently with its P(churn), seeded Monte Carlo, --seed).\n"
+        "\n"
+        "The page opens with the answers at a glance (cards linking to their\n"
+        "sections and a headline chart), then this week's call list (also as\n"
+        "DIR/calls.csv, the same list as 'healthcal predict --calls'), how early the\n"
+        "score warns, and the bands over time. It prints cleanly from a browser;\n"
+        "--pdf prints DIR/index.pdf with headless chromium and says so.",
         options, argc, argv};
     cli_history hist;
     cli_history_init(&hist);
@@ -86,6 +94,8 @@ int cmd_report(int argc, char **argv)
     opt.version = HC_VERSION;
     hc_report_write_options wopt;
     hc_report_write_options_init(&wopt);
+    int pdf = 0;
+    char converter[4096] = "";
     hc_error err;
     hc_error_clear(&err);
     const char *arg;
@@ -100,6 +110,7 @@ int cmd_report(int argc, char **argv)
         switch (c) {
         case OPT_CONFIG: opt.config_path = arg; break;
         case OPT_FORCE: opt.force_bands = 1; break;
+        case OPT_PDF: pdf = 1; break;
         case OPT_OUTPUT: opt.out_dir = arg; break;
         case OPT_OBJECTIVE:
             if (hc_backtest_parse_objective(arg, &opt.threshold, &err) != HC_OK)
@@ -152,6 +163,9 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error("option '-o DIR' is required");
     if (strcmp(opt.out_dir, "-") == 0)
         return cli_usage_error("-o: the report is a directory; standard output cannot hold it");
+    /* Before the long run: --pdf without a converter fails at once. */
+    if (pdf && hc_report_pdf_find(converter, sizeof converter, &err) != HC_OK)
+        return cli_fail(&err);
     const hc_history_options *ho = &hist.opt;
     opt.snapshots_path = ho->snapshots_path;
     opt.events_path = ho->events_path;
@@ -178,13 +192,30 @@ int cmd_report(int argc, char **argv)
         if (!plots.available)
             cli_warn("plots are missing from the report: %s; every number behind them "
                      "is in %s/data", plots.why, opt.out_dir);
-        else if (plots.summary.n_failed)
-            cli_warn("%zu plot%s could not be drawn: %s", plots.summary.n_failed,
-                     plots.summary.n_failed == 1 ? "" : "s", plots.why);
+        else if (plots.summary.n_failed + plots.report.n_failed)
+            cli_warn("%zu plot%s could not be drawn: %s",
+                     plots.summary.n_failed + plots.report.n_failed,
+                     plots.summary.n_failed + plots.report.n_failed == 1 ? "" : "s",
+                     plots.why);
         if (!res.has_backtest)
             cli_warn("no out-of-time backtest: %s", res.backtest_note);
         const char *sep = opt.out_dir[0] && opt.out_dir[strlen(opt.out_dir) - 1] == '/'
                               ? "" : "/";
+        if (pdf) {
+            char html[4096], out[4096];
+            snprintf(html, sizeof html, "%s%sindex.html", opt.out_dir, sep);
+            snprintf(out, sizeof out, "%s%sindex.pdf", opt.out_dir, sep);
+            if (opt.progress)
+                progress(NULL, "printing index.pdf");
+            if (hc_report_write_pdf(converter, html, out, 0, &err) != HC_OK) {
+                rc = cli_fail(&err);
+            } else {
+                if (!hist.quiet)
+                    fprintf(stderr, "healthcal report: %s printed with %s (headless)\n", out,
+                            converter);
+                printf("%s\n", out);
+            }
+        }
         printf("%s%sindex.html\n", opt.out_dir, sep);
     }
     hc_report_result_release(&res);

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_ACCOUNTS = 256, OPT_WEEKS, OPT_SEED, OPT_START, OPT_TRUTH_PROBS };
+enum { OPT_ACCOUNTS = 256, OPT_WEEKS, OPT_SEED, OPT_START, OPT_TRUTH_PROBS, OPT_GRADES,
+       OPT_USERS };
 
 /* A progress line on stderr, redrawn in place (only when it is a tty). */
 static void show_progress(void *ctx, double fraction)
@@ -33,6 +34,10 @@ int cmd_simulate(int argc, char **argv)
         {"start", OPT_START, 1, "DATE", "first snapshot date, YYYY-MM-DD (default 2024-01-01)"},
         {"truth-probs", OPT_TRUTH_PROBS, 0, NULL,
          "also write truth_probs.csv (true 30-day churn/expansion probabilities)"},
+        {"users-per-account", OPT_USERS, 1, "N",
+         "N user rows per account and week (column user_id) whose mean is the account's"},
+        {"grades", OPT_GRADES, 0, NULL,
+         "also write a letter grade column (A-F of the true relationship sub-score)"},
         {"quiet", 'q', 0, NULL, "no summary on stderr"},
         {0},
     };
@@ -79,6 +84,11 @@ int cmd_simulate(int argc, char **argv)
             opt.start_day = (int32_t)day;
             break;
         case OPT_TRUTH_PROBS: opt.truth_probs = 1; break;
+        case OPT_GRADES: opt.grades = 1; break;
+        case OPT_USERS:
+            if (cli_parse_long("users-per-account", arg, 1, 100, &opt.users_per_account))
+                return 1;
+            break;
         case 'q': quiet = 1; break;
         case 'h': return 0;
         default: return 1;

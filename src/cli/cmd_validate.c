@@ -1,5 +1,6 @@
 /* cmd_validate.c - `healthcal validate`: does a probability, a score or a config predict churn. */
 #include "cli.h"
+#include "cli_format.h"
 #include "cli_history.h"
 #include "cli_model.h"
 #include "hc_backtest.h"
@@ -50,6 +51,7 @@ typedef struct {
     const char *cluster_col;   /* NULL: the account id (history), none (observations) */
     long bootstrap, seed;
     double fail_below_auc;     /* 0: off */
+    cli_format format;
 } validate_args;
 
 /* "none" turns the clustering off. */
@@ -229,6 +231,46 @@ static void print_lead_time(FILE *f, const hc_validate_result *r)
     }
 }
 
+/* Calibration by calendar month (hc_calendar.h). */
+static void print_months(FILE *f, const hc_calendar_result *c)
+{
+    static const char *const names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    fprintf(f, "\ncalibration by calendar month (snapshots dated in the month, any year; "
+               "O/E = observed / expected churners; 95%% CI clustered by account)\n");
+    fprintf(f, "  month  snapshots  accounts   churner  predicted   observed           95%% CI"
+               "    O/E         95%% CI\n");
+    fprintf(f, "                                snapshots\n");
+    char differ[12 * 5] = "";
+    for (int m = 0; m < 12; m++) {
+        const hc_calendar_month *t = &c->month[m];
+        if (!t->rows)
+            continue;
+        fprintf(f, "  %-5s %10zu %9zu %9zu %9.2f%% %9.2f%%", names[m], t->rows, t->accounts,
+                t->churner_rows, 100 * t->predicted, 100 * t->observed);
+        if (!t->estimable) {
+            fprintf(f, "  not estimable (%s)\n",
+                    t->accounts < 2 ? "fewer than 2 accounts" : "no predicted churn");
+            continue;
+        }
+        char rate_ci[48], oe_ci[48];
+        snprintf(rate_ci, sizeof rate_ci, "%.2f%%-%.2f%%", 100 * t->observed_ci_low,
+                 100 * t->observed_ci_high);
+        snprintf(oe_ci, sizeof oe_ci, "%.2f-%.2f", t->oe_ci_low, t->oe_ci_high);
+        fprintf(f, " %16s %6.2f %14s%s\n", rate_ci, t->oe, oe_ci, t->differs ? "  differs" : "");
+        if (t->differs) {
+            strcat(differ, differ[0] ? ", " : "");
+            strcat(differ, names[m]);
+        }
+    }
+    if (c->months_differ)
+        fprintf(f, "  calibration differs in %s (O/E interval excludes 1); with 12 months, one "
+                   "such month in about two histories is chance (1 - 0.95^12 = 46%%)\n",
+                differ);
+    else
+        fprintf(f, "  no month's O/E interval excludes 1\n");
+}
+
 static void print_result(FILE *f, const char *what, const hc_validate_result *r)
 {
     const hc_metrics_summary *s = &r->summary;
@@ -284,6 +326,8 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
         print_bands(f, r);
         print_lead_time(f, r);
     }
+    if (r->has_months)
+        print_months(f, &r->months);
     if (r->n_segments) {
         fprintf(f, "\nsegments (ROC AUC of the health score within each)\n");
         for (size_t k = 0; k < r->n_segments; k++) {
@@ -332,10 +376,15 @@ static int finish_result(const validate_args *a, const char *what,
 {
     hc_error err;
     hc_error_clear(&err);
-    FILE *text = a->json && strcmp(a->json, "-") == 0 ? stderr : stdout;
+    FILE *text = a->json && strcmp(a->json, "-") == 0 ? stderr : cli_format_text(&a->format);
     print_result(text, what, r);
     if (a->json && hc_validate_write_json(r, src, a->json, &err) != HC_OK)
         return cli_fail(&err);
+    if (a->format.kind != CLI_FORMAT_TEXT) {
+        int rc = cli_format_emit(&a->format, hc_validate_to_json(r, src), "summary");
+        if (rc)
+            return rc;
+    }
     if (a->plot_data) {
         const hc_validate_result *rs[1] = {r};
         const char *names[1] = {a->name ? a->name : what};
@@ -519,6 +568,7 @@ int cmd_validate(int argc, char **argv)
         {"tolerance-mean", OPT_TOL_MEAN, 1, "R", "a mean prediction off the observed rate by more than R of it is material (default 0.2)"},
         {"tolerance-slope", OPT_TOL_SLOPE, 1, "D", "a calibration slope off 1 by more than D is material (default 0.2)"},
         {"fail-below-auc", OPT_FAIL_BELOW_AUC, 1, "X", "exit 6 when the ROC AUC is below X (or not computable), for CI"},
+        CLI_FORMAT_OPTIONS,
         {0},
     };
     cli_parser p = {
@@ -626,10 +676,15 @@ int cmd_validate(int argc, char **argv)
                 return 1;
             break;
         case 'h': return 0;
-        default: return 1;
+        default:
+            if (cli_format_option(&a.format, c, arg) == 0)
+                break;
+            return 1;
         }
     }
     if (cli_no_positionals(&p))
+        return 1;
+    if (cli_format_check(&a.format, a.json && strcmp(a.json, "-") == 0 ? "--json -" : NULL))
         return 1;
     if (a.observations && a.hist.opt.snapshots_path)
         return cli_usage_error("give either --observations or --snapshots, not both");

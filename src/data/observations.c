@@ -5,6 +5,7 @@
 #include "hc_outfile.h"
 #include "hc_trace.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void hc_history_release(hc_history *h)
@@ -54,6 +55,34 @@ hc_status hc_history_load(const hc_history_options *opt, hc_history *out,
     return st;
 }
 
+/* A numeric cell as hc_csv_write_num writes its value: scaled integers
+ * straight from their digits. */
+static void write_num_cell(FILE *f, const hc_table *t, const hc_column *col, int c, size_t r)
+{
+    long long m;
+    switch (col->store) {
+    case HC_NUM_I8:
+        m = ((const int8_t *)col->nums)[r];
+        if (m == INT8_MIN)
+            return;
+        break;
+    case HC_NUM_I16:
+        m = ((const int16_t *)col->nums)[r];
+        if (m == INT16_MIN)
+            return;
+        break;
+    case HC_NUM_I32:
+        m = ((const int32_t *)col->nums)[r];
+        if (m == INT32_MIN)
+            return;
+        break;
+    default:
+        hc_csv_write_num(f, hc_table_num(t, c, r));
+        return;
+    }
+    hc_csv_write_decimal(f, m, col->scale);
+}
+
 void hc_observations_write(const hc_history *h, FILE *f)
 {
     const hc_table *t = h->snapshots.table;
@@ -68,7 +97,7 @@ void hc_observations_write(const hc_history *h, FILE *f)
         for (size_t c = 0; c < t->n_cols; c++) {
             const hc_column *col = &t->cols[c];
             if (col->type == HC_COL_NUM) {
-                hc_csv_write_num(f, hc_table_num(t, (int)c, r));
+                write_num_cell(f, t, col, (int)c, r);
             } else if (col->type == HC_COL_DATE) {
                 char d[11];
                 hc_date_format(col->code[r], d);

@@ -108,7 +108,9 @@ static hc_status build_index(hc_snapshots *s, hc_error *err)
                 hc_date_format(date[run[i]], d);
                 return hc_error_set(err, HC_EDATA, t->source, hc_table_line(t, run[i]), 0,
                                     "duplicate snapshot for account '%s' on %s "
-                                    "(also on line %u)",
+                                    "(also on line %u); several rows of an account "
+                                    "on one date are user rows: a config's \"rollup\" "
+                                    "rolls them up (fit, validate, backtest)",
                                     hc_strpool_get(id->pool, (int32_t)a), d,
                                     hc_table_line(t, run[i - 1]));
             }
@@ -204,6 +206,23 @@ hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *co
     memset(out, 0, sizeof *out);
     const char *id = or_default(cols->account_id, "account_id");
     const char *date = or_default(cols->snapshot_date, "snapshot_date");
+    /* User rows first become account rows (the caller keeps `table` on
+     * failure; on success it is replaced by the rolled-up one). */
+    hc_table *orig = table;
+    if (cols->rollup) {
+        int ic = role_column(table, id, HC_COL_TEXT), dc = role_column(table, date, HC_COL_DATE);
+        if (ic < 0 || dc < 0)
+            return hc_error_set(err, HC_EDATA, table->source, 0, 0,
+                                "required column '%s' is missing", ic < 0 ? id : date);
+        hc_table *rolled;
+        hc_rollup_counts rc;
+        hc_status rs = hc_rollup_apply(table, cols->rollup, ic, dc, &rolled, &rc, err);
+        if (rs != HC_OK)
+            return rs;
+        table = rolled;
+        out->rollup = rc;
+    }
+    hc_rollup_counts keep_counts = out->rollup;
     out->table = table;
     out->id_col = role_column(table, id, HC_COL_TEXT);
     out->date_col = role_column(table, date, HC_COL_DATE);
@@ -223,8 +242,84 @@ hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *co
     if (st != HC_OK) {
         out->table = NULL; /* ownership stays with the caller on failure */
         hc_snapshots_release(out);
+        if (table != orig)
+            hc_table_free(table);
+    } else if (table != orig) {
+        hc_table_free(orig);
+        out->rollup = keep_counts;
     }
     return st;
+}
+
+/* The header of a file, read by stopping after one record. */
+typedef struct {
+    char **names;
+    size_t n;
+    int got;
+} header_ctx;
+
+static hc_status on_header(void *ctx, const hc_csv_record *rec, hc_error *err)
+{
+    header_ctx *h = ctx;
+    if (h->got)
+        return HC_EIO;
+    h->names = calloc(rec->n ? rec->n : 1, sizeof *h->names);
+    if (!h->names)
+        return hc_error_nomem(err);
+    for (size_t i = 0; i < rec->n; i++) {
+        if (!(h->names[i] = strdup(rec->fields[i])))
+            return hc_error_nomem(err);
+        h->n = i + 1;
+    }
+    h->got = 1;
+    return HC_EIO; /* stop: the header is all we need */
+}
+
+/* Every column of the header in file order: the role specs, then each
+ * other column, text when listed in `text` (n_text), else a number. *out
+ * gets a malloc'd array (the names point into *h), *n its length; NULL
+ * when the header cannot be read (the load then reports the file). */
+static hc_status header_specs(const char *path, const hc_csv_options *co,
+                              const hc_colspec *roles, size_t n_roles,
+                              const char *const *text, size_t n_text, header_ctx *h,
+                              hc_colspec **out, size_t *n, hc_error *err)
+{
+    hc_csv_options o = *co;
+    hc_error herr;
+    hc_error_clear(&herr);
+    *out = NULL;
+    if (hc_csv_read(path, &o, on_header, h, &herr) == HC_ENOMEM && !h->got)
+        return hc_error_nomem(err);
+    if (!h->got)
+        return HC_OK;
+    hc_colspec *spec = malloc((n_roles + h->n) * sizeof *spec);
+    if (!spec)
+        return hc_error_nomem(err);
+    memcpy(spec, roles, n_roles * sizeof *spec);
+    size_t c = n_roles;
+    for (size_t i = 0; i < h->n; i++) {
+        int role = 0, is_text = 0;
+        for (size_t j = 0; j < n_roles; j++)
+            role |= strcmp(roles[j].name, h->names[i]) == 0;
+        for (size_t j = 0; j < n_text; j++)
+            is_text |= strcmp(text[j], h->names[i]) == 0;
+        if (!role)
+            spec[c++] = (hc_colspec){h->names[i], is_text ? HC_COL_TEXT : HC_COL_NUM, 1};
+    }
+    *out = spec;
+    /* A listed column the header lacks: required, so the loader names it. */
+    for (size_t j = 0; j < n_text; j++) {
+        size_t i = 0;
+        while (i < h->n && strcmp(text[j], h->names[i]) != 0)
+            i++;
+        if (i == h->n) {
+            spec[n_roles] = (hc_colspec){text[j], HC_COL_TEXT, 1};
+            c = n_roles + 1;
+            break;
+        }
+    }
+    *n = c;
+    return HC_OK;
 }
 
 hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *opt,
@@ -241,8 +336,13 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
     if (opt->metrics && opt->n_metrics > 256)
         return hc_error_set(err, HC_EUSAGE, path, 0, 0,
                             "more than 256 metric columns requested");
-    for (size_t i = 0; opt->metrics && i < opt->n_metrics; i++)
-        spec[n++] = (hc_colspec){opt->metrics[i], HC_COL_NUM, 1};
+    for (size_t i = 0; opt->metrics && i < opt->n_metrics; i++) {
+        hc_coltype type = HC_COL_NUM;
+        for (size_t j = 0; j < c->n_text_metrics; j++)
+            if (strcmp(c->text_metrics[j], opt->metrics[i]) == 0)
+                type = HC_COL_TEXT;
+        spec[n++] = (hc_colspec){opt->metrics[i], type, 1};
+    }
     hc_load_options lo = {
         .csv = {.delimiter = opt->delimiter},
         .cols = spec,
@@ -251,8 +351,30 @@ hc_status hc_snapshots_load(const char *path, const hc_snapshot_load_options *op
         .negative_error_col = 3,
         .ingest = opt->ingest,
     };
-    hc_table *t;
-    hc_status st = hc_table_load_csv(path, &lo, &t, err);
+    /* Every column loaded, some of them as text (label --text-cols): name
+     * them all in the file's order, so that the table keeps it. */
+    header_ctx h = {0};
+    hc_colspec *all = NULL;
+    hc_status st = HC_OK;
+    if (!opt->metrics && c->n_text_metrics > 0) {
+        if (strcmp(path, "-") != 0)
+            st = header_specs(path, &lo.csv, spec, n, c->text_metrics, c->n_text_metrics,
+                              &h, &all, &lo.n_cols, err);
+        if (st == HC_OK && all) {
+            lo.cols = all;
+        } else if (st == HC_OK) {
+            for (size_t j = 0; j < c->n_text_metrics && n < sizeof spec / sizeof *spec; j++)
+                spec[n++] = (hc_colspec){c->text_metrics[j], HC_COL_TEXT, 1};
+            lo.n_cols = n;
+        }
+    }
+    hc_table *t = NULL;
+    if (st == HC_OK)
+        st = hc_table_load_csv(path, &lo, &t, err);
+    free(all);
+    for (size_t i = 0; i < h.n; i++)
+        free(h.names[i]);
+    free(h.names);
     if (st != HC_OK)
         return st;
     st = hc_snapshots_from_table(t, c, out, err);

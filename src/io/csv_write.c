@@ -70,7 +70,8 @@ static int write_short_decimal(FILE *f, double v)
         } while (u);
         if (v < 0)
             *--p = '-';
-        fwrite(p, 1, (size_t)(end - p), f);
+        while (p < end)
+            putc_unlocked(*p++, f);
         return 1;
     }
     return 0;
@@ -95,4 +96,46 @@ void hc_csv_write_num(FILE *f, double v)
             break;
     }
     fputs(buf, f);
+}
+
+void hc_csv_write_decimal(FILE *f, long long m, int scale)
+{
+    /* m / 10^scale with its fraction's trailing zeros dropped is the
+     * decimal write_short_decimal finds (it has at most 10 significant
+     * digits, so no shorter decimal names the same double) when it has at
+     * most 6 decimals and is below 1e9; other values take the double's
+     * path. */
+    unsigned long long u = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
+    int k = scale;
+    while (k > 0 && u % 10 == 0) {
+        u /= 10;
+        k--;
+    }
+    static const unsigned long long p10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                               10000000, 100000000, 1000000000};
+    if (scale < 0 || scale > 9 || k > 6 || u / p10[k] >= 1000000000ULL) {
+        static const double d10[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+        hc_csv_write_num(f, scale >= 0 && scale <= 9 ? (double)m / d10[scale] : (double)m);
+        return;
+    }
+    if (u == 0) {
+        putc_unlocked('0', f);
+        return;
+    }
+    char buf[32];
+    char *end = buf + sizeof buf, *p = end;
+    for (int i = 0; i < k; i++) {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (k)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (m < 0)
+        *--p = '-';
+    while (p < end)
+        putc_unlocked(*p++, f);
 }

@@ -74,6 +74,7 @@ void hc_model_free(hc_model *m)
     free(m->columns.event_type);
     free(m->columns.amount);
     json_decref(m->event_map);
+    hc_rollup_free(m->rollup);
     free(m);
 }
 
@@ -103,6 +104,8 @@ hc_model *hc_model_copy(const hc_model *m)
           (!m->columns.amount || c->columns.amount);
     c->event_map = m->event_map ? json_deep_copy(m->event_map) : NULL;
     ok &= !m->event_map || c->event_map;
+    c->rollup = hc_rollup_copy(m->rollup);
+    ok &= !m->rollup || c->rollup;
     c->fit = m->fit ? json_deep_copy(m->fit) : NULL;
     c->provenance = m->provenance ? json_deep_copy(m->provenance) : NULL;
     ok &= (!m->fit || c->fit) && (!m->provenance || c->provenance);
@@ -151,6 +154,8 @@ hc_model *hc_model_copy(const hc_model *m)
                 to->n_metrics = j + 1;
                 mt->weight = from->metrics[j].weight;
                 mt->col = from->metrics[j].col;
+                mt->trend = from->metrics[j].trend;
+                mt->trend_days = from->metrics[j].trend_days;
                 mt->column = dup_str(from->metrics[j].column);
                 if (!mt->column ||
                     hc_transform_copy(&mt->transform,

@@ -16,6 +16,23 @@ static const char *type_word(hc_coltype t)
     return "unknown";
 }
 
+hc_coltype hc_metric_coltype(const hc_metric *mt)
+{
+    return mt->transform.type == HC_TF_CATEGORICAL ? HC_COL_TEXT : HC_COL_NUM;
+}
+
+/* Whether config key `key` ("components[K].metrics[J].column") names a
+ * metric of `m` with a categorical transform. */
+static int categorical_key(const hc_model *m, const char *key)
+{
+    size_t k, j;
+    int end = 0;
+    if (sscanf(key, "components[%zu].metrics[%zu].column%n", &k, &j, &end) != 2 ||
+        key[end] != '\0' || k >= m->n_components || j >= m->components[k].n_metrics)
+        return 0;
+    return m->components[k].metrics[j].transform.type == HC_TF_CATEGORICAL;
+}
+
 hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
                                const char *key, const char *name,
                                hc_coltype type, int required, int *index,
@@ -29,6 +46,13 @@ hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
         return hc_error_set(err, HC_EDATA, m->source, 0, 0,
                             "%s: column '%s' is not in %s", key, name,
                             t->source ? t->source : "<memory>");
+    }
+    /* A caller that asks every metric column for a number (e.g. a
+     * loader's own checks) gets a categorical metric's text column. */
+    if (t->cols[c].type != type && type == HC_COL_NUM &&
+        t->cols[c].type == HC_COL_TEXT && categorical_key(m, key)) {
+        *index = c;
+        return HC_OK;
     }
     if (t->cols[c].type != type)
         return hc_error_set(err, HC_EDATA, m->source, 0, 0,
@@ -45,6 +69,8 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
     size_t total = 4;
     for (size_t k = 0; k < m->n_components; k++)
         total += m->components[k].n_metrics;
+    if (m->rollup)
+        total += 1 + m->rollup->n_metrics;
     hc_colspec *s = malloc(total * sizeof *s);
     *specs = NULL;
     *n = 0;
@@ -58,7 +84,8 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
     s[c++] = (hc_colspec){m->columns.arr, HC_COL_NUM, 0};
     for (size_t k = 0; k < m->n_components; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++) {
-            const char *col = m->components[k].metrics[j].column;
+            const hc_metric *mt = &m->components[k].metrics[j];
+            const char *col = mt->column;
             size_t i = 0;
             while (i < c && strcmp(s[i].name, col) != 0)
                 i++;
@@ -68,8 +95,20 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
                 s[i].required = 1;
                 continue;
             }
-            s[c++] = (hc_colspec){col, HC_COL_NUM, 1};
+            s[c++] = (hc_colspec){col, hc_metric_coltype(mt), 1};
         }
+    /* A roll-up reads the user column and its metrics (hc_rollup.h). */
+    if (m->rollup) {
+        s[c++] = (hc_colspec){m->rollup->user_column, HC_COL_TEXT, 1};
+        for (size_t q = 0; q < m->rollup->n_metrics; q++) {
+            const char *col = m->rollup->metrics[q].column;
+            size_t i = 0;
+            while (i < c && strcmp(s[i].name, col) != 0)
+                i++;
+            if (i == c)
+                s[c++] = (hc_colspec){col, HC_COL_NUM, 1};
+        }
+    }
     *specs = s;
     *n = c;
     return HC_OK;
@@ -99,7 +138,8 @@ hc_status hc_model_bind(hc_model *m, const hc_table *t, hc_error *err)
                      k, j);
             if ((st = hc_model_find_column(
                      m, t, key, m->components[k].metrics[j].column,
-                     HC_COL_NUM, 1, &c, err)) != HC_OK)
+                     hc_metric_coltype(&m->components[k].metrics[j]), 1, &c,
+                     err)) != HC_OK)
                 return st;
         }
     /* Everything resolved: only now store, so a failure changes nothing. */
@@ -121,6 +161,9 @@ int hc_model_has_quantiles(const hc_model *m, int uncut)
             const hc_transform *tf = &m->components[k].metrics[j].transform;
             if (tf->type == HC_TF_QUANTILE && (!uncut || !tf->cuts))
                 return 1;
+            if (tf->type == HC_TF_CATEGORICAL && tf->cat && tf->cat->learn &&
+                (!uncut || tf->cat->n_levels == 0))
+                return 1;
         }
     return 0;
 }
@@ -129,30 +172,22 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err)
 {
-    char key[128];
     for (size_t k = 0; k < m->n_components; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++) {
             hc_metric *mt = &m->components[k].metrics[j];
             if (mt->transform.type != HC_TF_QUANTILE)
                 continue;
-            int c;
-            snprintf(key, sizeof key, "components[%zu].metrics[%zu].column",
-                     k, j);
-            hc_status st = hc_model_find_column(m, t, key, mt->column,
-                                                HC_COL_NUM, 1, &c, err);
-            if (st != HC_OK)
-                return st;
             hc_error e;
             hc_error_clear(&e);
-            /* The training rows' values as doubles (hc_table_num_gather:
-             * the column's storage is the table's business). */
+            /* The training rows' values (or trends) as doubles. */
             double *x = malloc((n ? n : 1) * sizeof *x);
             if (!x)
                 return hc_error_nomem(err);
-            if (rows)
-                hc_table_num_gather(t, c, rows, n, x);
-            else
-                hc_table_num_read(t, c, 0, n, x);
+            hc_status st = hc_model_metric_values(m, k, j, t, rows, n, x, err);
+            if (st != HC_OK) {
+                free(x);
+                return st;
+            }
             st = hc_transform_learn_quantiles(&mt->transform, x, NULL, n, &e);
             free(x);
             if (st != HC_OK)
@@ -160,6 +195,112 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                     "components[%zu].metrics[%zu].transform:"
                                     " column '%s': %s", k, j, mt->column,
                                     e.message);
+        }
+    return HC_OK;
+}
+
+hc_status hc_model_learn_levels(hc_model *m, const hc_table *t,
+                                const uint8_t *churn, const size_t *rows,
+                                size_t n, hc_error *err)
+{
+    char key[128];
+    for (size_t k = 0; k < m->n_components; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+            hc_metric *mt = &m->components[k].metrics[j];
+            if (mt->transform.type != HC_TF_CATEGORICAL || !mt->transform.cat ||
+                !mt->transform.cat->learn)
+                continue;
+            int c;
+            snprintf(key, sizeof key, "components[%zu].metrics[%zu].column", k, j);
+            hc_status st = hc_model_find_column(m, t, key, mt->column, HC_COL_TEXT, 1,
+                                                &c, err);
+            if (st != HC_OK)
+                return st;
+            hc_error e;
+            hc_error_clear(&e);
+            st = hc_categorical_learn(&mt->transform, t, c, churn, rows, n, &e);
+            if (st != HC_OK)
+                return hc_error_set(err, st, m->source, 0, 0,
+                                    "components[%zu].metrics[%zu].transform: %s", k,
+                                    j, e.message);
+        }
+    return HC_OK;
+}
+
+hc_status hc_model_count_unseen(const hc_model *m, const hc_table *t,
+                                const size_t *rows, size_t n,
+                                hc_unseen_count **out, size_t *n_out,
+                                hc_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    char key[128];
+    for (size_t k = 0; k < m->n_components; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+            const hc_metric *mt = &m->components[k].metrics[j];
+            const hc_transform *tf = &mt->transform;
+            if (tf->type != HC_TF_CATEGORICAL || !tf->cat || tf->cat->n_levels == 0)
+                continue;
+            int c;
+            snprintf(key, sizeof key, "components[%zu].metrics[%zu].column", k, j);
+            hc_status st = hc_model_find_column(m, t, key, mt->column, HC_COL_TEXT, 1,
+                                                &c, err);
+            double *map;
+            unsigned char *un;
+            if (st == HC_OK)
+                st = hc_categorical_code_map(tf, t, c, key, m->source, &map, &un, err);
+            if (st != HC_OK) {
+                free(*out);
+                *out = NULL;
+                *n_out = 0;
+                return st;
+            }
+            size_t nc = t->cols[c].pool ? hc_strpool_count(t->cols[c].pool) : 0;
+            unsigned char *hit = calloc(nc ? nc : 1, 1);
+            size_t nrows = 0, nlev = 0;
+            int32_t ex = -1;
+            if (hit)
+                for (size_t i = 0; i < n; i++) {
+                    int32_t code = t->cols[c].code[rows ? rows[i] : i];
+                    if (code < 0 || !un[code])
+                        continue;
+                    nrows++;
+                    if (!hit[code]) {
+                        hit[code] = 1;
+                        nlev++;
+                        if (ex < 0)
+                            ex = code;
+                    }
+                }
+            int nomem = !hit;
+            free(map);
+            free(un);
+            free(hit);
+            if (nomem) {
+                free(*out);
+                *out = NULL;
+                *n_out = 0;
+                return hc_error_nomem(err);
+            }
+            if (nrows == 0)
+                continue;
+            hc_unseen_count *o = realloc(*out, (*n_out + 1) * sizeof *o);
+            if (!o) {
+                free(*out);
+                *out = NULL;
+                *n_out = 0;
+                return hc_error_nomem(err);
+            }
+            *out = o;
+            hc_unseen_count *u = &o[(*n_out)++];
+            u->component = k;
+            u->metric = j;
+            u->column = mt->column;
+            u->rows = nrows;
+            u->levels = nlev;
+            u->as_other = tf->cat->unseen_other;
+            snprintf(u->example, sizeof u->example, "%s",
+                     hc_strpool_get(t->cols[c].pool, ex));
         }
     return HC_OK;
 }

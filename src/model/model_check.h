@@ -64,4 +64,12 @@ hc_status hc_model_make_expansion(const hc_model *m, double intercept,
                                   const double *coef, const char *path,
                                   hc_expansion_model *out, hc_error *err);
 
+/* Categorical parameters (transform_categorical.c): free (NULL is a
+ * no-op), deep copy (NULL when out of memory), and the schema's rules
+ * (HC_EDATA naming keys under `path`). */
+void hc_categorical_free(hc_categorical *c);
+hc_categorical *hc_categorical_dup(const hc_categorical *src);
+hc_status hc_categorical_validate(const hc_categorical *c, const char *path,
+                                  const char *file, hc_error *err);
+
 #endif

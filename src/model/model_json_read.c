@@ -3,11 +3,108 @@
 #include "hc_ingest.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_json.h"
+
+/* The categorical transform (hc_model.h hc_categorical; README
+ * "Categorical metrics"): levels {"name": score}, optional order (worst
+ * first), unseen "missing" | "other" with other, learn, prior_weight,
+ * max_levels. */
+static hc_status parse_categorical(hc_mj_ctx *c, const json_t *v, const char *path,
+                                   hc_transform *tf)
+{
+    static const char *const keys[] = {"type", "levels", "order", "unseen", "other",
+                                       "learn", "prior_weight", "max_levels", NULL};
+    char p[512];
+    hc_status st;
+    hc_error e;
+    hc_error_clear(&e);
+    if ((st = hc_mj_keys(c, v, path, keys)) != HC_OK)
+        return st;
+    if (hc_transform_categorical_init(tf, &e) != HC_OK)
+        return hc_mj_nomem(c);
+    hc_categorical *cat = tf->cat;
+    json_t *levels = json_object_get(v, "levels");
+    hc_mj_join(p, sizeof p, path, "levels");
+    if (levels && !json_is_null(levels)) {
+        if (!json_is_object(levels))
+            return hc_mj_err(c, "%s: must be an object of \"level\": score, not %s", p,
+                             hc_mj_type(levels));
+        const char *name;
+        json_t *sc;
+        json_object_foreach(levels, name, sc) {
+            if (!json_is_number(sc))
+                return hc_mj_err(c, "%s.%s: must be a number, not %s", p, name,
+                                 hc_mj_type(sc));
+            st = hc_transform_categorical_add(tf, name, json_number_value(sc), &e);
+            if (st == HC_ENOMEM)
+                return hc_mj_nomem(c);
+            if (st != HC_OK)
+                return hc_mj_err(c, "%s: %s", p, e.message);
+        }
+    }
+    cat->learn = cat->n_levels == 0;
+    if (json_object_get(v, "learn") &&
+        (st = hc_mj_bool(c, v, path, "learn", &cat->learn)) != HC_OK)
+        return st;
+    json_t *order = json_object_get(v, "order");
+    hc_mj_join(p, sizeof p, path, "order");
+    if (order && !json_is_null(order)) {
+        if (!json_is_array(order) || json_array_size(order) == 0)
+            return hc_mj_err(c, "%s: must be a non-empty array of levels, worst "
+                             "first", p);
+        size_t n = json_array_size(order);
+        cat->order = calloc(n, sizeof *cat->order);
+        if (!cat->order)
+            return hc_mj_nomem(c);
+        for (size_t i = 0; i < n; i++) {
+            json_t *x = json_array_get(order, i);
+            if (!json_is_string(x) || json_string_length(x) == 0)
+                return hc_mj_err(c, "%s[%zu]: must be a non-empty string, not %s", p,
+                                 i, hc_mj_type(x));
+            if (!(cat->order[i] = strdup(json_string_value(x))))
+                return hc_mj_nomem(c);
+            cat->n_order = i + 1;
+        }
+    }
+    json_t *unseen = json_object_get(v, "unseen");
+    hc_mj_join(p, sizeof p, path, "unseen");
+    if (unseen) {
+        const char *u = json_is_string(unseen) ? json_string_value(unseen) : "";
+        if (strcmp(u, "missing") == 0)
+            cat->unseen_other = 0;
+        else if (strcmp(u, "other") == 0)
+            cat->unseen_other = 1;
+        else
+            return hc_mj_err(c, "%s: must be \"missing\" or \"other\"", p);
+    }
+    hc_mj_join(p, sizeof p, path, "other");
+    cat->other = NAN;
+    if ((st = hc_mj_number(c, v, path, "other", 0, &cat->other)) != HC_OK)
+        return st;
+    if (cat->unseen_other && isnan(cat->other)) {
+        if (!cat->learn)
+            return hc_mj_err(c, "%s: missing (\"unseen\": \"other\" scores an "
+                             "unseen level with it)", p);
+        cat->other = 50; /* learned by fit */
+    }
+    if (!cat->unseen_other && isnan(cat->other))
+        cat->other = 50;
+    if ((st = hc_mj_number(c, v, path, "prior_weight", 0, &cat->prior_weight)) != HC_OK)
+        return st;
+    int maxl = (int)cat->max_levels;
+    if ((st = hc_mj_int(c, v, path, "max_levels", &maxl)) != HC_OK)
+        return st;
+    hc_mj_join(p, sizeof p, path, "max_levels");
+    if (maxl < 1)
+        return hc_mj_err(c, "%s: must be at least 1 (got %d)", p, maxl);
+    cat->max_levels = (size_t)maxl;
+    return HC_OK;
+}
 
 static hc_status parse_transform(hc_mj_ctx *c, const json_t *v,
                                  const char *path, hc_transform *tf)
@@ -104,14 +201,16 @@ static hc_status parse_transform(hc_mj_ctx *c, const json_t *v,
         }
         return HC_OK;
     }
+    if (strcmp(t, "categorical") == 0)
+        return parse_categorical(c, v, path, tf);
     return hc_mj_err(c, "%s: unknown transform type '%s' (expected identity, "
-                     "linear, log, piecewise or quantile)", p, t);
+                     "linear, log, piecewise, quantile or categorical)", p, t);
 }
 
 static hc_status parse_metric(hc_mj_ctx *c, const json_t *v, const char *path,
                               hc_metric *mt)
 {
-    static const char *const keys[] = {"column", "weight", "transform",
+    static const char *const keys[] = {"column", "weight", "trend", "transform",
                                        NULL};
     char p[512];
     hc_status st;
@@ -120,6 +219,26 @@ static hc_status parse_metric(hc_mj_ctx *c, const json_t *v, const char *path,
         (st = hc_mj_string(c, v, path, "column", 1, &mt->column)) != HC_OK ||
         (st = hc_mj_number(c, v, path, "weight", 0, &mt->weight)) != HC_OK)
         return st;
+    json_t *tr = json_object_get(v, "trend");
+    if (tr && !json_is_null(tr)) {
+        /* "trend": {"kind": "difference" | "ratio" | "slope", "days": N} */
+        static const char *const tkeys[] = {"kind", "days", NULL};
+        hc_mj_join(p, sizeof p, path, "trend");
+        char *kind = NULL;
+        int days = 0;
+        if ((st = hc_mj_object(c, tr, p)) != HC_OK || (st = hc_mj_keys(c, tr, p, tkeys)) != HC_OK ||
+            (st = hc_mj_string(c, tr, p, "kind", 1, &kind)) != HC_OK)
+            return st;
+        int bad = hc_trend_kind_parse(kind, &mt->trend);
+        free(kind);
+        if (bad)
+            return hc_mj_err(c, "%s.kind: must be \"difference\", \"ratio\" or \"slope\"", p);
+        if (!json_object_get(tr, "days"))
+            return hc_mj_err(c, "%s.days: missing", p);
+        if ((st = hc_mj_int(c, tr, p, "days", &days)) != HC_OK)
+            return st;
+        mt->trend_days = days;
+    }
     json_t *tf = json_object_get(v, "transform");
     hc_mj_join(p, sizeof p, path, "transform");
     if (!tf)
@@ -381,12 +500,61 @@ static hc_status parse_event_map(hc_mj_ctx *c, const json_t *root, hc_model *m)
     return m->event_map ? HC_OK : hc_mj_nomem(c);
 }
 
+/* "rollup": {"user_column": "user_id", "metrics": {"logins": "sum", "nps":
+ * "mean", "seats": "count_active", "usage": "share_above:0.5"}} */
+static hc_status parse_rollup(hc_mj_ctx *c, const json_t *root, hc_model *m)
+{
+    static const char *const keys[] = {"user_column", "metrics", NULL};
+    json_t *v = json_object_get(root, "rollup");
+    if (!v || json_is_null(v))
+        return HC_OK;
+    hc_status st;
+    if ((st = hc_mj_object(c, v, "rollup")) != HC_OK ||
+        (st = hc_mj_keys(c, v, "rollup", keys)) != HC_OK)
+        return st;
+    hc_rollup *r = calloc(1, sizeof *r);
+    if (!r)
+        return hc_mj_nomem(c);
+    m->rollup = r;
+    if ((st = hc_mj_string(c, v, "rollup", "user_column", 1, &r->user_column)) != HC_OK)
+        return st;
+    json_t *ms = json_object_get(v, "metrics");
+    if (!ms || !json_is_object(ms) || json_object_size(ms) == 0)
+        return hc_mj_err(c, "rollup.metrics: must be a non-empty object of \"column\": "
+                         "\"mean|median|min|max|sum|count_active|share_above:T\"");
+    r->metrics = calloc(json_object_size(ms), sizeof *r->metrics);
+    if (!r->metrics)
+        return hc_mj_nomem(c);
+    const char *col;
+    json_t *agg;
+    json_object_foreach(ms, col, agg) {
+        hc_rollup_metric *rm = &r->metrics[r->n_metrics];
+        if (!json_is_string(agg) ||
+            hc_rollup_parse_agg(json_string_value(agg), &rm->agg, &rm->threshold) != 0)
+            return hc_mj_err(c, "rollup.metrics.%s: must be \"mean\", \"median\", "
+                             "\"min\", \"max\", \"sum\", \"count_active\" or "
+                             "\"share_above:T\" (T a number)", col);
+        if (col[0] == '\0' || strcmp(col, r->user_column) == 0)
+            return hc_mj_err(c, "rollup.metrics: '%s' cannot be rolled up", col);
+        if (!(rm->column = strdup(col)))
+            return hc_mj_nomem(c);
+        r->n_metrics++;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        const char *role = i == 0 ? m->columns.account_id : i == 1 ? m->columns.snapshot_date
+                         : i == 2 ? m->columns.segment : m->columns.arr;
+        if (role && strcmp(role, r->user_column) == 0)
+            return hc_mj_err(c, "rollup.user_column: '%s' is a role column", role);
+    }
+    return HC_OK;
+}
+
 static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
 {
     static const char *const keys[] = {
         "schema", "name", "columns", "horizon_days", "lead_days", "missing",
         "components", "bands", "churn_model", "expansion_model", "segments",
-        "fit", "provenance", "event_map", NULL};
+        "fit", "provenance", "event_map", "rollup", NULL};
     static const char *const col_keys[] = {"account_id", "snapshot_date",
                                            "segment", "arr", "event_date",
                                            "event_type", "amount", NULL};
@@ -435,7 +603,8 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
                                &m->columns.amount)) != HC_OK)
             return st;
     }
-    if ((st = parse_event_map(c, root, m)) != HC_OK)
+    if ((st = parse_event_map(c, root, m)) != HC_OK ||
+        (st = parse_rollup(c, root, m)) != HC_OK)
         return st;
     if ((st = hc_mj_int(c, root, "", "horizon_days", &m->horizon_days)) !=
             HC_OK ||

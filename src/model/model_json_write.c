@@ -58,6 +58,28 @@ static json_t *transform_to_json(const hc_transform *tf, int *ok)
             put(o, "cuts", cuts, ok);
         }
         break;
+    case HC_TF_CATEGORICAL: {
+        const hc_categorical *c = tf->cat;
+        if (!c)
+            break;
+        json_t *lv = json_object();
+        for (size_t i = 0; lv && i < c->n_levels; i++)
+            put(lv, c->names[i], json_real(c->score[i]), ok);
+        put(o, "levels", lv, ok);
+        if (c->n_order) {
+            json_t *ord = json_array();
+            for (size_t i = 0; ord && i < c->n_order; i++)
+                append(ord, json_string(c->order[i]), ok);
+            put(o, "order", ord, ok);
+        }
+        put(o, "unseen", json_string(c->unseen_other ? "other" : "missing"), ok);
+        if (c->unseen_other)
+            put(o, "other", json_real(c->other), ok);
+        put(o, "learn", json_boolean(c->learn), ok);
+        put(o, "prior_weight", json_real(c->prior_weight), ok);
+        put(o, "max_levels", json_integer((json_int_t)c->max_levels), ok);
+        break;
+    }
     }
     return o;
 }
@@ -123,6 +145,22 @@ json_t *hc_model_to_json(const hc_model *m)
     put(root, "columns", cols, &ok);
     if (m->event_map)
         put(root, "event_map", json_deep_copy(m->event_map), &ok);
+    if (m->rollup) {
+        json_t *ro = json_object(), *rm = json_object();
+        if (ro)
+            put(ro, "user_column", json_string(m->rollup->user_column), &ok);
+        for (size_t i = 0; rm && i < m->rollup->n_metrics; i++) {
+            char agg[64];
+            hc_rollup_agg_text(m->rollup->metrics[i].agg, m->rollup->metrics[i].threshold,
+                               agg, sizeof agg);
+            put(rm, m->rollup->metrics[i].column, json_string(agg), &ok);
+        }
+        if (ro)
+            put(ro, "metrics", rm, &ok);
+        else
+            json_decref(rm);
+        put(root, "rollup", ro, &ok);
+    }
     put(root, "horizon_days", json_integer(m->horizon_days), &ok);
     put(root, "lead_days", json_integer(m->lead_days), &ok);
     put(root, "missing", json_string("renormalize"), &ok);
@@ -145,6 +183,11 @@ json_t *hc_model_to_json(const hc_model *m)
                  * hand-written config. */
                 if (mt->weight != 1.0)
                     put(mo, "weight", json_real(mt->weight), &ok);
+                if (mt->trend != HC_TREND_NONE)
+                    put(mo, "trend", json_pack("{s:s,s:i}", "kind",
+                                               hc_trend_kind_name(mt->trend), "days",
+                                               mt->trend_days),
+                        &ok);
                 put(mo, "transform", transform_to_json(&mt->transform, &ok),
                     &ok);
             }

@@ -177,6 +177,17 @@ hc_status hc_model_validate(const hc_model *m, hc_error *err)
             if ((st = hc_transform_validate(&mt->transform, path, file,
                                             err)) != HC_OK)
                 return st;
+            if (mt->trend != HC_TREND_NONE &&
+                (mt->trend_days < 1 || mt->trend_days > 3650))
+                return hc_error_set(err, HC_EDATA, file, 0, 0,
+                                    "components[%zu].metrics[%zu].trend.days: must be "
+                                    "1 to 3650 (got %d)", k, j, mt->trend_days);
+            if (mt->trend != HC_TREND_NONE &&
+                mt->transform.type == HC_TF_CATEGORICAL)
+                return hc_error_set(err, HC_EDATA, file, 0, 0,
+                                    "components[%zu].metrics[%zu].trend: a categorical "
+                                    "metric has no trend (its levels are not numbers)",
+                                    k, j);
         }
     }
     double *w = malloc(m->n_components * sizeof *w);

@@ -207,6 +207,13 @@ hc_status hc_model_score_subs(const hc_model *m, const double *sub, size_t strid
     return HC_OK;
 }
 
+static void free_maps(double **maps, size_t n)
+{
+    for (size_t i = 0; maps && i < n; i++)
+        free(maps[i]);
+    free(maps);
+}
+
 /* hc_model_score_rows on the calling thread. */
 static hc_status score_rows(const hc_model *m, const hc_table *t,
                             const size_t *rows, size_t first, size_t n,
@@ -238,8 +245,19 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     for (size_t k = 0; k < K; k++)
         n_metrics += m->components[k].n_metrics;
     int *mcol = malloc((n_metrics ? n_metrics : 1) * sizeof *mcol);
-    if (!mcol)
+    /* Categorical metrics: the sub-score of each of the column's codes,
+     * mapped once per call (no string is compared per row). */
+    double **cmap = calloc(n_metrics ? n_metrics : 1, sizeof *cmap);
+    /* Trend metrics whose derived column the table lacks: their trend over
+     * the whole table, computed here (hc_model_derive_trends adds the
+     * column, with the same values, once for many calls). */
+    double **tval = calloc(n_metrics ? n_metrics : 1, sizeof *tval);
+    if (!mcol || !cmap || !tval) {
+        free(mcol);
+        free(cmap);
+        free(tval);
         return hc_error_nomem(err);
+    }
     hc_status st = HC_OK;
     char key[128];
     for (size_t k = 0, q = 0; k < K && st == HC_OK; k++)
@@ -248,10 +266,33 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
             int c;
             snprintf(key, sizeof key, "components[%zu].metrics[%zu].column",
                      k, j);
-            st = hc_model_find_column(m, t, key, mt->column, HC_COL_NUM, 1, &c,
-                                      err);
+            st = hc_model_find_column(m, t, key, mt->column,
+                                      hc_metric_coltype(mt), 1, &c, err);
             if (st != HC_OK)
                 break;
+            if (mt->trend != HC_TREND_NONE) {
+                char tname[512];
+                hc_model_trend_column(mt, tname, sizeof tname);
+                int tc = hc_table_find(t, tname);
+                if (tc >= 0 && t->cols[tc].type == HC_COL_NUM) {
+                    c = tc;
+                } else {
+                    tval[q] = malloc((t->n_rows ? t->n_rows : 1) * sizeof *tval[q]);
+                    st = tval[q] ? hc_model_metric_values(m, k, j, t, NULL, t->n_rows,
+                                                          tval[q], err)
+                                 : hc_error_nomem(err);
+                    if (st != HC_OK)
+                        break;
+                }
+            }
+            if (mt->transform.type == HC_TF_CATEGORICAL) {
+                snprintf(key, sizeof key, "components[%zu].metrics[%zu].transform",
+                         k, j);
+                st = hc_categorical_code_map(&mt->transform, t, c, key, m->source,
+                                             &cmap[q], NULL, err);
+                if (st != HC_OK)
+                    break;
+            }
             if (mt->transform.type == HC_TF_QUANTILE && !mt->transform.cuts) {
                 st = hc_error_set(err, HC_EDATA, m->source, 0, 0,
                                   "components[%zu].metrics[%zu].transform."
@@ -268,6 +309,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         st = hc_model_find_column(m, t, "columns.segment", m->columns.segment,
                                   HC_COL_TEXT, 1, &seg_col, err);
     if (st != HC_OK) {
+        free_maps(cmap, n_metrics);
+        free_maps(tval, n_metrics);
         free(mcol);
         return st;
     }
@@ -282,6 +325,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         n_codes = sc->pool ? hc_strpool_count(sc->pool) : 0;
         segmap = malloc((n_codes ? n_codes : 1) * sizeof *segmap);
         if (!segmap) {
+            free_maps(cmap, n_metrics);
+            free_maps(tval, n_metrics);
             free(mcol);
             return hc_error_nomem(err);
         }
@@ -303,6 +348,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         free(work);
         free(segidx);
         free(segmap);
+        free_maps(cmap, n_metrics);
+        free_maps(tval, n_metrics);
         free(mcol);
         return hc_error_nomem(err);
     }
@@ -310,6 +357,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         free(work);
         free(segidx);
         free(segmap);
+        free_maps(cmap, n_metrics);
+        free_maps(tval, n_metrics);
         free(mcol);
         seg_params_release(&sp);
         return hc_error_nomem(err);
@@ -346,18 +395,36 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                 /* The block's values as doubles, whatever the column's
                  * storage (hc_table.h). */
                 const double *x = xbuf;
-                if (rb)
+                const double *cm = cmap[q0 + j];
+                if (cm) {
+                    /* Categorical: the score of each row's level code. */
+                    const int32_t *code = t->cols[mcol[q0 + j]].code;
+                    double *dst = cp->n_metrics == 1 ? sk : tbuf;
+                    for (size_t i = 0; i < nb; i++) {
+                        int32_t cd = code[rb ? rb[i] : fb + i];
+                        dst[i] = cd < 0 ? NAN : cm[cd];
+                    }
+                    if (cp->n_metrics == 1)
+                        break;
+                } else if (tval[q0 + j]) {
+                    const double *tv = tval[q0 + j];
+                    for (size_t i = 0; i < nb; i++)
+                        xbuf[i] = tv[rb ? rb[i] : fb + i];
+                } else if (rb)
                     hc_table_num_gather(t, mcol[q0 + j], rb, nb, xbuf);
                 else
                     hc_table_num_read(t, mcol[q0 + j], fb, nb, xbuf);
-                if (cp->n_metrics == 1) {
+                if (cm) {
+                    /* tbuf holds the sub-scores already. */
+                } else if (cp->n_metrics == 1) {
                     /* One metric: the weighted mean is the score itself. */
                     hc_transform_apply_array(&cp->metrics[j].transform, x, nb,
                                              sk);
                     break;
                 }
-                hc_transform_apply_array(&cp->metrics[j].transform, x, nb,
-                                         tbuf);
+                if (!cm)
+                    hc_transform_apply_array(&cp->metrics[j].transform, x, nb,
+                                             tbuf);
                 double v = cp->metrics[j].weight;
                 for (size_t i = 0; i < nb; i++) {
                     double sv = tbuf[i];
@@ -380,6 +447,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     free(work);
     free(segidx);
     free(segmap);
+    free_maps(cmap, n_metrics);
+    free_maps(tval, n_metrics);
     free(mcol);
     seg_params_release(&sp);
     return HC_OK;

@@ -1,6 +1,7 @@
 /* transform.c - metric transforms to 0-100 sub-scores and learning quantile cuts. */
 #include "hc_sort.h"
 #include "hc_model.h"
+#include "model_check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ const char *hc_transform_type_name(hc_transform_type type)
     case HC_TF_LOG: return "log";
     case HC_TF_PIECEWISE: return "piecewise";
     case HC_TF_QUANTILE: return "quantile";
+    case HC_TF_CATEGORICAL: return "categorical";
     }
     return "unknown";
 }
@@ -32,17 +34,8 @@ void hc_transform_release(hc_transform *tf)
     free(tf->px);
     free(tf->ps);
     free(tf->cuts);
+    hc_categorical_free(tf->cat);
     hc_transform_init(tf);
-}
-
-static double *dup_doubles(const double *src, size_t n)
-{
-    if (!src || n == 0)
-        return NULL;
-    double *d = malloc(n * sizeof *d);
-    if (d)
-        memcpy(d, src, n * sizeof *d);
-    return d;
 }
 
 hc_status hc_transform_copy(hc_transform *dst, const hc_transform *src,
@@ -52,11 +45,13 @@ hc_status hc_transform_copy(hc_transform *dst, const hc_transform *src,
     dst->px = dup_doubles(src->px, src->n_points);
     dst->ps = dup_doubles(src->ps, src->n_points);
     dst->cuts = dup_doubles(src->cuts, HC_QUANTILE_CUTS);
+    dst->cat = src->cat ? hc_categorical_dup(src->cat) : NULL;
     if ((src->px && !dst->px) || (src->ps && !dst->ps) ||
-        (src->cuts && !dst->cuts)) {
+        (src->cuts && !dst->cuts) || (src->cat && !dst->cat)) {
         free(dst->px);
         free(dst->ps);
         free(dst->cuts);
+        hc_categorical_free(dst->cat);
         hc_transform_init(dst);
         return hc_error_nomem(err);
     }
@@ -133,6 +128,8 @@ hc_status hc_transform_validate(const hc_transform *tf, const char *path,
                                     path, i, tf->cuts[i], tf->cuts[i - 1]);
         }
         return HC_OK;
+    case HC_TF_CATEGORICAL:
+        return hc_categorical_validate(tf->cat, path, file, err);
     }
     return hc_error_set(err, HC_EDATA, file, 0, 0, "%s.type: unknown type",
                         path);
@@ -276,6 +273,10 @@ void hc_transform_apply_array(const hc_transform *tf, const double *x,
         for (size_t i = 0; i < n; i++)
             out[i] = quantile_score(tf->cuts, x[i], tf->higher_is_healthier);
         return;
+    case HC_TF_CATEGORICAL:
+        /* Levels are text: scoring maps the column's codes once per table
+         * (hc_categorical_code_map); a number has no level. */
+        break;
     }
     for (size_t i = 0; i < n; i++)
         out[i] = NAN;

@@ -107,6 +107,10 @@ static void grid_values(const hc_transform *tf, double *x, size_t *n)
         for (int i = 0; i <= GRID_STEPS; i++)
             x[(*n)++] = 100.0 * i / GRID_STEPS;
         return;
+    case HC_TF_CATEGORICAL:
+        /* Text levels have no numeric grid; their scores are the config's
+         * transform.levels (issue 15, helper cat). */
+        return;
     }
 }
 

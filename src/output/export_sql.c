@@ -326,6 +326,23 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
                                     "the quantile transform of column '%s' has no "
                                     "cuts; learn them first (healthcal fit)", k, j,
                                     m->components[k].metrics[j].column);
+            else if (m->components[k].metrics[j].trend != HC_TREND_NONE)
+                return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                    "components[%zu].metrics[%zu].trend: the SQL export "
+                                    "does not compute trends (the %s of column '%s' over "
+                                    "%d days needs each account's earlier rows); add the "
+                                    "trend as a column of the table and use a plain metric",
+                                    k, j, hc_trend_kind_name(m->components[k].metrics[j].trend),
+                                    m->components[k].metrics[j].column,
+                                    m->components[k].metrics[j].trend_days);
+            else if (m->components[k].metrics[j].transform.type == HC_TF_CATEGORICAL &&
+                     (!m->components[k].metrics[j].transform.cat ||
+                      m->components[k].metrics[j].transform.cat->n_levels == 0))
+                return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                    "components[%zu].metrics[%zu].transform.levels: "
+                                    "the categorical transform of column '%s' has no "
+                                    "levels; learn them first (healthcal fit)", k, j,
+                                    m->components[k].metrics[j].column);
     hc_status st = check_names(m, o, err);
     if (st != HC_OK)
         return st;
@@ -371,7 +388,15 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
     for (size_t k = 0, q = 0; k < K; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++, q++) {
             fputs(",\n    ", f);
-            metric_value(&w, m->components[k].metrics[j].column);
+            if (m->components[k].metrics[j].transform.type == HC_TF_CATEGORICAL) {
+                /* A level's matching form (score.c ignores case and
+                 * surrounding spaces; SQL's TRIM removes spaces only). */
+                fputs("LOWER(TRIM(CAST(t.", f);
+                hc_sqlw_ident(&w, m->components[k].metrics[j].column);
+                fputs(o->dialect == HC_SQL_ANSI ? " AS VARCHAR(255))))" : " AS TEXT)))", f);
+            } else {
+                metric_value(&w, m->components[k].metrics[j].column);
+            }
             fprintf(f, " AS hc_x%zu", q);
         }
     fputs("\n  FROM ", f);

@@ -268,6 +268,30 @@ static void tf_quantile(sqlw *w, const hc_transform *tf, const char *x)
         fputs(")", w->f);
 }
 
+/* A categorical transform on x, which holds LOWER(TRIM(column)): each
+ * level's matching form to its score; an empty cell is missing, any other
+ * value unseen (NULL, or the `other` score). */
+static void tf_categorical(sqlw *w, const hc_transform *tf, const char *x)
+{
+    const hc_categorical *c = tf->cat;
+    fprintf(w->f, "(CASE WHEN %s IS NULL OR %s = '' THEN ", x, x);
+    hc_sqlw_null(w, 1);
+    for (size_t i = 0; c && i < c->n_levels; i++) {
+        char nb[256];
+        hc_categorical_norm(c->names[i], strlen(c->names[i]), nb, sizeof nb);
+        fprintf(w->f, " WHEN %s = ", x);
+        hc_sqlw_str(w, nb);
+        fputs(" THEN ", w->f);
+        hc_sqlw_lit(w, c->score[i]);
+    }
+    fputs(" ELSE ", w->f);
+    if (c && c->unseen_other)
+        hc_sqlw_lit(w, c->other);
+    else
+        hc_sqlw_null(w, 1);
+    fputs(" END)", w->f);
+}
+
 void hc_sqlw_transform(sqlw *w, const hc_transform *tf, const char *x)
 {
     switch (tf->type) {
@@ -285,6 +309,9 @@ void hc_sqlw_transform(sqlw *w, const hc_transform *tf, const char *x)
         return;
     case HC_TF_QUANTILE:
         tf_quantile(w, tf, x);
+        return;
+    case HC_TF_CATEGORICAL:
+        tf_categorical(w, tf, x);
         return;
     }
 }

@@ -439,12 +439,18 @@ hc_status hc_gnuplot_render(const char *body, const char *out_dir,
         }
         append(&script, &len, &cap, &oom, "reset\n");
         if (tg[i].flag == HC_PLOT_SVG) {
-            /* fixed size with a viewBox: scales in HTML with CSS; an opaque
-             * background keeps it readable on dark pages. */
+            /* dynamic: a viewBox and no fixed width or height, so the image
+             * scales to its container (a phone's 400 px as well as a
+             * desktop's 800). The font is 1/57 of the canvas width (14 at
+             * 800 px): 14 px text at 800 px wide, still 7 px at 400 px
+             * wide, where the 11 of a fixed 800 px canvas shrank to 5.5
+             * (larger crowds the multi-panel figures).
+             * An opaque background keeps it readable on dark pages. */
+            int fs = width / 57 > 11 ? width / 57 : 11;
             snprintf(line, sizeof line,
-                     "set terminal svg size %d,%d fixed noenhanced "
-                     "font 'sans-serif,11' background rgb 'white'\n",
-                     width, height);
+                     "set terminal svg size %d,%d dynamic noenhanced "
+                     "font 'sans-serif,%d' background rgb 'white'\n",
+                     width, height, fs);
         } else {
             /* pngcairo ships with gnuplot-nox on Debian; fall back to the
              * libgd png terminal where cairo was left out of the build. */
@@ -486,5 +492,19 @@ hc_status hc_gnuplot_render(const char *body, const char *out_dir,
     }
     for (int i = 0; i < 2; i++)
         hc_gnuplot_temp_remove(tg[i].tmp);
+    if (st == HC_OK && opt && opt->keep_script) {
+        /* the figure's commands beside its images (hc_gnuplot_options) */
+        char gp[4096];
+        int w = snprintf(gp, sizeof gp, "%s/%s.gp", out_dir, base);
+        hc_outfile *of = NULL;
+        if (w < 0 || (size_t)w >= sizeof gp)
+            st = hc_error_set(err, HC_EIO, out_dir, 0, 0, "output directory name is too long");
+        else if ((st = hc_outfile_open(gp, &of, err)) == HC_OK) {
+            fputs("# healthcal plot commands (generated; the data file was temporary)\n",
+                  hc_outfile_stream(of));
+            fputs(body, hc_outfile_stream(of));
+            st = hc_outfile_commit(of, err);
+        }
+    }
     return st;
 }

@@ -64,7 +64,7 @@ hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
                 if (!isfinite(rate) && !isfinite(arr))
                     continue;
                 hc_pl_df_num(c, k[r].k1);
-                hc_pl_df_num(c, rate);
+                hc_pl_df_num(c, 100 * rate); /* in percent */
                 hc_pl_df_num(c, arr);
                 hc_pl_df_endrow(c);
                 have_rate |= isfinite(rate) != 0;
@@ -86,7 +86,7 @@ hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
     double scale = hc_pl_money_scale(hc_pl_column_max(t, ac), &unit);
     hc_pl_script *b = &c->sc;
     hc_pl_style_common(b);
-    st = hc_pl_date_axis(b, t, dc, 8, !(have_rate && have_arr), err);
+    st = hc_pl_date_axis(b, t, dc, 6, !(have_rate && have_arr), err);
     if (st != HC_OK)
         return st;
     /* Both panels share the margins, so their date axes line up; the key
@@ -111,13 +111,13 @@ hc_status hc_pl_draw_bands_over_time(hc_pl_ctx *c, hc_error *err)
             break;
         if (pass == 0)
             hc_pl_add(b, "set yrange [0:*]\nset ylabel 'churn rate within the "
-                         "horizon (fraction)'\nplot ");
+                         "horizon (% of snapshots)'\nplot ");
         else {
             if (have_rate) {
                 hc_pl_add(b, "set origin 0,0\nset size 1,0.5\nset tmargin 0.5\n"
                              "set bmargin 3.5\nunset key\n"
                              "set xlabel 'start of test period (date)'\n");
-                if ((st = hc_pl_date_axis(b, t, dc, 8, 1, err)) != HC_OK)
+                if ((st = hc_pl_date_axis(b, t, dc, 6, 1, err)) != HC_OK)
                     return st;
             }
             hc_pl_printf(b, "set yrange [0:*]\nset ylabel 'ARR in band (%s)'\n"
@@ -226,10 +226,10 @@ hc_status hc_pl_draw_band_arr(hc_pl_ctx *c, hc_error *err)
         hc_pl_printf(b, "using %s:($%d/", x, k + 2);
         hc_pl_num(b, scale);
         hc_pl_add(b, "):(0.36) with boxes dt 1 ");
-        hc_pl_add(b, k ? "lc rgb '#a93226' fs solid 0.85 border lc rgb '#5b1a14' "
-                         "title 'expected churned ARR (sum of P(churn) x ARR)'"
-                       : "lc rgb '#9fb8d0' fs solid 0.6 border lc rgb '#33557f' "
-                         "title 'ARR'");
+        hc_pl_add(b, k ? "lc rgb '" HC_PL_OI_VERMILLION "' fs solid 0.85 border lc rgb '"
+                         HC_PL_OI_BLACK "' title 'expected churned ARR (sum of P(churn) x ARR)'"
+                       : "lc rgb '" HC_PL_OI_SKY_BLUE "' fs solid 0.6 border lc rgb '"
+                         HC_PL_OI_BLUE "' title 'ARR'");
         /* the value above each bar, in the axis unit */
         hc_pl_add(b, ", \\\n  ");
         hc_pl_data(b, c, blk);

@@ -80,7 +80,7 @@ hc_status hc_pl_draw_folds(hc_pl_ctx *c, hc_error *err)
     }
     hc_pl_script *b = &c->sc;
     hc_pl_style_common(b);
-    if ((st = hc_pl_date_axis(b, t, dc, n_panels > 1 ? 4 : 8, 1, err)) != HC_OK)
+    if ((st = hc_pl_date_axis(b, t, dc, n_panels > 1 ? 3 : 6, 1, err)) != HC_OK)
         return st;
     /* constant metrics would otherwise sit on the frame */
     hc_pl_add(b, "set offsets 0,0,graph 0.1,graph 0.1\n");

@@ -19,6 +19,33 @@
 
 #define HC_PL_MAX_SERIES 12 /* lines per plot; more would not be readable */
 
+/* ---- the one palette of every figure ----
+ *
+ * Okabe & Ito (2008), "Color Universal Design": eight colours that stay
+ * apart under protanopia, deuteranopia and tritanopia. Every figure takes
+ * its data colours from here (series through the line types of
+ * hc_pl_style_common, bands through hc_pl_band_colour / _rank); only the
+ * neutral greys of reference lines and grids are outside it. */
+#define HC_PL_OI_BLACK "#000000"
+#define HC_PL_OI_ORANGE "#E69F00"
+#define HC_PL_OI_SKY_BLUE "#56B4E9"
+#define HC_PL_OI_BLUISH_GREEN "#009E73"
+#define HC_PL_OI_YELLOW "#F0E442"
+#define HC_PL_OI_BLUE "#0072B2"
+#define HC_PL_OI_VERMILLION "#D55E00"
+#define HC_PL_OI_REDDISH_PURPLE "#CC79A7"
+/* Neutral greys: reference lines (the diagonal, "no skill"), their text,
+ * secondary bars (an old value beside a new one). */
+#define HC_PL_GREY_REFERENCE "#888888"
+#define HC_PL_GREY_TEXT "#444444"
+#define HC_PL_GREY_LIGHT "#BBBBBB"
+
+/* The series order of line types 1..8: configs get blue, orange, sky blue,
+ * reddish purple first (the report's current / tuned pairs), then bluish
+ * green, vermillion, black and yellow (least visible on white, last). */
+#define HC_PL_PALETTE_N 8
+extern const char *const hc_pl_palette[HC_PL_PALETTE_N];
+
 /* ---- the script buffer (plots_script.c) ---- */
 
 /* A growing gnuplot script. Zeroed is empty; the text `s` is freed by the
@@ -177,9 +204,16 @@ extern const int hc_pl_points[8];
  * each with its own dash and point type). */
 void hc_pl_style_common(hc_pl_script *b);
 
-/* The colour of a band: names that say a colour ("red", "amber", ...) get
- * that colour, others the i-th palette entry. A static string. */
+/* The colour of a band: names that say a colour get its Okabe-Ito
+ * stand-in (red, at-risk: vermillion; orange, amber, yellow: orange;
+ * green, champion: bluish green; blue: blue), others the i-th palette
+ * entry. A static string. */
 const char *hc_pl_band_colour(const char *name, size_t i);
+
+/* The colour of band `band` of `n_bands` by rank (riskiest first): band 0
+ * vermillion, the top band bluish green, those between orange, sky blue,
+ * reddish purple, yellow, blue. A static string. */
+const char *hc_pl_band_colour_rank(size_t band, size_t n_bands);
 
 /* A "nice" upper limit (0.005 to 0.1 steps, or 1) above the largest
  * probability `m`, so the axis zooms in on the range the predictions

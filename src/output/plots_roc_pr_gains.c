@@ -44,8 +44,9 @@ static hc_status write_curves(hc_pl_ctx *c, const hc_table *t, const char *xn,
             double y2 = hc_pl_cell(t, y2c, k[j].row);
             if (!isfinite(y) && !isfinite(y2))
                 continue;
-            hc_pl_df_num(c, x);
-            hc_pl_df_num(c, y);
+            /* shares in percent (the axes read "%"); lift stays a ratio */
+            hc_pl_df_num(c, 100 * x);
+            hc_pl_df_num(c, 100 * y);
             if (y2c >= 0)
                 hc_pl_df_num(c, y2);
             hc_pl_df_endrow(c);
@@ -127,15 +128,13 @@ hc_status hc_pl_draw_roc(hc_pl_ctx *c, hc_error *err)
         return st;
     hc_pl_script *b = &c->sc;
     hc_pl_style_common(b);
-    hc_pl_add(b, "set title 'ROC curve: churners flagged vs retained accounts "
-                 "flagged, over all thresholds'\n"
-                 "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\n"
-                 "set xlabel 'false positive rate (fraction of retained accounts "
-                 "flagged)'\n"
-                 "set ylabel 'true positive rate (fraction of churners "
-                 "flagged)'\n"
+    hc_pl_add(b, "set title 'ROC curve: churner vs retained snapshots flagged, over "
+                 "all thresholds'\n"
+                 "set size ratio -1\nset xrange [0:100]\nset yrange [0:100]\n"
+                 "set xlabel 'false positive rate (% of retained snapshots flagged)'\n"
+                 "set ylabel 'true positive rate (% of churner snapshots flagged)'\n"
                  "set key bottom right\n"
-                 "plot x with lines lc rgb '#888888' dt 3 lw 1.5 "
+                 "plot x with lines lc rgb '" HC_PL_GREY_REFERENCE "' dt 3 lw 1.5 "
                  "title 'chance (AUC 0.5)'");
     for (size_t i = 0; i < s.n; i++) {
         if (s.block[i] < 0)
@@ -177,11 +176,10 @@ hc_status hc_pl_draw_pr(hc_pl_ctx *c, hc_error *err)
      * fsteps holds each point's precision over the recall gained to reach
      * it, as scikit-learn's PrecisionRecallDisplay draws it. */
     hc_pl_add(b, "set title 'Precision-recall curve: precision of the flagged "
-                 "accounts vs share of churners caught'\n"
-                 "set xrange [0:1]\nset yrange [0:1.02]\n"
-                 "set xlabel 'recall (fraction of churners flagged)'\n"
-                 "set ylabel 'precision (fraction of flagged accounts that "
-                 "churned)'\n"
+                 "snapshots vs share of churners caught'\n"
+                 "set xrange [0:100]\nset yrange [0:102]\n"
+                 "set xlabel 'recall (% of churner snapshots flagged)'\n"
+                 "set ylabel 'precision (% of flagged snapshots that churned)'\n"
                  "set key top right\nplot ");
     int first = 1;
     for (size_t i = 0; i < s.n; i++) {
@@ -218,30 +216,30 @@ hc_status hc_pl_draw_gains(hc_pl_ctx *c, hc_error *err)
     hc_pl_style_common(b);
     if (s.any_y && s.any_y2)
         hc_pl_add(b, "set multiplot layout 1,2 title 'Cumulative gains and lift "
-                     "(accounts ranked from highest predicted risk)'\n");
+                     "(snapshots ranked from highest predicted risk)'\n");
     else if (s.any_y)
-        hc_pl_add(b, "set title 'Cumulative gains (accounts ranked from highest "
+        hc_pl_add(b, "set title 'Cumulative gains (snapshots ranked from highest "
                      "predicted risk)'\n");
     else
-        hc_pl_add(b, "set title 'Lift (accounts ranked from highest predicted "
+        hc_pl_add(b, "set title 'Lift (snapshots ranked from highest predicted "
                      "risk)'\n");
-    hc_pl_add(b, "set xrange [0:1]\nset xlabel 'share of accounts flagged "
-                 "(fraction)'\n");
+    hc_pl_add(b, "set xrange [0:100]\nset xlabel 'snapshots flagged, riskiest first "
+                 "(% of all)'\n");
     for (int panel = 0; panel < 2; panel++) {
         if (!(panel ? s.any_y2 : s.any_y))
             continue;
         if (panel == 0)
-            hc_pl_add(b, "set yrange [0:1]\n"
-                         "set ylabel 'share of churners captured (fraction)'\n"
+            hc_pl_add(b, "set yrange [0:100]\n"
+                         "set ylabel 'churner snapshots captured (% of all)'\n"
                          "set key bottom right\n"
-                         "plot x with lines lc rgb '#888888' dt 3 lw 1.5 "
+                         "plot x with lines lc rgb '" HC_PL_GREY_REFERENCE "' dt 3 lw 1.5 "
                          "title 'random order'");
         else
             hc_pl_add(b, "set yrange [0:*]\n"
                          "set ylabel 'lift (churn rate among flagged / base "
-                         "rate)'\n"
+                         "rate, times)'\n"
                          "set key top right\n"
-                         "plot 1 with lines lc rgb '#888888' dt 3 lw 1.5 "
+                         "plot 1 with lines lc rgb '" HC_PL_GREY_REFERENCE "' dt 3 lw 1.5 "
                          "title 'random order (lift 1)'");
         for (size_t i = 0; i < s.n; i++) {
             if (s.block[i] < 0)

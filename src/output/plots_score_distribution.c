@@ -50,7 +50,7 @@ hc_status hc_pl_draw_score_distribution(hc_pl_ctx *c, hc_error *err)
                 if (!isfinite(hi) || !(hi > lo) || !isfinite(share))
                     continue;
                 hc_pl_df_num(c, (lo + hi) / 2);
-                hc_pl_df_num(c, share);
+                hc_pl_df_num(c, 100 * share); /* in percent */
                 hc_pl_df_num(c, hi - lo);
                 hc_pl_df_endrow(c);
                 if (isfinite(cnt))
@@ -72,8 +72,8 @@ hc_status hc_pl_draw_score_distribution(hc_pl_ctx *c, hc_error *err)
     static const char *const fills[4] = {
         "fs transparent solid 0.35 border", "fs empty border",
         "fs transparent pattern 4 border", "fs transparent pattern 5 border"};
-    static const char *const out_colour[4] = {"#1f5fa8", "#c0392b", "#1b9e77",
-                                              "#7570b3"};
+    static const char *const out_colour[4] = {HC_PL_OI_BLUE, HC_PL_OI_VERMILLION,
+                                              HC_PL_OI_BLUISH_GREEN, HC_PL_OI_REDDISH_PURPLE};
     hc_pl_script *b = &c->sc;
     hc_pl_style_common(b);
     if (n_cfg > 1)
@@ -83,8 +83,11 @@ hc_status hc_pl_draw_score_distribution(hc_pl_ctx *c, hc_error *err)
     hc_pl_add(b, "set xrange [0:100]\nset yrange [0:*]\n"
                  "set offsets 0,0,graph 0.2,0\n"
                  "set xlabel 'health score (0-100, 100 healthiest)'\n"
-                 "set ylabel 'share of the group (fraction)'\n"
+                 "set ylabel 'share of the group (% of its snapshots)'\n"
                  "set key top left\n");
+    /* side-by-side panels are half as wide: a smaller key keeps inside */
+    if (n_cfg > 1)
+        hc_pl_add(b, "set key font ',12' samplen 1.5\n");
     for (size_t i = 0; i < n_cfg; i++) {
         if (n_cfg > 1) {
             hc_pl_add(b, "set title ");
@@ -100,8 +103,8 @@ hc_status hc_pl_draw_score_distribution(hc_pl_ctx *c, hc_error *err)
             if (block[i][j] < 0)
                 continue;
             const char *on = hc_pl_label(t, oc, out[j]);
-            const char *col = strcasecmp(on, "churned") == 0   ? "#c0392b"
-                              : strcasecmp(on, "retained") == 0 ? "#1f5fa8"
+            const char *col = strcasecmp(on, "churned") == 0   ? HC_PL_OI_VERMILLION
+                              : strcasecmp(on, "retained") == 0 ? HC_PL_OI_BLUE
                                                                 : out_colour[j];
             char title[512];
             if (total[i][j] > 0)

@@ -89,12 +89,12 @@ void hc_pl_num(hc_pl_script *b, double v)
 
 /* ---- looks ---- */
 
-/* Colours that stay apart for common colour-vision deficiencies
- * (ColorBrewer Dark2 order); dash and point types differ too, so every
- * plot also reads in greyscale. */
-static const char *const palette[8] = {"#1f5fa8", "#d95f02", "#1b9e77",
-                                       "#7570b3", "#a6761d", "#e7298a",
-                                       "#555555", "#66a61e"};
+/* The Okabe-Ito colours in series order (plots_internal.h); dash and
+ * point types differ too, so every plot also reads in greyscale. */
+const char *const hc_pl_palette[HC_PL_PALETTE_N] = {
+    HC_PL_OI_BLUE,          HC_PL_OI_ORANGE,     HC_PL_OI_SKY_BLUE, HC_PL_OI_REDDISH_PURPLE,
+    HC_PL_OI_BLUISH_GREEN, HC_PL_OI_VERMILLION, HC_PL_OI_BLACK,    HC_PL_OI_YELLOW};
+#define palette hc_pl_palette
 const char *const hc_pl_dashes[8] = {"1", "2", "4", "5", "3", "(12,4,2,4)",
                                      "(2,5)", "(16,6)"};
 const int hc_pl_points[8] = {7, 5, 9, 13, 11, 6, 4, 8};
@@ -117,14 +117,26 @@ const char *hc_pl_band_colour(const char *name, size_t i)
 {
     static const struct {
         const char *name, *rgb;
-    } known[] = {{"red", "#c0392b"},    {"orange", "#e67e22"},
-                 {"amber", "#e6a100"},  {"yellow", "#d4ac0d"},
-                 {"green", "#27ae60"},  {"blue", "#2471a3"},
-                 {"at-risk", "#c0392b"}, {"champion", "#1e8449"}};
+    } known[] = {{"red", HC_PL_OI_VERMILLION},      {"orange", HC_PL_OI_ORANGE},
+                 {"amber", HC_PL_OI_ORANGE},        {"yellow", HC_PL_OI_ORANGE},
+                 {"green", HC_PL_OI_BLUISH_GREEN},  {"blue", HC_PL_OI_BLUE},
+                 {"at-risk", HC_PL_OI_VERMILLION},  {"champion", HC_PL_OI_BLUISH_GREEN}};
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
         if (name && strcasecmp(name, known[k].name) == 0)
             return known[k].rgb;
     return palette[i % 8];
+}
+
+const char *hc_pl_band_colour_rank(size_t band, size_t n_bands)
+{
+    static const char *const middle[] = {HC_PL_OI_ORANGE, HC_PL_OI_SKY_BLUE,
+                                         HC_PL_OI_REDDISH_PURPLE, HC_PL_OI_YELLOW,
+                                         HC_PL_OI_BLUE};
+    if (band == 0)
+        return HC_PL_OI_VERMILLION;
+    if (band + 1 == n_bands)
+        return HC_PL_OI_BLUISH_GREEN;
+    return middle[(band - 1) % 5];
 }
 
 /* 30-day churn risks are often below 0.1, where a [0,1] axis would squeeze

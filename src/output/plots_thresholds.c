@@ -54,7 +54,7 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err)
         hc_pl_df_num(c, k[r].k1);
         for (int i = 0; i < 4; i++) {
             double v = hc_pl_cell(t, sc[i], k[r].row);
-            hc_pl_df_num(c, v);
+            hc_pl_df_num(c, 100 * v); /* shares in percent */
             any[i] |= isfinite(v) != 0;
         }
         hc_pl_df_endrow(c);
@@ -80,7 +80,7 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err)
                 cfc >= 0 ? hc_pl_label(t, cfc, hc_pl_text_code(t, cfc, 0)) : "",
                 ": snapshots scoring below the threshold are flagged");
     hc_pl_add(b, "\nset xlabel 'threshold on the health score (0-100)'\n"
-                 "set ylabel 'fraction'\nset yrange [0:1.05]\n"
+                 "set ylabel 'share (%)'\nset yrange [0:105]\n"
                  "set key below maxrows 2 width -2\nset bmargin 7\n");
     if (xmax > xmin) {
         hc_pl_add(b, "set xrange [");
@@ -105,13 +105,13 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err)
             hc_pl_num(b, x);
             hc_pl_add(b, ", graph 0 to ");
             hc_pl_num(b, x);
-            hc_pl_add(b, ", graph 1 nohead back lc rgb '#444444' dt 3 lw 1.5\n"
+            hc_pl_add(b, ", graph 1 nohead back lc rgb '" HC_PL_GREY_TEXT "' dt 3 lw 1.5\n"
                          "set label ");
             hc_pl_quote(b, text);
             hc_pl_add(b, " at ");
             hc_pl_num(b, x);
             hc_pl_add(b, ", graph 0.98 right rotate by 90 offset -1.2,0 "
-                         "front textcolor rgb '#444444'\n");
+                         "front textcolor rgb '" HC_PL_GREY_TEXT "'\n");
             shown++;
         }
         if (shown == 0)

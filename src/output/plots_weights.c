@@ -73,16 +73,16 @@ hc_status hc_pl_draw_weights(hc_pl_ctx *c, hc_error *err)
     hc_pl_add(b, ")\nplot ");
     if (any_old) {
         hc_pl_data(b, c, blk);
-        hc_pl_add(b, "using ($1-0.19):2:(0.36) with boxes dt 1 lc rgb '#bbbbbb' "
-                     "fs solid 0.5 border lc rgb '#555555' "
+        hc_pl_add(b, "using ($1-0.19):2:(0.36) with boxes dt 1 lc rgb '" HC_PL_GREY_LIGHT "' "
+                     "fs solid 0.5 border lc rgb '" HC_PL_GREY_TEXT "' "
                      "title 'old weight (current config)'");
     }
     if (any_new) {
         if (any_old)
             hc_pl_add(b, ", \\\n  ");
         hc_pl_data(b, c, blk);
-        hc_pl_add(b, "using ($1+0.19):3:(0.36) with boxes dt 1 lc rgb '#1f5fa8' "
-                     "fs solid 0.8 border lc rgb '#123a66' "
+        hc_pl_add(b, "using ($1+0.19):3:(0.36) with boxes dt 1 lc rgb '" HC_PL_OI_BLUE "' "
+                     "fs solid 0.8 border lc rgb '" HC_PL_OI_BLACK "' "
                      "title 'new weight (tuned config)'");
     }
     if (any_ci) {

@@ -5,39 +5,74 @@
  * figures or tables when printed), colours that survive greyscale. No
  * url(), no @import: the page fetches nothing. */
 static const char css[] =
-    ":root{--ink:#1b1b1b;--muted:#555;--rule:#c8c8c8;--accent:#1f5fa8;"
-    "--warn:#8a4b00;--pale:#f3f3f3}\n"
+    ":root{--ink:#1b1b1b;--muted:#555;--rule:#c8c8c8;--accent:#0060a8;"
+    "--warn:#8a4b00;--pale:#f3f3f3;--good:#009E73;--bad:#D55E00;--neutral:#56B4E9}\n"
+    "*{box-sizing:border-box}\n"
     "body{margin:0;color:var(--ink);background:#fff;font:16px/1.5 system-ui,"
-    "-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\n"
-    "header,nav,main,footer{max-width:62rem;margin:0 auto;padding:0 1.25rem}\n"
-    "header{padding-top:1.5rem;padding-bottom:.6rem;border-bottom:2px solid var(--ink)}\n"
-    "h1{font-size:1.7rem;margin:.2rem 0 .4rem}\n"
+    "-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;"
+    "overflow-wrap:break-word}\n"
+    "header,nav,main,footer,.top{max-width:84rem;margin:0 auto;padding:0 1.25rem}\n"
+    "header{padding-top:1rem;padding-bottom:.4rem;border-bottom:2px solid var(--ink)}\n"
+    "h1{font-size:1.5rem;margin:.1rem 0 .2rem}\n"
     "h2{font-size:1.3rem;margin:2.4rem 0 .6rem;padding-bottom:.2rem;"
     "border-bottom:1px solid var(--rule)}\n"
+    "#glance h2{margin-top:.8rem}\n"
     "h3{font-size:1.05rem;margin:1.4rem 0 .4rem}\n"
     ".meta,figcaption,footer{color:var(--muted);font-size:.9rem}\n"
-    "nav ol{columns:2;font-size:.95rem;margin:.8rem 0}\n"
+    "details.meta summary{cursor:pointer}\n"
+    "nav ol{columns:3;font-size:.95rem;margin:.8rem 0}\n"
     "a{color:var(--accent)}\n"
+    ".glance{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;"
+    "align-items:start}\n"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));"
+    "gap:.7rem}\n"
+    ".card{display:flex;flex-direction:column;border:1px solid var(--rule);"
+    "border-top:5px solid var(--neutral);border-radius:4px;padding:.5rem .7rem;"
+    "color:inherit;text-decoration:none;background:#fff}\n"
+    ".card:hover{background:var(--pale)}\n"
+    ".card.good{border-top-color:var(--good)}.card.bad{border-top-color:var(--bad)}\n"
+    ".card .q{font-weight:600;font-size:.92rem}\n"
+    ".card .v{font-size:1.7rem;font-weight:700;line-height:1.2;margin:.15rem 0}\n"
+    ".card .t{font-size:.85rem;color:#333;line-height:1.35}\n"
+    ".headline figure{margin:0}\n"
+    ".takeaway{font-weight:600;margin:.3rem 0 .1rem}\n"
     "dl.summary dt{font-weight:600;margin-top:.9rem}\n"
     "dl.summary dd{margin:.15rem 0 0}\n"
     ".note{background:var(--pale);border-left:4px solid var(--warn);padding:.5rem .8rem;"
     "margin:.8rem 0}\n"
     ".missing{color:var(--warn);font-style:italic}\n"
-    ".wrap{overflow-x:auto}\n"
+    ".wrap{overflow-x:auto;max-width:100%}\n"
     "table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem;"
     "font-variant-numeric:tabular-nums}\n"
     "th,td{padding:.25rem .6rem;border-bottom:1px solid var(--rule);text-align:left;"
     "vertical-align:top}\n"
     "thead th{border-bottom:2px solid var(--ink)}\n"
     "td.n,th.n{text-align:right;white-space:nowrap}\n"
+    "td.pass{color:#006b4f;font-weight:600}td.fail{color:#a33d00;font-weight:600}\n"
+    ".sub{color:var(--muted);font-size:.8rem}\n"
+    "table.calls td:last-child{min-width:18rem}table.calls td:nth-child(5){white-space:nowrap}\n"
     "tr.total td{font-weight:600;border-top:2px solid var(--ink)}\n"
     "figure{margin:1.2rem 0;break-inside:avoid;page-break-inside:avoid}\n"
     "figure svg{display:block;width:100%;max-width:800px;height:auto}\n"
+    "code{overflow-wrap:anywhere}\n"
     "footer{margin-top:3rem;padding-bottom:2rem;border-top:1px solid var(--rule)}\n"
-    "@media print{nav{display:none}body{font-size:10.5pt}"
+    "@media (max-width:60rem){.glance{grid-template-columns:minmax(0,1fr)}"
+    "nav ol{columns:1}}\n"
+    "@media print{@page{margin:14mm}nav{display:none}body{font-size:10pt}"
+    "header,nav,main,footer,.top{max-width:none;padding:0}"
+    "section{break-before:page;page-break-before:always}"
+    "#glance{break-before:auto;page-break-before:auto}"
+    ".glance{grid-template-columns:minmax(0,1fr)}"
+    ".cards{grid-template-columns:repeat(3,minmax(0,1fr))}"
+    ".card{break-inside:avoid;page-break-inside:avoid}"
     "h2,h3{break-after:avoid;page-break-after:avoid}"
-    "table,figure{break-inside:avoid;page-break-inside:avoid}"
-    ".wrap{overflow:visible}a{color:inherit;text-decoration:none}}\n";
+    "tr,figure,.card{break-inside:avoid;page-break-inside:avoid}"
+    "thead{display:table-header-group}"
+    ".wrap{overflow:visible}table{font-size:8.5pt;width:100%}"
+    "th,td{padding:.15rem .3rem}td.n,th.n{white-space:normal}"
+    "table.calls td:last-child{min-width:0}"
+    "figure svg{max-width:100%}"
+    "a{color:inherit;text-decoration:none}}\n";
 
 static void header(const hc_rh_page *pg)
 {
@@ -50,8 +85,10 @@ static void header(const hc_rh_page *pg)
           "<title>Health score report: ", f);
     hc_rh_esc(f, cur->name ? cur->name : cur->source);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n"
-               "<h1>Customer health score: quarterly report</h1>\n<p class=\"meta\">",
-            css);
+               "<h1>Customer health score: quarterly report</h1>\n<details class=\"meta\">"
+               "<summary>As of ", css);
+    hc_rh_date(f, res->predict.as_of);
+    fputs(": the inputs and the method</summary><p class=\"meta\">", f);
     fputs("Current config <strong>", f);
     hc_rh_esc(f, cur->name ? cur->name : "(unnamed)");
     fputs("</strong> (<code>", f);
@@ -71,14 +108,19 @@ static void header(const hc_rh_page *pg)
     hc_rh_date(f, h->labels.as_of);
     fputs(". Generated by healthcal ", f);
     hc_rh_esc(f, res->opt.version);
-    fprintf(f, " on %s.</p>\n</header>\n", res->generated);
+    fprintf(f, " on %s.</p></details>\n</header>\n", res->generated);
+}
+
+static void contents(const hc_rh_page *pg)
+{
+    FILE *f = pg->f;
     fputs("<nav><ol>", f);
     for (int id = 0; id < HC_REPORT_SECTION_COUNT; id++) {
         const hc_report_section *s = &pg->doc->sections[id];
         if (s->shown)
             fprintf(f, "<li><a href=\"#%s\">%s</a></li>", s->anchor, s->contents);
     }
-    fputs("</ol></nav>\n<main>\n", f);
+    fputs("</ol></nav>\n", f);
 }
 
 static void plots_notice(FILE *f, const hc_report_plots *plots)
@@ -92,18 +134,25 @@ static void plots_notice(FILE *f, const hc_report_plots *plots)
               "REPORT_DIR -o DIR</code>.</p>\n", f);
         return;
     }
-    if (plots->summary.n_failed || plots->summary.n_skipped) {
+    const hc_plot_summary *all[2] = {&plots->summary, &plots->report};
+    size_t bad = 0, total = 0;
+    for (int j = 0; j < 2; j++) {
+        bad += all[j]->n_failed + all[j]->n_skipped;
+        total += all[j]->n_plots;
+    }
+    if (bad) {
         fprintf(f, "<p class=\"note\"><strong>%zu of %zu plots were not drawn:</strong> ",
-                plots->summary.n_failed + plots->summary.n_skipped, plots->summary.n_plots);
+                bad, total);
         size_t k = 0;
-        for (size_t i = 0; i < plots->summary.n_plots; i++) {
-            const hc_plot_result *p = &plots->summary.plots[i];
-            if (p->state == HC_PLOT_DRAWN)
-                continue;
-            fprintf(f, "%s%s (", k++ ? "; " : "", p->name);
-            hc_rh_esc(f, p->reason);
-            fputc(')', f);
-        }
+        for (int j = 0; j < 2; j++)
+            for (size_t i = 0; i < all[j]->n_plots; i++) {
+                const hc_plot_result *p = &all[j]->plots[i];
+                if (p->state == HC_PLOT_DRAWN)
+                    continue;
+                fprintf(f, "%s%s (", k++ ? "; " : "", p->name);
+                hc_rh_esc(f, p->reason);
+                fputc(')', f);
+            }
         fputs(". Their numbers are in <code>data/</code>.</p>\n", f);
     }
 }
@@ -168,8 +217,16 @@ void hc_report_write_html(FILE *f, const hc_report_result *res, const hc_report_
     hc_rh_page page = {f, res, &res->doc, plots, plots_dir};
     const hc_rh_page *pg = &page;
     header(pg);
+    fputs("<div class=\"top\">\n", f);
+    hc_rh_section_glance(pg);
+    fputs("</div>\n", f);
+    contents(pg);
+    fputs("<main>\n", f);
+    hc_rh_section_calls(pg);
     section_summary(pg);
     hc_rh_section_current(pg);
+    hc_rh_section_lead(pg);
+    hc_rh_section_trend(pg);
     hc_rh_section_backtest(pg);
     hc_rh_section_weights(pg);
     hc_rh_section_thresholds(pg);

@@ -62,6 +62,13 @@ void hc_rh_section_backtest(const hc_rh_page *pg);
 void hc_rh_section_weights(const hc_rh_page *pg);
 void hc_rh_section_thresholds(const hc_rh_page *pg);
 
+/* report_html_glance.c: the cards and headline chart, the call list, lead
+ * times and pass bars, the bands over time. */
+void hc_rh_section_glance(const hc_rh_page *pg);
+void hc_rh_section_calls(const hc_rh_page *pg);
+void hc_rh_section_lead(const hc_rh_page *pg);
+void hc_rh_section_trend(const hc_rh_page *pg);
+
 /* report_html_book.c: today's book, segments, drift, the counts. */
 void hc_rh_section_risk(const hc_rh_page *pg);
 void hc_rh_section_segments(const hc_rh_page *pg);

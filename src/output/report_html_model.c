@@ -164,6 +164,11 @@ void hc_rh_section_backtest(const hc_rh_page *pg)
     const hc_report_result *res = pg->res;
     const hc_backtest_result *b = &res->backtest;
     hc_rh_section_open(pg, HC_REPORT_SECTION_BACKTEST);
+    if (pg->doc->folds_note[0]) {
+        fputs("<p class=\"note\"><strong>Too few or too small folds to conclude:</strong> ", f);
+        hc_rh_esc(f, pg->doc->folds_note);
+        fputs("</p>\n", f);
+    }
     if (!res->has_backtest) {
         fputs("<p class=\"note\">No walk-forward backtest: ", f);
         hc_rh_esc(f, res->backtest_note);

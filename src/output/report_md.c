@@ -339,6 +339,103 @@ static void reconciliation(FILE *f, const hc_report_result *res)
     fputc('\n', f);
 }
 
+/* The cards of "at a glance", one list item each: title, number, sentence. */
+static void glance(FILE *f, const hc_report_result *res)
+{
+    const hc_report_document *doc = &res->doc;
+    heading(f, res, HC_REPORT_SECTION_GLANCE);
+    for (size_t i = 0; i < doc->n_cards; i++) {
+        const hc_report_card *c = &doc->cards[i];
+        fputs("- **", f);
+        md(f, c->title);
+        fputs(" ", f);
+        md(f, c->value);
+        fputs("**: ", f);
+        md(f, c->text);
+        fputc('\n', f);
+    }
+    if (doc->folds_note[0]) {
+        fputs("\n> **Backtest folds:** ", f);
+        md(f, doc->folds_note);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+#define MD_CALLS_SHOWN 50
+
+/* This week's call list: the same rows as calls.csv (the first 50). */
+static void calls(FILE *f, const hc_report_result *res)
+{
+    const hc_predict_result *p = &res->predict;
+    const hc_call_list *cl = &res->calls;
+    const hc_snapshots *s = p->snapshots;
+    heading(f, res, HC_REPORT_SECTION_CALLS);
+    fprintf(f, "%zu accounts (%zu in the riskiest band, %zu fell a band since their previous "
+               "snapshot), sorted by expected ARR at risk; %s in calls.csv.\n\n",
+            cl->n, cl->red, cl->fell, cl->n > MD_CALLS_SHOWN ? "the first 50 shown, all" : "all");
+    if (!cl->n)
+        return;
+    fprintf(f, "| # | account | segment | band | why | health | P(churn %dd) | ARR | expected "
+               "at risk | drivers |\n|---:|---|---|---|---|---:|---:|---:|---:|---|\n",
+            p->horizon_days);
+    char buf[1024], money[64];
+    for (size_t k = 0; k < cl->n && k < MD_CALLS_SHOWN; k++) {
+        size_t i = cl->rows[k];
+        const hc_prediction *r = &p->rows[i];
+        fprintf(f, "| %zu | ", k + 1);
+        md(f, hc_table_text(s->table, s->id_col, r->row));
+        fputs(" | ", f);
+        if (s->segment_col >= 0)
+            md(f, hc_table_text(s->table, s->segment_col, r->row));
+        fputs(" | ", f);
+        md(f, res->scoring->bands[r->band].name);
+        fputs(" | ", f);
+        hc_call_list_reason(p, i, buf, sizeof buf);
+        md(f, buf);
+        cell_num(f, "%.1f", r->health);
+        cell_num(f, "%.4f", r->p_churn);
+        hc_format_money(r->arr, money, sizeof money);
+        fprintf(f, " | %s", money);
+        hc_format_money(r->at_risk, money, sizeof money);
+        fprintf(f, " | %s | ", money);
+        hc_call_list_drivers(p, i, buf, sizeof buf);
+        md(f, buf);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+}
+
+/* Lead times: the share of churned accounts red / below green 30, 60, 90
+ * days before churning, current and tuned (in-sample). */
+static void lead(FILE *f, const hc_report_result *res)
+{
+    heading(f, res, HC_REPORT_SECTION_LEAD);
+    fputs("Share of churned accounts flagged d days before churning (Wilson 95% over "
+          "accounts); the tuned config in-sample.\n\n| config | flagged as | 90 days | 60 "
+          "days | 30 days |\n|---|---|---:|---:|---:|\n", f);
+    static const char *const names[2] = {"current", "tuned (in-sample)"};
+    for (int k = 0; k < 2; k++) {
+        const hc_report_eval *e = &res->eval[k];
+        if (!e->ok || !e->has_lead)
+            continue;
+        for (int w = 0; w < 2; w++) {
+            const hc_lead_time_band *b = w ? &e->lead.below_green : &e->lead.red;
+            fprintf(f, "| %s | %s", names[k], w ? "below green" : "red");
+            for (int h = HC_LEAD_TIME_HORIZONS - 1; h >= 0; h--) {
+                if (isfinite(b->share[h]))
+                    fprintf(f, " | %.0f%% (%.0f%% to %.0f%%), %zu of %zu", 100 * b->share[h],
+                            100 * b->ci_low[h], 100 * b->ci_high[h], b->flagged[h],
+                            b->with_row[h]);
+                else
+                    fputs(" | -", f);
+            }
+            fputs(" |\n", f);
+        }
+    }
+    fputc('\n', f);
+}
+
 void hc_report_write_markdown(FILE *f, const hc_report_result *res,
                               const hc_report_plots *plots)
 {
@@ -366,8 +463,11 @@ void hc_report_write_markdown(FILE *f, const hc_report_result *res,
         fputs(". Every number behind them is in data/.\n\n", f);
     }
     const hc_report_document *doc = &res->doc;
+    glance(f, res);
+    calls(f, res);
     heading(f, res, HC_REPORT_SECTION_SUMMARY);
     paragraphs(f, doc->summary, doc->n_summary, 0);
+    lead(f, res);
     weights(f, res);
     thresholds(f, res);
     risk(f, res);

@@ -119,13 +119,24 @@ hc_status hc_metrics_ratio_from_sums(const hc_metrics_ratio_sums *sums, size_t k
     double t = clustered ? gsl_cdf_tdist_Pinv(1.0 - (1.0 - level) / 2.0, out->df) : z;
     out->kind = kind;
     if (kind == HC_METRICS_RATIO_PROPORTION) {
-        /* A rate of 0 or 1 has no spread to measure the clustering by:
-         * every cluster then counts once, the most it can be worth. */
-        if (R > 0.0 && R < 1.0)
+        /* Clustered: survey::svyciprop(method = "beta")'s effective size,
+         * R (1 - R) / var(R) times (t_{rows - 1} / t_{df})^2 (Korn &
+         * Graubard's df adjustment), never above the rows. Rows
+         * independent: B / max(1, deff), which is B (Wilson's interval of
+         * the rows). A rate of 0 or 1 has no spread to measure the
+         * clustering by: every cluster then counts once, the most it can
+         * be worth. */
+        if (R > 0.0 && R < 1.0 && clustered && v > 0.0) {
+            double t_rows = rows >= 2.0 ? gsl_cdf_tdist_Pinv(1.0 - (1.0 - level) / 2.0,
+                                                             rows - 1.0)
+                                        : z;
+            double n_eff = R * (1.0 - R) / v;
+            out->n_effective = (n_eff < B ? n_eff : B) * (t_rows / t) * (t_rows / t);
+        } else if (R > 0.0 && R < 1.0) {
             out->n_effective = B / (out->design_effect > 1.0 ? out->design_effect : 1.0);
-        else
-            out->n_effective = (double)out->n_clusters;
-        out->n_effective *= (z / t) * (z / t);
+        } else {
+            out->n_effective = (double)out->n_clusters * (z / t) * (z / t);
+        }
         if (clustered)
             hc_metrics_clopper_pearson_eff(R, out->n_effective, level, &out->ci_low,
                                            &out->ci_high);

@@ -80,7 +80,7 @@ static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
 
 /* Rows from which hc_metrics_roc_auc counts on two threads, and the most
  * threads a count is shared between. */
-#define AUC_THREAD_MIN ((size_t)1 << 20)
+#define AUC_THREAD_MIN ((size_t)1 << 16)
 #define AUC_MAX_THREADS 8
 
 typedef struct {

@@ -13,8 +13,47 @@ hc_status hc_metrics_evaluate(const double *y, const double *p, size_t n,
     return hc_metrics_evaluate_ex(y, p, NULL, n, 0, out, NULL, err);
 }
 
-/* Below this many rows the metrics do not start threads of their own. */
-#define PARALLEL_MIN_ROWS ((size_t)1 << 20)
+/* Below this many rows the metrics do not start threads of their own
+ * (a thread costs tens of microseconds; the passes below cost about a
+ * millisecond per 100,000 rows). */
+#define PARALLEL_MIN_ROWS ((size_t)1 << 16)
+
+/* The rank fields of a summary from the n ascending pairs v with npos
+ * positives (both classes present, 2 of each). */
+static void rank_fields(const hc_rank_pair *v, size_t n, size_t npos, hc_metrics_summary *s)
+{
+    hc_metrics_auc_ci ci;
+    hc_rank_delong_ci(v, n, npos, 0.95, &ci);
+    s->n = n;
+    s->positives = npos;
+    s->base_rate = (double)npos / (double)n;
+    s->roc_auc = ci.auc;
+    s->roc_auc_ci_low = ci.ci_low;
+    s->roc_auc_ci_high = ci.ci_high;
+    s->pr_auc = hc_rank_average_precision(v, n, npos);
+    s->ks = hc_rank_ks(v, n, npos, NULL);
+    /* The gains-table convention: the top ceil(n / 10) rows
+     * (hc_metrics_top_count(n, 0.1) is the same count). */
+    size_t top = (n + 9) / 10;
+    s->capture_top_decile = hc_rank_top_positives(v, n, (double)top) / (double)npos;
+    s->lift_top_decile = s->capture_top_decile * (double)n / (double)top;
+}
+
+hc_status hc_metrics_rank_summary(const double *y, const double *score,
+                                  const hc_metrics_ranked *ranked, size_t n,
+                                  hc_metrics_summary *out, hc_error *err)
+{
+    hc_status st = hc_metrics_check(y, score, n, 0, 1, NULL, err);
+    if (st)
+        return st;
+    size_t npos;
+    hc_rank_pair *v = hc_rank_pairs(y, score, ranked, n, &npos);
+    st = v ? hc_rank_delong_need(npos, n - npos, err) : hc_error_nomem(err);
+    if (st == HC_OK)
+        rank_fields(v, n, npos, out);
+    free(v);
+    return st;
+}
 
 /* Brier, log loss, ECE and Hosmer-Lemeshow of hc_metrics_evaluate_ex, in
  * that order (the first error wins), runnable on a thread. */
@@ -78,22 +117,8 @@ hc_status hc_metrics_evaluate_ex(const double *y, const double *p,
     size_t npos;
     hc_rank_pair *v = hc_rank_pairs(y, p, ranked, n, &npos);
     st = v ? hc_rank_delong_need(npos, n - npos, err) : hc_error_nomem(err);
-    if (st == HC_OK) {
-        hc_metrics_auc_ci ci;
-        hc_rank_delong_ci(v, n, npos, 0.95, &ci);
-        s.n = n;
-        s.positives = npos;
-        s.base_rate = (double)npos / (double)n;
-        s.roc_auc = ci.auc;
-        s.roc_auc_ci_low = ci.ci_low;
-        s.roc_auc_ci_high = ci.ci_high;
-        s.pr_auc = hc_rank_average_precision(v, n, npos);
-        s.ks = hc_rank_ks(v, n, npos, NULL);
-        /* The gains-table convention: the top ceil(n / 10) rows. */
-        size_t top = (n + 9) / 10;
-        s.capture_top_decile = hc_rank_top_positives(v, n, (double)top) / (double)npos;
-        s.lift_top_decile = s.capture_top_decile * (double)n / (double)top;
-    }
+    if (st == HC_OK)
+        rank_fields(v, n, npos, &s);
     free(v);
     if (threaded)
         pthread_join(th, NULL);

@@ -20,6 +20,43 @@ hc_metrics_ranked *hc_metrics_rank(const double *score, size_t n)
     return r;
 }
 
+static int by_index(const void *a, const void *b)
+{
+    size_t x = ((const hc_metrics_ranked *)a)->i, y = ((const hc_metrics_ranked *)b)->i;
+    return (x > y) - (x < y);
+}
+
+hc_metrics_ranked *hc_metrics_rank_through(const double *p, const hc_metrics_ranked *by,
+                                           size_t n)
+{
+    hc_metrics_ranked *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        r[k].i = by[k].i;
+        r[k].s = p[by[k].i];
+        if ((k > 0 && !(r[k].s >= r[k - 1].s)) || (r[k].s == 0.0 && signbit(r[k].s))) {
+            free(r); /* not monotone, NaN or -0.0: the sort decides */
+            return hc_metrics_rank(p, n);
+        }
+    }
+    /* A tie of p spanning several scores is in score order, not row order
+     * (hc_metrics_rank's stable sort): such groups are put in row order.
+     * Without -0.0, equal p are equal bits: the groups the radix sort
+     * forms. */
+    for (size_t k = 0; k < n;) {
+        size_t j = k + 1, ordered = 1;
+        while (j < n && r[j].s == r[k].s) {
+            ordered &= r[j].i > r[j - 1].i;
+            j++;
+        }
+        if (!ordered)
+            qsort(r + k, j - k, sizeof *r, by_index);
+        k = j;
+    }
+    return r;
+}
+
 void hc_ranking_values(const double *score, const hc_metrics_ranked *ranked, size_t n,
                        double *sorted)
 {

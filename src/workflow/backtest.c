@@ -251,5 +251,8 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     }
     for (size_t f = 0; f < res->plan.n_folds; f++)
         res->test_excluded += res->folds[f].test_excluded;
-    return hc_bt_pooled_evaluate(h, res, err);
+    if ((st = hc_bt_pooled_evaluate(h, res, err)) != HC_OK)
+        return st;
+    hc_backtest_fold_adequacy_format(res, res->adequacy, sizeof res->adequacy);
+    return HC_OK;
 }

@@ -75,7 +75,22 @@ typedef struct {
     const double *churned;     /* n_accounts entries, or NULL without events */
     size_t n_accounts;
     const double *arr;         /* pooled ARR, or NULL */
+    /* The lead times of the pooled validation (hc_lead_time.h): each
+     * pooled row's snapshot date and each account's first churn day. */
+    const int32_t *date;       /* n_pooled, or NULL */
+    const int32_t *churn_day;  /* n_accounts, or NULL */
 } bt_accounts;
+
+/* The snapshot dates of the pooled rows (4 bytes a row; NULL when out of
+ * memory): the lead times read them. */
+static int32_t *pooled_dates(const hc_history *h, const hc_backtest_result *res)
+{
+    const int32_t *code = h->snapshots.table->cols[h->snapshots.date_col].code;
+    int32_t *d = malloc((res->n_pooled ? res->n_pooled : 1) * sizeof *d);
+    for (size_t i = 0; d && i < res->n_pooled; i++)
+        d[i] = code[res->pooled_row[i]];
+    return d;
+}
 
 /* Config c's fold cells in accounts: each used fold's slice of the pooled
  * rows (the folds pool their test rows in fold order) tallied under that
@@ -147,6 +162,8 @@ static hc_status band_accounts(const hc_history *h, hc_backtest_result *res, siz
         in.account = account;
         in.n_accounts = ba->n_accounts;
         in.churned_amount = ba->churned;
+        in.date = ba->date;
+        in.churn_day = ba->churn_day;
         st = hc_validate_band_accounts(&in, &cf->pooled, err);
     }
     if (st == HC_OK)
@@ -227,6 +244,10 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     in.account = ba->account;
     in.n_accounts = ba->n_accounts;
     in.churned_amount = ba->churned;
+    /* Lead times of the churned accounts over the out-of-time rows: each
+     * row in the band its fold's cut points gave (hc_lead_time.h) */
+    in.date = ba->date;
+    in.churn_day = ba->churn_day;
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
@@ -355,14 +376,20 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     const char *cluster_name = NULL;
     int by_account = 0;
     double *churned = NULL;
+    int32_t *churn_day = NULL, *date = NULL;
     if (st == HC_OK)
         st = pooled_clusters(h, res, &cluster, &cluster_name, &by_account, err);
     if (st == HC_OK)
         st = hc_validate_churn_amounts(h, &churned, err);
+    if (st == HC_OK && (st = hc_validate_churn_days(h, &churn_day, err)) == HC_OK &&
+        churn_day && !(date = pooled_dates(h, res)))
+        st = hc_error_nomem(err);
     bt_accounts ba = {.account = by_account ? cluster : NULL,
                       .churned = churned,
                       .n_accounts = h->snapshots.n_accounts,
-                      .arr = have_arr ? res->pooled_arr : NULL};
+                      .arr = have_arr ? res->pooled_arr : NULL,
+                      .date = date,
+                      .churn_day = churn_day};
     /* The thresholds' accounts and dates, read through pooled_row. */
     hc_bt_units units;
     hc_bt_units_init(&units, h, churned);
@@ -393,6 +420,8 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
             cf->health = NULL;
         }
     }
+    free(date);
+    free(churn_day);
     hc_trace_mark("backtest: pooled validation");
     if (st == HC_OK)
         st = sweep(res, have_arr, &units, &scratch, err);

@@ -10,8 +10,8 @@
 void hc_backtest_options_init(hc_backtest_options *opt)
 {
     memset(opt, 0, sizeof *opt);
-    opt->step_days = 90;
-    opt->window_days = 365;
+    opt->step_days = HC_BACKTEST_DEFAULT_STEP_DAYS;
+    opt->window_days = HC_BACKTEST_DEFAULT_WINDOW_DAYS;
     opt->first_test = HC_DATE_MISSING;
     hc_fit_options_init(&opt->fit);
     opt->fit.expansion = 0;

@@ -92,9 +92,12 @@ hc_status hc_backtest_plan_build(const hc_history *h, const hc_backtest_options 
     plan->last_date = plan->date[n - 1];
     int64_t embargo = (int64_t)plan->horizon + plan->lead;
     int64_t step = opt->step_days, window = opt->window_days;
+    /* The automatic first test: 26 weeks of training dates before the
+     * embargo, or the whole window when it is shorter (hc_backtest.h). */
+    int64_t warm = (int64_t)HC_BACKTEST_MIN_TRAIN_DAYS + embargo;
     int64_t t0 = opt->first_test != HC_DATE_MISSING
                      ? opt->first_test
-                     : plan->first_date + (window > 0 ? window : step + embargo);
+                     : plan->first_date + (window > 0 && window < warm ? window : warm);
     size_t cap = t0 <= plan->last_date
                      ? (size_t)((plan->last_date - t0) / step + 1)
                      : 0;

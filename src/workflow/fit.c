@@ -324,6 +324,8 @@ hc_status hc_fit_model(const hc_model *base, const hc_history *h,
     res->n_candidates = rows ? n : h->labels.observations;
     /* Learned transforms see the training rows only. */
     st = hc_model_learn_quantiles(res->tuned, s->table, rows, n, err);
+    if (st == HC_OK) /* categorical levels from the training churn (issue 15) */
+        st = hc_model_learn_levels(res->tuned, s->table, h->labels.churn, rows, n, err);
     if (st != HC_OK)
         goto fail;
     st = hc_fit_design_build(res->tuned, h, rows, n, opt, &d, &res->n_incomplete, err);

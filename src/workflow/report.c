@@ -15,8 +15,10 @@ void hc_report_options_init(hc_report_options *opt)
     hc_threshold_options_init(&opt->threshold);
     opt->threshold.objective = HC_THRESHOLD_RECALL;
     opt->threshold.target = 0.7;
-    opt->step_days = 90;
-    opt->window_days = 365;
+    /* The backtest's own defaults (hc_backtest.h): four-week test periods,
+     * so that an 18-month history gives enough folds to conclude. */
+    opt->step_days = HC_BACKTEST_DEFAULT_STEP_DAYS;
+    opt->window_days = HC_BACKTEST_DEFAULT_WINDOW_DAYS;
     opt->segments = 1;
     opt->seed = HC_PREDICT_SEED_DEFAULT;
     opt->version = "unknown";
@@ -202,7 +204,10 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
         }
         res->has_drift = 1;
     }
-    return hc_rpt_build_segments(res, err);
+    if ((st = hc_rpt_build_segments(res, err)) != HC_OK)
+        return st;
+    hc_rpt_stage(opt, "lead times, trend and the call list");
+    return hc_rpt_glance(res, err);
 }
 
 hc_status hc_report_run(const hc_report_options *opt, hc_report_result *res,
@@ -247,6 +252,7 @@ void hc_report_result_release(hc_report_result *res)
     free(res->band_accounts);
     free(res->band_arr);
     free(res->band_expected_arr);
+    hc_rpt_glance_release(res);
     hc_rpt_document_release(&res->doc);
     memset(res, 0, sizeof *res);
 }

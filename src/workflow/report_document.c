@@ -74,10 +74,31 @@ static void build_sections(const hc_report_result *res, hc_report_document *doc)
     snprintf(risk, sizeof risk, "Revenue at risk in the next %d days",
              res->predict.horizon_days);
 
+    section(doc, HC_REPORT_SECTION_GLANCE, 1, "glance", "At a glance", "At a glance");
+    figure(doc, HC_REPORT_SECTION_GLANCE, "headline", "band_rates.csv",
+           "Churn rate within %d days per band, in accounts: of the accounts with a "
+           "labelled snapshot in the band, the share that churned within the horizon of "
+           "one, with Wilson 95%% intervals; the current config and the tuned one "
+           "(in-sample: fitted on the same history).", res->history.labels.horizon);
+    section(doc, HC_REPORT_SECTION_CALLS, 1, "calls", "This week's call list",
+            "This week's call list");
     section(doc, HC_REPORT_SECTION_SUMMARY, 1, "summary", "Executive summary",
             "Executive summary");
     section(doc, HC_REPORT_SECTION_CURRENT, 1, "current", "The current score",
             "The current score");
+    section(doc, HC_REPORT_SECTION_LEAD, 1, "lead", "How early the score warns",
+            "How early the score warns");
+    figure(doc, HC_REPORT_SECTION_LEAD, "lead_time", "lead_time.csv",
+           "Share of churned accounts that were red, or below green, 30, 60 and 90 days "
+           "before churning (each by its latest labelled snapshot on or before that day), "
+           "with Wilson 95%% intervals over accounts; current and tuned (in-sample) "
+           "config.");
+    section(doc, HC_REPORT_SECTION_TREND, 1, "trend", "Bands over time", "Bands over time");
+    figure(doc, HC_REPORT_SECTION_TREND, "trend", "trend.csv",
+           "Share of accounts per band of the current config and each band's churn rate "
+           "within %d days, by %s of snapshot (each account once per period, by its latest "
+           "labelled snapshot).", res->history.labels.horizon,
+           res->trend.quarterly ? "quarter" : "month");
     section(doc, HC_REPORT_SECTION_BACKTEST, 1, "backtest", "Out of time: current vs tuned",
             "Out of time: current vs tuned");
     figure(doc, HC_REPORT_SECTION_BACKTEST, "roc", "roc.csv",
@@ -193,6 +214,8 @@ hc_status hc_rpt_build_document(hc_report_result *res, hc_error *err)
     doc->drift_verdict =
         find_paragraph(doc->summary, doc->n_summary, "Drift since the previous period");
     doc->n_caveats = hc_rpt_caveats(res, doc->caveats, HC_REPORT_CAVEATS_MAX);
+    hc_rpt_cards(res, doc);
+    hc_rpt_takeaways(res, doc);
     return HC_OK;
 }
 

@@ -260,10 +260,11 @@ static const char *const data_files[] = {
     "summary.json", "reliability.csv", "prediction_hist.csv", "roc.csv", "pr.csv",
     "gains.csv", "score_distribution.csv", "weights.csv", "band_arr.csv",
     "coefficients.csv", "segments.csv", "reconciliation.csv", "validate.json",
-    "drift.json", "revenue_at_risk.json"};
+    "drift.json", "revenue_at_risk.json", "band_rates.csv", "lead_time.csv", "trend.csv"};
 static const char *const plot_names[] = {
     "reliability", "roc", "pr", "gains", "bands_over_time", "band_arr",
-    "score_distribution", "weights", "thresholds", "folds"};
+    "score_distribution", "weights", "thresholds", "folds", "headline", "lead_time",
+    "trend"};
 
 static hc_status remove_file(const char *dir, const char *name, hc_error *err)
 {
@@ -331,6 +332,7 @@ hc_status hc_rpt_write_files(hc_report_result *res, hc_error *err)
      * leaves no index.html claiming a complete report. */
     if ((st = remove_file(out, "index.html", err)) != HC_OK ||
         (st = remove_file(out, "summary.md", err)) != HC_OK ||
+        (st = remove_file(out, "index.pdf", err)) != HC_OK ||
         (st = join(data, sizeof res->doc.data_dir, out, "data", err)) != HC_OK ||
         (st = join(plots, sizeof res->doc.plots_dir, out, "plots", err)) != HC_OK ||
         (st = hc_mkdir_p(data, err)) != HC_OK || (st = hc_mkdir_p(plots, err)) != HC_OK)
@@ -355,5 +357,5 @@ hc_status hc_rpt_write_files(hc_report_result *res, hc_error *err)
         (st = hc_model_save(res->fit.tuned, path, err)) != HC_OK ||
         (st = write_file(out, "predictions.csv", w_predictions, res, err)) != HC_OK)
         return st;
-    return HC_OK;
+    return hc_rpt_write_glance_files(res, err);
 }

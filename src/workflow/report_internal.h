@@ -84,6 +84,30 @@ size_t hc_rpt_summary(const hc_report_result *res, hc_report_paragraph *para, si
 /* The caveats, like hc_rpt_summary. */
 size_t hc_rpt_caveats(const hc_report_result *res, hc_report_paragraph *para, size_t max);
 
+/* ---- at a glance (report_glance.c, report_glance_doc.c) ---- */
+
+/* The current and tuned configs on every labelled snapshot (res->eval),
+ * the bands over time (res->trend) and this week's call list (res->calls,
+ * from res->predict). Needs the fit and predict done. HC_ENOMEM and the
+ * scoring errors. */
+hc_status hc_rpt_glance(hc_report_result *res, hc_error *err);
+
+/* Frees what hc_rpt_glance made. */
+void hc_rpt_glance_release(hc_report_result *res);
+
+/* The tuned config of the backtest (and its index), NULL when none. */
+const hc_backtest_config *hc_rpt_tuned_config(const hc_report_result *res, size_t *index);
+
+/* Fills doc->cards and doc->folds_note (needs res->doc's book). */
+void hc_rpt_cards(const hc_report_result *res, hc_report_document *doc);
+
+/* Fills the takeaway sentence of every figure of doc (after the cards). */
+void hc_rpt_takeaways(const hc_report_result *res, hc_report_document *doc);
+
+/* Writes calls.csv into the report directory and data/band_rates.csv,
+ * data/lead_time.csv and data/trend.csv (report_glance_files.c). */
+hc_status hc_rpt_write_glance_files(const hc_report_result *res, hc_error *err);
+
 /* ---- the data files (report_files.c) ---- */
 
 /* Step 9: prepares the report directory (removing an earlier run's pages,

@@ -47,6 +47,10 @@ static hc_status check_options(const hc_simulate_options *opt, hc_error *err)
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "--start must be a date between 1001-01-01 and "
                             "year 9999 minus the simulated weeks");
+    if (opt->users_per_account < 0 || opt->users_per_account > 100)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "--users-per-account must be between 1 and 100 (got %ld)",
+                            opt->users_per_account);
     if (!opt->out_dir || !opt->out_dir[0])
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "--out (the output directory) is required");

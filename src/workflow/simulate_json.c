@@ -236,6 +236,18 @@ static json_t *truth_json(const hc_sim_state *st, int *bad)
                      "likewise with churn competing; given the simulated hazard path, "
                      "including its 4 weeks after t"), bad);
     jset(t, "true_config", model_config("true weights", hc_sim_true_weight, bad), bad);
+    if (st->opt->grades) {
+        json_t *gr = json_object();
+        jset(gr, "column", json_string("grade"), bad);
+        jset(gr, "of", json_string("s_relationship, the true relationship sub-score (mean "
+                                   "of the nps and exec_sponsor sub-scores as written)"),
+             bad);
+        jset(gr, "rule", json_string("A if s >= 80, B if s >= 60, C if s >= 40, D if s >= 20, "
+                                     "else F"), bad);
+        jset(gr, "truth", json_string("churn falls with s_relationship (weight 0.15 in H*), so "
+                                      "the churn rate of the grades falls from F to A"), bad);
+        jset(t, "grades", gr, bad);
+    }
 
     json_t *sum = json_object();
     jset(sum, "accounts", json_integer((json_int_t)st->res.accounts), bad);

@@ -195,7 +195,8 @@ void hc_sim_account(hc_sim_state *st, gsl_rng *r, long id)
             int miss_csat = gsl_rng_uniform(r) < MISSING_RATE;
             int miss_nps = gsl_rng_uniform(r) < MISSING_RATE;
             hc_sim_write_snapshot(st, id, w, sp->name, arr, q, miss_csat,
-                                  miss_nps);
+                                  miss_nps,
+                                  st->opt->grades ? hc_sim_grade(s[K_RELATIONSHIP]) : 0);
             st->res.snapshots++;
             st->res.csat_missing += (size_t)miss_csat;
             st->res.nps_missing += (size_t)miss_nps;

@@ -74,6 +74,12 @@ extern const double hc_sim_exp_coef[N_COMP];
 
 #define HORIZON_DAYS 30      /* truth_probs.csv window (t, t + 30 days] */
 
+/* --grades: the letter of a true relationship sub-score s (0..100). */
+static inline char hc_sim_grade(double s)
+{
+    return s >= 80 ? 'A' : s >= 60 ? 'B' : s >= 40 ? 'C' : s >= 20 ? 'D' : 'F';
+}
+
 typedef struct {
     const char *name;
     double share;
@@ -163,7 +169,8 @@ void hc_sim_write_headers(hc_sim_state *st);
  * in snapshots.csv order; csat and nps left empty when missing. */
 void hc_sim_write_snapshot(hc_sim_state *st, long id, long w,
                            const char *segment, long long arr,
-                           const long long *q, int miss_csat, int miss_nps);
+                           const long long *q, int miss_csat, int miss_nps,
+                           char grade);
 
 /* One row of events.csv: an event of `type` on `day`, of `amount`. */
 void hc_sim_write_event(hc_sim_state *st, long id, int32_t day,

@@ -2,6 +2,7 @@
 #include "hc_simulate.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,32 +89,83 @@ void hc_sim_write_headers(hc_sim_state *st)
         "exec_sponsor\n";
     static const char event_header[] = "account_id,event_date,event_type,amount\n";
     static const char probs_header[] = "account_id,snapshot_date,p_churn,p_expansion\n";
-    ob_str(&st->out[F_SNAP], snap_header, sizeof snap_header - 1);
+    if (st->opt->users_per_account > 0) {
+        /* account_id,snapshot_date,user_id,segment,... */
+        static const size_t cut = sizeof "account_id,snapshot_date" - 1;
+        ob_str(&st->out[F_SNAP], snap_header, cut);
+        ob_str(&st->out[F_SNAP], ",user_id", 8);
+        ob_str(&st->out[F_SNAP], snap_header + cut,
+               sizeof snap_header - cut - (st->opt->grades ? 2 : 1));
+    } else {
+        ob_str(&st->out[F_SNAP], snap_header, sizeof snap_header - (st->opt->grades ? 2 : 1));
+    }
+    if (st->opt->grades)
+        ob_str(&st->out[F_SNAP], ",grade\n", 7);
     ob_str(&st->out[F_EVENTS], event_header, sizeof event_header - 1);
     if (st->opt->truth_probs)
         ob_str(&st->out[F_PROBS], probs_header, sizeof probs_header - 1);
 }
 
+/* The bounds of metric m as written, in its scaled units (LLONG_MAX: none). */
+static void scaled_bounds(int m, long long *lo, long long *hi)
+{
+    static const long long scale[] = {1, 10, 100};
+    const hc_sim_metric *d = &hc_sim_metrics[m];
+    long long s = scale[d->decimals];
+    *lo = m == M_CSAT ? 1 * s : 0;
+    switch (m) {
+    case M_ADOPTION: case M_EMAIL: *hi = s; break;
+    case M_CSAT: *hi = 5 * s; break;
+    case M_MILESTONES: case M_NPS: *hi = 10 * s; break;
+    case M_SPONSOR: *hi = 1; break;
+    default: *hi = LLONG_MAX; break;
+    }
+}
+
 void hc_sim_write_snapshot(hc_sim_state *st, long id, long w,
                            const char *segment, long long arr,
-                           const long long *q, int miss_csat, int miss_nps)
+                           const long long *q, int miss_csat, int miss_nps,
+                           char grade)
 {
     hc_sim_buf *b = &st->out[F_SNAP];
-    ob_room(b);
-    ob_account(b, id);
-    ob_char(b, ',');
-    ob_str(b, st->date[w], 10);
-    ob_char(b, ',');
-    ob_str(b, segment, strlen(segment));
-    ob_char(b, ',');
-    ob_uint(b, (unsigned long long)arr);
-    for (int m = 0; m < N_METRIC; m++) {
+    long n_users = st->opt->users_per_account;
+    for (long u = 0; u < (n_users > 0 ? n_users : 1); u++) {
+        /* User u's offset: +1, -1, +1, ... units, 0 for the last of an odd
+         * count; the pair's offset is 0 where it would cross a bound. */
+        int sign = n_users % 2 && u == n_users - 1 ? 0 : u % 2 ? -1 : 1;
+        ob_room(b);
+        ob_account(b, id);
         ob_char(b, ',');
-        if ((m == M_CSAT && miss_csat) || (m == M_NPS && miss_nps))
-            continue;
-        ob_fixed(b, q[m], hc_sim_metrics[m].decimals);
+        ob_str(b, st->date[w], 10);
+        ob_char(b, ',');
+        if (n_users > 0) {
+            ob_account(b, id);
+            ob_str(b, "-u", 2);
+            ob_uint(b, (unsigned long long)(u + 1));
+            ob_char(b, ',');
+        }
+        ob_str(b, segment, strlen(segment));
+        ob_char(b, ',');
+        ob_uint(b, (unsigned long long)arr);
+        for (int m = 0; m < N_METRIC; m++) {
+            ob_char(b, ',');
+            if ((m == M_CSAT && miss_csat) || (m == M_NPS && miss_nps))
+                continue;
+            long long v = q[m];
+            if (n_users > 0 && sign) {
+                long long lo, hi;
+                scaled_bounds(m, &lo, &hi);
+                if (v - 1 >= lo && v + 1 <= hi)
+                    v += sign;
+            }
+            ob_fixed(b, v, hc_sim_metrics[m].decimals);
+        }
+        if (grade) {
+            ob_char(b, ',');
+            ob_char(b, grade);
+        }
+        ob_char(b, '\n');
     }
-    ob_char(b, '\n');
 }
 
 void hc_sim_write_event(hc_sim_state *st, long id, int32_t day,

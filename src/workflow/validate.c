@@ -2,6 +2,7 @@
 #include "hc_sort.h"
 #include "hc_validate.h"
 #include "hc_logreg.h"
+#include "hc_trace.h"
 #include "validate_pieces.h"
 
 #include <math.h>
@@ -306,24 +307,11 @@ static void verdict_calibration(hc_validate_result *res, double mean_p)
 
 /* Rank metrics of the score itself (higher = riskier), replacing those
  * hc_metrics_evaluate took from the mapped probabilities. */
-static hc_status rank_metrics(const double *y, const double *risk, size_t n,
+static hc_status rank_metrics(const double *y, const double *risk,
+                              const hc_metrics_ranked *ranked, size_t n,
                               hc_metrics_summary *s, hc_error *err)
 {
-    hc_metrics_auc_ci ci;
-    hc_status st = hc_metrics_delong_ci(y, risk, n, 0.95, &ci, err);
-    if (st == HC_OK)
-        st = hc_metrics_average_precision(y, risk, n, &s->pr_auc, err);
-    if (st == HC_OK)
-        st = hc_metrics_ks(y, risk, n, &s->ks, NULL, err);
-    if (st == HC_OK)
-        st = hc_metrics_top_decile(y, risk, n, &s->lift_top_decile,
-                                   &s->capture_top_decile, err);
-    if (st == HC_OK) {
-        s->roc_auc = ci.auc;
-        s->roc_auc_ci_low = ci.ci_low;
-        s->roc_auc_ci_high = ci.ci_high;
-    }
-    return st;
+    return hc_metrics_rank_summary(y, risk, ranked, n, s, err);
 }
 
 static hc_status band_table(const hc_validate_input *in, hc_validate_result *res,
@@ -400,7 +388,7 @@ static void *curve_run(void *arg)
     return NULL;
 }
 
-/* ROC, PR and gains curves; on millions of rows (each a pass over a copy
+/* ROC, PR and gains curves; on many rows (each a pass over a copy
  * of the sorted rows) ROC on a second thread while PR and gains run here.
  * The first error in that order wins. */
 static hc_status curves(const double *y, const double *score,
@@ -411,7 +399,7 @@ static hc_status curves(const double *y, const double *score,
                       {HC_CURVE_PR, y, score, ranked, n, pts, &res->pr, HC_OK, {0}},
                       {HC_CURVE_GAINS, y, score, ranked, n, pts, &res->gains, HC_OK, {0}}};
     pthread_t th;
-    int threaded = n >= ((size_t)1 << 20) && pthread_create(&th, NULL, curve_run, &j[0]) == 0;
+    int threaded = n >= ((size_t)1 << 16) && pthread_create(&th, NULL, curve_run, &j[0]) == 0;
     if (!threaded)
         curve_run(&j[0]);
     curve_run(&j[1]);
@@ -442,7 +430,7 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "band indexes given without bands");
     double *pmap = NULL, *risk = NULL;
-    hc_metrics_ranked *own_ranked = NULL;
+    hc_metrics_ranked *own_ranked = NULL, *risk_ranked = NULL;
     hc_status st = HC_OK;
     const double *p = in->p;
     const double *rank = in->p;
@@ -475,19 +463,32 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
         p = pmap;
         rank = risk;
     }
-    /* One ranking of p for every metric that orders the rows by it. */
+    /* One ranking of the score (when it ranks the rows itself) and one of
+     * p for every metric that orders the rows by either; p's is read off
+     * the score's when p is a monotone map of it. */
+    const hc_metrics_ranked *rr = NULL; /* the ranking of `rank` */
+    if (rank != p) {
+        if (!(risk_ranked = hc_metrics_rank(rank, n))) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
+        rr = risk_ranked;
+    }
     const hc_metrics_ranked *ranked = in->p ? in->p_ranked : NULL;
     if (!ranked) {
-        if (!(own_ranked = hc_metrics_rank(p, n))) {
+        own_ranked = rr ? hc_metrics_rank_through(p, rr, n) : hc_metrics_rank(p, n);
+        if (!own_ranked) {
             st = hc_error_nomem(err);
             goto done;
         }
         ranked = own_ranked;
     }
+    if (!rr)
+        rr = ranked;
     if ((st = hc_metrics_evaluate_ex(in->y, p, ranked, n, 0, &res->summary,
                                      &res->calibration, err)) != HC_OK)
         goto done;
-    if (rank != p && (st = rank_metrics(in->y, rank, n, &res->summary, err)) != HC_OK)
+    if (rank != p && (st = rank_metrics(in->y, rank, rr, n, &res->summary, err)) != HC_OK)
         goto done;
     const hc_metrics_calibration_result *c = &res->calibration;
     res->slope_ci_low = c->slope - Z95 * c->slope_se;
@@ -502,7 +503,6 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     mean_p /= (double)n;
 
     size_t pts = in->max_curve_points ? in->max_curve_points : DEFAULT_CURVE_POINTS;
-    const hc_metrics_ranked *rr = rank == p ? ranked : NULL;
     if ((st = curves(in->y, rank, rr, n, pts, res, err)))
         goto done;
     reliability_deciles(in->y, ranked, n, res);
@@ -525,8 +525,15 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
     }
     if (in->band && (st = band_table(in, res, err)) != HC_OK)
         goto done;
-    if (in->cluster && (st = hc_validate_clustered(in, p, rank, ranked, res, err)) != HC_OK)
+    if (in->cluster && (st = hc_validate_clustered(in, p, rank, rr, res, err)) != HC_OK)
         goto done;
+    /* Calibration by calendar month: dated rows, intervals by account. */
+    if (in->date && in->cluster) {
+        if ((st = hc_calendar_calibration(in->y, p, in->date, in->cluster, n, 0.95,
+                                          &res->months, err)) != HC_OK)
+            goto done;
+        res->has_months = 1;
+    }
     verdict_discrimination(res);
     res->tol_mean = in->tol_mean > 0 ? in->tol_mean : HC_VALIDATE_TOL_MEAN;
     res->tol_slope = in->tol_slope > 0 ? in->tol_slope : HC_VALIDATE_TOL_SLOPE;
@@ -542,6 +549,7 @@ done:
     free(pmap);
     free(risk);
     free(own_ranked);
+    free(risk_ranked);
     return st;
 }
 
@@ -649,6 +657,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
                         .sub_stride = cap};
     if ((st = hc_model_score_rows_ex(m, t, rows, 0, n, 1, &out, p_raw, err)) != HC_OK)
         goto done;
+    hc_trace_mark("validate: rows scored");
     /* Compact to the rows with a health score. */
     size_t k = 0;
     int all_p = 1;
@@ -718,8 +727,10 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
     in.date = day;
     in.churned_amount = churned;
     in.churn_day = churn_day;
+    hc_trace_mark("validate: rows gathered");
     if ((st = hc_validate_run(&in, res, err)) != HC_OK)
         goto done;
+    hc_trace_mark("validate: metrics and intervals");
     /* The pieces: each component alone (leakage), each segment. The
      * health is the risk ranking negated (higher healthier). */
     for (size_t i = 0; i < k; i++)
@@ -728,6 +739,7 @@ hc_status hc_validate_model_opts(const hc_model *m, const hc_history *h,
         (st = hc_validate_segments(m, seg, y, health, cl, k, res, err)) != HC_OK)
         goto done;
     hc_validate_leakage_warnings(res);
+    hc_trace_mark("validate: components and segments");
     if (all_p && (st = hc_validate_recalibration(m, y, p_raw, p, day, k, &res->recal, err)) !=
                      HC_OK)
         goto done;

@@ -53,17 +53,17 @@ static hc_status count_clusters(const hc_validate_input *in, hc_validate_cluster
 }
 
 /* The ROC AUC's clustered interval into c->auc and the summary. */
-static hc_status auc_interval(const hc_validate_input *in, const double *p, const double *rank,
-                              const hc_metrics_ranked *ranked_p, hc_validate_result *res,
+static hc_status auc_interval(const hc_validate_input *in, const double *rank,
+                              const hc_metrics_ranked *ranked, hc_validate_result *res,
                               hc_error *err)
 {
     hc_validate_clusters *c = &res->clusters;
     hc_error e;
     hc_error_clear(&e);
     hc_status st;
-    if (rank == p && ranked_p) {
+    if (ranked) {
         double auc;
-        double *pl = hc_metrics_delong_placements(in->y, ranked_p, in->n, &auc);
+        double *pl = hc_metrics_delong_placements(in->y, ranked, in->n, &auc);
         if (!pl)
             return hc_error_nomem(err);
         st = hc_metrics_delong_clustered_placements(in->y, pl, auc, in->cluster, in->n, 0.95,
@@ -162,7 +162,7 @@ static void effective_text(hc_validate_result *res)
 }
 
 hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
-                                const double *rank, const hc_metrics_ranked *ranked_p,
+                                const double *rank, const hc_metrics_ranked *ranked,
                                 hc_validate_result *res, hc_error *err)
 {
     hc_validate_clusters *c = &res->clusters;
@@ -170,7 +170,7 @@ hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
     c->active = 1;
     snprintf(c->name, sizeof c->name, "%s", in->cluster_name ? in->cluster_name : "cluster");
     hc_status st = count_clusters(in, c, err);
-    if (st || (st = auc_interval(in, p, rank, ranked_p, res, err)) ||
+    if (st || (st = auc_interval(in, rank, ranked, res, err)) ||
         (st = ratios(in, p, res, err)))
         return st;
     calibration(in, p, res);
@@ -181,8 +181,7 @@ hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
     if (reps >= 2) {
         hc_error e;
         hc_error_clear(&e);
-        int own = rank == p && ranked_p;
-        st = hc_metrics_cluster_bootstrap(in->y, own ? NULL : rank, own ? ranked_p : NULL, p,
+        st = hc_metrics_cluster_bootstrap(in->y, ranked ? NULL : rank, ranked, p,
                                           in->cluster, in->n, reps, in->seed, 0.95,
                                           &c->boot, &e);
         if (st == HC_ENOMEM) {

@@ -343,6 +343,37 @@ static json_t *lead_time_json(const hc_validate_result *res, int *bad)
     return o;
 }
 
+/* Calibration by calendar month: the months with snapshots. */
+static json_t *months_json(const hc_calendar_result *c, int *bad)
+{
+    static const char *const names[12] = {"January", "February", "March", "April",
+                                          "May", "June", "July", "August",
+                                          "September", "October", "November", "December"};
+    json_t *a = json_array();
+    for (int m = 0; m < 12; m++) {
+        const hc_calendar_month *t = &c->month[m];
+        if (!t->rows)
+            continue;
+        json_t *e = json_object();
+        put(e, "month", json_integer(t->month), bad);
+        put(e, "name", json_string(names[m]), bad);
+        put(e, "snapshots", count(t->rows), bad);
+        put(e, "accounts", count(t->accounts), bad);
+        put(e, "churner_snapshots", count(t->churner_rows), bad);
+        put(e, "predicted", num(t->predicted), bad);
+        put(e, "observed", num(t->observed), bad);
+        put(e, "observed_ci_low", est(t->estimable, t->observed_ci_low), bad);
+        put(e, "observed_ci_high", est(t->estimable, t->observed_ci_high), bad);
+        put(e, "observed_over_expected", est(t->estimable, t->oe), bad);
+        put(e, "oe_ci_low", est(t->estimable, t->oe_ci_low), bad);
+        put(e, "oe_ci_high", est(t->estimable, t->oe_ci_high), bad);
+        put(e, "differs", t->estimable ? json_boolean(t->differs) : json_null(), bad);
+        if (json_array_append_new(a, e))
+            *bad = 1;
+    }
+    return a;
+}
+
 json_t *hc_validate_to_json(const hc_validate_result *res,
                             const hc_validate_source *src)
 {
@@ -584,6 +615,16 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
     }
     if (res->clusters.active)
         put(o, "clusters", clusters_json(res, ne, &bad), &bad);
+    if (res->has_months) {
+        put(o, "calibration_by_month", months_json(&res->months, &bad), &bad);
+        put(o, "calibration_by_month_method",
+            json_string("snapshots dated in each calendar month of any year; observed churn "
+                        "rate (Clopper-Pearson at the effective size) and observed over "
+                        "expected churners, sum y / sum p (linearised ratio, log scale), "
+                        "both clustered by account; differs: the O/E interval excludes 1"),
+            &bad);
+        put(o, "calibration_months_differ", count(res->months.months_differ), &bad);
+    }
     put(o, "not_estimable", ne, &bad);
     if (bad) {
         json_decref(o);

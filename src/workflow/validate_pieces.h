@@ -20,11 +20,11 @@ hc_status hc_validate_segments(const hc_model *m, const int32_t *seg, const doub
  * intercept_ci_*, citl_ci_*, the rows-independent ones kept in
  * res->clusters) and the cluster bootstrap. `p` are the probabilities,
  * `rank` the risk the rank metrics use (p itself, or the score) and
- * ranked_p the ranking of p. A clustered AUC that is not estimable (fewer
+ * `ranked` the ranking of `rank` (NULL: computed). A clustered AUC that is not estimable (fewer
  * than 2 churned accounts) is counted in res->n_not_estimable, with the
  * rows-independent interval kept. HC_EUSAGE for a negative code, HC_ENOMEM. */
 hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
-                                const double *rank, const hc_metrics_ranked *ranked_p,
+                                const double *rank, const hc_metrics_ranked *ranked,
                                 hc_validate_result *res, hc_error *err);
 
 /* The AUC of each component's sub-score alone, sub[k * stride + i] for the

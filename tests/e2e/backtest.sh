@@ -163,6 +163,58 @@ run 0 "backtest two configs" -- $HEALTHCAL backtest -q -s "$S/snapshots.csv" -e 
 [ "$(sed 1d "$WORK/two/folds.csv" | awk -F, '{ k = $1; v = $10 "/" $11; if (k in s && s[k] != v) bad = 1; s[k] = v } END { print bad + 0 }')" = 0 ] && ok || fail "configs tested on different rows"
 grep -q '"window_days": "expanding"' "$WORK/two/summary.json" && ok || fail "expanding window recorded"
 
+# The defaults: four-week test periods after 26 weeks of training dates.
+# 80 weekly snapshots (days 0..553, labels censored after day 553 - 30:
+# observations on days 0, 7, ..., 518), the first test on day 182 + 30 = 212:
+# floor((518 - 212) / 28) + 1 = 11 folds; whether they carry a conclusion is said in the text and the JSON,
+# the same way (adequate <=> no caution line).
+run 0 "backtest with the default folds" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" -o "$WORK/dflt"
+grep -q '"step_days": 28,' "$WORK/dflt/summary.json" && ok || fail "default step is not 28 days"
+grep -q '"planned": 11,' "$WORK/dflt/summary.json" && ok || fail "default folds on 80 weeks: expected 11 planned ($(grep '"planned"' "$WORK/dflt/summary.json"))"
+grep -q '"adequate_min_folds": 5,' "$WORK/dflt/summary.json" && ok || fail "summary.json: adequacy rule (folds)"
+grep -q '"adequate_min_churned_accounts_per_fold": 10' "$WORK/dflt/summary.json" && ok || fail "summary.json: adequacy rule (churned accounts)"
+if grep -q '"adequate": true' "$WORK/dflt/summary.json"; then
+    grep -q '"adequacy": null' "$WORK/dflt/summary.json" && ok || fail "adequate folds with a reason"
+    grep -q "enough to conclude" "$WORK/out" && ok || fail "adequate folds not said in the text"
+else
+    grep -q '"adequacy": "the folds are too ' "$WORK/dflt/summary.json" && ok || fail "inadequate folds without a reason"
+    grep -q "^caution: the folds are too " "$WORK/out" && ok || fail "inadequate folds not said in the text"
+fi
+# Lead times over the out-of-time test rows, per config (the --tuned run):
+# the same churned accounts and rows for every config (only the bands
+# differ), share = in_band / with_snapshot, red never above below-green (red
+# is one of the bands below green), intervals around the share; and printed.
+python3 - "$O/summary.json" <<'PY' && ok || fail "summary.json: lead times inconsistent"
+import json, sys
+d = json.load(open(sys.argv[1]))
+lt = d["lead_time"]
+cs = lt["configs"]
+ok = len(cs) == 2 and lt["ci_method"] == "Wilson over accounts"
+ok &= cs[0]["churned_accounts"] == cs[1]["churned_accounts"] > 0
+for c in cs:
+    for h in range(3):
+        r, g = c["red"]["before_churn"][h], c["below_green"]["before_churn"][h]
+        ok &= r["days_before_churn"] == g["days_before_churn"] == (30, 60, 90)[h]
+        ok &= r["churned_accounts_with_snapshot"] == g["churned_accounts_with_snapshot"]
+        ok &= r["churned_accounts_with_snapshot"] == cs[0]["red"]["before_churn"][h]["churned_accounts_with_snapshot"]
+        ok &= r["in_band"] <= g["in_band"]
+        for e in (r, g):
+            n = e["churned_accounts_with_snapshot"]
+            if n:
+                ok &= abs(e["share"] - e["in_band"] / n) < 1e-12
+                ok &= e["ci_low"] <= e["share"] <= e["ci_high"]
+    ok &= "share_change_from_baseline" in cs[1]["red"]["before_churn"][0]
+    ok &= c["red"]["churned_accounts_ever_in_band"] <= c["below_green"]["churned_accounts_ever_in_band"]
+sys.exit(0 if ok else 1)
+PY
+grep -q "^lead time out of time" "$WORK/out.tuned" && ok || fail "lead time not printed"
+grep -q "^  red  *30 days: [0-9]* of [0-9]* (" "$WORK/out.tuned" && ok || fail "red share 30 days before churn not printed"
+
+# quarterly folds on the same history are too few, and say so
+run 0 "backtest with quarterly folds" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --step 91 -o "$WORK/qtr"
+grep -q '"adequate": false' "$WORK/qtr/summary.json" && ok || fail "4 quarterly folds called adequate"
+grep -q "only 4 folds were used (of 4 planned), and at least 5 are needed" "$WORK/out" && ok || fail "too few folds not explained"
+
 # a fold whose test period has no churners: drop the churn events that
 # would label its rows (test 2024-08-28..10-26, windows to 11-25)
 awk -F, 'NR == 1 || $3 != "churn" || $2 < "2024-08-29" || $2 > "2024-11-26"' "$S/events.csv" >"$WORK/events_gap.csv"
@@ -177,7 +229,10 @@ run 1 "bad objective" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events
 expect_err "unknown objective" "bad objective explained"
 run 1 "bad window" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window forever -o "$WORK/x"
 run 1 "names count" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --names a,b -o "$WORK/x"
-run 3 "history too short" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --window 2000 -o "$WORK/x"
+# a window longer than the history caps nothing: the first fold still
+# starts after 182 days of training dates; a first test after the last
+# observation leaves no fold
+run 3 "history too short" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --first-test 2099-01-01 -o "$WORK/x"
 expect_err "too short" "too short explained"
 run 3 "no fold has enough churners" -- $HEALTHCAL backtest -s "$S/snapshots.csv" -e "$S/events.csv" -c "$S/current.json" --min-train-churners 100000 -o "$WORK/x"
 expect_err "none of the" "no usable fold explained"

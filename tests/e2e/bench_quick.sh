@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_quick.sh - `scripts/bench.sh --quick` runs end to end: the table comes out and the pandas + statsmodels peer agrees with healthcal.
+# bench_quick.sh - `scripts/bench.sh --quick` runs end to end: the table of every path comes out and the pandas / scikit-learn / statsmodels peers agree with healthcal.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${HC_BIN:-$ROOT/build/healthcal}
@@ -8,8 +8,8 @@ if [ ! -x /usr/bin/time ]; then
     echo "SKIP: /usr/bin/time is missing (apt-get install time)"
     exit 0
 fi
-if ! /usr/bin/python3 -c 'import pandas, statsmodels, scipy' 2>/dev/null; then
-    echo "SKIP: /usr/bin/python3 lacks pandas/statsmodels (apt-get install python3-pandas python3-statsmodels)"
+if ! /usr/bin/python3 -c 'import pandas, statsmodels, scipy, sklearn' 2>/dev/null; then
+    echo "SKIP: /usr/bin/python3 lacks pandas/statsmodels/scikit-learn (apt-get install python3-pandas python3-statsmodels python3-sklearn)"
     exit 0
 fi
 # Under `make valgrind` $HEALTHCAL carries a runner prefix: timing a
@@ -27,7 +27,7 @@ if [ ! -x "$BIN" ]; then
 fi
 
 # A private data and output directory, removed with $WORK; one repeat
-# keeps the test short (about 10 s, most of it the peer's Python imports).
+# keeps the test short (about 20 s, most of it the peers' Python imports).
 HEALTHCAL=$BIN
 HC_BENCH_DIR="$WORK/bench"
 export HEALTHCAL HC_BENCH_DIR
@@ -43,7 +43,19 @@ for size in 20k 60k; do
         grep -q "^| $step | " "$WORK/bench.out" && ok || fail "no '$step' row in the table"
     done
 done
+# Every path of issue 21 has its row, each with a wall time.
+for size in 20k 60k; do
+    sec=$(awk -v s="### $size:" 'index($0, s) == 1 {on = 1; next} /^### / {on = 0} on' "$WORK/bench.out")
+    for step in "fit --segments" "validate -s -e -c" "drift" "report" "simulate" "fit -s - (stdin)" \
+        "floor (observations)" "fit --observations" "validate --observations --prob" \
+        "validate --observations --score"; do
+        printf '%s\n' "$sec" | grep -F "| $step | " | awk -F'|' '$3 ~ /^ [0-9]+\.[0-9]+ $/ {found = 1} END {exit !found}' \
+            && ok || fail "$size: no timed '$step' row"
+    done
+done
 grep -q "^### targets (issue 7)" "$WORK/bench.out" && ok || fail "no targets section"
+grep -q "^### targets (issue 21)" "$WORK/bench.out" && ok || fail "no issue 21 targets section"
+grep -q "^- log-log slope of time on rows, 20k -> 60k" "$WORK/bench.out" && ok || fail "no per-step slope line"
 grep -q "^- growth 20k -> 60k" "$WORK/bench.out" && ok || fail "no growth line"
 
 # The floor and fit always exist: their rows hold numbers, not n/a.
@@ -61,6 +73,12 @@ for size in 20k 60k; do
         || fail "$size: expansion coefficients disagree with the peer"
     grep -q "^- $size: .*peer checks: [0-9]* ok, 0 failed" "$WORK/bench.out" && ok \
         || fail "$size: some peer check failed"
+    # scikit-learn's metrics and statsmodels' logit on the observations.
+    for c in validate_prob_roc_auc validate_prob_pr_auc validate_prob_brier validate_prob_log_loss \
+        validate_score_roc_auc validate_score_pr_auc obs_coef obs_se; do
+        grep -q "agreement ($size): $c [0-9.e+-]* 1e-0[69] ok" "$WORK/bench.err" && ok \
+            || fail "$size: $c disagrees with the peer"
+    done
 done
 if [ "$FAILS" != 0 ]; then
     sed 's/^/    out: /' "$WORK/bench.out" | head -40

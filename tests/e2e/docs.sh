@@ -3,7 +3,8 @@
 # with --help: a page per command of `healthcal --help`, listing every
 # option of `healthcal CMD --help` (and no other), valid roff (groff -ww
 # warns of nothing), and a bash completion that completes commands,
-# options and file arguments. zsh's is checked by `zsh -n` where zsh is
+# options and file arguments. zsh's is parsed by `zsh -n` and driven with
+# zsh's completion builtins stubbed, where zsh is
 # installed.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -49,9 +50,29 @@ if command -v bash >/dev/null; then
     [ "$(complete_words 2 healthcal predict --alert)" = "--alert-p --alerts " ] && ok ||
         fail "bash: predict options: $(complete_words 2 healthcal predict --alert)"
 fi
+# zsh completion: parsed, then _healthcal driven with zsh's completion
+# builtins stubbed to print what they are handed (the candidates for the
+# command word, the option specs for a command's words).
 if command -v zsh >/dev/null; then
     zsh -n "$WORK/docs/completion/_healthcal" && ok || fail "zsh completion does not parse"
+    zsh_complete() { # zsh_complete CURRENT WORD...: what _healthcal offers
+        cur=$1; shift
+        zsh -f -c '_describe() { print -l -- "${(@P)2}"; }
+                   _arguments() { print -l -- "$@"; }
+                   _files() { :; }
+                   f=$1; cur=$2; shift 2
+                   source "$f" >/dev/null 2>&1
+                   words=("$@"); CURRENT=$cur; _healthcal' x "$WORK/docs/completion/_healthcal" "$cur" "$@"
+    }
+    zsh_complete 2 healthcal ex | grep -q "^export:the config as SQL" && ok ||
+        fail "zsh: the command word does not offer export"
+    [ "$(zsh_complete 2 healthcal "" | wc -l)" = "$("$BIN" --help | grep -c '^  [a-z]')" ] && ok ||
+        fail "zsh: the command word offers $(zsh_complete 2 healthcal "" | wc -l) commands, --help lists $("$BIN" --help | grep -c '^  [a-z]')"
+    zsh_complete 3 healthcal predict --al | grep -q "^--alerts\[.*\]:FILE:_files" && ok ||
+        fail "zsh: predict --alerts is not offered with a file argument"
+    zsh_complete 3 healthcal validate --fo | grep -q "^--format\[" && ok ||
+        fail "zsh: validate --format is not offered"
 else
-    echo "SKIP: zsh is not installed: its completion was not parsed"
+    echo "SKIP: zsh is not installed: its completion was not checked"
 fi
 finish

@@ -185,6 +185,11 @@ pg_check() {
         run 0 "$3: psql | predict -s -" -- sh -c "psql -X -q -v ON_ERROR_STOP=1 -h '$PGDIR' -U hc -d postgres -c '\\copy (SELECT * FROM snapshots) TO stdout WITH (FORMAT csv, HEADER true)' | $HEALTHCAL predict -q --draws 0 -c '$1' -s - -o '$WORK/piped.csv'"
         run 0 "$3: predict from the file" -- $HEALTHCAL predict -q --draws 0 -c "$1" -s "$2" -o "$WORK/filed.csv"
         same_file "$WORK/filed.csv" "$WORK/piped.csv" "$3: predictions from PostgreSQL's stdout"
+        # ... and into validate, its band table as CSV, as from the file.
+        run 0 "$3: psql | validate -s - --format csv" -- sh -c "psql -X -q -v ON_ERROR_STOP=1 -h '$PGDIR' -U hc -d postgres -c '\\copy (SELECT * FROM snapshots) TO stdout WITH (FORMAT csv, HEADER true)' | $HEALTHCAL validate -q --bootstrap 0 -c '$1' -s - -e '$S/events.csv' --format csv --csv-table bands >'$WORK/piped-v.csv'"
+        run 0 "$3: validate from the file" -- sh -c "$HEALTHCAL validate -q --bootstrap 0 -c '$1' -s '$2' -e '$S/events.csv' --format csv --csv-table bands >'$WORK/filed-v.csv'"
+        same_file "$WORK/filed-v.csv" "$WORK/piped-v.csv" "$3: validate's bands from PostgreSQL's stdout"
+        grep -q '^red,' "$WORK/piped-v.csv" && ok || fail "$3: piped validate wrote no red band row"
     fi
 }
 

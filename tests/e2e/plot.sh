@@ -104,7 +104,7 @@ is_png() {
 }
 
 if command -v gnuplot >/dev/null 2>&1; then
-    run 0 "plot all" -- $HEALTHCAL plot --from "$D" -o "$OUT"
+    run 0 "plot all" -- $HEALTHCAL plot --from "$D" -o "$OUT" --script
     for p in $PLOTS; do
         [ -s "$OUT/$p.svg" ] && ok || fail "$p.svg was not drawn"
         grep -q "^drawn *$p " "$WORK/out" && ok || fail "$p not reported as drawn"
@@ -132,6 +132,83 @@ if command -v gnuplot >/dev/null 2>&1; then
     # no temporary file is left in the output or in TMPDIR
     [ "$(ls -A "$OUT" | grep -c tmp)" = 0 ] && ok || fail "temporary file left in the output directory"
     [ -z "$(ls -A "$TMPDIR")" ] && ok || fail "temporary file left in TMPDIR: $(ls -A "$TMPDIR")"
+
+    # ---- one palette: Okabe & Ito (2008), plus neutral greys and white ----
+    # every colour in every figure's commands (--script writes them)
+    for p in $PLOTS; do
+        [ -s "$OUT/$p.gp" ] && ok || fail "--script wrote no $p.gp"
+    done
+    bad=$(cat "$OUT"/*.gp | grep -o "rgb '#[0-9A-Fa-f]\{6\}'" | tr 'a-f' 'A-F' | sort -u |
+        grep -v -e "'#000000'" -e "'#E69F00'" -e "'#56B4E9'" -e "'#009E73'" -e "'#F0E442'" \
+            -e "'#0072B2'" -e "'#D55E00'" -e "'#CC79A7'" -e "'#888888'" -e "'#444444'" \
+            -e "'#BBBBBB'" -e "'#DDDDDD'")
+    [ -z "$bad" ] && ok || fail "colours outside the Okabe-Ito palette and greys: $bad"
+    grep -q "^set linetype 1 lc rgb '#0072B2'" "$OUT/roc.gp" && ok || fail "series 1 is not Okabe-Ito blue"
+    grep -q "^set linetype 2 lc rgb '#E69F00'" "$OUT/roc.gp" && ok || fail "series 2 is not Okabe-Ito orange"
+    # bands named red and green: vermillion and bluish green, in every config
+    grep -q "lc rgb '#D55E00'" "$OUT/bands_over_time.gp" && ok || fail "red band not vermillion"
+    grep -q "lc rgb '#009E73'" "$OUT/bands_over_time.gp" && ok || fail "green band not bluish green"
+    # SVG that scales: a viewBox, no fixed width or height, 14 px text at 800 px
+    for p in reliability roc bands_over_time; do
+        sed -n '2,6p' "$OUT/$p.svg" | grep -q 'viewBox="0 0 800 500"' && ok || fail "$p.svg has no viewBox"
+        [ "$(sed -n '2,6p' "$OUT/$p.svg" | grep -c -e ' width=' -e ' height=')" = 0 ] && ok \
+            || fail "$p.svg has a fixed width or height"
+        grep -q 'font-size="14.00"' "$OUT/$p.svg" && ok || fail "$p.svg text is not 14 px"
+    done
+
+    # ---- the reliability diagram zooms to where the predictions are ----
+    # Every bin's mean prediction and observed rate is below 0.05; one
+    # sparse bin's interval reaches 0.17 and 10 predictions lie in
+    # [0.19, 0.2). The axes end at hc_pl_nice_upper(0.045): 0.045 x 1.05 =
+    # 0.04725, in steps of 0.005 -> 0.05, not at 0.2; drawn in percent: 5.
+    # The 50 predictions of each config at or above 5% (of 5550: 0.9%) are
+    # said under the axis.
+    Z="$WORK/zoom"
+    mkdir -p "$Z"
+    {
+        echo "config,bin,p_mean,observed,n,ci_low,ci_high"
+        for c in current tuned; do
+            echo "$c,1,0.004,0.005,2000,0.002,0.009"
+            echo "$c,2,0.012,0.010,2000,0.006,0.016"
+            echo "$c,3,0.030,0.034,1000,0.025,0.046"
+            echo "$c,4,0.045,0.040,50,0.011,0.17"
+        done
+    } >"$Z/reliability.csv"
+    {
+        echo "config,bin_low,bin_high,count"
+        for c in current tuned; do
+            echo "$c,0,0.01,3000"; echo "$c,0.01,0.02,1500"; echo "$c,0.02,0.05,1000"
+            echo "$c,0.05,0.1,40"; echo "$c,0.19,0.2,10"
+        done
+    } >"$Z/prediction_hist.csv"
+    run 0 "plot a zoomed reliability diagram" -- $HEALTHCAL plot --from "$Z" -o "$Z/out" --script
+    G="$Z/out/reliability.gp"
+    [ "$(grep -c '^set xrange \[0:5\]$' "$G")" = 2 ] && ok || fail "reliability x axis not [0:5] (%) in both panels: $(grep xrange "$G")"
+    grep -q '^set yrange \[0:5\]$' "$G" && ok || fail "reliability y axis not [0:5] (%)"
+    grep -q "^set xlabel 'mean predicted churn probability (% of snapshots)" "$G" && ok || fail "reliability x axis without its unit"
+    sed -n 's/^set xrange \[[^:]*:\([^]]*\)\]$/\1/p' "$G" | awk '$1 + 0 >= 20 || $1 == "" { bad = 1 } END { exit NR == 0 || bad }' && ok \
+        || fail "reliability x axis reaches 20% with every prediction below 5%"
+    grep -q "50 predictions (0.9%) above 5% not shown" "$G" && ok || fail "predictions past the edge not said"
+    grep -q "50 predictions (0.9%) above 5% are off the right edge" "$WORK/err" && ok || fail "predictions past the edge not noted"
+    grep -q '^set logscale' "$G" && fail "log axes for one decade and a half" || ok
+    # Bins from 0.0002 to 0.12 (2.8 decades): log axes from 1e-4 to 1, drawn
+    # in percent: 0.01 to 100.
+    {
+        echo "config,bin,p_mean,observed,n,ci_low,ci_high"
+        for c in current tuned; do
+            echo "$c,1,0.0002,0.0004,5000,0.0001,0.0012"
+            echo "$c,2,0.001,0.0008,5000,0.0003,0.002"
+            echo "$c,3,0.005,0.006,3000,0.004,0.009"
+            echo "$c,4,0.03,0.025,1000,0.017,0.036"
+            echo "$c,5,0.12,0.0,100,0,0.037"
+        done
+    } >"$Z/reliability.csv"
+    run 0 "plot a reliability diagram over decades" -- $HEALTHCAL plot --from "$Z" -o "$Z/log" --script
+    G="$Z/log/reliability.gp"
+    grep -q '^set logscale x 10$' "$G" && grep -q '^set logscale y 10$' "$G" && ok || fail "no log axes over 2.8 decades"
+    grep -q '^set xrange \[0.01:100\]$' "$G" && ok || fail "log x axis not [0.01:100] (%): $(grep xrange "$G")"
+    grep -q "span 2.8 decades" "$WORK/err" && ok || fail "log axes not noted"
+    [ -s "$Z/log/reliability.svg" ] && [ -s "$Z/log/reliability.png" ] && ok || fail "log reliability not drawn"
 
     # --format svg draws no PNG; a report directory's data/ is found
     mkdir -p "$WORK/report"

@@ -35,12 +35,13 @@ run 0 "report" -- $HEALTHCAL report --snapshots "$WORK/snapshots.csv" --events "
 [ "$(cat "$WORK/out")" = "$OUT/index.html" ] && ok || fail "stdout should be the path of index.html, got '$(cat "$WORK/out")'"
 
 # ---- every file of the report directory ---------------------------------
-for f in index.html summary.md tuned.json predictions.csv \
+for f in index.html summary.md tuned.json predictions.csv calls.csv \
     data/folds.csv data/bands_over_time.csv data/thresholds.csv data/cutpoints.csv \
     data/summary.json data/reliability.csv data/prediction_hist.csv data/roc.csv \
     data/pr.csv data/gains.csv data/score_distribution.csv data/weights.csv \
     data/band_arr.csv data/coefficients.csv data/segments.csv data/reconciliation.csv \
-    data/validate.json data/drift.json data/revenue_at_risk.json; do
+    data/validate.json data/drift.json data/revenue_at_risk.json \
+    data/band_rates.csv data/lead_time.csv data/trend.csv; do
     [ -s "$OUT/$f" ] && ok || fail "report lacks $f"
 done
 head -1 "$OUT/data/weights.csv" | grep -q '^component,old_weight,new_weight,ci_low,ci_high' && ok \
@@ -107,7 +108,7 @@ fi
 
 # ---- index.html: parses, and references nothing outside itself ---------
 H="$OUT/index.html"
-PLOTS="reliability roc pr gains bands_over_time band_arr score_distribution weights thresholds folds"
+PLOTS="reliability roc pr gains bands_over_time band_arr score_distribution weights thresholds folds headline lead_time trend"
 if command -v xmllint >/dev/null 2>&1; then
     # libxml2's HTML parser knows HTML 4 only, so it names every HTML5 and
     # SVG element ("Tag section invalid"); anything else is a real error
@@ -164,7 +165,7 @@ if command -v gnuplot >/dev/null 2>&1; then
             || fail "$p.png is $(png_size "$OUT/plots/$p.png"), expected 800 500"
         grep -q "<figure id=\"fig-$p\">" "$H" && ok || fail "no figure for $p"
     done
-    [ "$(grep -c '<svg ' "$H")" = 10 ] && ok || fail "expected 10 inline SVGs, got $(grep -c '<svg ' "$H")"
+    [ "$(grep -c '<svg ' "$H")" = 13 ] && ok || fail "expected 13 inline SVGs, got $(grep -c '<svg ' "$H")"
     grep -q 'Plots are missing' "$H" && fail "plots reported missing although drawn" || ok
     # ids of the inlined images are unique in the page
     dups=$(grep -o ' id=["'"'"'][^"'"'"']*' "$H" | sort | uniq -d | head -3)

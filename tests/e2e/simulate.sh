@@ -99,6 +99,88 @@ run 1 "positional" -- $HEALTHCAL simulate --accounts 10 --weeks 10 --seed 1 --ou
 expect_err "extra" "positional argument named"
 [ ! -e "$WORK/u" ] && ok || fail "a usage error created the output directory"
 
+# --grades (issue 15): one more column, the letter of the true relationship
+# sub-score s = (10 nps + 100 exec_sponsor) / 2 (the simulator's hand-set
+# sub-scores; A >= 80, B >= 60, C >= 40, D >= 20, else F), checked on every
+# row whose nps is written; no extra random draws, so every other column and
+# file is byte-identical to the run without it.
+run 0 "simulate --grades" -- $HEALTHCAL simulate --accounts 600 --weeks 52 --seed 9 \
+    --grades --out "$WORK/g" -q
+run 0 "simulate, no grades" -- $HEALTHCAL simulate --accounts 600 --weeks 52 --seed 9 \
+    --out "$WORK/g0" -q
+[ "$(head -1 "$WORK/g/snapshots.csv")" = "$SNAP_HEADER,grade" ] && ok || fail "grades header"
+cut -d, -f1-13 "$WORK/g/snapshots.csv" >"$WORK/g13.csv"
+same_file "$WORK/g0/snapshots.csv" "$WORK/g13.csv" "--grades leaves the other columns"
+same_file "$WORK/g0/events.csv" "$WORK/g/events.csv" "--grades leaves the events"
+awk -F, 'NR > 1 && $12 != "" { s = (10 * $12 + 100 * $13) / 2
+        g = s >= 80 ? "A" : s >= 60 ? "B" : s >= 40 ? "C" : s >= 20 ? "D" : "F"
+        if (g != $14) { print "line " NR ": " $0; bad = 1 }; n++ }
+    END { if (n < 1000) bad = 1; exit bad }' "$WORK/g/snapshots.csv" >"$WORK/gbad" && ok ||
+    fail "grades off the rule: $(head -2 "$WORK/gbad")"
+grep -q '"grades"' "$WORK/g/truth.json" && ok || fail "truth.json lacks the grade rule"
+# The truth: churn falls with s_relationship, so a fit that learns the
+# grade's scores with the order F < D < C < B < A (smoothed churn rates
+# under pool-adjacent-violators) gives A the top score, F the bottom, and
+# the grade a weight whose interval excludes 0.
+cat >"$WORK/g/grade.json" <<'JSON'
+{"schema": "healthcal-model/1", "name": "learned grade", "horizon_days": 30,
+ "components": [
+  {"name": "usage", "weight": 0.5, "metrics": [{"column": "logins_per_week",
+    "transform": {"type": "linear", "low": 0, "high": 20, "higher_is_healthier": true}}]},
+  {"name": "relationship", "weight": 0.5, "metrics": [{"column": "grade",
+    "transform": {"type": "categorical", "learn": true, "order": ["F", "D", "C", "B", "A"]}}]}],
+ "bands": [{"name": "red", "min": 0}, {"name": "yellow", "min": 40}, {"name": "green", "min": 70}],
+ "churn_model": null, "expansion_model": null}
+JSON
+run 0 "fit the learned grade" -- $HEALTHCAL fit --config "$WORK/g/grade.json" \
+    --snapshots "$WORK/g/snapshots.csv" --events "$WORK/g/events.csv" -o "$WORK/g/tuned.json"
+grep -q '"A": 100.0' "$WORK/g/tuned.json" && grep -q '"F": 0.0' "$WORK/g/tuned.json" && ok ||
+    fail "learned grade not ordered by the truth: $(grep -A6 '"levels"' "$WORK/g/tuned.json")"
+grep -q '^relationship .*\[0\.[0-9]*[1-9][0-9]*, ' "$WORK/out" && ok ||
+    fail "relationship weight interval: $(grep '^relationship' "$WORK/out")"
+
+# --users-per-account (issue 15): 3 user rows per account and week whose
+# mean is the account's value; the events are the same. A fit of the hand-set
+# config with a "mean" roll-up of every metric on the user rows gives the
+# account-level fit (to the rounding of doubles) and its intervals hold the
+# true weights of truth.json (usage 0.3, support 0.05, engagement 0,
+# financial 0.5, relationship 0.15).
+run 0 "simulate --users-per-account 3" -- $HEALTHCAL simulate --accounts 400 --weeks 52 \
+    --seed 9 --users-per-account 3 --out "$WORK/us" -q
+run 0 "simulate, account rows" -- $HEALTHCAL simulate --accounts 400 --weeks 52 --seed 9 \
+    --out "$WORK/us0" -q
+[ "$(head -1 "$WORK/us/snapshots.csv")" = "account_id,snapshot_date,user_id,segment,arr,logins_per_week,feature_adoption,open_tickets,csat,email_open_rate,milestones_done,days_past_due,nps,exec_sponsor" ] &&
+    ok || fail "users header: $(head -1 "$WORK/us/snapshots.csv")"
+[ "$(($(wc -l <"$WORK/us/snapshots.csv") - 1))" = "$((3 * ($(wc -l <"$WORK/us0/snapshots.csv") - 1)))" ] &&
+    ok || fail "3 user rows per account row"
+same_file "$WORK/us0/events.csv" "$WORK/us/events.csv" "users: same events"
+sed '/"schema"/a\
+  "rollup": {"user_column": "user_id", "metrics": {"logins_per_week": "mean", "feature_adoption": "mean", "open_tickets": "mean", "csat": "mean", "email_open_rate": "mean", "milestones_done": "mean", "days_past_due": "mean", "nps": "mean", "exec_sponsor": "mean"}},' \
+    "$WORK/us0/current.json" >"$WORK/us/rollup.json"
+run 0 "fit user rows" -- $HEALTHCAL fit --config "$WORK/us/rollup.json" \
+    --snapshots "$WORK/us/snapshots.csv" --events "$WORK/us/events.csv" -o "$WORK/us/t1.json"
+cp "$WORK/out" "$WORK/us/fit1.txt"
+expect_err "(1200 users), rolled up to" "user counts"
+run 0 "fit account rows" -- $HEALTHCAL fit --config "$WORK/us0/current.json" \
+    --snapshots "$WORK/us0/snapshots.csv" --events "$WORK/us0/events.csv" -o "$WORK/us/t0.json"
+for key in intercept slope; do
+    a=$(grep -m1 "\"$key\"" "$WORK/us/t1.json" | tr -dc '0-9.e-')
+    b=$(grep -m1 "\"$key\"" "$WORK/us/t0.json" | tr -dc '0-9.e-')
+    awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b
+        exit !(a != "" && d <= 1e-9 * (m > 1 ? m : 1)) }' && ok ||
+        fail "user-row fit $key $a, account-row fit $b"
+done
+for tw in usage:0.3 support:0.05 engagement:0 financial:0.5 relationship:0.15; do
+    awk -v c="${tw%%:*}" -v w="${tw#*:}" '$1 == c && $4 ~ /^\[/ { lo = $4; hi = $5
+            gsub(/[\[,]/, "", lo); gsub(/\]/, "", hi); found = 1
+            if (!(lo + 0 <= w + 0 && w + 0 <= hi + 0)) bad = 1 }
+        END { exit !(found && !bad) }' "$WORK/us/fit1.txt" && ok ||
+        fail "true weight of ${tw%%:*} outside its interval: $(grep "^${tw%%:*} " "$WORK/us/fit1.txt" | tail -1)"
+done
+run 1 "bad --users-per-account" -- $HEALTHCAL simulate --accounts 10 --weeks 10 --seed 1 \
+    --users-per-account 0 --out "$WORK/u"
+expect_err "users-per-account" "bad --users-per-account named"
+
 # I/O errors: the output directory is a file, or cannot be created
 echo keep >"$WORK/file"
 run 4 "--out is a file" -- $HEALTHCAL simulate --accounts 10 --weeks 10 --seed 1 --out "$WORK/file"

@@ -1,8 +1,8 @@
 # metrics_clustered.R - R reference numbers for the cluster-robust ratio estimators and recalibration design effects in tests/unit/test_metrics_clustered.c.
 #
 # Run from the repository root:  Rscript tests/reference/metrics_clustered.R
-# (R 4.2.2, sandwich 3.x). The survey package is not installed, so the
-# linearised variance of a ratio that survey::svyratio computes for
+# (R 4.2.2, sandwich 3.x; survey 4.1, r-cran-survey, for the check of the
+# clustered proportions at the end). The linearised variance of a ratio that survey::svyratio computes for
 # svydesign(ids = ~cl) is written out by hand (Cochran 1977, 6.11; Lumley
 # 2010, 2.3): var(R) = K/(K-1) sum_k (a_k - R b_k)^2 / B^2 over the K
 # clusters. The recalibration design effects use sandwich::vcovCL on glm
@@ -35,9 +35,15 @@ ratio <- function(a, b, label, proportion = TRUE) {
   Kd <- sum(B > 0)
   q <- if (n > Kd && Kd >= 2) qt(0.975, Kd - 1) else qnorm(0.975)
   if (proportion) {
-    # a rate of 0 or 1 has no spread: each cluster in the domain counts once
-    neff <- if (R > 0 && R < 1) sum(b) / max(1, deff) else sum(B > 0)
-    neff <- neff * (qnorm(0.975) / q)^2
+    # Clustered, 0 < R < 1: survey::svyciprop(method = "beta")'s effective
+    # size R (1 - R) / var(R) (t_{n-1} / t_{Kd-1})^2, capped at the rows
+    # (a design effect below 1 does not narrow the interval); a rate of 0
+    # or 1 has no spread: each cluster in the domain counts once.
+    clustered <- n > Kd && Kd >= 2
+    neff <- if (R > 0 && R < 1 && clustered && v > 0)
+      min(R * (1 - R) / v, sum(b)) * (qt(0.975, n - 1) / q)^2
+    else if (R > 0 && R < 1) sum(b) / max(1, deff)
+    else sum(B > 0) * (qnorm(0.975) / q)^2
     # clustered: Korn & Graubard's Clopper-Pearson limits at the effective
     # size (survey::svyciprop(method = "beta")); one row per cluster: Wilson
     ci <- if (n > Kd && Kd >= 2)
@@ -54,6 +60,17 @@ ratio <- function(a, b, label, proportion = TRUE) {
 for (b in 0:2) ratio(y * (band == b), as.numeric(band == b), sprintf("band%d", b))
 ratio(y, rep(1, length(y)), "overall")
 ratio(y * (band == 0), y, "recall")
+# The same intervals from the survey package itself, where its rule and
+# ours agree (a design effect of at least 1): band 0, overall, recall.
+if (requireNamespace("survey", quietly = TRUE)) {
+  des <- suppressWarnings(survey::svydesign(ids = ~cl, data = data.frame(cl, y, band)))
+  beta <- function(f, d) attr(survey::svyciprop(f, d, method = "beta"), "ci")
+  cat(sprintf("survey band0 %.17g %.17g\n", beta(~I(band == 0 & y == 1), subset(des, band == 0))[1],
+              beta(~I(band == 0 & y == 1), subset(des, band == 0))[2]))
+  cat(sprintf("survey overall %.17g %.17g\n", beta(~y, des)[1], beta(~y, des)[2]))
+  cat(sprintf("survey recall %.17g %.17g\n", beta(~I(band == 0), subset(des, y == 1))[1],
+              beta(~I(band == 0), subset(des, y == 1))[2]))
+}
 ratio((p - y)^2, rep(1, length(y)), "brier", FALSE)
 
 # Recalibration: y ~ a + b logit(p) and y ~ 1 + offset(logit(p)). The

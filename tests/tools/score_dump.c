@@ -57,6 +57,19 @@ int main(int argc, char **argv)
     }
     const hc_table *t = s.table;
     size_t K = m->n_components;
+    /* A trend metric's input: its trend over the table (hc_model.h). */
+    size_t nq = 0;
+    for (size_t k = 0; k < K; k++)
+        nq += m->components[k].n_metrics;
+    double **tv = calloc(nq ? nq : 1, sizeof *tv);
+    for (size_t k = 0, q = 0; tv && k < K; k++)
+        for (size_t j = 0; j < m->components[k].n_metrics; j++, q++)
+            if (m->components[k].metrics[j].trend != HC_TREND_NONE &&
+                ((tv[q] = malloc((t->n_rows ? t->n_rows : 1) * sizeof *tv[q])) == NULL ||
+                 hc_model_metric_values(m, k, j, t, NULL, t->n_rows, tv[q], &err) != HC_OK)) {
+                fprintf(stderr, "score_dump: trend: %s\n", err.message);
+                return 2;
+            }
     for (size_t i = 0; i < r.n; i++) {
         const hc_prediction *p = &r.rows[i];
         char d[11];
@@ -64,10 +77,22 @@ int main(int argc, char **argv)
         printf("%s,%s", hc_table_text(t, s.id_col, p->row), d);
         if (m->n_segments)
             printf(",%s", s.segment_col >= 0 ? hc_table_text(t, s.segment_col, p->row) : "");
-        for (size_t k = 0; k < K; k++)
-            for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+        for (size_t k = 0, q = 0; k < K; k++)
+            for (size_t j = 0; j < m->components[k].n_metrics; j++, q++) {
                 const hc_metric *mt = &m->components[k].metrics[j];
                 int col = hc_table_find(t, mt->column);
+                if (tv && tv[q]) {
+                    num(hc_transform_apply(&mt->transform, tv[q][p->row]));
+                    continue;
+                }
+                if (col >= 0 && mt->transform.type == HC_TF_CATEGORICAL) {
+                    /* A text level: its score by name (scoring maps codes). */
+                    const char *v = hc_table_text(t, col, p->row);
+                    const hc_categorical *c = mt->transform.cat;
+                    int l = v ? hc_categorical_find(c, v) : -1;
+                    num(!v ? NAN : l >= 0 ? c->score[l] : c->unseen_other ? c->other : NAN);
+                    continue;
+                }
                 num(col < 0 ? NAN : hc_transform_apply(&mt->transform,
                                                        hc_table_num(t, col, p->row)));
             }
@@ -79,6 +104,9 @@ int main(int argc, char **argv)
         num(p->p_expansion);
         putchar('\n');
     }
+    for (size_t q = 0; tv && q < nq; q++)
+        free(tv[q]);
+    free(tv);
     hc_predict_result_release(&r);
     hc_snapshots_release(&s);
     hc_model_free(m);

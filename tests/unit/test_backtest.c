@@ -756,10 +756,21 @@ static void test_degenerate(void **state)
     hc_backtest_options_init(&opt);
     hc_backtest_result r;
     hc_error err;
-    /* Too short: 60 weeks, a 365-day window, test from day 365 on. */
+    /* Too short: 60 weeks, the first test after the last observation (a
+     * window longer than the history no longer delays the automatic first
+     * test past 182 days + embargo: hc_backtest.h). */
     opt.window_days = 400;
+    opt.first_test = hc_date_from_civil(2099, 1, 1);
     assert_int_equal(hc_backtest_run(&d.h, cfgs, NULL, 1, &opt, &r, &err), HC_ENUMERIC);
     assert_non_null(strstr(err.message, "too short"));
+    hc_backtest_result_release(&r);
+    opt.first_test = HC_DATE_MISSING;
+    /* The long window caps nothing: the automatic first fold starts after
+     * 182 days of training dates and the 30-day embargo. */
+    assert_int_equal(hc_backtest_run(&d.h, cfgs, NULL, 1, &opt, &r, &err), HC_OK);
+    assert_int_equal(r.plan.folds[0].test_start,
+                     r.plan.first_date + HC_BACKTEST_MIN_TRAIN_DAYS + 30);
+    assert_int_equal(r.plan.folds[0].train_start, r.plan.folds[0].test_start - 400);
     hc_backtest_result_release(&r);
     /* Every fold lacks training churners. */
     opt.window_days = 120;
@@ -777,6 +788,40 @@ static void test_degenerate(void **state)
     simdata_release(&d);
 }
 
+/* The defaults on an 18-month weekly history (78 snapshots, like
+ * datasets/sample): four-week test periods after 26 weeks of training
+ * dates give 11 folds (539 days of snapshots, the last 30 censored: the
+ * first test on day 212, (508 - 212) / 28 + 1 = 11), each with four
+ * scoring dates; the run's adequacy sentence is the one its folds make. */
+static void test_default_folds(void **state)
+{
+    (void)state;
+    simdata d;
+    simulate(&d, 200, 78, 5);
+    const hc_model *cfgs[1] = {d.current};
+    hc_backtest_options opt;
+    hc_backtest_options_init(&opt);
+    assert_int_equal(opt.step_days, 28);
+    assert_int_equal(opt.window_days, 365);
+    hc_backtest_result r;
+    hc_error err;
+    assert_int_equal(hc_backtest_run(&d.h, cfgs, NULL, 1, &opt, &r, &err), HC_OK);
+    assert_int_equal(r.plan.n_folds, 11);
+    assert_int_equal(r.plan.folds[0].test_start - r.plan.first_date, 212);
+    assert_true(r.folds_used >= HC_BACKTEST_ADEQUATE_FOLDS);
+    for (size_t f = 0; f + 1 < r.plan.n_folds; f++)
+        assert_int_equal(r.folds[f].cells[0].test_dates, 4);
+    char buf[sizeof r.adequacy];
+    int ok = hc_backtest_fold_adequacy_format(&r, buf, sizeof buf);
+    const char *why = hc_backtest_fold_adequacy(&r);
+    if (ok)
+        assert_null(why);
+    else
+        assert_string_equal(why, buf);
+    hc_backtest_result_release(&r);
+    simdata_release(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -787,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_poisoned_test_rows),
         cmocka_unit_test(test_oracle_and_outputs),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_default_folds),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -187,9 +187,9 @@ static void test_ratio_reference(void **state)
     assert_close(r.se, 0.12705580761179006, 1e-13);
     assert_close(r.se_naive, 0.074978374741248771, 1e-13);
     assert_close(r.design_effect, 2.8715540657689411, 1e-12);
-    assert_close(r.n_effective, 12.150597429111224, 1e-12); /* df 11 */
-    assert_close(r.ci_low, 0.14791389918494352, 1e-12);
-    assert_close(r.ci_high, 0.71518999265516592, 1e-12);
+    assert_close(r.n_effective, 12.571771128789608, 1e-12); /* df 11 */
+    assert_close(r.ci_low, 0.15151383624670453, 1e-12); /* = survey::svyciprop */
+    assert_close(r.ci_high, 0.71017765751917739, 1e-12);
     assert_int_equal(r.n_clusters, 12);
     assert_int_equal(hc_metrics_ratio_clustered(sq, one, CL, NR, 0.95, HC_METRICS_RATIO_MEAN,
                                                 &r, &err), HC_OK);
@@ -221,22 +221,23 @@ static void test_ratio_reference(void **state)
     assert_true(b.clustered);
     assert_close(b.bands[0].naive_ci_low, wl, 0);
     assert_close(b.bands[0].design_effect, 1.164983164983165, 1e-12);
-    assert_close(b.bands[0].rate_ci_low, 0.62511820983465871, 1e-12);
-    assert_close(b.bands[0].rate_ci_high, 0.99985357281703924, 1e-12);
-    /* deff 0.91 < 1: the rows' count, df-adjusted, Clopper-Pearson: never
-     * narrower than the rows' Wilson interval */
+    assert_close(b.bands[0].rate_ci_low, 0.64514861539913648, 1e-12); /* = svyciprop */
+    assert_close(b.bands[0].rate_ci_high, 0.99976270202351891, 1e-12);
+    /* deff 0.91 < 1: the rows' count (not survey's larger R(1 - R) / var),
+     * df-adjusted, Clopper-Pearson: never narrower than the rows' Wilson
+     * interval */
     assert_close(b.bands[1].design_effect, 0.91280148423005592, 1e-12);
-    assert_close(b.bands[1].rate_ci_low, 0.00052234730330875695, 1e-12);
-    assert_close(b.bands[1].rate_ci_high, 0.40686854397301686, 1e-12);
+    assert_close(b.bands[1].rate_ci_low, 0.0011559099482244678, 1e-12);
+    assert_close(b.bands[1].rate_ci_high, 0.36438528886452692, 1e-12);
     assert_true(b.bands[1].rate_ci_low <= b.bands[1].naive_ci_low);
     assert_true(b.bands[1].rate_ci_high >= b.bands[1].naive_ci_high);
     /* no churner in green: each of its 5 accounts counts once (df 4) */
     assert_int_equal(b.bands[2].clusters, 5);
     assert_close(b.bands[2].rate_ci_low, 0, 1e-12);
     assert_close(b.bands[2].rate_ci_high, 0.77247458782234368, 1e-12);
-    assert_close(b.red_precision_ci_low, 0.62511820983465871, 1e-12);
-    assert_close(b.red_recall_ci_low, 0.63302958991422953, 1e-12);
-    assert_close(b.red_recall_ci_high, 0.99982238821294822, 1e-12);
+    assert_close(b.red_precision_ci_low, 0.64514861539913648, 1e-12);
+    assert_close(b.red_recall_ci_low, 0.65262429990476101, 1e-12); /* = svyciprop */
+    assert_close(b.red_recall_ci_high, 0.9997172808400222, 1e-12);
     assert_close(b.red_recall_design_effect, 1.0505050505050506, 1e-12);
     assert_close(b.rate_design_effect, 2.8715540657689411, 1e-12);
     assert_int_equal(b.n_clusters, 12);
