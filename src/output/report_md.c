@@ -133,6 +133,7 @@ static void thresholds(FILE *f, const hc_report_result *res)
      * labelled snapshot (validate's table). */
     const hc_validate_result *v = &res->validate;
     const hc_metrics_bands_result *br = NULL;
+    hc_metrics_bands_result chosen; /* lives as long as br may point at it */
     double mins[HC_THRESHOLDS_MAX_BANDS] = {0};
     size_t nb = 0;
     if (t) {
@@ -144,7 +145,8 @@ static void thresholds(FILE *f, const hc_report_result *res)
                 res->cuts_source == HC_REPORT_CUTS_BACKTEST
                     ? "pooled out-of-time test snapshots"
                     : "all labelled snapshots, in-sample");
-        br = &(hc_metrics_bands_result){.n_bands = t->n_bands, .bands = t->bands};
+        chosen = (hc_metrics_bands_result){.n_bands = t->n_bands, .bands = t->bands};
+        br = &chosen;
     } else if (v->has_bands) {
         fputs("The current bands on every labelled snapshot, in snapshots:\n\n", f);
         br = &v->bands;
