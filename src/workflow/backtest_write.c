@@ -1,5 +1,6 @@
 /* backtest_write.c - the backtest's output directory: folds.csv, summary.json, thresholds and plot data. */
 #include "hc_backtest.h"
+#include "backtest_csv.h"
 #include "backtest_lead_time.h"
 #include "hc_csv.h"
 #include "hc_date.h"
@@ -12,39 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Opens DIR/NAME for atomic writing. */
-static hc_status open_in(const char *dir, const char *name, hc_outfile **of,
-                         hc_error *err)
-{
-    char path[4096];
-    int w = snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (w < 0 || (size_t)w >= sizeof path)
-        return hc_error_set(err, HC_EIO, dir, 0, 0, "directory name is too long");
-    return hc_outfile_open(path, of, err);
-}
-
-static void num(FILE *f, double v)
-{
-    putc(',', f);
-    hc_csv_write_num(f, v);
-}
-
-static void cnt(FILE *f, size_t v)
-{
-    fprintf(f, ",%zu", v);
-}
-
 static void date(FILE *f, int32_t d)
 {
     char b[11];
     hc_date_format(d, b);
     fprintf(f, ",%s", b);
-}
-
-static void text(FILE *f, const char *s)
-{
-    putc(',', f);
-    hc_csv_write_text(f, s);
 }
 
 /* ---- folds.csv ---- */

@@ -1,38 +1,11 @@
 /* backtest_write_plot.c - the plot data files of evaluated series (reliability, predictions, ROC, PR, gains, score distribution), written for the pooled backtest and by validate. */
 #include "hc_backtest.h"
+#include "backtest_csv.h"
 #include "hc_csv.h"
 #include "hc_outfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-/* Opens DIR/NAME for atomic writing. */
-static hc_status open_in(const char *dir, const char *name, hc_outfile **of,
-                         hc_error *err)
-{
-    char path[4096];
-    int w = snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (w < 0 || (size_t)w >= sizeof path)
-        return hc_error_set(err, HC_EIO, dir, 0, 0, "directory name is too long");
-    return hc_outfile_open(path, of, err);
-}
-
-static void num(FILE *f, double v)
-{
-    putc(',', f);
-    hc_csv_write_num(f, v);
-}
-
-static void cnt(FILE *f, size_t v)
-{
-    fprintf(f, ",%zu", v);
-}
-
-static void text(FILE *f, const char *s)
-{
-    putc(',', f);
-    hc_csv_write_text(f, s);
-}
 
 /* ---- plot data (formats: hc_plot.h and plots.c) ---- */
 
