@@ -1,6 +1,8 @@
 /* cli_model.c - loading configs and the history their columns need (validate, backtest). */
 #include "cli_model.h"
+#include "cli_unseen.h"
 #include "hc_csv.h"
+#include "hc_model_history.h"
 #include "hc_outfile.h"
 #include "hc_provenance.h"
 #include "cli.h"
@@ -103,33 +105,6 @@ static hc_status check_header(const char *path, char delimiter,
     return st;
 }
 
-/* Counts the rows whose categorical level a config does not know (hand-set
- * levels; learned ones are reported by the fit) and says so on stderr:
- * scored as missing, or as the transform's `other` score. */
-static hc_status warn_unseen(hc_model *const *models, size_t n, const hc_history *h,
-                             hc_error *err)
-{
-    const hc_table *t = h->snapshots.table;
-    for (size_t i = 0; i < n; i++) {
-        hc_unseen_count *u;
-        size_t nu;
-        hc_status st = hc_model_count_unseen(models[i], t, NULL, t->n_rows, &u, &nu, err);
-        if (st != HC_OK)
-            return st;
-        for (size_t q = 0; q < nu; q++)
-            cli_warn("config '%s': column '%s': %zu snapshot row%s hold%s %zu level%s "
-                     "the config does not list (e.g. '%s'): scored as %s "
-                     "(components[%zu].metrics[%zu].transform.unseen)",
-                     models[i]->name ? models[i]->name : models[i]->source, u[q].column,
-                     u[q].rows, u[q].rows == 1 ? "" : "s", u[q].rows == 1 ? "s" : "",
-                     u[q].levels, u[q].levels == 1 ? "" : "s", u[q].example,
-                     u[q].as_other ? "the 'other' score" : "missing", u[q].component,
-                     u[q].metric);
-        free(u);
-    }
-    return HC_OK;
-}
-
 hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
                                  size_t n, hc_history *h, hc_error *err)
 {
@@ -165,83 +140,10 @@ hc_status cli_model_load_history(cli_history *hist, hc_model *const *models,
     if (strcmp(ho->snapshots_path, "-") != 0 &&
         (st = check_header(ho->snapshots_path, ho->delimiter, models, n, err)) != HC_OK)
         return st;
-    /* The union of the metric columns, in config order. */
-    size_t cap = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < models[i]->n_components; k++)
-            cap += models[i]->components[k].n_metrics;
-        if (models[i]->rollup)
-            cap += 1 + models[i]->rollup->n_metrics;
-    }
-    /* User rows: every config evaluated together rolls them up the same
-     * way (one table serves them all). */
-    for (size_t i = 1; i < n; i++)
-        if ((models[i]->rollup != NULL) != (base->rollup != NULL))
-            return hc_error_set(err, HC_EDATA, models[i]->source, 0, 0,
-                                "rollup: configs evaluated together must roll user "
-                                "rows up the same way (the first config %s one)",
-                                base->rollup ? "has" : "has no");
-    const char **metrics = malloc((cap ? cap : 1) * sizeof *metrics);
-    const char *const *user_text = ho->columns.text_metrics;
-    size_t n_user_text = ho->columns.n_text_metrics;
-    const char **text = malloc((cap + n_user_text + 1) * sizeof *text);
-    if (!metrics || !text) {
-        free(metrics);
-        free(text);
-        return hc_error_nomem(err);
-    }
-    size_t nm = 0, nt = 0;
-    for (size_t i = 0; i < n_user_text; i++)
-        text[nt++] = user_text[i];
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < models[i]->n_components; k++)
-            for (size_t j = 0; j < models[i]->components[k].n_metrics; j++) {
-                const char *col = models[i]->components[k].metrics[j].column;
-                size_t q = 0;
-                while (q < nm && strcmp(metrics[q], col) != 0)
-                    q++;
-                if (q == nm)
-                    metrics[nm++] = col;
-                /* A categorical metric's column is read as text. */
-                if (models[i]->components[k].metrics[j].transform.type ==
-                    HC_TF_CATEGORICAL)
-                    text[nt++] = col;
-            }
-    /* The roll-up's user column (text) and metric columns. */
-    if (base->rollup) {
-        const hc_rollup *r = base->rollup;
-        for (size_t q = 0; q <= r->n_metrics; q++) {
-            const char *col = q == 0 ? r->user_column : r->metrics[q - 1].column;
-            size_t i = 0;
-            while (i < nm && strcmp(metrics[i], col) != 0)
-                i++;
-            if (i == nm)
-                metrics[nm++] = col;
-        }
-        text[nt++] = r->user_column;
-    }
-    ho->metrics = metrics;
-    ho->n_metrics = nm;
-    ho->columns.text_metrics = text;
-    ho->columns.n_text_metrics = nt;
-    ho->columns.rollup = base->rollup;
-    st = hc_history_load(ho, h, err);
-    ho->columns.rollup = NULL;
-    /* The loader copied what it needs; the names belong to the models. */
-    ho->metrics = NULL;
-    ho->n_metrics = 0;
-    ho->columns.text_metrics = user_text;
-    ho->columns.n_text_metrics = n_user_text;
-    free(metrics);
-    free(text);
-    /* Trend metrics: their columns derived once for the run (scoring would
-     * otherwise recompute them on every call; the values are the same). */
+    st = hc_model_history_load(models, n, ho, h, err);
     if (st != HC_OK)
-        return st; /* hc_history_load left nothing allocated */
-    for (size_t i = 0; i < n && st == HC_OK; i++)
-        st = hc_model_derive_trends(models[i], h->snapshots.table, err);
-    if (st == HC_OK)
-        st = warn_unseen(models, n, h, err);
+        return st; /* nothing left allocated */
+    st = cli_warn_unseen(models, n, h->snapshots.table, err);
     if (st == HC_OK && base->rollup && !hist->quiet) {
         const hc_rollup_counts *rc = &h->snapshots.rollup;
         fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "

@@ -1,7 +1,7 @@
 /* cli_model.h - loading configs and the history they need, shared by validate and backtest (layer: cli).
  *
- * cmd_fit.c maps one config's columns into hc_history_options inline; this
- * helper does the same for one or more configs, so that every config
+ * fit, validate and backtest load their history here (the loading itself
+ * is hc_model_history_load, which the report shares), so that every config
  * evaluated on a history names the same role columns and horizon, and a
  * config whose metric column is absent is reported against that config
  * (file and key path) before the snapshots are loaded.

@@ -1,6 +1,7 @@
 /* cmd_drift.c - `healthcal drift`: PSI of the score and its components between two periods. */
 #include "cli.h"
 #include "cli_format.h"
+#include "cli_unseen.h"
 #include "hc_drift.h"
 #include "hc_history.h"
 #include "hc_labels.h"
@@ -161,6 +162,16 @@ int cmd_drift(int argc, char **argv)
     if (s.superseded)
         fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
                 s.superseded);
+    if (m->rollup)
+        fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "
+                        "account snapshots (column '%s')\n",
+                s.rollup.user_rows, s.rollup.users, s.rollup.account_rows,
+                m->rollup->user_column);
+    if (cli_warn_unseen(&m, 1, s.table, &err) != HC_OK) {
+        hc_snapshots_release(&s);
+        hc_model_free(m);
+        return cli_fail(&err);
+    }
     int rc = 0;
     hc_events ev;
     hc_labels labels;

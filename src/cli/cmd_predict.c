@@ -1,6 +1,7 @@
 /* cmd_predict.c - `healthcal predict`: score accounts with a config, write predictions and a summary. */
 #include "cli.h"
 #include "cli_format.h"
+#include "cli_unseen.h"
 #include "cli_alerts.h"
 #include "hc_call_list.h"
 #include "hc_model.h"
@@ -266,6 +267,16 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
     if (s.superseded && !quiet)
         fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
                 s.superseded);
+    if (m->rollup && !quiet)
+        fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "
+                        "account snapshots (column '%s')\n",
+                s.rollup.user_rows, s.rollup.users, s.rollup.account_rows,
+                m->rollup->user_column);
+    if (cli_warn_unseen(&m, 1, s.table, &err) != HC_OK) {
+        hc_snapshots_release(&s);
+        hc_model_free(m);
+        return cli_fail(&err);
+    }
     /* Events as every history command reads them: matched to the snapshot
      * accounts, unknown types an error unless --ignore-unknown-events. */
     hc_events ev;

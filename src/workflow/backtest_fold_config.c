@@ -122,7 +122,8 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
         owned = hc_model_copy(cf->model);
         if (!owned)
             return hc_error_nomem(err);
-        if ((st = hc_model_learn_quantiles(owned, t, tr, n_tr, err)) != HC_OK) {
+        if ((st = hc_model_learn_quantiles(owned, t, tr, n_tr, err)) != HC_OK ||
+            (st = hc_model_learn_levels(owned, t, h->labels.churn, tr, n_tr, err)) != HC_OK) {
             hc_model_free(owned);
             return st;
         }

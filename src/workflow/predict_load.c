@@ -123,6 +123,7 @@ hc_status hc_predict_load_snapshots_keep(const hc_model *m, const char *path,
             .snapshot_date = m->columns.snapshot_date,
             .segment = m->columns.segment,
             .arr = m->columns.arr,
+            .rollup = m->rollup, /* user rows rolled up as in fit */
         };
         st = hc_snapshots_from_table(t, &cols, out, err);
         if (st == HC_OK)

@@ -1,6 +1,7 @@
 /* report.c - the quarterly report workflow: one history, validate, fit, backtest, thresholds, predict, drift, then the document and the data files. */
 #include "report_internal.h"
 #include "hc_date.h"
+#include "hc_model_history.h"
 #include "hc_outfile.h"
 
 #include <stdlib.h>
@@ -64,28 +65,8 @@ static hc_status load_inputs(const hc_report_options *opt, hc_report_result *res
     ho.labels.horizon = opt->horizon_days > 0 ? opt->horizon_days : m->horizon_days;
     ho.labels.lead = opt->lead_days >= 0 ? opt->lead_days : m->lead_days;
     ho.labels.as_of = opt->as_of;
-    hc_colspec *specs;
-    size_t n_specs;
-    if ((st = hc_model_required_columns(m, &specs, &n_specs, err)) != HC_OK)
+    if ((st = hc_model_history_load(&m, 1, &ho, &res->history, err)) != HC_OK)
         return st;
-    const char **metrics = malloc((n_specs ? n_specs : 1) * sizeof *metrics);
-    if (!metrics) {
-        free(specs);
-        return hc_error_nomem(err);
-    }
-    /* The first four specs are the role columns (hc_model.h). */
-    size_t nm = 0;
-    for (size_t i = 4; i < n_specs; i++)
-        metrics[nm++] = specs[i].name;
-    ho.metrics = metrics;
-    ho.n_metrics = nm;
-    st = hc_history_load(&ho, &res->history, err);
-    free(metrics);
-    free(specs);
-    if (st != HC_OK) {
-        memset(&res->history, 0, sizeof res->history);
-        return st;
-    }
     /* The tuned config must name the columns the history was read with,
      * so that predict (and the production scorer) find them. */
     return hc_model_set_columns(m, ho.columns.account_id, ho.columns.snapshot_date,

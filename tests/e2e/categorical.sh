@@ -107,6 +107,21 @@ run 0 "backtest, levels relearned per fold" -- $HEALTHCAL backtest --config "$WO
     --tuned --allow-in-sample --window 49 --step 7 --snapshots "$D/snapshots.csv" \
     --events "$D/events.csv" -o "$WORK/bt"
 [ -s "$WORK/bt/folds.csv" ] && ok || fail "backtest wrote no folds.csv"
+# Without --tuned, a config whose levels are learned gets them from each
+# fold's training rows (as its quantile cuts), so it backtests unfitted.
+run 0 "backtest, unfitted learn config" -- $HEALTHCAL backtest --config "$D/learn.json" \
+    --first-test 2025-02-17 --step 14 --min-train-churners 2 --snapshots "$D/snapshots.csv" \
+    --events "$D/events.csv" -o "$WORK/bt_learn"
+[ "$(wc -l <"$WORK/bt_learn/folds.csv")" -ge 3 ] && ok || fail "unfitted learn backtest: no folds"
+grep -qi nan "$WORK/bt_learn/folds.csv" && fail "NaN in the folds" || ok
+# predict, drift and report warn about levels the config does not list.
+run 0 "predict warns on unseen" -- $HEALTHCAL predict --config "$D/handset.json" \
+    --snapshots "$D/snapshots.csv" -o "$WORK/pred_u.csv"
+expect_err "column 'grade': 1 snapshot row holds 1 level the config does not list (e.g. 'E'): scored as the 'other' score" \
+    "predict counts the unseen level"
+run 0 "report of a categorical config" -- $HEALTHCAL report --config "$D/handset.json" \
+    --snapshots "$D/snapshots.csv" --events "$D/events.csv" -o "$WORK/rep"
+[ -s "$WORK/rep/index.html" ] && ok || fail "report of a categorical config wrote no page"
 # A learn config without levels cannot score before a fit.
 run 2 "predict unlearned" -- $HEALTHCAL predict --config "$D/learn.json" \
     --snapshots "$D/snapshots.csv" -o "$WORK/never.csv"

@@ -30,6 +30,26 @@ grep -q '"share_above:0.5"' "$WORK/r.json" && ok || fail "tuned config lost the 
 run 0 "validate rolled up" -- $HEALTHCAL validate --config "$WORK/r.json" \
     --snapshots "$D/users.csv" --events "$D/events.csv"
 
+# predict, drift and report roll the user rows up by the same code path:
+# predict and drift on the user rows equal them on pandas' account rows.
+run 0 "predict rolled up" -- $HEALTHCAL predict --config "$D/rollup.json" \
+    --snapshots "$D/users.csv" -o "$WORK/pu.csv"
+expect_err "user rows read:            827 (98 users), rolled up to 359 account snapshots" \
+    "predict counts users and accounts"
+run 0 "predict pandas' roll-up" -- $HEALTHCAL predict --config "$D/plain.json" \
+    --snapshots "$D/accounts.csv" -o "$WORK/pa.csv"
+same_file "$WORK/pa.csv" "$WORK/pu.csv" "predictions equal to pandas' roll-up"
+for cfg in rollup:users plain:accounts; do
+    run 0 "drift ${cfg%%:*}" -- $HEALTHCAL drift --config "$D/${cfg%%:*}.json" \
+        --snapshots "$D/${cfg#*:}.csv" --baseline 2025-01-01:2025-02-15 \
+        --current 2025-02-16:2025-04-30 --format csv
+    cp "$WORK/out" "$WORK/drift_${cfg%%:*}.csv"
+done
+same_file "$WORK/drift_plain.csv" "$WORK/drift_rollup.csv" "drift equal to pandas' roll-up"
+run 0 "report rolled up" -- $HEALTHCAL report --config "$D/rollup.json" \
+    --snapshots "$D/users.csv" --events "$D/events.csv" -o "$WORK/rep"
+[ -s "$WORK/rep/index.html" ] && ok || fail "report of user rows wrote no page"
+
 # Bad input: a user row with no account; one user twice on a date.
 awk -F, 'NR == 5 { $1 = "" } { print }' OFS=, "$D/users.csv" >"$WORK/noacc.csv"
 run 2 "user row with no account" -- $HEALTHCAL fit --config "$D/rollup.json" \
