@@ -32,6 +32,9 @@ typedef struct {
      * column and the roll-up's metric columns must be loaded (the user
      * column as text). Borrowed. */
     const hc_rollup *rollup;
+    /* With a roll-up: keep the user rows as read (hc_snapshots.users),
+     * for user-level health; 0 frees them once rolled up. */
+    int keep_user_rows;
 } hc_snapshot_columns;
 
 /* A loaded snapshot history. `order` lists row indexes sorted by account
@@ -51,6 +54,8 @@ typedef struct {
                              later one (hc_snapshots_from_table) */
     hc_rollup_counts rollup; /* with a roll-up: user rows read, users and
                              the account rows made of them; else zeros */
+    hc_table *users;      /* the user rows as read (owned), when the
+                             columns asked to keep them; else NULL */
 } hc_snapshots;
 
 typedef struct {

@@ -60,6 +60,9 @@
  *   calls.csv       this week's call list (hc_call_list.h: current accounts
  *                   in the riskiest band or that fell a band, by expected
  *                   ARR at risk), the list `predict --calls` writes
+ *   users.csv       with a roll-up config only: the users of the first
+ *                   HC_REPORT_USER_ACCOUNTS listed accounts, each scored as
+ *                   an account of users like it (hc_user_health.h)
  *   index.pdf       only with `healthcal report --pdf` (hc_report_write_pdf)
  *   plots/          NAME.svg and NAME.png for every plot of hc_plot.h
  *   data/           every number behind every plot and table, as CSV/JSON:
@@ -97,6 +100,7 @@
 #include "hc_observations.h"
 #include "hc_predict.h"
 #include "hc_thresholds.h"
+#include "hc_user_health.h"
 #include "hc_validate.h"
 
 /* A segment with fewer churn events than this among its observations is
@@ -107,6 +111,10 @@
 /* The pages show at most this many segments, the largest first; every
  * segment is in data/segments.csv. */
 #define HC_REPORT_SEGMENTS_SHOWN 50
+
+/* With a roll-up, the report shows the users of this many accounts of the
+ * call list (the first ones); users.csv has them all. */
+#define HC_REPORT_USER_ACCOUNTS 50
 
 /* Called when a stage starts ("loading history", "fitting", ...). */
 typedef void (*hc_report_progress_fn)(void *ctx, const char *stage);
@@ -398,6 +406,8 @@ typedef struct {
     hc_report_eval eval[2];
     hc_report_trend trend;
     hc_call_list calls;
+    hc_user_health users;       /* with a roll-up: the users of the first
+                                   HC_REPORT_USER_ACCOUNTS listed accounts */
     char generated[32];         /* UTC date and time of the run */
     hc_report_document doc;     /* what the pages say (owned) */
 } hc_report_result;

@@ -18,6 +18,7 @@ void hc_snapshots_release(hc_snapshots *s)
     if (!s)
         return;
     hc_table_free(s->table);
+    hc_table_free(s->users);
     free(s->order);
     free(s->account_start);
     memset(s, 0, sizeof *s);
@@ -245,7 +246,10 @@ hc_status hc_snapshots_from_table(hc_table *table, const hc_snapshot_columns *co
         if (table != orig)
             hc_table_free(table);
     } else if (table != orig) {
-        hc_table_free(orig);
+        if (cols->keep_user_rows)
+            out->users = orig;
+        else
+            hc_table_free(orig);
         out->rollup = keep_counts;
     }
     return st;

@@ -37,6 +37,62 @@ void hc_rh_section_glance(const hc_rh_page *pg)
     fputs("</section>\n", f);
 }
 
+/* The users shown per account (the disengaged first); users.csv has all. */
+#define USERS_SHOWN 8
+
+/* With a roll-up: each listed account's users, the disengaged first. */
+static void users_table(const hc_rh_page *pg)
+{
+    FILE *f = pg->f;
+    const hc_report_result *res = pg->res;
+    const hc_user_health *u = &res->users;
+    if (!u->n)
+        return;
+    const hc_predict_result *p = &res->predict;
+    const hc_snapshots *s = p->snapshots;
+    const char *red = res->scoring->bands[0].name;
+    fprintf(f, "<h3>Users of the accounts to call</h3>\n<p>%zu of the %zu users of the first "
+               "%zu listed accounts are disengaged: their own health, scored as an account "
+               "whose every user behaved like them, is in the '", u->disengaged, u->n,
+            u->accounts);
+    hc_rh_esc(f, red);
+    fprintf(f, "' band. Per account, the users from the lowest health up (at most %d "
+               "shown); every user is in <code>users.csv</code> with the component "
+               "sub-scores.</p>\n<div class=\"wrap\"><table class=\"users\">\n",
+            USERS_SHOWN);
+    const char *cols[] = {"#", "account", "#users", "#disengaged", "users, lowest health first"};
+    hc_rh_th_row(f, cols, sizeof cols / sizeof cols[0]);
+    fputs("<tbody>\n", f);
+    for (size_t i = 0; i < u->n;) {
+        size_t j = i, dis = 0;
+        while (j < u->n && u->rows[j].call == u->rows[i].call)
+            dis += u->rows[j++].band == 0;
+        const hc_prediction *a = &p->rows[u->rows[i].pred_row];
+        fprintf(f, "<tr><td class=\"n\">%zu</td>", u->rows[i].call + 1);
+        hc_rh_td_text(f, hc_table_text(s->table, s->id_col, a->row));
+        hc_rh_td_count(f, j - i);
+        hc_rh_td_count(f, dis);
+        fputs("<td>", f);
+        for (size_t k = i; k < j && k < i + USERS_SHOWN; k++) {
+            const hc_user_health_row *r = &u->rows[k];
+            if (k > i)
+                fputs(", ", f);
+            if (r->band == 0)
+                fputs("<strong>", f);
+            hc_rh_esc(f, r->user);
+            if (isfinite(r->health))
+                fprintf(f, " (%.1f)", r->health);
+            if (r->band == 0)
+                fputs("</strong>", f);
+        }
+        if (j - i > USERS_SHOWN)
+            fprintf(f, ", and %zu more", j - i - USERS_SHOWN);
+        fputs("</td></tr>\n", f);
+        i = j;
+    }
+    fputs("</tbody></table></div>\n", f);
+}
+
 void hc_rh_section_calls(const hc_rh_page *pg)
 {
     FILE *f = pg->f;
@@ -92,7 +148,9 @@ void hc_rh_section_calls(const hc_rh_page *pg)
         hc_rh_td_text(f, buf);
         fputs("</tr>\n", f);
     }
-    fputs("</tbody></table></div>\n</section>\n", f);
+    fputs("</tbody></table></div>\n", f);
+    users_table(pg);
+    fputs("</section>\n", f);
 }
 
 static void lead_row(FILE *f, const char *config, const char *flag,

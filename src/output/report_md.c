@@ -366,6 +366,42 @@ static void glance(FILE *f, const hc_report_result *res)
 
 #define MD_CALLS_SHOWN 50
 
+/* With a roll-up: each listed account's disengaged users (users.csv has
+ * every user with the component sub-scores). */
+static void users(FILE *f, const hc_report_result *res)
+{
+    const hc_user_health *u = &res->users;
+    if (!u->n)
+        return;
+    const hc_predict_result *p = &res->predict;
+    const hc_snapshots *s = p->snapshots;
+    fprintf(f, "Users: %zu of the %zu users of the first %zu listed accounts are disengaged "
+               "(their own health, as an account of users like them, is in the riskiest "
+               "band); all in users.csv.\n\n| # | account | users | disengaged, lowest "
+               "health first |\n|---:|---|---:|---|\n",
+            u->disengaged, u->n, u->accounts);
+    for (size_t i = 0; i < u->n;) {
+        size_t j = i;
+        while (j < u->n && u->rows[j].call == u->rows[i].call)
+            j++;
+        fprintf(f, "| %zu | ", u->rows[i].call + 1);
+        md(f, hc_table_text(s->table, s->id_col, p->rows[u->rows[i].pred_row].row));
+        fprintf(f, " | %zu | ", j - i);
+        int any = 0;
+        for (size_t k = i; k < j; k++) {
+            if (u->rows[k].band != 0)
+                continue;
+            if (any++)
+                fputs(", ", f);
+            md(f, u->rows[k].user);
+            fprintf(f, " (%.1f)", u->rows[k].health);
+        }
+        fputs(any ? " |\n" : "none |\n", f);
+        i = j;
+    }
+    fputc('\n', f);
+}
+
 /* This week's call list: the same rows as calls.csv (the first 50). */
 static void calls(FILE *f, const hc_report_result *res)
 {
@@ -406,6 +442,7 @@ static void calls(FILE *f, const hc_report_result *res)
         fputs(" |\n", f);
     }
     fputc('\n', f);
+    users(f, res);
 }
 
 /* Lead times: the share of churned accounts red / below green 30, 60, 90

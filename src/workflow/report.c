@@ -65,6 +65,8 @@ static hc_status load_inputs(const hc_report_options *opt, hc_report_result *res
     ho.labels.horizon = opt->horizon_days > 0 ? opt->horizon_days : m->horizon_days;
     ho.labels.lead = opt->lead_days >= 0 ? opt->lead_days : m->lead_days;
     ho.labels.as_of = opt->as_of;
+    /* User rows stay in memory for user-level health (hc_user_health.h). */
+    ho.columns.keep_user_rows = m->rollup != NULL;
     if ((st = hc_model_history_load(&m, 1, &ho, &res->history, err)) != HC_OK)
         return st;
     /* The tuned config must name the columns the history was read with,

@@ -328,6 +328,9 @@ hc_status hc_rpt_glance(hc_report_result *res, hc_error *err)
         st = build_trend(res->current, h, &res->trend, err);
     if (st == HC_OK)
         st = hc_call_list_build(&res->predict, &res->calls, err);
+    if (st == HC_OK)
+        st = hc_user_health_compute(&res->predict, &res->calls, HC_REPORT_USER_ACCOUNTS,
+                                    &res->users, err);
     return st;
 }
 
@@ -340,4 +343,5 @@ void hc_rpt_glance_release(hc_report_result *res)
     free(res->trend.churned);
     memset(&res->trend, 0, sizeof res->trend);
     hc_call_list_release(&res->calls);
+    hc_user_health_release(&res->users);
 }

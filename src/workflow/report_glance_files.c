@@ -111,6 +111,11 @@ static void w_calls(FILE *f, const hc_report_result *res)
     hc_call_list_write_csv(f, &res->predict, &res->calls);
 }
 
+static void w_users(FILE *f, const hc_report_result *res)
+{
+    hc_user_health_write_csv(f, &res->predict, &res->users);
+}
+
 hc_status hc_rpt_write_glance_files(const hc_report_result *res, hc_error *err)
 {
     const char *data = res->doc.data_dir;
@@ -118,6 +123,9 @@ hc_status hc_rpt_write_glance_files(const hc_report_result *res, hc_error *err)
     if ((st = write_file(res->opt.out_dir, "calls.csv", w_calls, res, err)) != HC_OK ||
         (st = write_file(data, "band_rates.csv", w_band_rates, res, err)) != HC_OK ||
         (st = write_file(data, "lead_time.csv", w_lead_time, res, err)) != HC_OK)
+        return st;
+    if (res->users.n > 0 &&
+        (st = write_file(res->opt.out_dir, "users.csv", w_users, res, err)) != HC_OK)
         return st;
     return write_file(data, "trend.csv", w_trend, res, err);
 }

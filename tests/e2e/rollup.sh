@@ -49,6 +49,57 @@ same_file "$WORK/drift_plain.csv" "$WORK/drift_rollup.csv" "drift equal to panda
 run 0 "report rolled up" -- $HEALTHCAL report --config "$D/rollup.json" \
     --snapshots "$D/users.csv" --events "$D/events.csv" -o "$WORK/rep"
 [ -s "$WORK/rep/index.html" ] && ok || fail "report of user rows wrote no page"
+# User-level health (hc_user_health.h): each user of a listed account is
+# scored as if all n users of its account that date had its values. The
+# three components have one linear metric each, so by hand: usage =
+# 100 min(n logins / 40, 1) (logins summed), nps = 10 nps (averaged),
+# adoption = 100 [usage > 0.5] (share above 0.5); recomputed here from
+# users.csv at each account's date in predictions.csv.
+U="$WORK/rep/users.csv"
+[ -s "$U" ] && ok || fail "no users.csv"
+head -1 "$U" | grep -q '^rank,account_id,user_id,account_band,user_health,user_band,disengaged,usage,nps,adoption$' &&
+    ok || fail "users.csv header: $(head -1 "$U")"
+if awk -F, '
+    FILENAME == ARGV[1] { if (FNR > 1) day[$1] = $2; next }
+    FILENAME == ARGV[2] { if (FNR > 1) { k = $1 SUBSEP $2; n[k]++; lg[$3] = $6; np[$3] = $7; us[$3] = $8; d[$3] = $2 } next }
+    FNR == 1 { next }
+    { acc = $2; user = $3; rows++
+      if (d[user] != day[acc]) { print "user " user " not of the latest date"; bad = 1; next }
+      m = n[acc SUBSEP day[acc]]
+      eu = 100 * m * lg[user] / 40; if (eu > 100) eu = 100
+      en = np[user] == "" ? "" : 10 * np[user]
+      ea = 100 * (us[user] > 0.5)
+      if (sprintf("%.1f", eu) != $8) { print user " usage " $8 " expected " eu; bad = 1 }
+      if (en == "" ? $9 != "" : sprintf("%.1f", en) != $9) { print user " nps " $9 " expected " en; bad = 1 }
+      if (sprintf("%.1f", ea) != $10) { print user " adoption " $10 " expected " ea; bad = 1 }
+      if (($6 == "red") != ($7 == 1)) { print user " disengaged flag"; bad = 1 }
+      seen[acc]++ }
+    END { for (a in seen) if (seen[a] != n[a SUBSEP day[a]]) { print a " has " n[a SUBSEP day[a]] " users, listed " seen[a]; bad = 1 }
+          if (!rows) { print "no rows"; bad = 1 }
+          exit bad }' "$WORK/rep/predictions.csv" "$D/users.csv" "$U" >"$WORK/udiff"; then ok; else
+    fail "user health: $(head -3 "$WORK/udiff")"
+fi
+# An account with one user: its user's health is the account's own.
+awk -F, 'NR > 1 { c[$2]++; h[$2] = $5 } END { for (a in c) if (c[a] == 1) print a "," h[a] }' "$U" |
+    head -1 >"$WORK/single"
+a=$(cut -d, -f1 "$WORK/single"); uh=$(cut -d, -f2 "$WORK/single")
+ah=$(awk -F, -v a="$a" '$1 == a { printf "%.1f", $5 }' "$WORK/rep/predictions.csv")
+[ -n "$a" ] && [ "$uh" = "$ah" ] && ok || fail "single-user account $a: user $uh, account $ah"
+grep -q 'Users of the accounts to call' "$WORK/rep/index.html" && ok || fail "no user table in the page"
+grep -q '^Users: ' "$WORK/rep/summary.md" && ok || fail "no user table in summary.md"
+# User ids reach the page, summary.md and users.csv escaped.
+first=$(awk -F, 'NR == 2 { print $3 }' "$U")
+awk -F, -v u="$first" 'BEGIN { OFS = "," } $3 == u { $3 = "=1+1<b>x" } { print }' "$D/users.csv" \
+    >"$WORK/canary.csv"
+run 0 "report with a hostile user id" -- $HEALTHCAL report --config "$D/rollup.json" \
+    --snapshots "$WORK/canary.csv" --events "$D/events.csv" -o "$WORK/rep_c"
+grep -q '<b>x' "$WORK/rep_c/index.html" && fail "user id unescaped in HTML" || ok
+grep -q '=1+1&lt;b&gt;x' "$WORK/rep_c/index.html" && ok || fail "user id missing from the page"
+grep -qF ",\"'=1+1<b>x\"," "$WORK/rep_c/users.csv" && ok || fail "formula not neutralised in users.csv"
+# Without a roll-up there is no users.csv.
+run 0 "report of account rows" -- $HEALTHCAL report --config "$D/plain.json" \
+    --snapshots "$D/accounts.csv" --events "$D/events.csv" -o "$WORK/rep_plain"
+[ ! -e "$WORK/rep_plain/users.csv" ] && ok || fail "users.csv without a roll-up"
 
 # Bad input: a user row with no account; one user twice on a date.
 awk -F, 'NR == 5 { $1 = "" } { print }' OFS=, "$D/users.csv" >"$WORK/noacc.csv"
