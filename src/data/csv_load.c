@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* The last string interned in a text column: consecutive rows often repeat
@@ -235,11 +236,19 @@ static hc_status load_any_cell(loader *ld, int c, size_t row, const char *s,
             hc_numcol_store_missing(col, row);
             col->n_missing++;
         } else {
+            /* A cell without a digit is a word: a grade, a colour, a flag. */
+            const char *w = s + (*s == '-' || *s == '+');
+            int word = ns != HC_NUM_RANGE && strpbrk(s, "0123456789") == NULL &&
+                       strncasecmp(w, "nan", 3) != 0 && strncasecmp(w, "inf", 3) != 0;
             return hc_error_set(err, HC_EDATA, ld->name, line, column,
-                                "column '%s': '%.60s' is %s", col->name, s,
+                                "column '%s': '%.60s' is %s%s", col->name, s,
                                 ns == HC_NUM_RANGE
                                     ? "out of the range of a double"
-                                    : "not a number");
+                                    : "not a number",
+                                word ? "; a column of text levels (grades, colours, "
+                                       "flags) is read as text by a categorical metric "
+                                       "of the config, or by --text-cols COLUMN"
+                                     : "");
         }
         break;
     }

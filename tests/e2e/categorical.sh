@@ -67,7 +67,7 @@ expect_err "column 'grade': 1 snapshot row holds 1 level the config does not lis
 # columns keep the file's order.
 run 2 "label without --text-cols" -- $HEALTHCAL label --snapshots "$D/snapshots.csv" \
     --events "$D/events.csv" -o "$WORK/obs.csv"
-expect_err "column 'grade': ' A ' is not a number" "label names the text cell"
+expect_err "column 'grade': ' A ' is not a number; a column of text levels (grades, colours, flags) is read as text by a categorical metric of the config, or by --text-cols COLUMN" "label names the text cell and the way out"
 run 0 "label with text columns" -- $HEALTHCAL label --snapshots "$D/snapshots.csv" \
     --text-cols grade,light,sponsor,sentiment --events "$D/events.csv" -o "$WORK/obs.csv"
 [ "$(head -1 "$WORK/obs.csv")" = "account_id,snapshot_date,segment,arr,logins,grade,light,sponsor,matrix,sentiment,churn,expansion" ] &&
