@@ -126,8 +126,13 @@ hc_status hc_predict_load_snapshots_keep(const hc_model *m, const char *path,
             .rollup = m->rollup, /* user rows rolled up as in fit */
         };
         st = hc_snapshots_from_table(t, &cols, out, err);
-        if (st == HC_OK)
+        if (st == HC_OK) {
             t = NULL; /* owned by `out` now */
+            /* Trend columns derived once (scoring would compute them on
+             * each call: predict scores the latest rows and the previous). */
+            if ((st = hc_model_derive_trends(m, out->table, err)) != HC_OK)
+                hc_snapshots_release(out);
+        }
     }
     hc_table_free(t);
     free(required);
