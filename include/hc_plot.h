@@ -131,7 +131,7 @@ typedef struct {
     char reason[1024];     /* why skipped or failed; a note when drawn */
 } hc_plot_result;
 
-#define HC_PLOT_COUNT 10
+#define HC_PLOT_COUNT 13
 
 typedef struct {
     hc_plot_result plots[HC_PLOT_COUNT]; /* in drawing order */

@@ -37,23 +37,10 @@ void hc_report_write_options_init(hc_report_write_options *opt);
 typedef struct {
     int available;          /* gnuplot could be run */
     char why[1024];         /* why not, or why some failed; "" */
-    hc_plot_summary summary;/* what was drawn (zeroed when unavailable) */
-    hc_plot_summary report; /* the report's own figures: headline,
-                               lead_time, trend (hc_plot_report_figures) */
+    hc_plot_summary summary;/* what was drawn (zeroed when unavailable),
+                               the report's own figures (headline,
+                               lead_time, trend) included */
 } hc_report_plots;
-
-/* Draws the report's own figures from DATA_DIR into OUT_DIR
- * (src/output/plots_report.c): "headline" from band_rates.csv
- * (config,band,[accounts],[churned_accounts],churn_rate,[ci_low],
- * [ci_high]), "lead_time" from lead_time.csv (config,flag,
- * days_before_churn,[churned_accounts],[flagged],share,[ci_low],[ci_high])
- * and "trend" from trend.csv (period_start,band,[accounts],share,
- * [churned_accounts],churn_rate), in the Okabe-Ito palette. Without
- * gnuplot every figure is skipped with the reason and HC_OK returned;
- * otherwise as hc_plot_all. */
-hc_status hc_plot_report_figures(const char *data_dir, const char *out_dir, unsigned formats,
-                                 const hc_gnuplot_options *opt, hc_plot_summary *summary,
-                                 hc_error *err);
 
 /* Completes the report directory of a successful hc_report_run (see the
  * top of this file): res->doc names the folders; `opt` NULL means the

@@ -51,7 +51,7 @@ static const char *data_dir_of(const char *from, char *buf, size_t size)
         "reliability.csv", "prediction_hist.csv", "roc.csv", "pr.csv",
         "gains.csv", "bands_over_time.csv", "band_arr.csv",
         "score_distribution.csv", "weights.csv", "thresholds.csv",
-        "folds.csv"};
+        "folds.csv", "band_rates.csv", "lead_time.csv", "trend.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (is_file(from, files[i]))
             return from;
@@ -85,7 +85,8 @@ int cmd_plot(int argc, char **argv)
         "Redraws every plot whose data file is in DIR: reliability.csv and\n"
         "prediction_hist.csv (reliability diagram), roc.csv, pr.csv, gains.csv,\n"
         "bands_over_time.csv, band_arr.csv, score_distribution.csv, weights.csv,\n"
-        "thresholds.csv with cutpoints.csv, and folds.csv. Each plot is written\n"
+        "thresholds.csv with cutpoints.csv, folds.csv, and a report's\n"
+        "band_rates.csv (headline), lead_time.csv and trend.csv. Each plot is written\n"
         "as OUTDIR/NAME.svg and/or OUTDIR/NAME.png. gnuplot (5.x) must be\n"
         "installed; it is run without a shell and every name from the data is\n"
         "quoted so that it cannot run commands.",

@@ -192,10 +192,10 @@ int cmd_report(int argc, char **argv)
         if (!plots.available)
             cli_warn("plots are missing from the report: %s; every number behind them "
                      "is in %s/data", plots.why, opt.out_dir);
-        else if (plots.summary.n_failed + plots.report.n_failed)
+        else if (plots.summary.n_failed)
             cli_warn("%zu plot%s could not be drawn: %s",
-                     plots.summary.n_failed + plots.report.n_failed,
-                     plots.summary.n_failed + plots.report.n_failed == 1 ? "" : "s",
+                     plots.summary.n_failed,
+                     plots.summary.n_failed == 1 ? "" : "s",
                      plots.why);
         if (!res.has_backtest)
             cli_warn("no out-of-time backtest: %s", res.backtest_note);

@@ -26,6 +26,10 @@ static const struct {
     {"weights", "weights.csv", hc_pl_draw_weights},
     {"thresholds", "thresholds.csv", hc_pl_draw_thresholds},
     {"folds", "folds.csv", hc_pl_draw_folds},
+    /* The report's own figures (its data directory has their files). */
+    {"headline", "band_rates.csv", hc_pl_draw_headline},
+    {"lead_time", "lead_time.csv", hc_pl_draw_lead_time},
+    {"trend", "trend.csv", hc_pl_draw_trend},
 };
 
 /* Builds and draws plot number `i`; *state says what happened, `note`

@@ -1,10 +1,10 @@
 /* plots_headline.c - the report's headline figure (churn rate per band in accounts, current vs tuned) and the bands over the history by month. */
-#include "plots_report.h"
+#include "plots_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static const char *const config_colour[4] = {HC_PR_BLUE, HC_PR_ORANGE, HC_PR_SKY, HC_PR_PURPLE};
+static const char *const config_colour[4] = {HC_PL_OI_BLUE, HC_PL_OI_ORANGE, HC_PL_OI_SKY_BLUE, HC_PL_OI_REDDISH_PURPLE};
 
 /* band_rates.csv: config,band,[accounts],[churned_accounts],churn_rate,[ci_low],[ci_high]
  *
@@ -174,7 +174,7 @@ hc_status hc_pl_draw_trend(hc_pl_ctx *c, hc_error *err)
             hc_pl_data(b, c, block[j]);
             hc_pl_printf(b, "using 1:%d with linespoints lw 2 lc rgb '%s' dt %s pt %d "
                             "ps 0.7 title ",
-                         pass + 2, hc_pr_band_colour(j, nb), hc_pl_dashes[j % 8],
+                         pass + 2, hc_pl_band_colour_rank(j, nb), hc_pl_dashes[j % 8],
                          hc_pl_points[j % 8]);
             hc_pl_quote(b, hc_pl_label(t, bc, band[j]));
         }

@@ -263,4 +263,10 @@ hc_status hc_pl_draw_thresholds(hc_pl_ctx *c, hc_error *err);
 /* plots_folds.c: folds.csv. */
 hc_status hc_pl_draw_folds(hc_pl_ctx *c, hc_error *err);
 
+/* plots_headline.c: the report's band_rates.csv (headline) and trend.csv
+ * (trend); plots_lead_time.c: its lead_time.csv. */
+hc_status hc_pl_draw_headline(hc_pl_ctx *c, hc_error *err);
+hc_status hc_pl_draw_trend(hc_pl_ctx *c, hc_error *err);
+hc_status hc_pl_draw_lead_time(hc_pl_ctx *c, hc_error *err);
+
 #endif

@@ -1,5 +1,5 @@
 /* plots_lead_time.c - how early the score warns: the share of churned accounts red, or below green, 30, 60 and 90 days before churning, current vs tuned, with the two-thirds pass bar. */
-#include "plots_report.h"
+#include "plots_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@ hc_status hc_pl_draw_lead_time(hc_pl_ctx *c, hc_error *err)
         {"days_before_churn", HC_COL_NUM, 1}, {"churned_accounts", HC_COL_NUM, 0},
         {"flagged", HC_COL_NUM, 0},           {"share", HC_COL_NUM, 1},
         {"ci_low", HC_COL_NUM, 0},            {"ci_high", HC_COL_NUM, 0}};
-    static const char *const colour[4] = {HC_PR_BLUE, HC_PR_ORANGE, HC_PR_SKY, HC_PR_PURPLE};
+    static const char *const colour[4] = {HC_PL_OI_BLUE, HC_PL_OI_ORANGE, HC_PL_OI_SKY_BLUE, HC_PL_OI_REDDISH_PURPLE};
     hc_status st = hc_pl_load_main(c, "lead_time.csv", cols, 8, err);
     if (st != HC_OK || c->skip)
         return st;

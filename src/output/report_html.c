@@ -134,25 +134,20 @@ static void plots_notice(FILE *f, const hc_report_plots *plots)
               "REPORT_DIR -o DIR</code>.</p>\n", f);
         return;
     }
-    const hc_plot_summary *all[2] = {&plots->summary, &plots->report};
-    size_t bad = 0, total = 0;
-    for (int j = 0; j < 2; j++) {
-        bad += all[j]->n_failed + all[j]->n_skipped;
-        total += all[j]->n_plots;
-    }
+    const hc_plot_summary *s = &plots->summary;
+    size_t bad = s->n_failed + s->n_skipped;
     if (bad) {
         fprintf(f, "<p class=\"note\"><strong>%zu of %zu plots were not drawn:</strong> ",
-                bad, total);
+                bad, s->n_plots);
         size_t k = 0;
-        for (int j = 0; j < 2; j++)
-            for (size_t i = 0; i < all[j]->n_plots; i++) {
-                const hc_plot_result *p = &all[j]->plots[i];
-                if (p->state == HC_PLOT_DRAWN)
-                    continue;
-                fprintf(f, "%s%s (", k++ ? "; " : "", p->name);
-                hc_rh_esc(f, p->reason);
-                fputc(')', f);
-            }
+        for (size_t i = 0; i < s->n_plots; i++) {
+            const hc_plot_result *p = &s->plots[i];
+            if (p->state == HC_PLOT_DRAWN)
+                continue;
+            fprintf(f, "%s%s (", k++ ? "; " : "", p->name);
+            hc_rh_esc(f, p->reason);
+            fputc(')', f);
+        }
         fputs(". Their numbers are in <code>data/</code>.</p>\n", f);
     }
 }

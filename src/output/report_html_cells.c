@@ -89,13 +89,10 @@ void hc_rh_section_open(const hc_rh_page *pg, hc_report_section_id id)
 
 static const hc_plot_result *find_plot(const hc_report_plots *plots, const char *name)
 {
-    const hc_plot_summary *all[2] = {&plots->summary, &plots->report};
-    for (int k = 0; k < 2; k++) {
-        const hc_plot_summary *s = all[k];
-        for (size_t i = 0; i < s->n_plots && i < HC_PLOT_COUNT; i++)
-            if (s->plots[i].name && strcmp(s->plots[i].name, name) == 0)
-                return &s->plots[i];
-    }
+    const hc_plot_summary *s = &plots->summary;
+    for (size_t i = 0; i < s->n_plots && i < HC_PLOT_COUNT; i++)
+        if (s->plots[i].name && strcmp(s->plots[i].name, name) == 0)
+            return &s->plots[i];
     return NULL;
 }
 

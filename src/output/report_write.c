@@ -69,16 +69,6 @@ static hc_status draw_plots(const hc_report_result *res, const hc_report_write_o
         return hc_error_nomem(err);
     if (st != HC_OK)
         snprintf(plots->why, sizeof plots->why, "%s", gerr.message);
-    hc_error rerr;
-    hc_error_clear(&rerr);
-    st = hc_plot_report_figures(res->doc.data_dir, res->doc.plots_dir,
-                                opt->plot_formats ? opt->plot_formats
-                                                  : HC_PLOT_SVG | HC_PLOT_PNG,
-                                &opt->gnuplot, &plots->report, &rerr);
-    if (st == HC_ENOMEM)
-        return hc_error_nomem(err);
-    if (st != HC_OK && !plots->why[0])
-        snprintf(plots->why, sizeof plots->why, "%s", rerr.message);
     return HC_OK;
 }
 

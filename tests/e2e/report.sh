@@ -82,6 +82,16 @@ PY
 [ -z "$(ls -A "$TMPDIR")" ] && ok || fail "temporary files left in TMPDIR: $(ls -A "$TMPDIR")"
 [ "$(find "$OUT" -name '*tmp*' | wc -l)" = 0 ] && ok || fail "temporary file left in the report"
 
+# `plot --from` redraws every figure of the report from its data/, the
+# report's own (headline, lead time, trend) included, byte for byte.
+if command -v gnuplot >/dev/null 2>&1; then
+    run 0 "plot --from the report's data" -- $HEALTHCAL plot --from "$OUT/data" -o "$WORK/replot"
+    for p in headline lead_time trend reliability folds; do
+        cmp -s "$OUT/plots/$p.svg" "$WORK/replot/$p.svg" && ok ||
+            fail "plot --from drew $p.svg differently from the report (or not at all)"
+    done
+fi
+
 # The tuned config scores the same snapshots; its bands are the
 # recommended cut points when the report says they are written, else the
 # current config's (the rule fit and report share).
