@@ -254,6 +254,10 @@ static void header(sqlw *w, const hc_model *m, const hc_export_sql_options *o)
           "computes:\n-- metric sub-scores, component scores (missing: "
           "renormalize), health, band,\n-- P(churn) and P(expansion) within the "
           "horizon. NULL is missing.\n", f);
+    if (m->rollup)
+        fputs("-- The table holds user rows: they are rolled up to one row per account\n"
+              "-- and date first (GROUP BY), as the config's rollup says; columns it\n"
+              "-- does not name take their smallest value among the users.\n", f);
     if (w->d == HC_SQL_SQLITE)
         fputs("-- Needs SQLite built with the math functions (ln, exp): check with\n"
               "--   sqlite3 :memory: 'select exp(1)'\n"
@@ -305,6 +309,52 @@ static void metric_value(sqlw *w, const char *col)
     }
 }
 
+/* The input value of metric `mt`: a categorical level's matching form
+ * (score.c ignores case and surrounding spaces; SQL's TRIM removes spaces
+ * only), else the number. With a roll-up, its aggregate over the user
+ * rows of the account and date: the rule of hc_rollup.h, where a column
+ * the roll-up does not name takes its smallest value (an account's users
+ * share it in a well-formed export; healthcal takes the first row's). */
+static void input_value(sqlw *w, const hc_metric *mt, const hc_rollup *r)
+{
+    FILE *f = w->f;
+    const hc_rollup_metric *rm = NULL;
+    for (size_t q = 0; r && q < r->n_metrics && !rm; q++)
+        if (strcmp(r->metrics[q].column, mt->column) == 0)
+            rm = &r->metrics[q];
+    if (mt->transform.type == HC_TF_CATEGORICAL) {
+        fputs(r ? "MIN(LOWER(TRIM(CAST(t." : "LOWER(TRIM(CAST(t.", f);
+        hc_sqlw_ident(w, mt->column);
+        fputs(w->d == HC_SQL_ANSI ? " AS VARCHAR(255)))" : " AS TEXT))", f);
+        fputs(r ? "))" : ")", f);
+        return;
+    }
+    if (!r) {
+        metric_value(w, mt->column);
+        return;
+    }
+    switch (rm ? rm->agg : HC_AGG_MIN) {
+    case HC_AGG_MEAN: fputs("AVG(", f); break;
+    case HC_AGG_SUM: fputs("SUM(", f); break;
+    case HC_AGG_MIN: fputs("MIN(", f); break;
+    case HC_AGG_MAX: fputs("MAX(", f); break;
+    case HC_AGG_MEDIAN: fputs("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ", f); break;
+    case HC_AGG_SHARE_ABOVE: fputs("AVG(CASE WHEN ", f); break;
+    case HC_AGG_COUNT_ACTIVE: fputs("1.0 * COUNT(CASE WHEN ", f); break;
+    }
+    metric_value(w, mt->column);
+    if (rm && rm->agg == HC_AGG_SHARE_ABOVE) {
+        fputs(" > ", f);
+        hc_sqlw_lit(w, rm->threshold);
+        fputs(" THEN 1.0 WHEN ", f);
+        metric_value(w, mt->column);
+        fputs(" IS NOT NULL THEN 0.0 END", f);
+    } else if (rm && rm->agg == HC_AGG_COUNT_ACTIVE) {
+        fputs(" > 0 THEN 1 END", f);
+    }
+    putc(')', f);
+}
+
 hc_status hc_export_sql_write(FILE *f, const hc_model *m,
                               const hc_export_sql_options *o, hc_error *err)
 {
@@ -343,6 +393,12 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
                                     "the categorical transform of column '%s' has no "
                                     "levels; learn them first (healthcal fit)", k, j,
                                     m->components[k].metrics[j].column);
+    for (size_t q = 0; m->rollup && q < m->rollup->n_metrics; q++)
+        if (m->rollup->metrics[q].agg == HC_AGG_MEDIAN && o->dialect == HC_SQL_SQLITE)
+            return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                "rollup.metrics.%s: SQLite has no median aggregate "
+                                "(PERCENTILE_CONT); export for postgres or ansi, or roll "
+                                "the column up another way", m->rollup->metrics[q].column);
     hc_status st = check_names(m, o, err);
     if (st != HC_OK)
         return st;
@@ -375,33 +431,34 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
     /* 1. the input columns */
     fputs("WITH hc_in", f);
     cte_as(&w);
+    /* With a roll-up, one row per account and date (hc_rollup.h). */
+    const hc_rollup *r = m->rollup;
     fputs("  SELECT t.", f);
     hc_sqlw_ident(&w, m->columns.account_id);
     fputs(" AS hc_id, t.", f);
     hc_sqlw_ident(&w, m->columns.snapshot_date);
     fputs(" AS hc_date", f);
     if (m->n_segments) {
-        fputs(", t.", f);
+        fputs(r ? ", MIN(t." : ", t.", f);
         hc_sqlw_ident(&w, m->columns.segment);
-        fputs(" AS hc_seg", f);
+        fputs(r ? ") AS hc_seg" : " AS hc_seg", f);
     }
     for (size_t k = 0, q = 0; k < K; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++, q++) {
             fputs(",\n    ", f);
-            if (m->components[k].metrics[j].transform.type == HC_TF_CATEGORICAL) {
-                /* A level's matching form (score.c ignores case and
-                 * surrounding spaces; SQL's TRIM removes spaces only). */
-                fputs("LOWER(TRIM(CAST(t.", f);
-                hc_sqlw_ident(&w, m->components[k].metrics[j].column);
-                fputs(o->dialect == HC_SQL_ANSI ? " AS VARCHAR(255))))" : " AS TEXT)))", f);
-            } else {
-                metric_value(&w, m->components[k].metrics[j].column);
-            }
+            input_value(&w, &m->components[k].metrics[j], r);
             fprintf(f, " AS hc_x%zu", q);
         }
     fputs("\n  FROM ", f);
     from_table(&w, o);
-    fputs(" AS t\n),\n", f);
+    fputs(" AS t", f);
+    if (r) {
+        fputs("\n  GROUP BY t.", f);
+        hc_sqlw_ident(&w, m->columns.account_id);
+        fputs(", t.", f);
+        hc_sqlw_ident(&w, m->columns.snapshot_date);
+    }
+    fputs("\n),\n", f);
 
     /* 2. metric sub-scores */
     fputs("hc_m", f);

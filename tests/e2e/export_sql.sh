@@ -90,7 +90,8 @@ ddl() {
         printf "DROP TABLE IF EXISTS \"%s\";\nCREATE TABLE \"%s\" (", t, t
         for (i = 1; i <= NF; i++) {
             c = $i; if (substr(c, 1, 1) != "\"") c = "\"" c "\""
-            printf "%s%s %s", (i > 1 ? ", " : ""), c, (i <= 3 ? "TEXT" : real)
+            printf "%s%s %s", (i > 1 ? ", " : ""), c,
+                (i <= 3 || c == "\"user_id\"" || c == "\"segment\"" ? "TEXT" : real)
         }
         print ");"
     }'
@@ -308,9 +309,24 @@ sed 's/"usage"/"health"/g' "$WORK/a.json" >"$WORK/clash.json"
 run 2 "export a component named health" -- $HEALTHCAL export -c "$WORK/clash.json" --sql postgres
 expect_err "would both be named 'health'" "name clash refused"
 
-for n in a b c d e; do
-    case $n in c) snaps="$WORK/sim_missing.csv" ;; d | e) snaps="$WORK/canary.csv" ;; *) snaps="$S/snapshots.csv" ;; esac
-    check_dump "$WORK/$n.json" "$snaps" "$n"
+# (f), (g): user rows rolled up in SQL by GROUP BY (hc_rollup.h): f is the
+# seat config of rollup.sh fitted (sum, mean, share above 0.5), g rolls up
+# by median and count_active (PostgreSQL's PERCENTILE_CONT; SQLite has no
+# median and refuses it).
+R="$HERE/data/rollup"
+run 0 "fit the roll-up config" -- $HEALTHCAL fit -q -c "$R/rollup.json" -s "$R/users.csv" -e "$R/events.csv" -o "$WORK/f.json"
+sed -e 's/"nps": "mean"/"nps": "median"/' -e 's/"logins": "sum"/"logins": "count_active"/' \
+    "$R/rollup.json" >"$WORK/g.json"
+grep -q '"median"' "$WORK/g.json" && grep -q '"count_active"' "$WORK/g.json" && ok || fail "config g"
+run 2 "export a median roll-up for SQLite" -- $HEALTHCAL export -c "$WORK/g.json" --sql sqlite
+expect_err "rollup.metrics.nps: SQLite has no median aggregate" "median refused for SQLite"
+snaps_of() {
+    case $1 in c) echo "$WORK/sim_missing.csv" ;; d | e) echo "$WORK/canary.csv" ;;
+    f | g) echo "$R/users.csv" ;; *) echo "$S/snapshots.csv" ;; esac
+}
+
+for n in a b c d e f g; do
+    check_dump "$WORK/$n.json" "$(snaps_of $n)" "$n"
 done
 # config e has no probabilities at all
 awk -F, '$(NF - 1) != "" || $NF != "" { n++ } END { exit n == 0 && NR > 100 ? 0 : 1 }' "$WORK/e.dump" && ok ||
@@ -320,9 +336,8 @@ awk -F, '$(NF - 3) == "" { n++ } END { exit n > 0 ? 0 : 1 }' "$WORK/c.dump" && o
 
 if start_pg; then
     PG_OK=1
-    for n in a b c d e; do
-        case $n in c) snaps="$WORK/sim_missing.csv" ;; d | e) snaps="$WORK/canary.csv" ;; *) snaps="$S/snapshots.csv" ;; esac
-        pg_check "$WORK/$n.json" "$snaps" "$n"
+    for n in a b c d e f g; do
+        pg_check "$WORK/$n.json" "$(snaps_of $n)" "$n"
     done
 fi
 
@@ -332,9 +347,8 @@ elif [ "$(sqlite3 :memory: 'select exp(0) + ln(1)' 2>/dev/null)" != "1.0" ]; the
     echo "SKIP: SQLite parity: this sqlite3 has no math functions (ln, exp): it needs 3.35+ built with SQLITE_ENABLE_MATH_FUNCTIONS"
 else
     SQLITE_OK=1
-    for n in a b c d e; do
-        case $n in c) snaps="$WORK/sim_missing.csv" ;; d | e) snaps="$WORK/canary.csv" ;; *) snaps="$S/snapshots.csv" ;; esac
-        sqlite_check "$WORK/$n.json" "$snaps" "$n"
+    for n in a b c d e f; do
+        sqlite_check "$WORK/$n.json" "$(snaps_of $n)" "$n"
     done
     # A negative control: the comparison notices one P(churn) moved by a
     # relative 1e-7.
