@@ -28,6 +28,9 @@ json_t *cli_history_counts_json(const hc_history *h)
               put(o, "churned_within_lead", l->lead_churn) ||
               put(o, "churn_labels", l->churn_positive) ||
               put(o, "expansion_labels", l->expansion_positive);
+    if (!bad && h->snapshots.rollup.user_rows > 0)
+        bad = put(o, "user_rows", h->snapshots.rollup.user_rows) ||
+              put(o, "users", h->snapshots.rollup.users);
     if (!bad && h->has_events) {
         const hc_events *e = &h->events;
         bad = put(o, "event_rows", e->rows_read) ||

@@ -30,6 +30,21 @@ grep -q '"share_above:0.5"' "$WORK/r.json" && ok || fail "tuned config lost the 
 run 0 "validate rolled up" -- $HEALTHCAL validate --config "$WORK/r.json" \
     --snapshots "$D/users.csv" --events "$D/events.csv"
 
+# label --config reads the history as the config does: the rolled-up
+# observation table equals label's on pandas' account rows, byte for
+# byte, and both counts are given (text and JSON).
+run 0 "label --config rolled up" -- $HEALTHCAL label -c "$D/rollup.json" -s "$D/users.csv" \
+    -e "$D/events.csv" -o "$WORK/lu.csv"
+expect_err "user rows read:            827 (98 users), rolled up to 359 account snapshots" \
+    "label counts users and accounts"
+run 0 "label pandas' roll-up" -- $HEALTHCAL label -q -s "$D/accounts.csv" -e "$D/events.csv" \
+    -o "$WORK/la.csv"
+same_file "$WORK/la.csv" "$WORK/lu.csv" "labelled table equal to pandas' roll-up"
+run 0 "label --config --format json" -- $HEALTHCAL label -c "$D/rollup.json" -s "$D/users.csv" \
+    -e "$D/events.csv" -o "$WORK/lu2.csv" --format json
+grep -q '"user_rows": 827' "$WORK/out" && grep -q '"users": 98' "$WORK/out" &&
+    grep -q '"snapshot_rows": 359' "$WORK/out" && ok || fail "label JSON lacks the user counts"
+
 # predict, drift and report roll the user rows up by the same code path:
 # predict and drift on the user rows equal them on pandas' account rows.
 run 0 "predict rolled up" -- $HEALTHCAL predict --config "$D/rollup.json" \
