@@ -55,4 +55,40 @@ hc_status hc_calendar_calibration(const double *y, const double *p, const int32_
                                   const int32_t *cluster, size_t n, double level,
                                   hc_calendar_result *out, hc_error *err);
 
+/* False red flags by calendar month, in accounts. For each month of the
+ * year (every year's August together), the non-churning accounts: those
+ * with a snapshot dated in the month and no churn within the horizon after
+ * any of those snapshots (y = 0 in all of them); and of them the flagged
+ * ones, with at least one of those snapshots in the red band (band 0, the
+ * riskiest; band -1, no score, is not red). share = flagged / accounts,
+ * with the Wilson (1927) interval over accounts (independent units; R:
+ * prop.test(flagged, accounts, correct = FALSE)$conf.int). The same
+ * measure pooled over the season's months (`season`, August and December)
+ * and over the ten other months (`rest`) answers "does the seasonal dip
+ * raise false alarms?": pooled in account-months (an account non-churning
+ * in both August and December counts twice), so that the two groups are
+ * comparable whatever their number of months; the pooled interval is
+ * Wilson's over account-months (an approximation: one account's months
+ * are not independent). */
+typedef struct {
+    size_t accounts;          /* non-churning accounts */
+    size_t flagged;           /* of them, flagged red */
+    double share;             /* flagged / accounts; 0 when accounts = 0 */
+    double ci_low, ci_high;   /* Wilson interval in accounts; [0, 1] when empty */
+} hc_calendar_flag_share;
+
+typedef struct {
+    hc_calendar_flag_share month[12]; /* [0] is January */
+    hc_calendar_flag_share season;    /* August and December, in account-months */
+    hc_calendar_flag_share rest;      /* the ten other months, in account-months */
+    double level;
+} hc_calendar_flags;
+
+/* The table of `n` rows: outcome y (0/1), band (0 = red, -1 = none), the
+ * snapshot day `date` and account code `cluster` (>= 0). HC_EUSAGE for a
+ * bad outcome or a negative code; HC_ENOMEM. */
+hc_status hc_calendar_false_flags(const double *y, const int32_t *band, const int32_t *date,
+                                  const int32_t *cluster, size_t n, double level,
+                                  hc_calendar_flags *out, hc_error *err);
+
 #endif

@@ -58,6 +58,9 @@
 typedef struct {
     double ridge;        /* L2 penalty of both fits (0: none) */
     int segments;        /* per-segment weights and calibration */
+    size_t segment_min_churned; /* a segment (cell) with fewer churned accounts
+                            is merged into the pooled model (no override,
+                            Z 0); 0 means 1: a cell without a churner */
     int expansion;       /* also fit the expansion model (default 1) */
     int max_iter;        /* 0: the logreg default */
     int skip_auc;        /* leave in_sample_auc 0 (a backtest fold does not
@@ -128,6 +131,9 @@ typedef struct {
     size_t rows;         /* fit rows of the segment */
     size_t events;       /* rows with churn = 1 */
     size_t churned_accounts; /* C_s: accounts with a churn row in the segment */
+    size_t accounts;     /* distinct accounts with fit rows in the segment */
+    int merged;          /* fewer than segment_min_churned churned accounts:
+                            merged into the pooled model, no override */
     double credibility;  /* Z_s = C_s / (C_s + k) in [0, 1) */
     int own_fit;         /* the segment's own weight fit succeeded */
     int calibrated;      /* its own intercept/slope were fitted */

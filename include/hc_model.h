@@ -41,6 +41,7 @@
 #include "hc_error.h"
 #include "hc_table.h"
 #include "hc_rollup.h"
+#include "hc_segment_key.h"
 #include "hc_trend.h"
 
 /* jansson's value type, kept opaque here so that users of this header need
@@ -222,6 +223,30 @@ hc_status hc_transform_learn_quantiles(hc_transform *tf, const double *x,
 
 typedef enum { HC_MISSING_RENORMALIZE } hc_missing_policy;
 
+/* Seasonal adjustment of a metric (src/model/model_seasonal.c; README
+ * "Seasonal adjustment"): the metric's input (its value, or its trend when
+ * it has one: the trend is computed first) is set against its baseline for
+ * the calendar month of the row's snapshot_date, before the transform:
+ *   ratio       x' = x * overall / baseline[month]   (baselines > 0)
+ *   difference  x' = x - (baseline[month] - overall)
+ * Learned (learn = 1; fit and every backtest refit, on the training rows
+ * only, before any quantile cuts, which then see adjusted values): the
+ * baseline of a month is the median of the metric's non-missing training
+ * values dated in that month of any year, `overall` the median of all of
+ * them. A month without a training value has no baseline (NaN; null in
+ * the config) and factor 1 (offset 0). A missing x stays missing, a
+ * missing date leaves x as it is; a learned ratio baseline <= 0 is an
+ * error naming the month. */
+typedef enum { HC_SEASON_RATIO, HC_SEASON_DIFFERENCE } hc_season_method;
+
+typedef struct {
+    hc_season_method method;
+    int learn;             /* fit relearns the baselines from training rows */
+    int has_baseline;      /* baseline and overall are set */
+    double baseline[12];   /* [0] January; NaN = no baseline (factor 1) */
+    double overall;
+} hc_seasonal;
+
 typedef struct {
     char *column;          /* snapshot column name (owned) */
     double weight;         /* > 0; 1 by default */
@@ -231,6 +256,7 @@ typedef struct {
      * change over the account's last trend_days days, not its value. */
     hc_trend_kind trend;   /* HC_TREND_NONE: the value itself */
     int trend_days;        /* 1..3650 with a trend */
+    hc_seasonal *seasonal; /* NULL: no seasonal adjustment (owned) */
 } hc_metric;
 
 typedef struct {
@@ -414,6 +440,10 @@ typedef struct {
                                   any transform (hc_rollup.h), or NULL
                                   (owned): "rollup": {"user_column": "user_id",
                                   "metrics": {"logins": "sum", ...}} */
+    hc_segkey *segkey;         /* derived segment key (lifecycle stage, several
+                                  columns: hc_segment_key.h), or NULL (owned);
+                                  active while columns.segment equals
+                                  segkey->column (hc_model_segkey.h) */
     /* Filled by hc_model_bind (-1 = unbound or absent optional column). */
     int col_account_id, col_snapshot_date, col_segment, col_arr;
 } hc_model;
@@ -632,8 +662,47 @@ hc_status hc_model_derive_trends(const hc_model *m, hc_table *t, hc_error *err);
 
 /* The input values of metric j of component k for rows rows[0..n) (NULL:
  * 0..n-1) of `t` into out: the column's values, or its trend (the derived
- * column, else computed). For learning transforms on training rows. */
+ * column, else computed), then seasonally adjusted when the metric has a
+ * baseline. For learning transforms on training rows, and for scoring. */
 hc_status hc_model_metric_values(const hc_model *m, size_t k, size_t j,
+                                 const hc_table *t, const size_t *rows, size_t n,
+                                 double *out, hc_error *err);
+
+/* --- seasonal adjustment (src/model/model_seasonal.c) --- */
+
+/* The schema name of a method ("ratio", "difference"), and the method of a
+ * name (-1 for an unknown name, else 0). */
+const char *hc_seasonal_method_name(hc_season_method method);
+int hc_seasonal_method_parse(const char *name, hc_season_method *method);
+
+/* A new adjustment: ratio, learn 1, no baseline. NULL when out of memory. */
+hc_seasonal *hc_seasonal_new(void);
+
+/* Checks an adjustment: with a baseline, `overall` finite and every month
+ * NaN (none) or finite, all > 0 for ratio; without one, learn must be 1.
+ * HC_EDATA naming the key under `path`; `file` may be NULL. */
+hc_status hc_seasonal_validate(const hc_seasonal *s, const char *path,
+                               const char *file, hc_error *err);
+
+/* Adjusts x[0..n) in place by the rule above; date[i] the day number of
+ * row i (HC_DATE_MISSING: unchanged). Without a baseline x is unchanged. */
+void hc_seasonal_adjust(const hc_seasonal *s, const int32_t *date, size_t n, double *x);
+
+/* Learns the baselines of `s` from values x[0..n) dated date[0..n) by the
+ * rule above (medians). HC_EDATA when no value is present, or a ratio
+ * baseline (or overall) is <= 0, naming the month. */
+hc_status hc_seasonal_learn(hc_seasonal *s, const double *x, const int32_t *date,
+                            size_t n, hc_error *err);
+
+/* Learns the baselines of every metric with a learned seasonal adjustment
+ * from the training rows `rows` (n; NULL: 0..n-1) of `t`.
+ * hc_model_learn_quantiles calls this first. */
+hc_status hc_model_learn_seasons(hc_model *m, const hc_table *t, const size_t *rows,
+                                 size_t n, hc_error *err);
+
+/* The input values of metric (k, j) before its seasonal adjustment: the
+ * column's values or its trend (hc_model_metric_values is this, adjusted). */
+hc_status hc_model_metric_inputs(const hc_model *m, size_t k, size_t j,
                                  const hc_table *t, const size_t *rows, size_t n,
                                  double *out, hc_error *err);
 

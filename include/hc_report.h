@@ -202,6 +202,8 @@ typedef enum {
     HC_REPORT_SECTION_CURRENT,
     HC_REPORT_SECTION_LEAD,       /* how early the score warns */
     HC_REPORT_SECTION_TREND,      /* bands by month over the history */
+    HC_REPORT_SECTION_SEASONS,    /* calibration and false red flags by calendar
+                                     month (report_season.c) */
     HC_REPORT_SECTION_BACKTEST,
     HC_REPORT_SECTION_WEIGHTS,
     HC_REPORT_SECTION_THRESHOLDS,
@@ -289,6 +291,8 @@ typedef struct {
     int thresholds_verdict; /* index into summary of the thresholds
                                paragraph, -1 when left out */
     int drift_verdict;      /* of the drift paragraph, -1 when none */
+    char seasons_note[900]; /* what the seasons section reads off its tables
+                               (report_season.c), or "" */
     /* The caveats: correlation is not causation, censoring, repeated
      * snapshots, small segments, ... */
     hc_report_paragraph caveats[HC_REPORT_CAVEATS_MAX];

@@ -334,6 +334,9 @@ typedef struct {
     int has_months;               /* dates and clusters given: calibration by
                                      calendar month (hc_calendar.h) */
     hc_calendar_result months;
+    int has_flags;                /* dates, clusters and bands given: false red
+                                     flags by calendar month, in accounts */
+    hc_calendar_flags flags;
     int has_band_accounts;        /* the rows had account codes */
     hc_metrics_bands_accounts_result band_accounts;
     char **band_names;            /* n_bands copies (owned) */

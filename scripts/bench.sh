@@ -13,6 +13,9 @@
 #                  NAME:ACCOUNTS for another size, e.g. --sizes 1m,3m
 #   --repeat N     run each healthcal step N times, report the fastest
 #   --no-peer      skip the Python peer
+#   --only LIST    time only these steps (comma-separated keys from the
+#                  list below, e.g. floor,validate,backtest; implies
+#                  --no-peer); the others show n/a
 #   --plan-only    generate the histories and print, for each size,
 #                  "SIZE DATA_DIR FIRST_TEST", without measuring anything
 #                  (scripts/bench_compare.sh uses it)
@@ -93,6 +96,7 @@ PLAN_ONLY=0
 SIZES=""
 REPEAT=""
 PEER=1
+ONLY=""
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) QUICK=1 ;;
@@ -102,6 +106,8 @@ while [ $# -gt 0 ]; do
     --repeat) [ $# -ge 2 ] || { echo "bench.sh: --repeat needs a number" >&2; exit 2; }
               REPEAT=$2; shift ;;
     --no-peer) PEER=0 ;;
+    --only) [ $# -ge 2 ] || { echo "bench.sh: --only needs a list" >&2; exit 2; }
+            ONLY=$2; PEER=0; shift ;;
     --plan-only) PLAN_ONLY=1 ;;
     -h|--help) sed -n '2,/^# Step results/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -252,6 +258,9 @@ first_test() {
 measure() {
     key=$1
     shift
+    if [ -n "$ONLY" ]; then
+        case ",$ONLY," in *",$key,"*) ;; *) na "$key"; return 0 ;; esac
+    fi
     best=""
     cpu=0
     rss=0

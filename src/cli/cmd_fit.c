@@ -27,7 +27,8 @@ enum {
     OPT_SEGMENTS,
     OPT_NO_EXPANSION,
     OPT_RECALIBRATE,
-    OPT_RECAL_HOLDOUT
+    OPT_RECAL_HOLDOUT,
+    OPT_SEG_MIN_CHURNED
 };
 
 typedef struct {
@@ -36,6 +37,7 @@ typedef struct {
         *coef_out;
     double ridge;
     int segments, no_expansion;
+    long seg_min_churned;
     const char *recalibrate;
     double recal_holdout;
     cli_format format;
@@ -170,14 +172,19 @@ static void print_weights(FILE *f, const hc_fit_result *r)
         fprintf(f, "note: %s\n", r->expansion_note);
     if (r->n_segments) {
         const hc_fit_shrinkage *k = &r->shrinkage;
-        fprintf(f, "\n%-14s %8s %7s %9s %12s %10s %10s  %s\n", "segment", "rows",
-                "events", "churned", "credibility", "intercept", "slope", "note");
+        int wn = 14; /* derived keys ("enterprise x emea x onboarding") are long */
+        for (size_t s = 0; s < r->n_segments; s++)
+            if (strlen(r->segments[s].name) > (size_t)wn)
+                wn = strlen(r->segments[s].name) > 60 ? 60 : (int)strlen(r->segments[s].name);
+        fprintf(f, "\n%-*s %8s %7s %9s %12s %10s %10s %8s  %s\n", wn, "segment", "rows",
+                "events", "churned", "credibility", "intercept", "slope", "accounts", "note");
         for (size_t s = 0; s < r->n_segments; s++) {
             const hc_fit_segment *g = &r->segments[s];
-            fprintf(f, "%-14.14s %8zu %7zu %9zu %12.3f %10.4g %10.4g  %s\n", g->name,
-                    g->rows, g->events, g->churned_accounts, g->credibility,
-                    g->intercept, g->slope, g->note);
+            fprintf(f, "%-*.*s %8zu %7zu %9zu %12.3f %10.4g %10.4g %8zu  %s\n", wn, wn,
+                    g->name, g->rows, g->events, g->churned_accounts, g->credibility,
+                    g->intercept, g->slope, g->accounts, g->note);
         }
+        fprintf(f, "(accounts and churned: accounts; rows and events: snapshot rows)\n");
         if (k->fixed)
             fprintf(f, "credibility Z = C / (C + k), C churned accounts, k = %.4g "
                        "(fixed 10 K: no component has an own-fit estimate in 3 or more segments)\n",
@@ -277,6 +284,7 @@ static int fit_history(fit_args *a)
     hc_fit_options_init(&fo);
     fo.ridge = a->ridge;
     fo.segments = a->segments;
+    fo.segment_min_churned = (size_t)a->seg_min_churned;
     fo.expansion = !a->no_expansion;
     if (a->recalibrate && hc_recal_method_parse(a->recalibrate, &fo.recalibrate) != 0) {
         rc = cli_usage_error("--recalibrate: unknown method '%s' (expected platt, "
@@ -330,6 +338,7 @@ int cmd_fit(int argc, char **argv)
         {"config", OPT_CONFIG, 1, "FILE", "the current (hand-set) config: components and transforms"},
         {"output", OPT_OUTPUT, 1, "FILE", "write the tuned config here (- for stdout)"},
         {"segments", OPT_SEGMENTS, 0, NULL, "per-segment weights, shrunk toward the pooled fit"},
+        {"segment-min-churned", OPT_SEG_MIN_CHURNED, 1, "N", "with --segments: merge a segment with fewer churned accounts into the pooled model (default 1)"},
         {"no-expansion", OPT_NO_EXPANSION, 0, NULL, "do not fit the expansion model"},
         {"observations", OPT_OBSERVATIONS, 1, "FILE", "fit a labelled table instead of history"},
         {"label", OPT_LABEL, 1, "COL", "label column of --observations (0/1, true/false, yes/no)"},
@@ -366,6 +375,11 @@ int cmd_fit(int argc, char **argv)
         "method of moments on their robust variances v_sc) and sigma_c^2 the mean\n"
         "of C_s v_sc. With fewer than 3 segments with an own fit, k = 10 K\n"
         "(K components). The chosen k is printed and recorded in the config.\n"
+        "A segment with fewer than --segment-min-churned churned accounts (default\n"
+        "1: one without a churner) is merged into the pooled model: no override,\n"
+        "Z 0, said in its note. Derived segments (columns.segment as a list such as\n"
+        "[\"plan\", \"region\", \"lifecycle\"], and the lifecycle stages) are\n"
+        "fitted the same way, one cell per key.\n"
         "\n"
         "--recalibrate platt|isotonic: an out-of-time recalibration of P(churn).\n"
         "The observations of the latest --recalibrate-holdout share of the distinct\n"
@@ -404,6 +418,10 @@ int cmd_fit(int argc, char **argv)
         case OPT_OUTPUT: a.output = arg; break;
         case OPT_SEGMENTS: a.segments = 1; break;
         case OPT_NO_EXPANSION: a.no_expansion = 1; break;
+        case OPT_SEG_MIN_CHURNED:
+            if (cli_parse_long("segment-min-churned", arg, 1, 1000000, &a.seg_min_churned))
+                return 1;
+            break;
         case OPT_OBSERVATIONS: a.observations = arg; break;
         case OPT_LABEL: a.label = arg; break;
         case OPT_FEATURES: a.features = arg; break;

@@ -3,6 +3,7 @@
 #include "cli_format.h"
 #include "cli_history.h"
 #include "cli_model.h"
+#include "cli_season.h"
 #include "hc_backtest.h"
 #include "hc_obs_table.h"
 #include "hc_validate.h"
@@ -328,6 +329,8 @@ static void print_result(FILE *f, const char *what, const hc_validate_result *r)
     }
     if (r->has_months)
         print_months(f, &r->months);
+    if (r->has_flags) /* cli_season.c */
+        cli_season_print_flags(f, &r->flags);
     if (r->n_segments) {
         fprintf(f, "\nsegments (ROC AUC of the health score within each)\n");
         for (size_t k = 0; k < r->n_segments; k++) {

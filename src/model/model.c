@@ -37,6 +37,7 @@ static void free_component(hc_component *c)
 {
     for (size_t j = 0; j < c->n_metrics; j++) {
         free(c->metrics[j].column);
+        free(c->metrics[j].seasonal);
         hc_transform_release(&c->metrics[j].transform);
     }
     free(c->metrics);
@@ -75,6 +76,7 @@ void hc_model_free(hc_model *m)
     free(m->columns.amount);
     json_decref(m->event_map);
     hc_rollup_free(m->rollup);
+    hc_segkey_free(m->segkey);
     free(m);
 }
 
@@ -106,6 +108,8 @@ hc_model *hc_model_copy(const hc_model *m)
     ok &= !m->event_map || c->event_map;
     c->rollup = hc_rollup_copy(m->rollup);
     ok &= !m->rollup || c->rollup;
+    c->segkey = hc_segkey_copy(m->segkey);
+    ok &= !m->segkey || c->segkey;
     c->fit = m->fit ? json_deep_copy(m->fit) : NULL;
     c->provenance = m->provenance ? json_deep_copy(m->provenance) : NULL;
     ok &= (!m->fit || c->fit) && (!m->provenance || c->provenance);
@@ -157,6 +161,12 @@ hc_model *hc_model_copy(const hc_model *m)
                 mt->trend = from->metrics[j].trend;
                 mt->trend_days = from->metrics[j].trend_days;
                 mt->column = dup_str(from->metrics[j].column);
+                if (from->metrics[j].seasonal) { /* seasonal adjustment */
+                    mt->seasonal = malloc(sizeof *mt->seasonal);
+                    if (!mt->seasonal)
+                        goto fail;
+                    *mt->seasonal = *from->metrics[j].seasonal;
+                }
                 if (!mt->column ||
                     hc_transform_copy(&mt->transform,
                                       &from->metrics[j].transform,

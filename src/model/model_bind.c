@@ -1,5 +1,6 @@
 /* model_bind.c - binding a model to a snapshot table: the columns it needs, their resolution and type checks, and quantile cuts learned from rows. */
 #include "hc_model.h"
+#include "hc_model_segkey.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,9 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
         total += m->components[k].n_metrics;
     if (m->rollup)
         total += 1 + m->rollup->n_metrics;
+    int derived = hc_model_segkey_active(m);
+    if (derived)
+        total += m->segkey->n_parts + 1;
     hc_colspec *s = malloc(total * sizeof *s);
     *specs = NULL;
     *n = 0;
@@ -80,7 +84,7 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
     s[c++] = (hc_colspec){m->columns.account_id, HC_COL_TEXT, 1};
     s[c++] = (hc_colspec){m->columns.snapshot_date, HC_COL_DATE, 1};
     s[c++] = (hc_colspec){m->columns.segment, HC_COL_TEXT,
-                          m->n_segments > 0};
+                          m->n_segments > 0 && !derived};
     s[c++] = (hc_colspec){m->columns.arr, HC_COL_NUM, 0};
     for (size_t k = 0; k < m->n_components; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++) {
@@ -97,6 +101,22 @@ hc_status hc_model_required_columns(const hc_model *m, hc_colspec **specs,
             }
             s[c++] = (hc_colspec){col, hc_metric_coltype(mt), 1};
         }
+    /* A derived segment key reads its part columns and the start date as
+     * text (hc_segment_key.h); its own column is made after loading. */
+    if (derived) {
+        const hc_segkey *sk = m->segkey;
+        for (size_t q = 0; q <= sk->n_parts; q++) {
+            const char *col = q < sk->n_parts ? sk->parts[q]
+                              : sk->lifecycle ? sk->lifecycle->start_date : NULL;
+            if (!col || (q < sk->n_parts && hc_segkey_part_is_stage(sk, q)))
+                continue;
+            size_t i = 0;
+            while (i < c && strcmp(s[i].name, col) != 0)
+                i++;
+            if (i == c)
+                s[c++] = (hc_colspec){col, HC_COL_TEXT, 1};
+        }
+    }
     /* A roll-up reads the user column and its metrics (hc_rollup.h). */
     if (m->rollup) {
         s[c++] = (hc_colspec){m->rollup->user_column, HC_COL_TEXT, 1};
@@ -164,6 +184,9 @@ int hc_model_has_quantiles(const hc_model *m, int uncut)
             if (tf->type == HC_TF_CATEGORICAL && tf->cat && tf->cat->learn &&
                 (!uncut || tf->cat->n_levels == 0))
                 return 1;
+            const hc_seasonal *sn = m->components[k].metrics[j].seasonal;
+            if (sn && sn->learn && (!uncut || !sn->has_baseline))
+                return 1; /* a seasonal baseline learned on training rows */
         }
     return 0;
 }
@@ -172,6 +195,10 @@ hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,
                                    const size_t *rows, size_t n,
                                    hc_error *err)
 {
+    /* Seasonal baselines first: quantile cuts see the adjusted values. */
+    hc_status st0 = hc_model_learn_seasons(m, t, rows, n, err);
+    if (st0 != HC_OK)
+        return st0;
     for (size_t k = 0; k < m->n_components; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++) {
             hc_metric *mt = &m->components[k].metrics[j];

@@ -1,5 +1,6 @@
 /* model_history.c - loading a history with the union of the configs' columns: text for categorical metrics, the roll-up, derived trends. */
 #include "hc_model_history.h"
+#include "hc_model_segkey.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ hc_status hc_model_history_load(hc_model *const *models, size_t n,
             cap += models[i]->components[k].n_metrics;
         if (models[i]->rollup)
             cap += 1 + models[i]->rollup->n_metrics;
+        if (models[i]->segkey)
+            cap += models[i]->segkey->n_parts + 1;
     }
     const char *const *user_text = ho->columns.text_metrics;
     size_t n_user_text = ho->columns.n_text_metrics;
@@ -62,6 +65,18 @@ hc_status hc_model_history_load(hc_model *const *models, size_t n,
             add_unique(metrics, &nm, r->metrics[q].column);
         add_unique(text, &nt, r->user_column);
     }
+    /* A derived segment key's part columns and start date, as text. */
+    for (size_t i = 0; i < n; i++) {
+        const hc_segkey *sk = hc_model_segkey_active(models[i]) ? models[i]->segkey : NULL;
+        for (size_t q = 0; sk && q <= sk->n_parts; q++) {
+            const char *col = q < sk->n_parts ? sk->parts[q]
+                              : sk->lifecycle ? sk->lifecycle->start_date : NULL;
+            if (col && !(q < sk->n_parts && hc_segkey_part_is_stage(sk, q))) {
+                add_unique(metrics, &nm, col);
+                add_unique(text, &nt, col);
+            }
+        }
+    }
     hc_history_options o = *ho;
     o.metrics = metrics;
     o.n_metrics = nm;
@@ -79,6 +94,14 @@ hc_status hc_model_history_load(hc_model *const *models, size_t n,
      * otherwise recompute them on every call; the values are the same). */
     for (size_t i = 0; i < n && st == HC_OK; i++)
         st = hc_model_derive_trends(models[i], h->snapshots.table, err);
+    /* Derived segment keys (hc_model_segkey.h): the first config's is the
+     * snapshots' segment column. */
+    int seg_col = h->snapshots.segment_col;
+    for (size_t i = 1; i < n && st == HC_OK; i++)
+        st = hc_model_derive_segment_key(models[i], &h->snapshots, NULL, err);
+    h->snapshots.segment_col = seg_col;
+    if (st == HC_OK)
+        st = hc_model_derive_segment_key(models[0], &h->snapshots, NULL, err);
     if (st != HC_OK) {
         hc_history_release(h);
         memset(h, 0, sizeof *h);

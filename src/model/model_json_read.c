@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hc_model_segkey.h"
+#include "model_json_season.h"
 #include "model_json.h"
 
 /* The categorical transform (hc_model.h hc_categorical; README
@@ -211,7 +213,7 @@ static hc_status parse_metric(hc_mj_ctx *c, const json_t *v, const char *path,
                               hc_metric *mt)
 {
     static const char *const keys[] = {"column", "weight", "trend", "transform",
-                                       NULL};
+                                       "seasonal", NULL};
     char p[512];
     hc_status st;
     if ((st = hc_mj_object(c, v, path)) != HC_OK ||
@@ -239,6 +241,9 @@ static hc_status parse_metric(hc_mj_ctx *c, const json_t *v, const char *path,
             return st;
         mt->trend_days = days;
     }
+    /* "seasonal": {"period": "month", "method": "ratio", ...} (model_json_season.c) */
+    if ((st = hc_mj_seasonal(c, json_object_get(v, "seasonal"), path, &mt->seasonal)) != HC_OK)
+        return st;
     json_t *tf = json_object_get(v, "transform");
     hc_mj_join(p, sizeof p, path, "transform");
     if (!tf)
@@ -554,7 +559,7 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
     static const char *const keys[] = {
         "schema", "name", "columns", "horizon_days", "lead_days", "missing",
         "components", "bands", "churn_model", "expansion_model", "segments",
-        "fit", "provenance", "event_map", "rollup", NULL};
+        "fit", "provenance", "event_map", "rollup", "lifecycle", NULL};
     static const char *const col_keys[] = {"account_id", "snapshot_date",
                                            "segment", "arr", "event_date",
                                            "event_type", "amount", NULL};
@@ -591,8 +596,9 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
                                &m->columns.account_id)) != HC_OK ||
             (st = hc_mj_string(c, cols, "columns", "snapshot_date", 0,
                                &m->columns.snapshot_date)) != HC_OK ||
-            (st = hc_mj_string(c, cols, "columns", "segment", 0,
-                               &m->columns.segment)) != HC_OK ||
+            (!json_is_array(json_object_get(cols, "segment")) && /* derived: below */
+             (st = hc_mj_string(c, cols, "columns", "segment", 0,
+                                &m->columns.segment)) != HC_OK) ||
             (st = hc_mj_string(c, cols, "columns", "arr", 0,
                                &m->columns.arr)) != HC_OK ||
             (st = hc_mj_string(c, cols, "columns", "event_date", 0,
@@ -604,7 +610,9 @@ static hc_status parse_model(hc_mj_ctx *c, const json_t *root, hc_model *m)
             return st;
     }
     if ((st = parse_event_map(c, root, m)) != HC_OK ||
-        (st = parse_rollup(c, root, m)) != HC_OK)
+        (st = parse_rollup(c, root, m)) != HC_OK ||
+        (st = hc_model_segkey_read(m, cols ? json_object_get(cols, "segment") : NULL,
+                                   json_object_get(root, "lifecycle"), c->err)) != HC_OK)
         return st;
     if ((st = hc_mj_int(c, root, "", "horizon_days", &m->horizon_days)) !=
             HC_OK ||

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hc_model_segkey.h"
 #include "model_json.h"
+#include "model_json_season.h"
 
 /* Adds `value` under `key`, tracking failure in *ok (json_object_set_new
  * takes the reference even on failure). */
@@ -142,6 +144,8 @@ json_t *hc_model_to_json(const hc_model *m)
         if (m->columns.amount)
             put(cols, "amount", json_string(m->columns.amount), &ok);
     }
+    if (cols && hc_model_segkey_write(m, root, cols) != 0) /* derived key */
+        ok = 0;
     put(root, "columns", cols, &ok);
     if (m->event_map)
         put(root, "event_map", json_deep_copy(m->event_map), &ok);
@@ -188,6 +192,8 @@ json_t *hc_model_to_json(const hc_model *m)
                                                hc_trend_kind_name(mt->trend), "days",
                                                mt->trend_days),
                         &ok);
+                if (mt->seasonal) /* model_json_season.c */
+                    put(mo, "seasonal", hc_mj_seasonal_to_json(mt->seasonal), &ok);
                 put(mo, "transform", transform_to_json(&mt->transform, &ok),
                     &ok);
             }

@@ -1,10 +1,11 @@
-/* model_segments.c - segment overrides: per-segment weights, churn and expansion models that replace the top-level ones. */
+/* model_segments.c - segment overrides: per-segment weights, churn and expansion models that replace the top-level ones; the derived segment key column of a history. */
 #include "hc_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hc_model_segkey.h"
 #include "model_check.h"
 
 int hc_model_find_segment(const hc_model *m, const char *value)
@@ -109,4 +110,35 @@ hc_status hc_model_set_segment_expansion(hc_model *m, size_t seg,
     free(sg->expansion.coef);
     sg->expansion = e;
     return HC_OK;
+}
+
+hc_status hc_model_derive_segment_key(const hc_model *m, hc_snapshots *s,
+                                      hc_segkey_counts *counts, hc_error *err)
+{
+    if (counts)
+        memset(counts, 0, sizeof *counts);
+    if (!hc_model_segkey_active(m))
+        return HC_OK;
+    int col;
+    hc_status st = hc_segkey_derive(m->segkey, s->table, s->id_col, s->date_col, &col,
+                                    counts, err);
+    if (st == HC_OK)
+        s->segment_col = col;
+    return st;
+}
+
+hc_status hc_model_segment_key_codes(const hc_model *m, const hc_table *t,
+                                     hc_strpool **pool, int32_t **codes, hc_error *err)
+{
+    *pool = NULL;
+    *codes = NULL;
+    int id, date;
+    hc_status st = hc_model_find_column(m, t, "columns.account_id", m->columns.account_id,
+                                        HC_COL_TEXT, 1, &id, err);
+    if (st == HC_OK)
+        st = hc_model_find_column(m, t, "columns.snapshot_date", m->columns.snapshot_date,
+                                  HC_COL_DATE, 1, &date, err);
+    if (st == HC_OK)
+        st = hc_segkey_codes(m->segkey, t, id, date, pool, codes, NULL, err);
+    return st;
 }

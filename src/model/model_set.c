@@ -166,6 +166,7 @@ hc_status hc_model_add_metric(hc_model *m, size_t comp, const char *column,
     mt.col = -1;
     mt.trend = HC_TREND_NONE;
     mt.trend_days = 0;
+    mt.seasonal = NULL;
     if (!mt.column)
         return hc_error_nomem(err);
     if (hc_transform_copy(&mt.transform, tf, err) != HC_OK) {

@@ -78,7 +78,7 @@ hc_status hc_model_derive_trends(const hc_model *m, hc_table *t, hc_error *err)
     return HC_OK;
 }
 
-hc_status hc_model_metric_values(const hc_model *m, size_t k, size_t j,
+hc_status hc_model_metric_inputs(const hc_model *m, size_t k, size_t j,
                                  const hc_table *t, const size_t *rows, size_t n,
                                  double *out, hc_error *err)
 {

@@ -182,6 +182,14 @@ hc_status hc_model_validate(const hc_model *m, hc_error *err)
                 return hc_error_set(err, HC_EDATA, file, 0, 0,
                                     "components[%zu].metrics[%zu].trend.days: must be "
                                     "1 to 3650 (got %d)", k, j, mt->trend_days);
+            snprintf(path, sizeof path, "components[%zu].metrics[%zu].seasonal", k, j);
+            if (mt->seasonal && mt->transform.type == HC_TF_CATEGORICAL)
+                return hc_error_set(err, HC_EDATA, file, 0, 0,
+                                    "%s: a categorical metric has no seasonal "
+                                    "adjustment (its levels are not numbers)", path);
+            if (mt->seasonal &&
+                (st = hc_seasonal_validate(mt->seasonal, path, file, err)) != HC_OK)
+                return st;
             if (mt->trend != HC_TREND_NONE &&
                 mt->transform.type == HC_TF_CATEGORICAL)
                 return hc_error_set(err, HC_EDATA, file, 0, 0,

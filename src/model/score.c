@@ -1,5 +1,6 @@
 /* score.c - scoring a snapshot table with a model: sub-scores, health, band, probabilities. */
 #include "hc_model.h"
+#include "hc_model_segkey.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -270,10 +271,19 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                                       hc_metric_coltype(mt), 1, &c, err);
             if (st != HC_OK)
                 break;
-            if (mt->trend != HC_TREND_NONE) {
+            if (mt->seasonal && !mt->seasonal->has_baseline) {
+                st = hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                  "components[%zu].metrics[%zu].seasonal: the seasonal "
+                                  "adjustment of column '%s' has no baseline; learn it "
+                                  "on training rows first (healthcal fit)", k, j,
+                                  mt->column);
+                break;
+            }
+            /* A seasonal metric: its adjusted values (trend first) in tval. */
+            if (mt->trend != HC_TREND_NONE || mt->seasonal) {
                 char tname[512];
                 hc_model_trend_column(mt, tname, sizeof tname);
-                int tc = hc_table_find(t, tname);
+                int tc = mt->seasonal ? -1 : hc_table_find(t, tname);
                 if (tc >= 0 && t->cols[tc].type == HC_COL_NUM) {
                     c = tc;
                 } else {
@@ -305,7 +315,14 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
             mcol[q] = c;
         }
     int seg_col = -1;
-    if (st == HC_OK && m->n_segments > 0)
+    /* A derived segment key the table lacks (a loader that did not derive
+     * it): computed here for every row (hc_model_segkey.h). */
+    hc_strpool *own_pool = NULL;
+    int32_t *own_codes = NULL;
+    if (st == HC_OK && m->n_segments > 0 && hc_model_segkey_active(m) &&
+        hc_table_find(t, m->columns.segment) < 0)
+        st = hc_model_segment_key_codes(m, t, &own_pool, &own_codes, err);
+    else if (st == HC_OK && m->n_segments > 0)
         st = hc_model_find_column(m, t, "columns.segment", m->columns.segment,
                                   HC_COL_TEXT, 1, &seg_col, err);
     if (st != HC_OK) {
@@ -319,12 +336,15 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     int32_t *segmap = NULL;
     size_t n_codes = 0;
     const int32_t *segcodes = NULL;
-    if (seg_col >= 0) {
-        const hc_column *sc = &t->cols[seg_col];
-        segcodes = sc->code;
-        n_codes = sc->pool ? hc_strpool_count(sc->pool) : 0;
+    if (seg_col >= 0 || own_codes) {
+        const hc_column *sc = seg_col >= 0 ? &t->cols[seg_col] : NULL;
+        const hc_strpool *spool = sc ? sc->pool : own_pool;
+        segcodes = sc ? sc->code : own_codes;
+        n_codes = spool ? hc_strpool_count(spool) : 0;
         segmap = malloc((n_codes ? n_codes : 1) * sizeof *segmap);
         if (!segmap) {
+            free(own_codes);
+            hc_strpool_free(own_pool);
             free_maps(cmap, n_metrics);
             free_maps(tval, n_metrics);
             free(mcol);
@@ -332,9 +352,9 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         }
         for (size_t i = 0; i < n_codes; i++)
             segmap[i] = -1;
-        for (size_t s = 0; s < m->n_segments && sc->pool; s++) {
+        for (size_t s = 0; s < m->n_segments && spool; s++) {
             const char *v = m->segments[s].value;
-            int32_t code = hc_strpool_lookup(sc->pool, v, strlen(v));
+            int32_t code = hc_strpool_lookup(spool, v, strlen(v));
             if (code >= 0 && (size_t)code < n_codes)
                 segmap[code] = (int32_t)s;
         }
@@ -348,6 +368,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         free(work);
         free(segidx);
         free(segmap);
+        free(own_codes);
+        hc_strpool_free(own_pool);
         free_maps(cmap, n_metrics);
         free_maps(tval, n_metrics);
         free(mcol);
@@ -357,6 +379,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
         free(work);
         free(segidx);
         free(segmap);
+        free(own_codes);
+        hc_strpool_free(own_pool);
         free_maps(cmap, n_metrics);
         free_maps(tval, n_metrics);
         free(mcol);
@@ -447,6 +471,8 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     free(work);
     free(segidx);
     free(segmap);
+    free(own_codes);
+    hc_strpool_free(own_pool);
     free_maps(cmap, n_metrics);
     free_maps(tval, n_metrics);
     free(mcol);

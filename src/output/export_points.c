@@ -120,6 +120,14 @@ hc_status hc_export_points_write(FILE *f, const hc_model *m, hc_error *err)
     if (K == 0)
         return hc_error_set(err, HC_EDATA, m->source, 0, 0,
                             "components: needs at least one component");
+    for (size_t k = 0; k < K; k++) /* a scorecard has no calendar (model_seasonal.c) */
+        for (size_t j = 0; j < m->components[k].n_metrics; j++)
+            if (m->components[k].metrics[j].seasonal)
+                return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                    "components[%zu].metrics[%zu].seasonal: the points "
+                                    "scorecard does not apply seasonal adjustments (column "
+                                    "'%s'); score with healthcal predict", k, j,
+                                    m->components[k].metrics[j].column);
     int *pts = malloc(K * sizeof *pts);
     double *frac = malloc(K * sizeof *frac), *w = malloc(K * sizeof *w);
     double *x = malloc((HC_QUANTILE_CUTS + GRID_STEPS + 1) * sizeof *x);

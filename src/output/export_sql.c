@@ -1,5 +1,6 @@
 /* export_sql.c - the config as one SQL statement that scores a snapshot table the way score.c does. */
 #include "hc_export.h"
+#include "hc_model_segkey.h"
 #include "hc_metrics.h"
 
 #include "export_sql.h"
@@ -376,6 +377,12 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
                                     "the quantile transform of column '%s' has no "
                                     "cuts; learn them first (healthcal fit)", k, j,
                                     m->components[k].metrics[j].column);
+            else if (m->components[k].metrics[j].seasonal) /* model_seasonal.c */
+                return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                                    "components[%zu].metrics[%zu].seasonal: the SQL export "
+                                    "does not apply seasonal adjustments (column '%s'); "
+                                    "score with healthcal predict", k, j,
+                                    m->components[k].metrics[j].column);
             else if (m->components[k].metrics[j].trend != HC_TREND_NONE)
                 return hc_error_set(err, HC_EDATA, m->source, 0, 0,
                                     "components[%zu].metrics[%zu].trend: the SQL export "
@@ -393,6 +400,12 @@ hc_status hc_export_sql_write(FILE *f, const hc_model *m,
                                     "the categorical transform of column '%s' has no "
                                     "levels; learn them first (healthcal fit)", k, j,
                                     m->components[k].metrics[j].column);
+    if (hc_model_segkey_active(m) && m->n_segments > 0)
+        return hc_error_set(err, HC_EDATA, m->source, 0, 0,
+                            "columns.segment: the SQL export does not derive segment keys "
+                            "(the key '%s' combines columns and lifecycle stages); add the "
+                            "key as a column of the table and name it in columns.segment",
+                            m->columns.segment);
     for (size_t q = 0; m->rollup && q < m->rollup->n_metrics; q++)
         if (m->rollup->metrics[q].agg == HC_AGG_MEDIAN && o->dialect == HC_SQL_SQLITE)
             return hc_error_set(err, HC_EDATA, m->source, 0, 0,

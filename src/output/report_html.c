@@ -222,6 +222,8 @@ void hc_report_write_html(FILE *f, const hc_report_result *res, const hc_report_
     hc_rh_section_current(pg);
     hc_rh_section_lead(pg);
     hc_rh_section_trend(pg);
+    if (page.doc->sections[HC_REPORT_SECTION_SEASONS].shown)
+        hc_rh_section_seasons(pg); /* report_html_season.c */
     hc_rh_section_backtest(pg);
     hc_rh_section_weights(pg);
     hc_rh_section_thresholds(pg);

@@ -69,6 +69,9 @@ void hc_rh_section_calls(const hc_rh_page *pg);
 void hc_rh_section_lead(const hc_rh_page *pg);
 void hc_rh_section_trend(const hc_rh_page *pg);
 
+/* report_html_season.c: calibration and false red flags by calendar month. */
+void hc_rh_section_seasons(const hc_rh_page *pg);
+
 /* report_html_book.c: today's book, segments, drift, the counts. */
 void hc_rh_section_risk(const hc_rh_page *pg);
 void hc_rh_section_segments(const hc_rh_page *pg);

@@ -2,6 +2,7 @@
 #include "hc_date.h"
 #include "hc_format.h"
 #include "hc_report_render.h"
+#include "report_md_season.h"
 
 #include <math.h>
 
@@ -507,6 +508,7 @@ void hc_report_write_markdown(FILE *f, const hc_report_result *res,
     heading(f, res, HC_REPORT_SECTION_SUMMARY);
     paragraphs(f, doc->summary, doc->n_summary, 0);
     lead(f, res);
+    hc_report_md_seasons(f, res); /* report_md_season.c */
     weights(f, res);
     thresholds(f, res);
     risk(f, res);

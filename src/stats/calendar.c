@@ -1,4 +1,4 @@
-/* calendar.c - calibration by calendar month: observed and predicted churn, O/E with intervals clustered by account. */
+/* calendar.c - calibration by calendar month (observed and predicted churn, O/E with intervals clustered by account), and false red flags by month in accounts. */
 #include "hc_calendar.h"
 
 #include <math.h>
@@ -137,4 +137,73 @@ hc_status hc_calendar_calibration(const double *y, const double *p, const int32_
     free(rate);
     free(oe);
     return st;
+}
+
+static void flag_share(hc_calendar_flag_share *s, size_t accounts, size_t flagged,
+                       double level)
+{
+    s->accounts = accounts;
+    s->flagged = flagged;
+    s->share = accounts ? (double)flagged / (double)accounts : 0.0;
+    hc_metrics_wilson(flagged, accounts, level, &s->ci_low, &s->ci_high);
+}
+
+/* Bits of an (account, month) cell. */
+enum { SEEN = 1, CHURN = 2, RED = 4 };
+
+/* Adds an (account, month) cell to the counts: a non-churning account of
+ * the month when seen without churn, flagged when one snapshot is red. */
+static void cell_count(unsigned char c, size_t *accounts, size_t *flagged)
+{
+    if ((c & SEEN) && !(c & CHURN)) {
+        (*accounts)++;
+        *flagged += (c & RED) != 0;
+    }
+}
+
+hc_status hc_calendar_false_flags(const double *y, const int32_t *band, const int32_t *date,
+                                  const int32_t *cluster, size_t n, double level,
+                                  hc_calendar_flags *out, hc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->level = level;
+    for (size_t i = 0; i < n; i++)
+        if ((y[i] != 0.0 && y[i] != 1.0) || cluster[i] < 0)
+            return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                                "row %zu: outcome %g or account code %d is not valid", i,
+                                y[i], (int)cluster[i]);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((size_t)cluster[i] + 1 > k)
+            k = (size_t)cluster[i] + 1;
+    unsigned char *month = n ? row_months(date, n, err) : NULL;
+    unsigned char *cell = calloc((k ? k : 1) * 12, 1);
+    if ((n && !month) || !cell) {
+        free(month);
+        free(cell);
+        return hc_error_nomem(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *c = &cell[(size_t)cluster[i] * 12 + month[i]];
+        *c |= SEEN;
+        if (y[i] == 1.0)
+            *c |= CHURN;
+        if (band[i] == 0)
+            *c |= RED;
+    }
+    size_t acc[12] = {0}, fl[12] = {0}, sa = 0, sf = 0, ra = 0, rf = 0;
+    for (size_t a = 0; a < k; a++)
+        for (int m = 0; m < 12; m++)
+            cell_count(cell[a * 12 + m], &acc[m], &fl[m]);
+    for (int m = 0; m < 12; m++) {
+        flag_share(&out->month[m], acc[m], fl[m], level);
+        int season = m == 7 || m == 11; /* August, December */
+        *(season ? &sa : &ra) += acc[m];
+        *(season ? &sf : &rf) += fl[m];
+    }
+    flag_share(&out->season, sa, sf, level);
+    flag_share(&out->rest, ra, rf, level);
+    free(month);
+    free(cell);
+    return HC_OK;
 }

@@ -5,7 +5,9 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The most threads the local fits of one pass are shared between. */
 #define LOWESS_MAX_THREADS 8
@@ -29,6 +31,84 @@ static inline double lowess_weight(double x, double xs, double h, double h1, dou
     return w * rw;
 }
 
+/* Points whose tricube weights are computed together (lowess_block). */
+#define LW_BLOCK 32
+
+/* The tricube weights (lowess_weight with rw 1) of x[0..LW_BLOCK) into w:
+ * the same operations as lowess_weight on every point, two points to an
+ * instruction where the compiler has vector types (each lane rounds as
+ * the scalar operation does: the same values bit for bit; the choice of
+ * 1 within h1 and 0 beyond h9 by masks). For h = 0 the quotient is not
+ * finite but never chosen (r is 0 within the window, so the weight is 1;
+ * beyond it, 0). */
+#if defined(__GNUC__)
+typedef double lw_v2d __attribute__((vector_size(16)));
+typedef long long lw_v2l __attribute__((vector_size(16)));
+
+static void lowess_block(const double *x, double xs, double h, double h1, double h9,
+                         double *w)
+{
+    const lw_v2d vxs = {xs, xs}, vh = {h, h}, vh1 = {h1, h1}, vh9 = {h9, h9};
+    const lw_v2d one = {1.0, 1.0};
+    const lw_v2l mag = {INT64_MAX, INT64_MAX};
+    for (size_t k = 0; k < LW_BLOCK; k += 2) {
+        lw_v2d xv;
+        memcpy(&xv, x + k, sizeof xv);
+        lw_v2d r = (lw_v2d)((lw_v2l)(xv - vxs) & mag);
+        lw_v2d q = r / vh;
+        lw_v2d t = one - q * q * q;
+        lw_v2d v = t * t * t;
+        lw_v2l in1 = (lw_v2l)(r > vh1), out9 = (lw_v2l)(r > vh9);
+        lw_v2l bits = (((lw_v2l)v & in1) | ((lw_v2l)one & ~in1)) & ~out9;
+        memcpy(w + k, &bits, sizeof bits);
+    }
+}
+#else
+static void lowess_block(const double *x, double xs, double h, double h1, double h9,
+                         double *w)
+{
+    for (size_t k = 0; k < LW_BLOCK; k++)
+        w[k] = lowess_weight(x[k], xs, h, h1, h9, 1.0);
+}
+#endif
+
+/* The tricube weights of x[j..j+m) into w (m <= LW_BLOCK). A block of
+ * tied points (sorted x: its ends are equal), as discrete scores give,
+ * takes one weight: the weight is a function of x alone. */
+static void lowess_weights(const double *x, size_t j, size_t m, double xs, double h,
+                           double h1, double h9, double *w)
+{
+    if (m > 0 && x[j] == x[j + m - 1]) {
+        double v = lowess_weight(x[j], xs, h, h1, h9, 1.0);
+        for (size_t k = 0; k < m; k++)
+            w[k] = v;
+        return;
+    }
+    if (m == LW_BLOCK) {
+        lowess_block(x + j, xs, h, h1, h9, w);
+        return;
+    }
+    for (size_t k = 0; k < m; k++)
+        w[k] = lowess_weight(x[j + k], xs, h, h1, h9, 1.0);
+}
+
+/* The end of the window of xs from nleft: the first j >= nleft with x[j]
+ * beyond xs by more than h9 (ties beyond nright are picked up), n if
+ * none. The test is false up to xs and then monotone in x (a rounded
+ * difference from xs grows with x), so it is found by bisection. */
+static size_t lowess_end(const double *x, size_t n, double xs, double h9, size_t nleft)
+{
+    size_t lo = nleft, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fabs(x[mid] - xs) > h9 && x[mid] > xs)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 /* The local fit at xs over the neighbourhood [nleft, nright] (0-based) of
  * ascending x: tricube weights (times robustness weights rw when given),
  * then a weighted straight line unless the points are too bunched.
@@ -48,29 +128,34 @@ static int lowess_point(const double *x, const double *y, size_t n, double xs,
     double h = fmax(xs - x[nleft], x[nright] - xs);
     double h9 = 0.999 * h, h1 = 0.001 * h;
     double s0 = 0.0, s1 = 0.0, sy = 0.0;
-    size_t j = nleft;
-    while (j < n) {
-        /* Weights; ties beyond nright are picked up. */
-        if (fabs(x[j] - xs) > h9 && x[j] > xs)
-            break;
-        double wj = lowess_weight(x[j], xs, h, h1, h9, rw ? rw[j] : 1.0);
-        s0 += wj;
-        s1 += wj * x[j];
-        sy += wj * y[j];
-        j++;
+    double wb[LW_BLOCK];
+    /* The weights in blocks; the sums in the one order of the points. */
+    size_t end = lowess_end(x, n, xs, h9, nleft);
+    for (size_t j = nleft; j < end;) {
+        size_t m = end - j < LW_BLOCK ? end - j : LW_BLOCK;
+        lowess_weights(x, j, m, xs, h, h1, h9, wb);
+        for (size_t k = 0; k < m; k++, j++) {
+            double wj = rw ? wb[k] * rw[j] : wb[k];
+            s0 += wj;
+            s1 += wj * x[j];
+            sy += wj * y[j];
+        }
     }
-    size_t nrt = j - 1;
     if (s0 <= 0.0)
         return 0;
     double fit = sy / s0;
     if (h > 0.0) {
         /* Weighted centre, spread and covariance with y. */
         double a = s1 / s0, c = 0.0, d = 0.0;
-        for (j = nleft; j <= nrt; j++) {
-            double wj = lowess_weight(x[j], xs, h, h1, h9, rw ? rw[j] : 1.0);
-            double dx = x[j] - a;
-            c += wj * dx * dx;
-            d += wj * dx * y[j];
+        for (size_t j = nleft; j < end;) {
+            size_t m = end - j < LW_BLOCK ? end - j : LW_BLOCK;
+            lowess_weights(x, j, m, xs, h, h1, h9, wb);
+            for (size_t k = 0; k < m; k++, j++) {
+                double wj = rw ? wb[k] * rw[j] : wb[k];
+                double dx = x[j] - a;
+                c += wj * dx * dx;
+                d += wj * dx * y[j];
+            }
         }
         c /= s0;
         d /= s0;

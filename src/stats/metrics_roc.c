@@ -9,8 +9,12 @@
 
 #include <gsl/gsl_cdf.h>
 
-/* Buckets of the lookup table over the sorted smaller class. */
+/* Buckets of the lookup table over the sorted smaller class: at least
+ * AUC_BUCKETS, and about four per score of the class (a power of two up
+ * to AUC_BUCKETS_MAX), so that most buckets hold one value or none and
+ * need no search. */
 #define AUC_BUCKETS 65536
+#define AUC_BUCKETS_MAX ((size_t)1 << 20)
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -23,22 +27,29 @@ static int cmp_double(const void *a, const void *b)
 typedef struct {
     const double *y, *score;
     const double *a;      /* m sorted scores of the smaller class */
-    const size_t *start;  /* AUC_BUCKETS + 1: first sorted score of bucket >= b */
-    size_t m;
+    const size_t *start;  /* nb + 1: first sorted score of bucket >= b */
+    size_t m, nb;
     double small_y, lo, hi, scale;
     int small_is_pos;
 } auc_table;
 
-/* 2U contributed by the larger-class rows in [begin, end). */
+/* 2U contributed by the larger-class rows in [begin, end). A row whose
+ * score repeats the previous counted row's (an account's weekly
+ * snapshots of a discrete component) reuses its counts. */
 static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
 {
     const double *a = tb->a;
     size_t m = tb->m;
-    uint64_t twice_u = 0;
+    uint64_t twice_u = 0, last = 0;
+    double last_s = NAN;
     for (size_t i = begin; i < end; i++) {
         if (tb->y[i] == tb->small_y)
             continue;
         double s = tb->score[i];
+        if (s == last_s) {
+            twice_u += last;
+            continue;
+        }
         size_t below, level;
         if (s < tb->lo) {
             below = level = 0;
@@ -47,33 +58,42 @@ static uint64_t auc_count(const auc_table *tb, size_t begin, size_t end)
             level = 0;
         } else {
             double t = floor((s - tb->lo) * tb->scale);
-            size_t b = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
+            size_t b = t >= (double)tb->nb ? tb->nb - 1 : (size_t)t;
             size_t l = tb->start[b], r = tb->start[b + 1]; /* first >= s is in [l, r] */
-            size_t top = r;
-            while (l < r) {
-                size_t mid = l + (r - l) / 2;
-                if (a[mid] < s)
-                    l = mid + 1;
-                else
-                    r = mid;
+            if (l == r || a[l] == a[r - 1]) {
+                /* The bucket holds one value (or none), as it does for a
+                 * discrete score: no search. */
+                below = l < r && s > a[l] ? r : l;
+                level = l < r && s == a[l] ? r - l : 0;
+            } else {
+                size_t top = r;
+                while (l < r) {
+                    size_t mid = l + (r - l) / 2;
+                    if (a[mid] < s)
+                        l = mid + 1;
+                    else
+                        r = mid;
+                }
+                below = l;
+                /* The first > s is in [l, top] too (values equal to s
+                 * share its bucket): a second search, as a tied score may
+                 * be level with most of the bucket. */
+                size_t e = l;
+                while (e < top) {
+                    size_t mid = e + (top - e) / 2;
+                    if (a[mid] <= s)
+                        e = mid + 1;
+                    else
+                        top = mid;
+                }
+                level = e - l;
             }
-            below = l;
-            /* The first > s is in [l, top] too (values equal to s share its
-             * bucket): a second search, as a tied score (a discrete
-             * component) may be level with most of the class. */
-            size_t e = l;
-            while (e < top) {
-                size_t mid = e + (top - e) / 2;
-                if (a[mid] <= s)
-                    e = mid + 1;
-                else
-                    top = mid;
-            }
-            level = e - l;
         }
         /* A larger-class row counts the smaller-class rows it beats. */
         size_t beaten = tb->small_is_pos ? m - below - level : below;
-        twice_u += 2 * (uint64_t)beaten + level;
+        last = 2 * (uint64_t)beaten + level;
+        last_s = s;
+        twice_u += last;
     }
     return twice_u;
 }
@@ -112,7 +132,10 @@ static hc_status auc_by_search(const double *y, const double *score, size_t n,
     double small_y = small_is_pos ? 1.0 : 0.0;
     size_t m = small_is_pos ? npos : n - npos;
     double *a = malloc(m * sizeof *a);
-    size_t *start = malloc((AUC_BUCKETS + 1) * sizeof *start);
+    size_t nb = AUC_BUCKETS;
+    while (nb < 4 * m && nb < AUC_BUCKETS_MAX)
+        nb *= 2;
+    size_t *start = malloc((nb + 1) * sizeof *start);
     if (!a || !start) {
         free(a);
         free(start);
@@ -124,18 +147,18 @@ static hc_status auc_by_search(const double *y, const double *score, size_t n,
             a[k++] = score[i];
     qsort(a, m, sizeof *a, cmp_double);
     double lo = a[0], hi = a[m - 1];
-    double scale = hi > lo ? (double)AUC_BUCKETS / (hi - lo) : 0.0;
-    for (size_t b = 0, j = 0; b <= AUC_BUCKETS; b++) {
+    double scale = hi > lo ? (double)nb / (hi - lo) : 0.0;
+    for (size_t b = 0, j = 0; b <= nb; b++) {
         while (j < m) {
             double t = floor((a[j] - lo) * scale);
-            size_t bj = t >= AUC_BUCKETS ? AUC_BUCKETS - 1 : (size_t)t;
+            size_t bj = t >= (double)nb ? nb - 1 : (size_t)t;
             if (bj >= b)
                 break;
             j++;
         }
         start[b] = j;
     }
-    auc_table tb = {y, score, a, start, m, small_y, lo, hi, scale, small_is_pos};
+    auc_table tb = {y, score, a, start, m, nb, small_y, lo, hi, scale, small_is_pos};
     size_t parts = threads < 1 ? 1 : threads > AUC_MAX_THREADS ? AUC_MAX_THREADS
                                                                : (size_t)threads;
     auc_job jobs[AUC_MAX_THREADS];

@@ -206,10 +206,13 @@ static void fold_clustered_auc(hc_backtest_result *res, size_t c, const int32_t 
     }
 }
 
-/* The pooled validation of config c. */
+/* The pooled validation of config c; with pl, also the DeLong placements
+ * of its pooled p into *pl (n doubles, for the paired tests) and its AUC
+ * into *auc, from the same ranking (one sort of p serves both). */
 static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_arr,
                                    const int32_t *cluster, const char *cluster_name,
-                                   const bt_accounts *ba, hc_error *err)
+                                   const bt_accounts *ba, double **pl, double *auc,
+                                   hc_error *err)
 {
     hc_backtest_config *cf = &res->configs[c];
     size_t n = res->n_pooled;
@@ -251,6 +254,13 @@ static hc_status pooled_validation(hc_backtest_result *res, size_t c, int have_a
     hc_error e;
     hc_error_clear(&e);
     hc_status st = hc_validate_run(&in, &cf->pooled, &e);
+    if (pl && (st == HC_OK || hc_bt_is_skip(st)) &&
+        !(*pl = hc_metrics_delong_placements(res->pooled_y, ranked, n, auc))) {
+        free(ranked);
+        if (st == HC_OK)
+            hc_validate_result_release(&cf->pooled);
+        return hc_error_nomem(err);
+    }
     free(ranked);
     if (st == HC_OK) {
         cf->has_pooled = 1;
@@ -360,7 +370,9 @@ static hc_status compare(const hc_backtest_result *res, size_t c, double *const 
  * side by side they made the backtest's memory peak. So the placements of
  * the paired tests are made after every validation, from rankings of
  * their own, rather than kept from each validation's ranking through the
- * next validation. The metrics use the second core inside. */
+ * next validation; only the last config's come from its validation's
+ * ranking (no validation follows it), which saves one sort of p. The
+ * metrics use the second core inside. */
 hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
                                 hc_error *err)
 {
@@ -406,7 +418,8 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
         if (st == HC_OK)
             st = hc_bt_pooled_tuned(res, h, c, err);
         if (st == HC_OK)
-            st = pooled_validation(res, c, have_arr, cluster, cluster_name, &ba, err);
+            st = pooled_validation(res, c, have_arr, cluster, cluster_name, &ba,
+                                   nc > 1 && c == nc - 1 ? &pl[c] : NULL, &auc[c], err);
         if (st == HC_OK)
             fold_clustered_auc(res, c, cluster);
         if (st == HC_OK)
@@ -428,12 +441,14 @@ hc_status hc_bt_pooled_evaluate(const hc_history *h, hc_backtest_result *res,
     hc_bt_account_scratch_release(&scratch);
     free(res->configs[res->primary].health);
     res->configs[res->primary].health = NULL;
+    /* The placements of the last config come from its pooled validation;
+     * the others' from rankings of their own, made here. */
     if (st == HC_OK && nc > 1 && !(pl[0] = placements(res, 0, &auc[0])))
         st = hc_error_nomem(err);
     for (size_t c = 1; st == HC_OK && c < nc; c++) {
         hc_backtest_comparison *cmp = &res->comparisons[c - 1];
         cmp->index = c;
-        if (!(pl[c] = placements(res, c, &auc[c]))) {
+        if (!pl[c] && !(pl[c] = placements(res, c, &auc[c]))) {
             st = hc_error_nomem(err);
             break;
         }

@@ -108,6 +108,19 @@ void hc_fit_shrinkage_estimate(const double *w, const double *v,
     }
 }
 
+/* Distinct clusters (accounts) of the rows `sel`; buf holds n. */
+static size_t distinct_accounts(const int32_t *cluster, const size_t *sel, size_t n,
+                                int32_t *buf)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = cluster[sel[i]];
+    qsort(buf, n, sizeof *buf, cmp_i32);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || buf[i] != buf[i - 1];
+    return distinct;
+}
+
 /* Fits logit P = a + b H on the rows `sel` with H = sum_k w_k s_k. */
 static hc_status fit_calibration(const hc_fit_design *d, const size_t *sel,
                                  size_t n, const double *w, double *ybuf,
@@ -144,6 +157,7 @@ static hc_status own_fits(const hc_model *m, const hc_strpool *pool,
                           double *ow, double *ov, size_t *churned, hc_error *err)
 {
     size_t k = d->k;
+    size_t min_churned = opt->segment_min_churned ? opt->segment_min_churned : 1;
     for (size_t g = 0; g < n_seg; g++) {
         hc_fit_segment *fs = &res->segments[res->n_segments++];
         fs->name = strdup(hc_strpool_get(pool, (int32_t)g));
@@ -156,6 +170,22 @@ static hc_status own_fits(const hc_model *m, const hc_strpool *pool,
             fs->events += d->churn[sel[i]] > 0;
         fs->churned_accounts = churned[g] =
             hc_fit_churned_accounts(d->churn, d->cluster, sel, n, cbuf);
+        fs->accounts = distinct_accounts(d->cluster, sel, n, cbuf);
+        if (churned[g] < min_churned) {
+            /* Too small a cell: merged into the pooled model, said so. */
+            fs->merged = 1;
+            if (churned[g] == 0)
+                snprintf(fs->note, sizeof fs->note, "pooled weights used: merged into the "
+                         "pooled model (no churned account)");
+            else
+                snprintf(fs->note, sizeof fs->note, "pooled weights used: merged into the "
+                         "pooled model (%zu churned accounts, fewer than %zu)",
+                         churned[g], min_churned);
+            churned[g] = 0; /* out of the shrinkage estimate */
+            memset(ow + g * k, 0, k * sizeof *ow);
+            memset(ov + g * k, 0, k * sizeof *ov);
+            continue;
+        }
         double *w = ow + g * k, *v = ov + g * k;
         memset(w, 0, k * sizeof *w);
         memset(v, 0, k * sizeof *v);
@@ -224,8 +254,15 @@ hc_status hc_fit_segments(const hc_model *m, const hc_history *h,
         hc_fit_segment *fs = &res->segments[g];
         size_t n = select_segment(d, (int32_t)g, sel);
         double C = (double)fs->churned_accounts;
-        fs->credibility = isinf(sk) || C == 0 ? 0.0 : C / (C + sk);
+        fs->credibility = isinf(sk) || C == 0 || fs->merged ? 0.0 : C / (C + sk);
         memcpy(fs->weights, res->new_weight, k * sizeof *fs->weights);
+        if (fs->merged) {
+            /* The pooled model: the top-level intercept and slope, and no
+             * override in the tuned config. */
+            fs->intercept = res->tuned->churn.intercept;
+            fs->slope = res->tuned->churn.slope;
+            continue;
+        }
         if (fs->own_fit)
             for (size_t c = 0; c < k; c++)
                 fs->weights[c] = fs->credibility * ow[g * k + c] +
@@ -249,6 +286,10 @@ hc_status hc_fit_segments(const hc_model *m, const hc_history *h,
         if (!fs->calibrated) {
             snprintf(fs->note, sizeof fs->note,
                      "pooled model used: %s", n ? cal_err.message : "no rows");
+            /* The segment is scored with the top-level model: its
+             * calibration is shown, not a 0 intercept and slope. */
+            fs->intercept = res->tuned->churn.intercept;
+            fs->slope = res->tuned->churn.slope;
             continue; /* the segment falls back to the top-level model */
         }
         /* The calibration is shrunk the same way: a segment with few

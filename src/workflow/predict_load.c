@@ -2,6 +2,7 @@
 #include "hc_predict.h"
 #include "hc_trace.h"
 #include "hc_csv_load.h"
+#include "hc_model_segkey.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +131,11 @@ hc_status hc_predict_load_snapshots_keep(const hc_model *m, const char *path,
             t = NULL; /* owned by `out` now */
             /* Trend columns derived once (scoring would compute them on
              * each call: predict scores the latest rows and the previous). */
-            if ((st = hc_model_derive_trends(m, out->table, err)) != HC_OK)
+            st = hc_model_derive_trends(m, out->table, err);
+            /* The derived segment key (plan x lifecycle) as the segment column. */
+            if (st == HC_OK)
+                st = hc_model_derive_segment_key(m, out, NULL, err);
+            if (st != HC_OK)
                 hc_snapshots_release(out);
         }
     }

@@ -99,6 +99,8 @@ static void build_sections(const hc_report_result *res, hc_report_document *doc)
            "within %d days, by %s of snapshot (each account once per period, by its latest "
            "labelled snapshot).", res->history.labels.horizon,
            res->trend.quarterly ? "quarter" : "month");
+    section(doc, HC_REPORT_SECTION_SEASONS, res->validate.has_months, "seasons", "Seasons",
+            "Seasons: calibration and false red flags by calendar month");
     section(doc, HC_REPORT_SECTION_BACKTEST, 1, "backtest", "Out of time: current vs tuned",
             "Out of time: current vs tuned");
     figure(doc, HC_REPORT_SECTION_BACKTEST, "roc", "roc.csv",
@@ -216,6 +218,7 @@ hc_status hc_rpt_build_document(hc_report_result *res, hc_error *err)
     doc->n_caveats = hc_rpt_caveats(res, doc->caveats, HC_REPORT_CAVEATS_MAX);
     hc_rpt_cards(res, doc);
     hc_rpt_takeaways(res, doc);
+    hc_rpt_seasons(res, doc); /* report_season.c */
     return HC_OK;
 }
 

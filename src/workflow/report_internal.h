@@ -104,6 +104,11 @@ void hc_rpt_cards(const hc_report_result *res, hc_report_document *doc);
 /* Fills the takeaway sentence of every figure of doc (after the cards). */
 void hc_rpt_takeaways(const hc_report_result *res, hc_report_document *doc);
 
+/* The seasons section's sentence, doc->seasons_note (report_season.c): the
+ * months whose O/E interval excludes 1, and the share of non-churning
+ * accounts flagged red in August and December against the other months. */
+void hc_rpt_seasons(const hc_report_result *res, hc_report_document *doc);
+
 /* Writes calls.csv into the report directory and data/band_rates.csv,
  * data/lead_time.csv and data/trend.csv (report_glance_files.c). */
 hc_status hc_rpt_write_glance_files(const hc_report_result *res, hc_error *err);

@@ -533,6 +533,13 @@ hc_status hc_validate_run(const hc_validate_input *in, hc_validate_result *res,
                                           &res->months, err)) != HC_OK)
             goto done;
         res->has_months = 1;
+        /* False red flags by month (non-churning accounts in the red band). */
+        if (in->band) {
+            if ((st = hc_calendar_false_flags(in->y, in->band, in->date, in->cluster, n,
+                                              0.95, &res->flags, err)) != HC_OK)
+                goto done;
+            res->has_flags = 1;
+        }
     }
     verdict_discrimination(res);
     res->tol_mean = in->tol_mean > 0 ? in->tol_mean : HC_VALIDATE_TOL_MEAN;

@@ -195,7 +195,7 @@ hc_status hc_validate_clustered(const hc_validate_input *in, const double *p,
     } else if (skipped) {
         snprintf(c->bootstrap_not_done, sizeof c->bootstrap_not_done,
                  "the cluster bootstrap runs by default up to %d rows, and there are %zu "
-                 "(it walks every row once per replicate); --bootstrap N runs it",
+                 "(its time grows with rows times replicates); --bootstrap N runs it",
                  HC_VALIDATE_BOOTSTRAP_MAX_ROWS, in->n);
     } else {
         snprintf(c->bootstrap_not_done, sizeof c->bootstrap_not_done,

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "validate_season.h"
+
 /* Adds `v` under `key`, remembering a failure (out of memory). */
 static void put(json_t *o, const char *key, json_t *v, int *bad)
 {
@@ -625,6 +627,8 @@ json_t *hc_validate_to_json(const hc_validate_result *res,
             &bad);
         put(o, "calibration_months_differ", count(res->months.months_differ), &bad);
     }
+    if (res->has_flags) /* validate_season.c */
+        put(o, "false_red_flags_by_month", hc_validate_flags_json(&res->flags), &bad);
     put(o, "not_estimable", ne, &bad);
     if (bad) {
         json_decref(o);

@@ -1,4 +1,4 @@
-/* test_calendar.c - unit tests of calibration by calendar month (hc_calendar): R's survey package, and the rules for months without rows, churners or accounts. */
+/* test_calendar.c - unit tests of calibration by calendar month (hc_calendar): R's survey package, the rules for months without rows, churners or accounts, and false red flags by month. */
 #include "test_util.h"
 
 #include "hc_calendar.h"
@@ -135,11 +135,68 @@ static void test_rules(void **state)
     assert_int_equal(r.months_with_rows, 0);
 }
 
+/* False red flags by month on a hand-made history (counts by hand, the
+ * intervals R's prop.test(k, n, correct = FALSE)$conf.int):
+ *   account 0: Aug 2024 bands 0 and 2, no churn  -> Aug non-churning, red
+ *   account 1: Aug 2024 band 1 no churn; Dec 2024 band 0 churn -> Aug
+ *              non-churning not red; Dec churning (left out)
+ *   account 2: Aug 2025 band 0; Dec 2024 band -1 (no score), no churn ->
+ *              Aug red; Dec non-churning, not red (-1 is not red)
+ *   account 3: Jan 2025 band 0; Aug 2024 band 2 no churn and Aug 2025
+ *              band 1 churn -> Jan red; Aug churning (any year's August)
+ * August: 3 non-churning accounts, 2 red (0.2076596008 to 0.9385080553);
+ * December: 1, 0 (0 to 0.7934506856); January 1, 1; pooled Aug + Dec:
+ * 4 account-months, 2 red (0.1500389892 to 0.8499610108); others: Jan. */
+static void test_false_flags(void **state)
+{
+    (void)state;
+    int32_t aug24 = hc_date_from_civil(2024, 8, 5), aug25 = hc_date_from_civil(2025, 8, 4);
+    int32_t dec24 = hc_date_from_civil(2024, 12, 2), jan25 = hc_date_from_civil(2025, 1, 6);
+    const double y[] = {0, 0, 0, 1, 0, 0, 0, 0, 1};
+    const int32_t band[] = {0, 2, 1, 0, 0, -1, 0, 2, 1};
+    const int32_t date[] = {aug24, aug24 + 7, aug24, dec24, aug25, dec24, jan25, aug24, aug25};
+    const int32_t cl[] = {0, 0, 1, 1, 2, 2, 3, 3, 3};
+    hc_calendar_flags f;
+    hc_error err;
+    assert_int_equal(hc_calendar_false_flags(y, band, date, cl, 9, 0.95, &f, &err), HC_OK);
+    const hc_calendar_flag_share *aug = &f.month[7], *dec = &f.month[11], *jan = &f.month[0];
+    assert_int_equal(aug->accounts, 3);
+    assert_int_equal(aug->flagged, 2);
+    assert_close(aug->share, 2.0 / 3.0, 1e-15);
+    assert_close(aug->ci_low, 0.207659600802, 1e-10);
+    assert_close(aug->ci_high, 0.938508055280, 1e-10);
+    assert_int_equal(dec->accounts, 1);
+    assert_int_equal(dec->flagged, 0);
+    assert_close(dec->ci_low, 0.0, 1e-12);
+    assert_close(dec->ci_high, 0.793450685623, 1e-10);
+    assert_int_equal(jan->accounts, 1);
+    assert_int_equal(jan->flagged, 1);
+    assert_int_equal(f.month[5].accounts, 0);
+    assert_close(f.month[5].share, 0.0, 0);
+    assert_int_equal(f.season.accounts, 4);
+    assert_int_equal(f.season.flagged, 2);
+    assert_close(f.season.ci_low, 0.150038989152, 1e-10);
+    assert_close(f.season.ci_high, 0.849961010848, 1e-10);
+    assert_int_equal(f.rest.accounts, 1);
+    assert_int_equal(f.rest.flagged, 1);
+    /* bad outcome and negative account code name the row */
+    const double yb[] = {0, 0.5};
+    assert_int_equal(hc_calendar_false_flags(yb, band, date, cl, 2, 0.95, &f, &err), HC_EUSAGE);
+    assert_non_null(strstr(err.message, "row 1"));
+    const int32_t cb[] = {0, -1};
+    assert_int_equal(hc_calendar_false_flags(y, band, date, cb, 2, 0.95, &f, &err), HC_EUSAGE);
+    /* no rows: empty table, intervals [0, 1] */
+    assert_int_equal(hc_calendar_false_flags(y, band, date, cl, 0, 0.95, &f, &err), HC_OK);
+    assert_int_equal(f.season.accounts, 0);
+    assert_close(f.season.ci_high, 1.0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_survey),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_false_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
