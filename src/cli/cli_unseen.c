@@ -1,8 +1,22 @@
-/* cli_unseen.c - warning about categorical levels a config does not list, for every command that scores. */
+/* cli_unseen.c - the notes of a scored snapshot file: superseded rows, rolled-up users, categorical levels a config does not list. */
 #include "cli_unseen.h"
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+hc_status cli_snapshots_notes(hc_model *m, const hc_snapshots *s, int quiet, hc_error *err)
+{
+    if (s->superseded && !quiet)
+        fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
+                s->superseded);
+    if (m->rollup && !quiet)
+        fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "
+                        "account snapshots (column '%s')\n",
+                s->rollup.user_rows, s->rollup.users, s->rollup.account_rows,
+                m->rollup->user_column);
+    return cli_warn_unseen(&m, 1, s->table, err);
+}
 
 /* Counts the rows whose categorical level a config does not know (hand-set
  * levels; learned ones are reported by the fit) and says so on stderr:

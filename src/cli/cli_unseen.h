@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "hc_history.h"
 #include "hc_model.h"
 
 /* Counts the rows of `t` whose categorical level a config does not list
@@ -12,5 +13,10 @@
  * `other` score). HC_EDATA as hc_model_count_unseen; HC_ENOMEM. */
 hc_status cli_warn_unseen(hc_model *const *models, size_t n, const hc_table *t,
                           hc_error *err);
+
+/* The notes of a snapshot file loaded for scoring (predict, drift), on
+ * stderr: same-day rows superseded and user rows rolled up (unless
+ * `quiet`), then the unseen levels (always; cli_warn_unseen). */
+hc_status cli_snapshots_notes(hc_model *m, const hc_snapshots *s, int quiet, hc_error *err);
 
 #endif

@@ -159,15 +159,7 @@ int cmd_drift(int argc, char **argv)
         hc_model_free(m);
         return cli_fail(&err);
     }
-    if (s.superseded)
-        fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
-                s.superseded);
-    if (m->rollup)
-        fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "
-                        "account snapshots (column '%s')\n",
-                s.rollup.user_rows, s.rollup.users, s.rollup.account_rows,
-                m->rollup->user_column);
-    if (cli_warn_unseen(&m, 1, s.table, &err) != HC_OK) {
+    if (cli_snapshots_notes(m, &s, 0, &err) != HC_OK) {
         hc_snapshots_release(&s);
         hc_model_free(m);
         return cli_fail(&err);

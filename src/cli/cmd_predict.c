@@ -264,15 +264,7 @@ static int predict_main(int argc, char **argv, char **keep_buf, const char ***ke
         hc_model_free(m);
         return cli_fail(&err);
     }
-    if (s.superseded && !quiet)
-        fprintf(stderr, "same-day snapshots superseded by a later timestamp: %zu\n",
-                s.superseded);
-    if (m->rollup && !quiet)
-        fprintf(stderr, "user rows read:            %zu (%zu users), rolled up to %zu "
-                        "account snapshots (column '%s')\n",
-                s.rollup.user_rows, s.rollup.users, s.rollup.account_rows,
-                m->rollup->user_column);
-    if (cli_warn_unseen(&m, 1, s.table, &err) != HC_OK) {
+    if (cli_snapshots_notes(m, &s, quiet, &err) != HC_OK) {
         hc_snapshots_release(&s);
         hc_model_free(m);
         return cli_fail(&err);

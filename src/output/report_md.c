@@ -12,7 +12,7 @@
  * written as entities because Markdown renderers pass raw HTML through
  * (so a segment named <script> stays text). Line breaks and other control
  * characters become spaces, keeping a table row on one line. */
-static void md(FILE *f, const char *s)
+void hc_rmd_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -62,7 +62,7 @@ static void paragraphs(FILE *f, const hc_report_paragraph *p, size_t n, int list
 {
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s**%s%s** ", list ? "- " : "", p[i].title, list ? "." : "");
-        md(f, p[i].text);
+        hc_rmd_text(f, p[i].text);
         fputs(list ? "\n" : "\n\n", f);
     }
     if (list)
@@ -77,7 +77,7 @@ static void weights(FILE *f, const hc_report_result *res)
           "|---|--:|--:|--:|---|\n", f);
     for (size_t c = 0; c < r->n_components; c++) {
         fputs("|", f);
-        md(f, r->tuned->components[c].name);
+        hc_rmd_text(f, r->tuned->components[c].name);
         cell_num(f, "%.3f", r->old_weight[c]);
         cell_num(f, "%.3f", r->new_weight[c]);
         if (r->dropped[c])
@@ -107,7 +107,7 @@ static void current_bands_in_accounts(FILE *f, const hc_report_result *res)
     for (size_t b = 0; b < a->n_bands; b++) {
         const hc_metrics_band_accounts *r = &a->bands[b];
         fputs("|", f);
-        md(f, v->band_names[b]);
+        hc_rmd_text(f, v->band_names[b]);
         hc_format_money(a->has_arr ? r->arr : NAN, m1, sizeof m1);
         hc_format_money(r->churned_arr, m2, sizeof m2);
         fprintf(f, " | %zu | %zu | %s | %s |\n", r->accounts, r->churned_accounts, m1, m2);
@@ -163,7 +163,7 @@ static void thresholds(FILE *f, const hc_report_result *res)
     for (size_t b = 0; b < nb && b < m->n_bands; b++) {
         const hc_metrics_band *r = &br->bands[b];
         fputs("|", f);
-        md(f, m->bands[b].name);
+        hc_rmd_text(f, m->bands[b].name);
         hc_format_band_range(mins, nb, b, range, sizeof range);
         fprintf(f, " | %s | %zu | %zu | %.2f%% (%.2f to %.2f) |\n", range, r->accounts,
                 r->churners, 100 * r->churn_rate, 100 * r->rate_ci_low,
@@ -186,7 +186,7 @@ static void risk(FILE *f, const hc_report_result *res)
     for (size_t b = 0; b < doc->n_book; b++) {
         const hc_report_book_row *row = &doc->book[b];
         fputs("|", f);
-        md(f, row->band);
+        hc_rmd_text(f, row->band);
         fprintf(f, " | %s | %zu | %s | %s |\n", row->range, row->accounts, row->arr,
                 row->expected_arr);
     }
@@ -200,7 +200,7 @@ static void backtest(FILE *f, const hc_report_result *res)
     heading(f, res, HC_REPORT_SECTION_BACKTEST);
     if (!res->has_backtest) {
         fputs("No walk-forward backtest: ", f);
-        md(f, res->backtest_note);
+        hc_rmd_text(f, res->backtest_note);
         fputs(".\n\n", f);
         return;
     }
@@ -209,10 +209,10 @@ static void backtest(FILE *f, const hc_report_result *res)
     for (size_t c = 0; c < b->n_configs; c++) {
         const hc_backtest_config *cf = &b->configs[c];
         fputs("|", f);
-        md(f, cf->name);
+        hc_rmd_text(f, cf->name);
         if (!cf->has_pooled) {
             fputs(" | ", f);
-            md(f, cf->pooled_note);
+            hc_rmd_text(f, cf->pooled_note);
             fputs(" | | | | |\n", f);
             continue;
         }
@@ -228,13 +228,13 @@ static void backtest(FILE *f, const hc_report_result *res)
     for (size_t i = 0; i < b->n_comparisons; i++) {
         const hc_backtest_comparison *c = &b->comparisons[i];
         fputs("**", f);
-        md(f, b->configs[c->index].name);
+        hc_rmd_text(f, b->configs[c->index].name);
         fputs(" vs ", f);
-        md(f, b->configs[0].name);
+        hc_rmd_text(f, b->configs[0].name);
         fputs(":** ", f);
         if (!c->ok) {
             fputs("no AUC comparison (", f);
-            md(f, c->note);
+            hc_rmd_text(f, c->note);
             fputs(").\n\n", f);
             continue;
         }
@@ -273,7 +273,7 @@ static void segments(FILE *f, const hc_report_result *res)
         const hc_report_segment *s = &res->segments[i];
         const hc_fit_segment *fs = s->fit_index >= 0 ? &res->fit.segments[s->fit_index] : NULL;
         fputs("|", f);
-        md(f, s->name ? s->name : "(no segment)");
+        hc_rmd_text(f, s->name ? s->name : "(no segment)");
         fprintf(f, " | %zu | %zu", s->accounts, s->churners);
         cell_num(f, "%.2f%%", s->observations
                                   ? 100.0 * (double)s->churners / (double)s->observations
@@ -291,7 +291,7 @@ static void segments(FILE *f, const hc_report_result *res)
             fprintf(f, "small: fewer than %d snapshots followed by a churn. ",
                     HC_REPORT_SMALL_SEGMENT_EVENTS);
         if (fs)
-            md(f, fs->note);
+            hc_rmd_text(f, fs->note);
         fputs(" |\n", f);
     }
     fputc('\n', f);
@@ -307,7 +307,7 @@ static void drift(FILE *f, const hc_report_result *res)
     fputs("| score | PSI | flag |\n|---|--:|---|\n", f);
     for (size_t i = 0; i < d->n_scores; i++) {
         fputs("|", f);
-        md(f, d->scores[i].name);
+        hc_rmd_text(f, d->scores[i].name);
         cell_num(f, "%.4f", d->scores[i].psi);
         fprintf(f, " | %s |\n", hc_drift_flag_name(d->scores[i].flag));
     }
@@ -350,16 +350,16 @@ static void glance(FILE *f, const hc_report_result *res)
     for (size_t i = 0; i < doc->n_cards; i++) {
         const hc_report_card *c = &doc->cards[i];
         fputs("- **", f);
-        md(f, c->title);
+        hc_rmd_text(f, c->title);
         fputs(" ", f);
-        md(f, c->value);
+        hc_rmd_text(f, c->value);
         fputs("**: ", f);
-        md(f, c->text);
+        hc_rmd_text(f, c->text);
         fputc('\n', f);
     }
     if (doc->folds_note[0]) {
         fputs("\n> **Backtest folds:** ", f);
-        md(f, doc->folds_note);
+        hc_rmd_text(f, doc->folds_note);
         fputc('\n', f);
     }
     fputc('\n', f);
@@ -386,7 +386,7 @@ static void users(FILE *f, const hc_report_result *res)
         while (j < u->n && u->rows[j].call == u->rows[i].call)
             j++;
         fprintf(f, "| %zu | ", u->rows[i].call + 1);
-        md(f, hc_table_text(s->table, s->id_col, p->rows[u->rows[i].pred_row].row));
+        hc_rmd_text(f, hc_table_text(s->table, s->id_col, p->rows[u->rows[i].pred_row].row));
         fprintf(f, " | %zu | ", j - i);
         int any = 0;
         for (size_t k = i; k < j; k++) {
@@ -394,7 +394,7 @@ static void users(FILE *f, const hc_report_result *res)
                 continue;
             if (any++)
                 fputs(", ", f);
-            md(f, u->rows[k].user);
+            hc_rmd_text(f, u->rows[k].user);
             fprintf(f, " (%.1f)", u->rows[k].health);
         }
         fputs(any ? " |\n" : "none |\n", f);
@@ -423,15 +423,15 @@ static void calls(FILE *f, const hc_report_result *res)
         size_t i = cl->rows[k];
         const hc_prediction *r = &p->rows[i];
         fprintf(f, "| %zu | ", k + 1);
-        md(f, hc_table_text(s->table, s->id_col, r->row));
+        hc_rmd_text(f, hc_table_text(s->table, s->id_col, r->row));
         fputs(" | ", f);
         if (s->segment_col >= 0)
-            md(f, hc_table_text(s->table, s->segment_col, r->row));
+            hc_rmd_text(f, hc_table_text(s->table, s->segment_col, r->row));
         fputs(" | ", f);
-        md(f, res->scoring->bands[r->band].name);
+        hc_rmd_text(f, res->scoring->bands[r->band].name);
         fputs(" | ", f);
         hc_call_list_reason(p, i, buf, sizeof buf);
-        md(f, buf);
+        hc_rmd_text(f, buf);
         cell_num(f, "%.1f", r->health);
         cell_num(f, "%.4f", r->p_churn);
         hc_format_money(r->arr, money, sizeof money);
@@ -439,7 +439,7 @@ static void calls(FILE *f, const hc_report_result *res)
         hc_format_money(r->at_risk, money, sizeof money);
         fprintf(f, " | %s | ", money);
         hc_call_list_drivers(p, i, buf, sizeof buf);
-        md(f, buf);
+        hc_rmd_text(f, buf);
         fputs(" |\n", f);
     }
     fputc('\n', f);
@@ -485,21 +485,21 @@ void hc_report_write_markdown(FILE *f, const hc_report_result *res,
     hc_date_format(h->snapshots.first_date, a);
     hc_date_format(h->snapshots.last_date, z);
     fputs("# Customer health score: quarterly report\n\nCurrent config **", f);
-    md(f, cur->name ? cur->name : "(unnamed)");
+    hc_rmd_text(f, cur->name ? cur->name : "(unnamed)");
     fputs("** (", f);
-    md(f, res->opt.config_path);
+    hc_rmd_text(f, res->opt.config_path);
     fputs("); snapshots ", f);
-    md(f, res->opt.snapshots_path);
+    hc_rmd_text(f, res->opt.snapshots_path);
     fprintf(f, " from %s to %s; events ", a, z);
-    md(f, res->opt.events_path);
+    hc_rmd_text(f, res->opt.events_path);
     fprintf(f, "; outcome: a churn within %d days of a snapshot. Generated by healthcal ",
             h->labels.horizon);
-    md(f, res->opt.version);
+    hc_rmd_text(f, res->opt.version);
     fprintf(f, " on %s. The full report with plots is index.html beside this file.\n\n",
             res->generated);
     if (!plots->available) {
         fputs("> **Plots are missing:** ", f);
-        md(f, plots->why);
+        hc_rmd_text(f, plots->why);
         fputs(". Every number behind them is in data/.\n\n", f);
     }
     const hc_report_document *doc = &res->doc;

@@ -7,27 +7,6 @@ static const char *const NAMES[12] = {"January", "February", "March",     "April
                                       "May",     "June",     "July",      "August",
                                       "September", "October", "November", "December"};
 
-/* Markdown-inert text (as report_md.c's: specials backslashed, < > & as
- * entities, control characters as spaces). */
-static void md(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
-        case '~': case '#': case '!':
-            putc('\\', f);
-            putc(c, f);
-            break;
-        default:
-            putc(c < 0x20 || c == 0x7F ? ' ' : c, f);
-        }
-    }
-}
-
 static void ci(FILE *f, double v, double lo, double hi, int decimals)
 {
     char b[256];
@@ -82,7 +61,7 @@ void hc_report_md_seasons(FILE *f, const hc_report_result *res)
         fputc('\n', f);
     }
     if (res->doc.seasons_note[0]) {
-        md(f, res->doc.seasons_note);
+        hc_rmd_text(f, res->doc.seasons_note);
         fputs("\n\n", f);
     }
 }
