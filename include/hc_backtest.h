@@ -228,6 +228,12 @@ typedef struct {
     double map_intercept, map_slope; /* churn calibration used this fold */
     int map_used;               /* p was the logistic map of H (the config's
                                    churn model did not cover the rows) */
+    size_t segments_fitted;     /* --tuned --segments: segments (cells) of the
+                                   fold's refit, and of them those merged into
+                                   the pooled model (fewer churned accounts
+                                   in the training rows than
+                                   fit.segment_min_churned); 0 otherwise */
+    size_t segments_merged;
 } hc_backtest_cell;
 
 typedef struct {

@@ -23,6 +23,7 @@ enum {
     OPT_OBJECTIVE,
     OPT_MIN_BAND,
     OPT_SEGMENTS,
+    OPT_SEG_MIN_CHURNED,
     OPT_RIDGE,
     OPT_MIN_CHURNERS,
     OPT_NAMES,
@@ -140,6 +141,44 @@ static void print_lead_time(FILE *f, const hc_backtest_result *r)
     }
 }
 
+/* With --tuned --segments: how many of each fold refit's segments were
+ * merged into its pooled model (too few churned accounts in the fold's
+ * training rows), the range over the used folds. */
+static void print_segments_merged(FILE *f, const hc_backtest_result *r)
+{
+    if (!r->opt.fit.segments)
+        return;
+    for (size_t c = 0; c < r->n_configs; c++) {
+        if (r->configs[c].kind != HC_BT_TUNED)
+            continue;
+        size_t lo = (size_t)-1, hi = 0, cells_lo = (size_t)-1, cells_hi = 0;
+        for (size_t fi = 0; fi < r->plan.n_folds; fi++) {
+            const hc_backtest_cell *cell = &r->folds[fi].cells[c];
+            if (!r->folds[fi].used)
+                continue;
+            lo = cell->segments_merged < lo ? cell->segments_merged : lo;
+            hi = cell->segments_merged > hi ? cell->segments_merged : hi;
+            cells_lo = cell->segments_fitted < cells_lo ? cell->segments_fitted : cells_lo;
+            cells_hi = cell->segments_fitted > cells_hi ? cell->segments_fitted : cells_hi;
+        }
+        if (hi == 0 && lo != (size_t)-1)
+            fprintf(f, "\nsegments (%s): no fold merged a segment (each fold refit %zu-%zu "
+                       "segments)\n", r->configs[c].name, cells_lo, cells_hi);
+        else if (lo != (size_t)-1) {
+            size_t k = r->opt.fit.segment_min_churned ? r->opt.fit.segment_min_churned : 1;
+            char why[96];
+            if (k == 1)
+                snprintf(why, sizeof why, "no churned account");
+            else
+                snprintf(why, sizeof why, "fewer than %zu churned accounts", k);
+            fprintf(f, "\nsegments (%s): each fold's refit merged %zu-%zu of its %zu-%zu "
+                       "segments into the pooled model (%s in the fold's training "
+                       "rows; folds.csv: segments_merged)\n",
+                    r->configs[c].name, lo, hi, cells_lo, cells_hi, why);
+        }
+    }
+}
+
 static void print_summary(FILE *f, const hc_backtest_result *r)
 {
     char a[11], b[11];
@@ -227,6 +266,7 @@ static void print_summary(FILE *f, const hc_backtest_result *r)
         print_nested(f, r);
         print_folds_objective(f, r);
     }
+    print_segments_merged(f, r);
     size_t skipped = r->plan.n_folds - r->folds_used;
     if (skipped) {
         fprintf(f, "\nskipped folds:\n");
@@ -251,6 +291,7 @@ int cmd_backtest(int argc, char **argv)
         {"objective", OPT_OBJECTIVE, 1, "SPEC", "choose band cut points, counted in accounts: recall=0.7, arr-recall=0.7, precision=0.3, value:cost=C,save-rate=R (C per account-week in red), capacity=N (at most N red accounts on each scoring date) or capacity=P% (of the accounts scored that date)"},
         {"min-band", OPT_MIN_BAND, 1, "SHARE", "minimum share of snapshots per band (default 0.05)"},
         {"segments", OPT_SEGMENTS, 0, NULL, "refit per-segment weights in each fold"},
+        {"segment-min-churned", OPT_SEG_MIN_CHURNED, 1, "N", "with --segments: merge a segment with fewer churned accounts in a fold's training rows into the pooled model (default 1, as fit)"},
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the refit (default 0)"},
         {"min-train-churners", OPT_MIN_CHURNERS, 1, "N", "skip folds with fewer training churners (default 10)"},
         {"cluster-col", OPT_CLUSTER, 1, "COL", "cluster the pooled intervals and the paired AUC test by this text column (default: the account id; 'none': rows independent)"},
@@ -352,6 +393,11 @@ int cmd_backtest(int argc, char **argv)
                 return 1;
             break;
         case OPT_SEGMENTS: opt.fit.segments = 1; break;
+        case OPT_SEG_MIN_CHURNED:
+            if (cli_parse_long("segment-min-churned", arg, 1, 1000000, &v))
+                return 1;
+            opt.fit.segment_min_churned = (size_t)v;
+            break;
         case OPT_RIDGE:
             if (cli_parse_double("ridge", arg, 0, 1e12, &opt.fit.ridge))
                 return 1;

@@ -114,6 +114,10 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                 *err = e2;
             return st;
         }
+        cell->segments_fitted = fr.n_segments;
+        cell->segments_merged = 0;
+        for (size_t g = 0; g < fr.n_segments; g++)
+            cell->segments_merged += fr.segments[g].merged != 0;
         owned = fr.tuned;
         fr.tuned = NULL;
         hc_fit_result_release(&fr);

@@ -54,7 +54,10 @@ static const char *objective_word(hc_threshold_objective o)
  * above it when the chosen cut is tight within ties), red_per_date_mean /
  * _max on the test rows over test_dates dates, and red_accounts,
  * test_churned_accounts, red_churned_accounts the test rows' distinct red
- * accounts, churned accounts and churned accounts caught. */
+ * accounts, churned accounts and churned accounts caught. segments_fitted
+ * and segments_merged (the tuned config with --segments): the fold refit's
+ * segments and those merged into its pooled model for having fewer churned
+ * accounts in the training rows than --segment-min-churned. */
 static void write_folds(FILE *f, const hc_backtest_result *res)
 {
     fputs("fold,config,kind,train_start,train_end,test_start,test_end,n_train,"
@@ -67,7 +70,8 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
           "objective_met,objective_met_test,red_share,red_precision,red_recall,"
           "red_arr_recall,train_red_per_date_mean,train_red_per_date_max,train_next_cut,"
           "train_next_per_date_max,red_per_date_mean,red_per_date_max,test_dates,"
-          "red_accounts,test_churned_accounts,red_churned_accounts,used,note\n",
+          "red_accounts,test_churned_accounts,red_churned_accounts,segments_fitted,"
+          "segments_merged,used,note\n",
           f);
     for (size_t fi = 0; fi < res->plan.n_folds; fi++) {
         const hc_backtest_fold *fold = &res->folds[fi];
@@ -145,6 +149,12 @@ static void write_folds(FILE *f, const hc_backtest_result *res)
                 cnt(f, cell->red_churned_accounts);
             } else {
                 fputs(",,,,,", f);
+            }
+            if (fold->used && cf->kind == HC_BT_TUNED && res->opt.fit.segments) {
+                cnt(f, cell->segments_fitted);
+                cnt(f, cell->segments_merged);
+            } else {
+                fputs(",,", f);
             }
             cnt(f, (size_t)fold->used);
             text(f, fold->used ? cell->note : fold->note);

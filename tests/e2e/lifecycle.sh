@@ -150,6 +150,21 @@ grep -q "^  ent x tenured  " "$WORK/out" && grep -q "^  smb x onboarding" "$WORK
 run 0 "backtest --tuned --segments" -- $HEALTHCAL backtest -q -s "$S" -e "$E" -c "$WORK/life.json" \
     --tuned --segments --window 56 --min-train-churners 3 -o "$WORK/bt"
 [ -s "$WORK/bt/summary.json" ] && ok || fail "backtest wrote no summary"
+grep -q "^segments (tuned): each fold's refit merged .* segments into the pooled model (no churned account in the fold's training rows" "$WORK/out" &&
+    ok || fail "backtest does not say which fold segments were merged"
+# --segment-min-churned reaches every fold's refit: a higher threshold
+# merges at least as many cells in each fold, and more in some (a property
+# of the rule: a cell with C churned accounts merges when C < N)
+run 0 "backtest --segment-min-churned 2" -- $HEALTHCAL backtest -q -s "$S" -e "$E" -c "$WORK/life.json" \
+    --tuned --segments --segment-min-churned 2 --window 56 --min-train-churners 3 -o "$WORK/bt2"
+grep -q "(fewer than 2 churned accounts in the fold's training rows" "$WORK/out" && ok ||
+    fail "backtest --segment-min-churned 2 not stated"
+merged() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["kind"] == "tuned" && $col["used"] == 1 { print $1, $col["segments_fitted"], $col["segments_merged"] }' "$1"; }
+merged "$WORK/bt/folds.csv" >"$WORK/m1"
+merged "$WORK/bt2/folds.csv" >"$WORK/m2"
+[ -s "$WORK/m1" ] && join "$WORK/m1" "$WORK/m2" | awk '{ if ($2 != $4 || $5 < $3) bad = 1; if ($5 > $3) more = 1 }
+    END { exit bad || !more }' && ok || fail "--segment-min-churned 2 did not merge more fold cells: $(cat "$WORK/m1") / $(cat "$WORK/m2")"
 
 # hand-set overrides on derived keys: the probability of each row follows
 # its cell's churn model (by hand: p = 1 / (1 + exp(-(a + b H))), H the
