@@ -107,17 +107,51 @@ void hc_seasonal_adjust(const hc_seasonal *s, const int32_t *date, size_t n, dou
     }
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (k < n), reordering v: quickselect with a
+ * three-way partition (metrics repeat values a lot: rounded counts, rates
+ * to 2 decimals) around the median of three. O(n) expected. */
+static double select_kth(double *v, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n; /* the k-th is in v[lo..hi) */
+    while (hi - lo > 1) {
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        double p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) == p, [gt,hi) > p */
+        while (i < gt) {
+            double x = v[i];
+            if (x < p) {
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (x > p) {
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return p;
+    }
+    return v[lo];
 }
 
-/* The median of v[0..n) (n > 0), sorting v. */
+/* The median of v[0..n) (n > 0), reordering v. For an even n, the mean of
+ * the two middle values: after selecting the upper one, the lower is the
+ * largest of the part before it. */
 static double median(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    size_t h = n / 2;
+    double up = select_kth(v, n, h);
+    if (n % 2)
+        return up;
+    double low = v[0];
+    for (size_t i = 1; i < h; i++)
+        low = v[i] > low ? v[i] : low;
+    return 0.5 * (low + up);
 }
 
 hc_status hc_seasonal_learn(hc_seasonal *s, const double *x, const int32_t *date,
@@ -132,14 +166,20 @@ hc_status hc_seasonal_learn(hc_seasonal *s, const double *x, const int32_t *date
         free(mo);
         return hc_error_nomem(err);
     }
-    size_t m = 0;
+    /* The values with a value and a date, and their months. */
+    size_t m = 0, count[12] = {0};
+    int32_t last = HC_DATE_MISSING;
+    int k_last = -1;
     for (size_t i = 0; i < n; i++) {
-        int k = month_of(date[i]);
-        if (isnan(x[i]) || k < 0)
+        if (date[i] != last) { /* snapshot dates repeat in runs */
+            last = date[i];
+            k_last = month_of(last);
+        }
+        if (isnan(x[i]) || k_last < 0)
             continue;
-        mo[m] = (unsigned char)k;
-        by[m] = x[i];
+        mo[m] = (unsigned char)k_last;
         all[m++] = x[i];
+        count[k_last]++;
     }
     hc_status st = HC_OK;
     double base[12], overall = NAN;
@@ -148,12 +188,18 @@ hc_status hc_seasonal_learn(hc_seasonal *s, const double *x, const int32_t *date
                           "seasonal baseline: no training row has a value");
         goto done;
     }
+    /* Grouped by month into `by` (a counting sort), then each month's
+     * median; `all` keeps every value for the overall one. */
+    size_t start[12], at[12], o = 0;
     for (int k = 0; k < 12; k++) {
-        size_t c = 0;
-        for (size_t i = 0; i < m; i++)
-            if (mo[i] == k)
-                all[c++] = by[i];
-        base[k] = c ? median(all, c) : NAN;
+        start[k] = at[k] = o;
+        o += count[k];
+    }
+    for (size_t i = 0; i < m; i++)
+        by[at[mo[i]]++] = all[i];
+    for (int k = 0; k < 12; k++) {
+        size_t c = count[k];
+        base[k] = c ? median(by + start[k], c) : NAN;
         if (c && s->method == HC_SEASON_RATIO && !(base[k] > 0)) {
             st = hc_error_set(err, HC_EDATA, NULL, 0, 0,
                               "seasonal baseline: the %s median of the training rows "
@@ -162,7 +208,6 @@ hc_status hc_seasonal_learn(hc_seasonal *s, const double *x, const int32_t *date
             goto done;
         }
     }
-    memcpy(all, by, m * sizeof *all);
     overall = median(all, m);
     if (s->method == HC_SEASON_RATIO && !(overall > 0)) {
         st = hc_error_set(err, HC_EDATA, NULL, 0, 0,

@@ -251,7 +251,9 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     double **cmap = calloc(n_metrics ? n_metrics : 1, sizeof *cmap);
     /* Trend metrics whose derived column the table lacks: their trend over
      * the whole table, computed here (hc_model_derive_trends adds the
-     * column, with the same values, once for many calls). */
+     * column, with the same values, once for many calls). A seasonal
+     * metric's adjustment is elementwise: applied to each block as it is
+     * read, from the block's snapshot dates (date_col). */
     double **tval = calloc(n_metrics ? n_metrics : 1, sizeof *tval);
     if (!mcol || !cmap || !tval) {
         free(mcol);
@@ -261,6 +263,7 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     }
     hc_status st = HC_OK;
     char key[128];
+    int date_col = -1;
     for (size_t k = 0, q = 0; k < K && st == HC_OK; k++)
         for (size_t j = 0; j < m->components[k].n_metrics; j++, q++) {
             const hc_metric *mt = &m->components[k].metrics[j];
@@ -279,16 +282,20 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                                   mt->column);
                 break;
             }
-            /* A seasonal metric: its adjusted values (trend first) in tval. */
-            if (mt->trend != HC_TREND_NONE || mt->seasonal) {
+            if (mt->seasonal && date_col < 0 &&
+                (st = hc_model_find_column(m, t, "columns.snapshot_date",
+                                           m->columns.snapshot_date, HC_COL_DATE, 1,
+                                           &date_col, err)) != HC_OK)
+                break;
+            if (mt->trend != HC_TREND_NONE) {
                 char tname[512];
                 hc_model_trend_column(mt, tname, sizeof tname);
-                int tc = mt->seasonal ? -1 : hc_table_find(t, tname);
+                int tc = hc_table_find(t, tname);
                 if (tc >= 0 && t->cols[tc].type == HC_COL_NUM) {
                     c = tc;
                 } else {
                     tval[q] = malloc((t->n_rows ? t->n_rows : 1) * sizeof *tval[q]);
-                    st = tval[q] ? hc_model_metric_values(m, k, j, t, NULL, t->n_rows,
+                    st = tval[q] ? hc_model_metric_inputs(m, k, j, t, NULL, t->n_rows,
                                                           tval[q], err)
                                  : hc_error_nomem(err);
                     if (st != HC_OK)
@@ -363,7 +370,7 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
     seg_params sp;
     const size_t B = SCORE_BLOCK;
     double *work = malloc((6 + (out->sub ? 0 : K)) * B * sizeof *work);
-    int32_t *segidx = malloc(B * sizeof *segidx);
+    int32_t *segidx = malloc(2 * B * sizeof *segidx), *dbuf = segidx ? segidx + B : NULL;
     if (seg_params_init(&sp, m) < 0) {
         free(work);
         free(segidx);
@@ -438,6 +445,12 @@ static hc_status score_rows(const hc_model *m, const hc_table *t,
                     hc_table_num_gather(t, mcol[q0 + j], rb, nb, xbuf);
                 else
                     hc_table_num_read(t, mcol[q0 + j], fb, nb, xbuf);
+                if (!cm && cp->metrics[j].seasonal) {
+                    const int32_t *dc = t->cols[date_col].code;
+                    for (size_t i = 0; i < nb; i++)
+                        dbuf[i] = dc[rb ? rb[i] : fb + i];
+                    hc_seasonal_adjust(cp->metrics[j].seasonal, dbuf, nb, xbuf);
+                }
                 if (cm) {
                     /* tbuf holds the sub-scores already. */
                 } else if (cp->n_metrics == 1) {

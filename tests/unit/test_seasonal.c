@@ -254,11 +254,76 @@ static void test_bad_input(void **state)
     free(s);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of a sorted copy (the definition), against the learned one. */
+static double sorted_median(const double *v, size_t n)
+{
+    double *c = malloc(n * sizeof *c);
+    assert_non_null(c);
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_dbl);
+    double r = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
+    free(c);
+    return r;
+}
+
+/* The learned medians equal the sorted definition exactly on values with
+ * many ties (a metric rounded to few levels), runs of one value, sorted and
+ * reversed input, odd and even counts (a property: any order, any ties). */
+static void test_learn_medians(void **state)
+{
+    (void)state;
+    enum { N = 2001 };
+    static double x[N];
+    static int32_t d[N];
+    int32_t jan = hc_date_from_civil(2024, 1, 15), feb = hc_date_from_civil(2024, 2, 15);
+    unsigned long r = 12345;
+    for (int shape = 0; shape < 5; shape++)
+        for (size_t n = 1; n <= N; n += n < 12 ? 1 : 331) {
+            double jv[N], fv[N];
+            size_t nj = 0, nf = 0;
+            for (size_t i = 0; i < n; i++) {
+                r = r * 6364136223846793005UL + 1442695040888963407UL;
+                double v = shape == 0 ? (double)((r >> 33) % 7)         /* 7 levels */
+                         : shape == 1 ? 3.0                              /* one value */
+                         : shape == 2 ? (double)i                        /* sorted */
+                         : shape == 3 ? (double)(n - i) / 10             /* reversed */
+                                      : (double)((r >> 20) % 100000) / 7; /* spread */
+                x[i] = v;
+                d[i] = (r >> 40) & 1 ? jan : feb;
+                if (d[i] == jan)
+                    jv[nj++] = v;
+                else
+                    fv[nf++] = v;
+            }
+            hc_seasonal *s = hc_seasonal_new();
+            s->method = HC_SEASON_DIFFERENCE;
+            hc_error err;
+            assert_int_equal(hc_seasonal_learn(s, x, d, n, &err), HC_OK);
+            assert_true(s->overall == sorted_median(x, n));
+            if (nj)
+                assert_true(s->baseline[0] == sorted_median(jv, nj));
+            else
+                assert_true(isnan(s->baseline[0]));
+            if (nf)
+                assert_true(s->baseline[1] == sorted_median(fv, nf));
+            else
+                assert_true(isnan(s->baseline[1]));
+            free(s);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule),
         cmocka_unit_test(test_learn),
+        cmocka_unit_test(test_learn_medians),
         cmocka_unit_test(test_model),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_input),
