@@ -7,6 +7,7 @@
 #include "hc_error.h"
 #include "hc_history.h"
 #include "hc_labels.h"
+#include "hc_segment_key.h"
 
 typedef struct {
     const char *snapshots_path;
@@ -28,6 +29,8 @@ typedef struct {
     hc_events events;
     hc_labels labels;
     int has_events;
+    int has_segment_key;        /* the segment column is a derived key */
+    hc_segkey_counts segment_key; /* what its derivation saw (rows) */
 } hc_history;
 
 /* Loads the snapshots and events, matches them and builds the labels.

@@ -114,6 +114,33 @@ void hc_observations_write(const hc_history *h, FILE *f)
     }
 }
 
+/* The rows without a segment (the pooled model scores and fits them), in
+ * snapshot rows and accounts, and why when the segment is a derived key.
+ * Nothing when every row has one. */
+static void write_segment_counts(const hc_history *h, FILE *f)
+{
+    const hc_snapshots *s = &h->snapshots;
+    if (s->segment_col < 0)
+        return;
+    const int32_t *code = s->table->cols[s->segment_col].code;
+    size_t rows = 0, accounts = 0;
+    for (size_t a = 0; a < s->n_accounts; a++) {
+        size_t before = rows;
+        for (uint32_t i = s->account_start[a]; i < s->account_start[a + 1]; i++)
+            rows += code[s->order[i]] < 0;
+        accounts += rows > before;
+    }
+    if (rows)
+        fprintf(f, "rows without a segment:    %zu snapshot rows of %zu accounts (scored "
+                   "and fitted with the pooled model)\n", rows, accounts);
+    const hc_segkey_counts *k = &h->segment_key;
+    if (h->has_segment_key && (k->missing_part || k->missing_start))
+        fprintf(f, "  of them %zu with an empty cell in a key column, %zu without a "
+                   "start date\n", k->missing_part, k->missing_start);
+    if (h->has_segment_key && k->before_start)
+        fprintf(f, "rows dated before their start date (tenure 0): %zu\n", k->before_start);
+}
+
 void hc_history_write_counts(const hc_history *h, FILE *f)
 {
     const hc_labels *l = &h->labels;
@@ -124,6 +151,7 @@ void hc_history_write_counts(const hc_history *h, FILE *f)
         fprintf(f, "same-day snapshots superseded by a later timestamp: %zu\n",
                 h->snapshots.superseded);
     fprintf(f, "accounts:                  %zu\n", h->snapshots.n_accounts);
+    write_segment_counts(h, f);
     fprintf(f, "observations:              %zu\n", l->observations);
     fprintf(f, "censored (window after %s): %zu\n", as_of, l->censored);
     fprintf(f, "post-churn rows excluded:  %zu\n", l->post_churn);

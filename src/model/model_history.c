@@ -101,7 +101,8 @@ hc_status hc_model_history_load(hc_model *const *models, size_t n,
         st = hc_model_derive_segment_key(models[i], &h->snapshots, NULL, err);
     h->snapshots.segment_col = seg_col;
     if (st == HC_OK)
-        st = hc_model_derive_segment_key(models[0], &h->snapshots, NULL, err);
+        st = hc_model_derive_segment_key(models[0], &h->snapshots, &h->segment_key, err);
+    h->has_segment_key = hc_model_segkey_active(models[0]);
     if (st != HC_OK) {
         hc_history_release(h);
         memset(h, 0, sizeof *h);

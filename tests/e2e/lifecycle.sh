@@ -127,6 +127,16 @@ cellrow "smb x onboarding" | grep -q "merged into the pooled model (1 churned ac
     ok || fail "threshold merge not stated: $(cellrow 'smb x onboarding')"
 grep -q '^    "smb x onboarding": {' "$WORK/tuned2.json" && fail "merged cell kept an override" || ok
 
+# rows without a key are counted in rows and accounts, with the reason:
+# A05 (26 weeks) loses its plan, A07 its start date on odd lines (13 of 26)
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == "A05" { $3 = "" }
+    NR > 1 && $1 == "A07" && NR % 2 { $5 = "" } { print }' "$S" >"$WORK/keyless.csv"
+run 0 "fit with keyless rows" -- $HEALTHCAL fit -s "$WORK/keyless.csv" -e "$E" -c "$WORK/life.json" \
+    --segments -o "$WORK/tuned_keyless.json"
+grep -q "^rows without a segment: *39 snapshot rows of 2 accounts (scored and fitted with the pooled model)" "$WORK/err" &&
+    grep -q "^  of them 26 with an empty cell in a key column, 13 without a start date" "$WORK/err" && ok ||
+    fail "keyless rows not counted: $(grep -A1 'without a segment' "$WORK/err")"
+
 # --- 2. tenure from the first snapshot: the export's start matters ---------
 run 0 "fit --segments (first snapshot)" -- $HEALTHCAL fit -q -s "$S" -e "$E" \
     -c "$WORK/first.json" --segments -o "$WORK/tuned_first.json"
