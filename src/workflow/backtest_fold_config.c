@@ -7,19 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The design of a fold's refit from the cached sub-scores: the slices of
- * the training rows when every sub-score is finite; else the complete rows
- * compacted into w (in order, with their outcomes), which are
- * the rows hc_fit_model keeps from the table. *n_fit gets their count. */
-static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
-                             const hc_backtest_fold_plan *fp, const double **cols,
-                             size_t *n_fit, hc_error *err)
+/* The design of a fold's refit from sub-scores `sub` (k columns, column c
+ * at sub + c * stride, rows 0..n) with outcomes y: the columns themselves
+ * when every sub-score is finite (`complete`); else the complete rows
+ * compacted into w (in order, with their outcomes), which are the rows
+ * hc_fit_model keeps from the table. *n_fit gets their count, *fit_y the
+ * outcomes of the design. */
+static hc_status fit_columns(const double *sub, size_t stride, const double *y, size_t n,
+                             size_t K, int complete, hc_bt_workspace *w,
+                             const double **cols, const double **fit_y, size_t *n_fit,
+                             hc_error *err)
 {
-    size_t b = fp->train_begin, n_tr = fp->train_stop - fp->train_begin, K = cache->k;
-    if (cache->sub_complete) {
+    if (complete) {
         for (size_t k = 0; k < K; k++)
-            cols[k] = cache->sub + k * cache->n + b;
-        *n_fit = n_tr;
+            cols[k] = sub + k * stride;
+        *fit_y = y;
+        *n_fit = n;
         return HC_OK;
     }
     size_t mt = w->max_train ? w->max_train : 1;
@@ -30,21 +33,78 @@ static hc_status fit_columns(const hc_bt_cache *cache, hc_bt_workspace *w,
     if (!w->fit_sub || !w->fit_y)
         return hc_error_nomem(err);
     size_t q = 0;
-    for (size_t i = b; i < b + n_tr; i++) {
-        int complete = 1;
+    for (size_t i = 0; i < n; i++) {
+        int ok = 1;
         for (size_t k = 0; k < K; k++)
-            complete &= isfinite(cache->sub[k * cache->n + i]) != 0;
-        if (!complete)
+            ok &= isfinite(sub[k * stride + i]) != 0;
+        if (!ok)
             continue;
         for (size_t k = 0; k < K; k++)
-            w->fit_sub[k * mt + q] = cache->sub[k * cache->n + i];
-        w->fit_y[q] = cache->y[i];
+            w->fit_sub[k * mt + q] = sub[k * stride + i];
+        w->fit_y[q] = y[i];
         q++;
     }
     for (size_t k = 0; k < K; k++)
         cols[k] = w->fit_sub + k * mt;
+    *fit_y = w->fit_y;
     *n_fit = q;
     return HC_OK;
+}
+
+/* The refit on design columns (fit_columns), with the message of a design
+ * without rows. */
+static hc_status fit_design_columns(const hc_model *base, const double *const *cols,
+                                    const double *y, size_t n_fit, size_t n_tr,
+                                    const hc_fit_options *opt, hc_fit_result *fr,
+                                    hc_error *e2)
+{
+    if (n_fit == 0)
+        return hc_error_set(e2, HC_ENUMERIC, NULL, 0, 0,
+                            "no complete observation to fit: every one of the "
+                            "%zu observations has a missing component sub-score",
+                            n_tr);
+    return hc_fit_model_columns(base, cols, y, NULL, n_fit, opt, fr, e2);
+}
+
+/* A refit whose transforms are learned on each fold's training rows
+ * (quantile cuts, categorical levels, seasonal baselines), so that the
+ * cache holds no sub-scores: the fold's copy of the config learns them
+ * (as hc_fit_model does), the training rows are scored once into
+ * w->fold_sub, and the weights are fitted on those columns, whose
+ * sub-scores then give the training H without reading the table again.
+ * The result is hc_fit_model's: the same learned pieces, the same design
+ * rows and outcomes (hc_fit_model_columns). For refits without segments,
+ * expansion or recalibration, which need the table. */
+static hc_status refit_learned(const hc_model *base, const hc_history *h,
+                               hc_bt_workspace *w, const size_t *tr, size_t n_tr,
+                               const hc_fit_options *opt, hc_fit_result *fr,
+                               hc_error *e2, hc_error *err)
+{
+    const hc_table *t = h->snapshots.table;
+    size_t K = base->n_components, mt = w->max_train ? w->max_train : 1;
+    if (!w->fold_sub && !(w->fold_sub = malloc(K * mt * sizeof *w->fold_sub)))
+        return hc_error_nomem(err);
+    hc_model *lm = hc_model_copy(base);
+    if (!lm)
+        return hc_error_nomem(err);
+    hc_model_set_recalibration(lm, NULL, NULL);
+    hc_status st = hc_model_learn_quantiles(lm, t, tr, n_tr, e2);
+    if (st == HC_OK)
+        st = hc_model_learn_levels(lm, t, h->labels.churn, tr, n_tr, e2);
+    hc_score_out o = {.sub = w->fold_sub, .sub_stride = mt};
+    if (st == HC_OK)
+        st = hc_model_score_rows(lm, t, tr, 0, n_tr, 1, &o, e2);
+    int complete = 1;
+    for (size_t i = 0; st == HC_OK && complete && i < K * mt; i += mt)
+        for (size_t j = 0; j < n_tr && complete; j++)
+            complete = isfinite(w->fold_sub[i + j]) != 0;
+    const double *cols[256], *y = NULL;
+    size_t n_fit = 0;
+    if (st == HC_OK && (st = fit_columns(w->fold_sub, mt, w->y_train, n_tr, K, complete, w,
+                                         cols, &y, &n_fit, err)) == HC_OK)
+        st = fit_design_columns(lm, cols, y, n_fit, n_tr, opt, fr, e2);
+    hc_model_free(lm);
+    return st;
 }
 
 hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
@@ -62,6 +122,11 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
      * cached sub-scores: the tuned config's refit, and models[0] itself. */
     int cached = c < cache->n_models && cache->health[c];
     int from_subs = cache->sub && (cf->kind == HC_BT_TUNED || c == 0);
+    /* A tuned refit that learns transforms on the fold's rows (so the cache
+     * holds no sub-scores for it) and needs nothing but its sub-scores. */
+    int learned_refit = cf->kind == HC_BT_TUNED && !from_subs && !cached &&
+                        !opt->fit.segments && !opt->fit.expansion &&
+                        opt->fit.recalibrate == HC_RECAL_NONE;
     /* The fold's rows as the table-reading APIs take them, when a config
      * reads the table in this fold. */
     const size_t *tr = NULL, *te = NULL;
@@ -87,22 +152,17 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
     if (cf->kind == HC_BT_TUNED) {
         hc_fit_result fr;
         if (from_subs) {
-            const double *cols[256];
+            const double *cols[256], *y = NULL;
             size_t n_fit = 0;
-            if ((st = fit_columns(cache, w, fp, cols, &n_fit, err)) != HC_OK)
+            if ((st = fit_columns(cache->sub + fp->train_begin, cache->n,
+                                  cache->y + fp->train_begin, n_tr, cache->k,
+                                  cache->sub_complete, w, cols, &y, &n_fit, err)) != HC_OK)
                 return st;
-            if (n_fit == 0)
-                st = hc_error_set(&e2, HC_ENUMERIC, NULL, 0, 0,
-                                  "no complete observation to fit: every one of the "
-                                  "%zu observations has a missing component sub-score",
-                                  n_tr);
-            else if (cache->sub_complete)
-                st = hc_fit_model_columns(cf->model, cols, cache->y + fp->train_begin,
-                                          NULL, n_fit,
-                                          &opt->fit, &fr, &e2);
-            else
-                st = hc_fit_model_columns(cf->model, cols, w->fit_y, NULL,
-                                          n_fit, &opt->fit, &fr, &e2);
+            st = fit_design_columns(cf->model, cols, y, n_fit, n_tr, &opt->fit, &fr, &e2);
+        } else if (learned_refit) {
+            st = refit_learned(cf->model, h, w, tr, n_tr, &opt->fit, &fr, &e2, err);
+            if (st == HC_ENOMEM)
+                return st;
         } else {
             st = hc_fit_model(cf->model, h, tr, n_tr, &opt->fit, &fr, &e2);
         }
@@ -147,6 +207,12 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                                       &otr, err)) != HC_OK ||
             (st = hc_model_score_subs(m, cache->sub + fp->test_begin, cache->n, n_te,
                                       &ote, err)) != HC_OK)
+            goto done;
+    } else if (learned_refit) {
+        /* The refit's training sub-scores are in w->fold_sub. */
+        if ((st = hc_model_score_subs(m, w->fold_sub, w->max_train ? w->max_train : 1, n_tr,
+                                      &otr, err)) != HC_OK ||
+            (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK)
             goto done;
     } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, 1, &otr, err)) != HC_OK ||
                (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK) {

@@ -128,6 +128,9 @@ typedef struct {
      * missing (allocated on first use) */
     double *fit_sub;                       /* k x max_train */
     double *fit_y;                         /* max_train */
+    double *fold_sub;  /* k x max_train: the training sub-scores of a refit
+                          that learns transforms per fold (allocated on
+                          first use) */
     size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
                           that read the table (allocated on first use) */
     const hc_bt_deferral *defer;           /* shared by both workspaces */
