@@ -140,6 +140,10 @@ typedef struct {
     int window_days;               /* training window, 0 = expanding (365) */
     int segments;                  /* per-segment fit when the data has a
                                       segment column (default 1) */
+    size_t segment_min_churned;    /* a segment with fewer churned accounts
+                                      is merged into the pooled model, in the
+                                      fit and every backtest fold (0: the
+                                      fit's default, 1) */
     double ridge;                  /* L2 penalty of the fits (default 0) */
     unsigned long seed;            /* of the revenue-at-risk Monte Carlo
                                       (default HC_PREDICT_SEED_DEFAULT) */

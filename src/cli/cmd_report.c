@@ -19,6 +19,7 @@ enum {
     OPT_WINDOW,
     OPT_PREVIOUS,
     OPT_NO_SEGMENTS,
+    OPT_SEG_MIN_CHURNED,
     OPT_RIDGE,
     OPT_GNUPLOT,
     OPT_SEED,
@@ -48,6 +49,7 @@ int cmd_report(int argc, char **argv)
          "drift of the score since this period (YYYY-MM-DD:YYYY-MM-DD); the current "
          "period runs from the day after TO to the latest snapshot"},
         {"no-segments", OPT_NO_SEGMENTS, 0, NULL, "one set of weights for every segment"},
+        {"segment-min-churned", OPT_SEG_MIN_CHURNED, 1, "N", "merge a segment with fewer churned accounts into the pooled model, in the fit and every backtest fold (default 1)"},
         {"ridge", OPT_RIDGE, 1, "LAMBDA", "L2 penalty of the fits (default 0)"},
         {"gnuplot", OPT_GNUPLOT, 1, "PROG", "gnuplot program (default: gnuplot on PATH)"},
         {"seed", OPT_SEED, 1, "S", "seed of the revenue-at-risk range's Monte Carlo (default 20240101)"},
@@ -139,6 +141,11 @@ int cmd_report(int argc, char **argv)
             opt.has_previous = 1;
             break;
         case OPT_NO_SEGMENTS: opt.segments = 0; break;
+        case OPT_SEG_MIN_CHURNED:
+            if (cli_parse_long("segment-min-churned", arg, 1, 1000000, &v))
+                return 1;
+            opt.segment_min_churned = (size_t)v;
+            break;
         case OPT_RIDGE:
             if (cli_parse_double("ridge", arg, 0, 1e12, &opt.ridge))
                 return 1;

@@ -100,6 +100,7 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     hc_fit_options_init(&fo);
     fo.ridge = opt->ridge;
     fo.segments = opt->segments && h->snapshots.segment_col >= 0;
+    fo.segment_min_churned = opt->segment_min_churned;
     if ((st = hc_fit_model(res->current, h, NULL, 0, &fo, &res->fit, err)) != HC_OK)
         return st;
     res->fit.tuned->horizon_days = h->labels.horizon;
@@ -115,6 +116,7 @@ static hc_status compute(const hc_report_options *opt, hc_report_result *res,
     bo.tuned = 1;
     bo.fit.ridge = opt->ridge;
     bo.fit.segments = fo.segments;
+    bo.fit.segment_min_churned = fo.segment_min_churned;
     bo.use_objective = 1;
     bo.threshold = opt->threshold;
     const hc_model *configs[1] = {res->current};

@@ -137,6 +137,15 @@ grep -q "^rows without a segment: *39 snapshot rows of 2 accounts (scored and fi
     grep -q "^  of them 26 with an empty cell in a key column, 13 without a start date" "$WORK/err" && ok ||
     fail "keyless rows not counted: $(grep -A1 'without a segment' "$WORK/err")"
 
+# the report passes --segment-min-churned to its fit: smb x onboarding (1
+# churned account) keeps its override by default and loses it at 2
+run 0 "report (default)" -- $HEALTHCAL report -q -s "$S" -e "$E" -c "$WORK/life.json" \
+    --window 56 -o "$WORK/rep1"
+grep -q '^    "smb x onboarding": {' "$WORK/rep1/tuned.json" && ok || fail "report: no override for smb x onboarding"
+run 0 "report --segment-min-churned 2" -- $HEALTHCAL report -q -s "$S" -e "$E" -c "$WORK/life.json" \
+    --window 56 --segment-min-churned 2 -o "$WORK/rep2"
+grep -q '^    "smb x onboarding": {' "$WORK/rep2/tuned.json" && fail "report: merged cell kept its override" || ok
+
 # --- 2. tenure from the first snapshot: the export's start matters ---------
 run 0 "fit --segments (first snapshot)" -- $HEALTHCAL fit -q -s "$S" -e "$E" \
     -c "$WORK/first.json" --segments -o "$WORK/tuned_first.json"
