@@ -25,6 +25,7 @@
 /* Upper limits of the options (checked by hc_simulate_run). */
 #define HC_SIMULATE_MAX_ACCOUNTS 10000000L
 #define HC_SIMULATE_MAX_WEEKS 1040L
+#define HC_SIMULATE_MAX_ONBOARDING_DAYS 3650L
 
 /* Called now and then with the fraction of accounts done (0..1). */
 typedef void (*hc_simulate_progress_fn)(void *ctx, double fraction);
@@ -50,6 +51,27 @@ typedef struct {
                                true relationship sub-score (A >= 80, B >= 60,
                                C >= 40, D >= 20, else F; no extra random
                                draws, so every other column is unchanged) */
+    long onboarding_days;   /* 0: one churn model for every account; D
+                               (1..HC_SIMULATE_MAX_ONBOARDING_DAYS): while
+                               an account's contract tenure (snapshot date
+                               minus contract start) is below D days, its
+                               weekly churn hazard follows the onboarding
+                               weights and intercept shift of truth.json
+                               ("onboarding": adoption failure, driven by
+                               engagement and usage, not by financial
+                               health); tenured accounts keep the usual
+                               model. Adds a `start_date` column (the
+                               contract start) as the last column of
+                               snapshots.csv so that tenure can be measured,
+                               and a lifecycle stage (onboarding below D
+                               days, tenured after) as the segment of
+                               current.json. No extra random draws, so without
+                               the option every file is as before; with it
+                               the draws are the same until an account's
+                               churn outcome differs (a churn in another
+                               week), after which the one stream is drawn
+                               in another order and the rest of the history
+                               differs from the run without it. */
     hc_simulate_progress_fn progress; /* NULL for none */
     void *progress_ctx;
 } hc_simulate_options;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum { OPT_ACCOUNTS = 256, OPT_WEEKS, OPT_SEED, OPT_START, OPT_TRUTH_PROBS, OPT_GRADES,
-       OPT_USERS };
+       OPT_USERS, OPT_ONBOARDING };
 
 /* A progress line on stderr, redrawn in place (only when it is a tty). */
 static void show_progress(void *ctx, double fraction)
@@ -38,6 +38,8 @@ int cmd_simulate(int argc, char **argv)
          "N user rows per account and week (column user_id) whose mean is the account's"},
         {"grades", OPT_GRADES, 0, NULL,
          "also write a letter grade column (A-F of the true relationship sub-score)"},
+        {"onboarding-days", OPT_ONBOARDING, 1, "D",
+         "below D days of tenure, churn by onboarding weights (1..3650; see above)"},
         {"quiet", 'q', 0, NULL, "no summary on stderr"},
         {0},
     };
@@ -48,7 +50,14 @@ int cmd_simulate(int argc, char **argv)
                     "weights), current.json (a hand-set starting config, schema\n"
                     "healthcal-model/1) and, with --truth-probs, truth_probs.csv. The same\n"
                     "options give byte-identical files. The model is described in\n"
-                    "datasets/README.md.",
+                    "datasets/README.md.\n\n"
+                    "--onboarding-days D: while an account's contract tenure (snapshot date\n"
+                    "minus contract start) is below D days, its churn follows other true\n"
+                    "weights (onboarding: adoption failure, driven by engagement and usage,\n"
+                    "not financial health) and a higher intercept; truth.json \"onboarding\"\n"
+                    "holds them. snapshots.csv gets a start_date column (the contract start)\n"
+                    "and current.json a lifecycle segment (onboarding below D days, tenured\n"
+                    "after). Without it every file is as before.",
                     options, argc, argv};
     hc_simulate_options opt;
     hc_simulate_options_init(&opt);
@@ -87,6 +96,11 @@ int cmd_simulate(int argc, char **argv)
         case OPT_GRADES: opt.grades = 1; break;
         case OPT_USERS:
             if (cli_parse_long("users-per-account", arg, 1, 100, &opt.users_per_account))
+                return 1;
+            break;
+        case OPT_ONBOARDING:
+            if (cli_parse_long("onboarding-days", arg, 1, HC_SIMULATE_MAX_ONBOARDING_DAYS,
+                               &opt.onboarding_days))
                 return 1;
             break;
         case 'q': quiet = 1; break;

@@ -51,6 +51,10 @@ static hc_status check_options(const hc_simulate_options *opt, hc_error *err)
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "--users-per-account must be between 1 and 100 (got %ld)",
                             opt->users_per_account);
+    if (opt->onboarding_days < 0 || opt->onboarding_days > HC_SIMULATE_MAX_ONBOARDING_DAYS)
+        return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
+                            "--onboarding-days must be between 1 and %ld (got %ld)",
+                            HC_SIMULATE_MAX_ONBOARDING_DAYS, opt->onboarding_days);
     if (!opt->out_dir || !opt->out_dir[0])
         return hc_error_set(err, HC_EUSAGE, NULL, 0, 0,
                             "--out (the output directory) is required");

@@ -42,8 +42,11 @@ static json_t *transform_json(int m, int *bad)
 }
 
 /* A healthcal-model/1 config with the given weights, the metric transforms
- * and red/yellow/green bands. */
-static json_t *model_config(const char *name, const double *w, int *bad)
+ * and red/yellow/green bands; with onb_days > 0 its segment is the
+ * lifecycle stage from the start_date column (onboarding below onb_days
+ * days of tenure, tenured after), the split whose weights differ in truth. */
+static json_t *model_config(const char *name, const double *w, long onb_days,
+                            int *bad)
 {
     json_t *c = json_object();
     jset(c, "schema", json_string("healthcal-model/1"), bad);
@@ -51,9 +54,27 @@ static json_t *model_config(const char *name, const double *w, int *bad)
     json_t *cols = json_object();
     jset(cols, "account_id", json_string("account_id"), bad);
     jset(cols, "snapshot_date", json_string("snapshot_date"), bad);
-    jset(cols, "segment", json_string("segment"), bad);
+    if (onb_days > 0) {
+        json_t *key = json_array();
+        jpush(key, json_string("lifecycle"), bad);
+        jset(cols, "segment", key, bad);
+    } else {
+        jset(cols, "segment", json_string("segment"), bad);
+    }
     jset(cols, "arr", json_string("arr"), bad);
     jset(c, "columns", cols, bad);
+    if (onb_days > 0) {
+        json_t *lc = json_object(), *stages = json_array();
+        json_t *s0 = json_object(), *s1 = json_object();
+        jset(s0, "name", json_string("onboarding"), bad);
+        jset(s0, "until_days", json_integer(onb_days), bad);
+        jset(s1, "name", json_string("tenured"), bad);
+        jpush(stages, s0, bad);
+        jpush(stages, s1, bad);
+        jset(lc, "start_date", json_string("start_date"), bad);
+        jset(lc, "stages", stages, bad);
+        jset(c, "lifecycle", lc, bad);
+    }
     jset(c, "horizon_days", json_integer(HORIZON_DAYS), bad);
     jset(c, "lead_days", json_integer(0), bad);
     jset(c, "missing", json_string("renormalize"), bad);
@@ -101,13 +122,44 @@ static json_t *options_json(const hc_simulate_options *opt, int32_t last_day,
     jset(o, "start", json_string(d0), bad);
     jset(o, "last_snapshot", json_string(d1), bad);
     jset(o, "rng", json_string("gsl_rng_mt19937"), bad);
+    if (opt->onboarding_days > 0)
+        jset(o, "onboarding_days", json_integer(opt->onboarding_days), bad);
+    return o;
+}
+
+/* truth.json "onboarding": the churn model of accounts below `days` days of
+ * contract tenure (--onboarding-days). */
+static json_t *onboarding_json(long days, int *bad)
+{
+    json_t *o = json_object();
+    jset(o, "days", json_integer(days), bad);
+    jset(o, "rule", json_string("onboarding while tenure = snapshot date - start_date < days "
+                                "(start_date: the contract start, column start_date of "
+                                "snapshots.csv); tenured after, with the churn_model above"),
+         bad);
+    jset(o, "formula", json_string("logit h = intercept[segment] + intercept_shift + slope*H_onb "
+                                   "+ renewal; H_onb = sum_k weights_k * s_k"), bad);
+    jset(o, "weights", weights_object(hc_sim_onb_weight, bad), bad);
+    jset(o, "intercept_shift", json_real(ONB_ICPT_SHIFT), bad);
+    json_t *ci = json_object();
+    for (int i = 0; i < N_SEG; i++)
+        jset(ci, hc_sim_segs[i].name, json_real(hc_sim_segs[i].churn_icpt + ONB_ICPT_SHIFT), bad);
+    jset(o, "intercept", ci, bad);
+    jset(o, "slope", json_real(CHURN_SLOPE), bad);
+    double coef[N_COMP];
+    for (int k = 0; k < N_COMP; k++)
+        coef[k] = hc_sim_onb_weight[k] != 0 ? CHURN_SLOPE * hc_sim_onb_weight[k] : 0.0;
+    jset(o, "coefficients", weights_object(coef, bad), bad);
+    jset(o, "config", json_string("current.json segments by the lifecycle stage "
+                                  "(onboarding below days, tenured after)"), bad);
     return o;
 }
 
 static json_t *current_json(const hc_simulate_options *opt, int32_t last_day,
                             int *bad)
 {
-    json_t *c = model_config("hand-set starting config", hc_sim_hand_weight, bad);
+    json_t *c = model_config("hand-set starting config", hc_sim_hand_weight,
+                             opt->onboarding_days, bad);
     json_t *prov = json_object();
     jset(prov, "generator", json_string("healthcal simulate"), bad);
     jset(prov, "note", json_string("hand-set weights and transforms, not fitted; "
@@ -235,7 +287,9 @@ static json_t *truth_json(const hc_sim_state *st, int *bad)
          json_string("p_churn = 1 - prod_{j=0..3}(1-h_{t+j}) * (1 - h_{t+4}*2/7); p_expansion "
                      "likewise with churn competing; given the simulated hazard path, "
                      "including its 4 weeks after t"), bad);
-    jset(t, "true_config", model_config("true weights", hc_sim_true_weight, bad), bad);
+    jset(t, "true_config", model_config("true weights", hc_sim_true_weight, 0, bad), bad);
+    if (opt->onboarding_days > 0)
+        jset(t, "onboarding", onboarding_json(opt->onboarding_days, bad), bad);
     if (st->opt->grades) {
         json_t *gr = json_object();
         jset(gr, "column", json_string("grade"), bad);

@@ -16,6 +16,7 @@ const char *const hc_sim_comp_name[N_COMP] = {"usage", "support", "engagement",
 
 const double hc_sim_true_weight[N_COMP] = {0.30, 0.05, 0.00, 0.50, 0.15};
 const double hc_sim_hand_weight[N_COMP] = {0.30, 0.20, 0.15, 0.20, 0.15};
+const double hc_sim_onb_weight[N_COMP] = {0.35, 0.00, 0.55, 0.00, 0.10};
 
 const double hc_sim_exp_coef[N_COMP] = {0.035, 0.0, 0.010, 0.005, 0.015};
 
@@ -115,6 +116,10 @@ void hc_sim_account(hc_sim_state *st, gsl_rng *r, long id)
     unsigned long back = gsl_rng_uniform_int(r, CONTRACT_DAYS);
     if (s0 == 0)
         contract0 -= (int32_t)back;
+    const long onb_days = st->opt->onboarding_days;
+    char start_text[11];
+    if (onb_days > 0)
+        hc_date_format(contract0, start_text);
 
     /* Latent account means with a shared factor, AR(1) starting values. */
     double mu[N_COMP], x[N_COMP];
@@ -177,16 +182,21 @@ void hc_sim_account(hc_sim_state *st, gsl_rng *r, long id)
             sum[hc_sim_metrics[m].comp] += subscore(m, v);
             cnt[hc_sim_metrics[m].comp] += 1;
         }
-        double s[N_COMP], H = 0, ze = sp->exp_icpt;
+        double s[N_COMP], H = 0, H_onb = 0, ze = sp->exp_icpt;
         for (int k = 0; k < N_COMP; k++) {
             s[k] = sum[k] / cnt[k];
             H += hc_sim_true_weight[k] * s[k];
+            H_onb += hc_sim_onb_weight[k] * s[k];
             ze += hc_sim_exp_coef[k] * s[k];
         }
         int32_t since = st->day[w] - contract0;
         int32_t to_renewal = CONTRACT_DAYS - since % CONTRACT_DAYS;
-        double zc = sp->churn_icpt + CHURN_SLOPE * H +
-                    (to_renewal <= RENEWAL_DAYS_BEFORE ? RENEWAL_LOG_ODDS : 0);
+        /* Without --onboarding-days the same expression as ever (the same
+         * doubles, so the same files). */
+        double zc = onb_days > 0 && since < onb_days
+                        ? sp->churn_icpt + ONB_ICPT_SHIFT + CHURN_SLOPE * H_onb
+                        : sp->churn_icpt + CHURN_SLOPE * H;
+        zc += to_renewal <= RENEWAL_DAYS_BEFORE ? RENEWAL_LOG_ODDS : 0;
         st->h[w] = logistic(zc);
         st->e[w] = logistic(ze);
         double hc = logistic(CONTR_INTERCEPT + CONTR_SLOPE * (s[K_USAGE] - 50));
@@ -196,7 +206,8 @@ void hc_sim_account(hc_sim_state *st, gsl_rng *r, long id)
             int miss_nps = gsl_rng_uniform(r) < MISSING_RATE;
             hc_sim_write_snapshot(st, id, w, sp->name, arr, q, miss_csat,
                                   miss_nps,
-                                  st->opt->grades ? hc_sim_grade(s[K_RELATIONSHIP]) : 0);
+                                  st->opt->grades ? hc_sim_grade(s[K_RELATIONSHIP]) : 0,
+                                  onb_days > 0 ? start_text : NULL);
             st->res.snapshots++;
             st->res.csat_missing += (size_t)miss_csat;
             st->res.nps_missing += (size_t)miss_nps;

@@ -37,6 +37,15 @@ extern const double hc_sim_hand_weight[N_COMP];
  * statistic of it: the case hc_fit.h describes, in which the fitted
  * coefficients b_k give back the true weights as w_k = b_k / sum_j b_j. */
 #define CHURN_SLOPE (-0.10)
+
+/* --onboarding-days D: while an account's contract tenure is below D days,
+ * logit h = a_seg + ONB_ICPT_SHIFT + CHURN_SLOPE * H_onb + renewal term,
+ * H_onb = sum_k onb_weight[k] s_k: onboarding churn is adoption failure,
+ * driven by engagement and usage, with financial health playing no part
+ * (the opposite of the tenured weights, so a pooled fit is visibly off for
+ * onboarding accounts). */
+extern const double hc_sim_onb_weight[N_COMP];
+#define ONB_ICPT_SHIFT 0.5
 #define RENEWAL_LOG_ODDS 0.5
 #define RENEWAL_DAYS_BEFORE 28
 #define CONTRACT_DAYS 365
@@ -166,11 +175,12 @@ void hc_sim_write_headers(hc_sim_state *st);
 
 /* One row of snapshots.csv: account `id` in week `w`, in segment `segment`
  * with ARR `arr`, the metrics as scaled integers q (value = q / 10^decimals)
- * in snapshots.csv order; csat and nps left empty when missing. */
+ * in snapshots.csv order; csat and nps left empty when missing; then the
+ * grade (0: no column) and the contract start date (NULL: no column). */
 void hc_sim_write_snapshot(hc_sim_state *st, long id, long w,
                            const char *segment, long long arr,
                            const long long *q, int miss_csat, int miss_nps,
-                           char grade);
+                           char grade, const char *start_date);
 
 /* One row of events.csv: an event of `type` on `day`, of `amount`. */
 void hc_sim_write_event(hc_sim_state *st, long id, int32_t day,

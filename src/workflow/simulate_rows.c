@@ -101,6 +101,11 @@ void hc_sim_write_headers(hc_sim_state *st)
     }
     if (st->opt->grades)
         ob_str(&st->out[F_SNAP], ",grade\n", 7);
+    if (st->opt->onboarding_days > 0) {
+        /* ",start_date" in place of the header's final newline */
+        st->out[F_SNAP].len--;
+        ob_str(&st->out[F_SNAP], ",start_date\n", 12);
+    }
     ob_str(&st->out[F_EVENTS], event_header, sizeof event_header - 1);
     if (st->opt->truth_probs)
         ob_str(&st->out[F_PROBS], probs_header, sizeof probs_header - 1);
@@ -125,7 +130,7 @@ static void scaled_bounds(int m, long long *lo, long long *hi)
 void hc_sim_write_snapshot(hc_sim_state *st, long id, long w,
                            const char *segment, long long arr,
                            const long long *q, int miss_csat, int miss_nps,
-                           char grade)
+                           char grade, const char *start_date)
 {
     hc_sim_buf *b = &st->out[F_SNAP];
     long n_users = st->opt->users_per_account;
@@ -163,6 +168,10 @@ void hc_sim_write_snapshot(hc_sim_state *st, long id, long w,
         if (grade) {
             ob_char(b, ',');
             ob_char(b, grade);
+        }
+        if (start_date) {
+            ob_char(b, ',');
+            ob_str(b, start_date, 10);
         }
         ob_char(b, '\n');
     }
