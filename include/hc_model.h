@@ -605,6 +605,11 @@ hc_status hc_model_find_column(const hc_model *m, const hc_table *t,
  * rows. */
 int hc_model_has_quantiles(const hc_model *m, int uncut);
 
+/* Whether component k of `m` has such a transform (learned or not yet):
+ * its sub-scores change when a fit relearns them; the other components'
+ * do not. */
+int hc_model_component_learns(const hc_model *m, size_t k);
+
 /* Learns the cuts of every quantile transform of `m` from the training rows
  * `rows` (n of them; rows NULL means rows 0..n-1) of `t`, replacing existing
  * cuts (fit and each backtest fold call this on training rows only). */

@@ -174,21 +174,35 @@ hc_status hc_model_bind(hc_model *m, const hc_table *t, hc_error *err)
     return HC_OK;
 }
 
+/* Whether component k has a transform learned from training rows (with
+ * `uncut`: one not learned yet). */
+static int component_learns(const hc_model *m, size_t k, int uncut)
+{
+    for (size_t j = 0; j < m->components[k].n_metrics; j++) {
+        const hc_transform *tf = &m->components[k].metrics[j].transform;
+        if (tf->type == HC_TF_QUANTILE && (!uncut || !tf->cuts))
+            return 1;
+        if (tf->type == HC_TF_CATEGORICAL && tf->cat && tf->cat->learn &&
+            (!uncut || tf->cat->n_levels == 0))
+            return 1;
+        const hc_seasonal *sn = m->components[k].metrics[j].seasonal;
+        if (sn && sn->learn && (!uncut || !sn->has_baseline))
+            return 1; /* a seasonal baseline learned on training rows */
+    }
+    return 0;
+}
+
 int hc_model_has_quantiles(const hc_model *m, int uncut)
 {
     for (size_t k = 0; k < m->n_components; k++)
-        for (size_t j = 0; j < m->components[k].n_metrics; j++) {
-            const hc_transform *tf = &m->components[k].metrics[j].transform;
-            if (tf->type == HC_TF_QUANTILE && (!uncut || !tf->cuts))
-                return 1;
-            if (tf->type == HC_TF_CATEGORICAL && tf->cat && tf->cat->learn &&
-                (!uncut || tf->cat->n_levels == 0))
-                return 1;
-            const hc_seasonal *sn = m->components[k].metrics[j].seasonal;
-            if (sn && sn->learn && (!uncut || !sn->has_baseline))
-                return 1; /* a seasonal baseline learned on training rows */
-        }
+        if (component_learns(m, k, uncut))
+            return 1;
     return 0;
+}
+
+int hc_model_component_learns(const hc_model *m, size_t k)
+{
+    return k < m->n_components && component_learns(m, k, 0);
 }
 
 hc_status hc_model_learn_quantiles(hc_model *m, const hc_table *t,

@@ -206,7 +206,8 @@ hc_status hc_backtest_run(const hc_history *h, const hc_model *const *configs,
     for (size_t c = 0; st == HC_OK && c < res->n_configs; c++) {
         hc_backtest_config *cf = &res->configs[c];
         defer.deferred[c] = (unsigned char)(hc_bt_cache_scores(&cache, c) ||
-                                            (cf->kind == HC_BT_TUNED && cache.sub));
+                                            (cf->kind == HC_BT_TUNED && cache.sub &&
+                                             !cache.learned));
         /* The tuned models of the folds rescore the pooled rows. */
         if (defer.deferred[c] && cf->kind == HC_BT_TUNED && !cf->fold_models &&
             !(cf->fold_models = calloc(res->plan.n_folds, sizeof *cf->fold_models)))

@@ -11,6 +11,7 @@ void hc_bt_cache_release(hc_bt_cache *c)
         return;
     free(c->y);
     free(c->sub);
+    free(c->learned);
     for (size_t m = 0; m < c->n_models; m++) {
         if (c->health)
             free(c->health[m]);
@@ -32,7 +33,7 @@ double hc_bt_cache_arr(const hc_bt_cache *c, size_t i)
 
 int hc_bt_cache_scores(const hc_bt_cache *c, size_t m)
 {
-    return m < c->n_models && (c->health[m] || (m == 0 && c->sub));
+    return m < c->n_models && (c->health[m] || (m == 0 && c->sub && !c->learned));
 }
 
 /* The sub-scores of m for the plan rows, in plan order: each component is
@@ -50,6 +51,8 @@ static hc_status plan_subscores(const hc_model *m, const hc_history *h,
         return hc_error_nomem(err);
     hc_status st = HC_OK;
     for (size_t k = 0; k < c->k && st == HC_OK; k++) {
+        if (c->learned && c->learned[k])
+            continue;
         st = hc_model_score_component(m, k, t, NULL, 0, nt, 2, all, err);
         double *sk = c->sub + k * n;
         for (size_t i = 0; st == HC_OK && i < n; i++)
@@ -99,21 +102,26 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
         hc_bt_cache_release(c);
         return hc_error_nomem(err);
     }
-    /* The tuned config's refit relearns any quantile cuts per fold, so
-     * sub-scores are kept only for a base without quantiles. */
-    int sub = n_models > 0 && want_sub && models[0]->n_segments == 0 &&
-              !hc_model_has_quantiles(models[0], 0);
+    /* The tuned config's refit relearns quantile cuts, categorical levels
+     * and seasonal baselines per fold: the components holding them are
+     * left to the folds. */
+    int sub = n_models > 0 && want_sub && models[0]->n_segments == 0;
     if (sub) {
         c->k = models[0]->n_components;
         c->sub = malloc(n1 * c->k * sizeof *c->sub);
-        hc_status st = c->sub ? plan_subscores(models[0], h, plan, c, err)
-                              : hc_error_nomem(err);
+        if (c->sub && hc_model_has_quantiles(models[0], 0) &&
+            (c->learned = calloc(c->k, 1)) != NULL)
+            for (size_t k = 0; k < c->k; k++)
+                c->learned[k] = (unsigned char)hc_model_component_learns(models[0], k);
+        hc_status st = c->sub && (c->learned || !hc_model_has_quantiles(models[0], 0))
+                           ? plan_subscores(models[0], h, plan, c, err)
+                           : hc_error_nomem(err);
         if (st != HC_OK) {
             hc_bt_cache_release(c);
             return st;
         }
     }
-    for (size_t m = sub ? 1 : 0; m < n_models; m++) {
+    for (size_t m = sub && !c->learned ? 1 : 0; m < n_models; m++) {
         if (hc_model_has_quantiles(models[m], 1))
             continue;
         c->health[m] = malloc(n1 * sizeof *c->health[m]);
@@ -132,8 +140,9 @@ hc_status hc_bt_cache_build(const hc_history *h, const hc_backtest_plan *plan,
     }
     if (c->sub) {
         c->sub_complete = 1;
-        for (size_t i = 0; i < n * c->k && c->sub_complete; i++)
-            c->sub_complete = isfinite(c->sub[i]) != 0;
+        for (size_t k = 0; k < c->k && c->sub_complete; k++)
+            for (size_t i = 0; (!c->learned || !c->learned[k]) && i < n && c->sub_complete; i++)
+                c->sub_complete = isfinite(c->sub[k * n + i]) != 0;
     }
     /* The per-row outcomes gathered into plan order. */
     c->table = t;

@@ -17,7 +17,13 @@ typedef struct {
     size_t k;          /* components of the sub-scores */
     double *sub;       /* k x n sub-scores of models[0] (component-major),
                           or NULL */
-    int sub_complete;  /* every sub-score is finite */
+    unsigned char *learned; /* k flags, or NULL when no component of
+                          models[0] learns a transform per fold: component k
+                          has a metric whose quantile cuts, categorical
+                          levels or seasonal baseline each fold relearns,
+                          and its column of sub is not filled (each fold
+                          scores it on its own rows) */
+    int sub_complete;  /* every sub-score (of the filled columns) is finite */
     size_t n_models;
     double **health;   /* per model: H of every row, or NULL: scored per
                           fold, from the table or (models[0] when sub is
@@ -40,8 +46,8 @@ double hc_bt_cache_arr(const hc_bt_cache *c, size_t i);
 int hc_bt_cache_scores(const hc_bt_cache *c, size_t m);
 
 /* Fills the cache: y always; the sub-scores of models[0] when
- * `want_sub` and models[0] allows it (no quantile transform, which a refit
- * would relearn, and no segments); H (and P, for a model with a churn
+ * `want_sub` and models[0] allows it (no segments), but for the components
+ * whose transforms a refit relearns (c->learned); H (and P, for a model with a churn
  * model) for every other model that scores the same in every fold (no
  * quantile transform learned per fold), and for models[0] when its
  * sub-scores are not kept. Scores on two threads. h and plan are only

@@ -16,6 +16,7 @@ void hc_bt_workspace_release(hc_bt_workspace *w, size_t n_cfg)
     free(w->fit_sub);
     free(w->fit_y);
     free(w->fold_sub);
+    free(w->fold_sub_test);
     free(w->rows);
     free(w->train_buf);
     if (w->sc)

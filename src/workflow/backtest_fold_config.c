@@ -66,17 +66,41 @@ static hc_status fit_design_columns(const hc_model *base, const double *const *c
     return hc_fit_model_columns(base, cols, y, NULL, n_fit, opt, fr, e2);
 }
 
+/* The sub-scores under m (the fold's learned copy of models[0], or its
+ * refit) of the n plan rows from plan position `begin` (table rows
+ * rows[0..n)) into out (component k at out + k * stride): the cache's
+ * slices of the components no fold relearns, the others scored from the
+ * table (the values hc_model_score_rows gives). */
+static hc_status fold_subscores(const hc_model *m, const hc_bt_cache *cache,
+                                const hc_table *t, const size_t *rows, size_t begin,
+                                size_t n, double *out, size_t stride, hc_error *err)
+{
+    int partial = cache->sub && cache->learned && cache->k == m->n_components;
+    for (size_t k = 0; k < m->n_components; k++) {
+        if (partial && !cache->learned[k]) {
+            memcpy(out + k * stride, cache->sub + k * cache->n + begin, n * sizeof *out);
+            continue;
+        }
+        hc_status st = hc_model_score_component(m, k, t, rows, 0, n, 1, out + k * stride, err);
+        if (st != HC_OK)
+            return st;
+    }
+    return HC_OK;
+}
+
 /* A refit whose transforms are learned on each fold's training rows
  * (quantile cuts, categorical levels, seasonal baselines), so that the
- * cache holds no sub-scores: the fold's copy of the config learns them
- * (as hc_fit_model does), the training rows are scored once into
- * w->fold_sub, and the weights are fitted on those columns, whose
- * sub-scores then give the training H without reading the table again.
- * The result is hc_fit_model's: the same learned pieces, the same design
- * rows and outcomes (hc_fit_model_columns). For refits without segments,
- * expansion or recalibration, which need the table. */
+ * cache holds no sub-scores of the components holding them: the fold's
+ * copy of the config learns them (as hc_fit_model does), the training
+ * rows' sub-scores are put together once in w->fold_sub (fold_subscores),
+ * and the weights are fitted on those columns, whose sub-scores then give
+ * the training H without reading the table again. The result is
+ * hc_fit_model's: the same learned pieces, the same design rows and
+ * outcomes (hc_fit_model_columns). For refits without segments, expansion
+ * or recalibration, which need the table. */
 static hc_status refit_learned(const hc_model *base, const hc_history *h,
-                               hc_bt_workspace *w, const size_t *tr, size_t n_tr,
+                               const hc_bt_cache *cache, hc_bt_workspace *w,
+                               size_t begin, const size_t *tr, size_t n_tr,
                                const hc_fit_options *opt, hc_fit_result *fr,
                                hc_error *e2, hc_error *err)
 {
@@ -91,9 +115,8 @@ static hc_status refit_learned(const hc_model *base, const hc_history *h,
     hc_status st = hc_model_learn_quantiles(lm, t, tr, n_tr, e2);
     if (st == HC_OK)
         st = hc_model_learn_levels(lm, t, h->labels.churn, tr, n_tr, e2);
-    hc_score_out o = {.sub = w->fold_sub, .sub_stride = mt};
     if (st == HC_OK)
-        st = hc_model_score_rows(lm, t, tr, 0, n_tr, 1, &o, e2);
+        st = fold_subscores(lm, cache, t, tr, begin, n_tr, w->fold_sub, mt, e2);
     int complete = 1;
     for (size_t i = 0; st == HC_OK && complete && i < K * mt; i += mt)
         for (size_t j = 0; j < n_tr && complete; j++)
@@ -121,7 +144,7 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
     /* Scored once for every fold, as slices of the cache; or from the
      * cached sub-scores: the tuned config's refit, and models[0] itself. */
     int cached = c < cache->n_models && cache->health[c];
-    int from_subs = cache->sub && (cf->kind == HC_BT_TUNED || c == 0);
+    int from_subs = cache->sub && !cache->learned && (cf->kind == HC_BT_TUNED || c == 0);
     /* A tuned refit that learns transforms on the fold's rows (so the cache
      * holds no sub-scores for it) and needs nothing but its sub-scores. */
     int learned_refit = cf->kind == HC_BT_TUNED && !from_subs && !cached &&
@@ -160,7 +183,8 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                 return st;
             st = fit_design_columns(cf->model, cols, y, n_fit, n_tr, &opt->fit, &fr, &e2);
         } else if (learned_refit) {
-            st = refit_learned(cf->model, h, w, tr, n_tr, &opt->fit, &fr, &e2, err);
+            st = refit_learned(cf->model, h, cache, w, fp->train_begin, tr, n_tr, &opt->fit,
+                               &fr, &e2, err);
             if (st == HC_ENOMEM)
                 return st;
         } else {
@@ -209,10 +233,19 @@ hc_status hc_bt_fold_config(const hc_history *h, hc_backtest_result *res,
                                       &ote, err)) != HC_OK)
             goto done;
     } else if (learned_refit) {
-        /* The refit's training sub-scores are in w->fold_sub. */
+        /* The refit's training sub-scores are in w->fold_sub; the test
+         * rows' are put together the same way. */
+        size_t mte = w->max_test ? w->max_test : 1;
+        if (!w->fold_sub_test &&
+            !(w->fold_sub_test = malloc(m->n_components * mte * sizeof *w->fold_sub_test))) {
+            st = hc_error_nomem(err);
+            goto done;
+        }
         if ((st = hc_model_score_subs(m, w->fold_sub, w->max_train ? w->max_train : 1, n_tr,
                                       &otr, err)) != HC_OK ||
-            (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK)
+            (st = fold_subscores(m, cache, t, te, fp->test_begin, n_te, w->fold_sub_test, mte,
+                                 err)) != HC_OK ||
+            (st = hc_model_score_subs(m, w->fold_sub_test, mte, n_te, &ote, err)) != HC_OK)
             goto done;
     } else if ((st = hc_model_score_rows(m, t, tr, 0, n_tr, 1, &otr, err)) != HC_OK ||
                (st = hc_model_score_rows(m, t, te, 0, n_te, 1, &ote, err)) != HC_OK) {

@@ -131,6 +131,7 @@ typedef struct {
     double *fold_sub;  /* k x max_train: the training sub-scores of a refit
                           that learns transforms per fold (allocated on
                           first use) */
+    double *fold_sub_test; /* k x max_test: its test rows' sub-scores */
     size_t *rows;      /* max_train + max_test: a fold's rows for the APIs
                           that read the table (allocated on first use) */
     const hc_bt_deferral *defer;           /* shared by both workspaces */
