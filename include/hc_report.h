@@ -166,7 +166,13 @@ void hc_report_options_init(hc_report_options *opt);
 /* One row of the per-segment table. */
 typedef struct {
     char *name;                 /* segment value (owned); NULL: rows without one */
-    size_t accounts;            /* in today's book */
+    size_t accounts;            /* in today's book (a lifecycle stage an
+                                   account has grown out of has none) */
+    size_t history_accounts;    /* accounts with a labelled row in the
+                                   segment, at any date */
+    size_t churned_accounts;    /* of them, with a row in the segment
+                                   followed by a churn: the C the fit's
+                                   credibility counts */
     double arr;                 /* ARR of the book (missing ARR as 0) */
     double expected_churned_arr;/* sum of P(churn) x ARR in the book */
     size_t observations;        /* labelled rows */

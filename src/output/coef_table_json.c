@@ -115,6 +115,8 @@ static json_t *segment_row(const hc_fit_segment *g)
               set(s, "rows", json_integer((json_int_t)g->rows)) ||
               set(s, "events", json_integer((json_int_t)g->events)) ||
               set(s, "churned_accounts", json_integer((json_int_t)g->churned_accounts)) ||
+              set(s, "accounts", json_integer((json_int_t)g->accounts)) ||
+              set(s, "merged", json_boolean(g->merged)) ||
               set(s, "credibility", num(g->credibility)) ||
               set(s, "intercept", num(g->intercept)) || set(s, "slope", num(g->slope)) ||
               set(s, "note", json_string(g->note));

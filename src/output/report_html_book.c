@@ -132,14 +132,18 @@ void hc_rh_section_segments(const hc_rh_page *pg)
                "segment (95%% CI by the clustered DeLong estimator, Obuchowski 1997, by "
                "account; none with fewer than %d test snapshots followed "
                "by a churn). ", HC_REPORT_SMALL_SEGMENT_EVENTS);
-    fputs("Tuned segment "
-          "weights are the segment's own fit shrunk toward the pooled one with credibility "
-          "Z = E / (E + 10 per component) for E churn events (B&#252;hlmann; Peduzzi et al. "
-          "1996).", f);
+    fputs("Tuned segment weights are the segment's own fit shrunk toward the pooled one "
+          "with credibility Z = C / (C + k), C the segment's churned accounts and k chosen "
+          "from the data (B&#252;hlmann-Straub, empirical Bayes); a segment with too few "
+          "churned accounts is merged into the pooled model. Accounts today are in the "
+          "current book; accounts with history are those with a labelled snapshot in the "
+          "segment at any date (an onboarding stage keeps the accounts that have grown "
+          "out of it).", f);
     if (!r->n_segments)
         fputs(" Segment fits were not requested.", f);
     fputs("</p>\n<div class=\"wrap\"><table>\n<thead><tr><th>segment</th>"
-          "<th class=\"n\">accounts</th><th class=\"n\">ARR</th>"
+          "<th class=\"n\">accounts today</th><th class=\"n\">accounts with history</th>"
+          "<th class=\"n\">churned accounts</th><th class=\"n\">ARR</th>"
           "<th class=\"n\">expected churned ARR</th><th class=\"n\">labelled snapshots</th>"
           "<th class=\"n\">followed by a churn</th><th class=\"n\">churn rate</th>"
           "<th class=\"n\">out-of-time snapshots / churns</th>"
@@ -152,12 +156,22 @@ void hc_rh_section_segments(const hc_rh_page *pg)
         fputs("</th>", f);
     }
     fputs("<th>note</th></tr></thead>\n<tbody>\n", f);
+    if (r->n_segments) { /* the pooled weights, which merged segments get */
+        fputs("<tr><td>(pooled model)</td>", f);
+        for (int c = 0; c < 12; c++) /* accounts today .. credibility Z */
+            fputs("<td class=\"n\"></td>", f);
+        for (size_t c = 0; c < r->n_components; c++)
+            hc_rh_td_num(f, "%.2f", m->components[c].weight);
+        fputs("<td>the weights of every segment without its own</td></tr>\n", f);
+    }
     for (size_t i = 0; i < res->n_segments && i < HC_REPORT_SEGMENTS_SHOWN; i++) {
         const hc_report_segment *s = &res->segments[i];
         const hc_fit_segment *fs = s->fit_index >= 0 ? &r->segments[s->fit_index] : NULL;
         fputs("<tr>", f);
         hc_rh_td_text(f, s->name ? s->name : "(no segment)");
         hc_rh_td_count(f, s->accounts);
+        hc_rh_td_count(f, s->history_accounts);
+        hc_rh_td_count(f, s->churned_accounts);
         hc_rh_td_money(f, s->arr);
         hc_rh_td_money(f, s->expected_churned_arr);
         hc_rh_td_count(f, s->observations);
@@ -172,7 +186,7 @@ void hc_rh_section_segments(const hc_rh_page *pg)
         }
         hc_rh_td_num(f, "%.2f", fs ? fs->credibility : NAN);
         for (size_t c = 0; c < r->n_components; c++)
-            hc_rh_td_num(f, "%.2f", fs && fs->weights ? fs->weights[c] : NAN);
+            hc_rh_td_num(f, "%.2f", fs && !fs->merged && fs->weights ? fs->weights[c] : NAN);
         fputs("<td>", f);
         if (s->small)
             fprintf(f, "small: fewer than %d snapshots followed by a churn. ",

@@ -257,6 +257,23 @@ static void backtest(FILE *f, const hc_report_result *res)
     }
 }
 
+/* A segment's weights as "usage 0.31, support 0.05, ...": its own, or
+ * "pooled" when it has none (merged, or no segment fit). */
+static void segment_weights(FILE *f, const hc_report_result *res, const hc_fit_segment *fs)
+{
+    const hc_model *m = res->fit.tuned;
+    if (!fs || fs->merged || !fs->weights) {
+        fputs("pooled", f);
+        return;
+    }
+    for (size_t c = 0; c < m->n_components; c++) {
+        if (c)
+            fputs(", ", f);
+        hc_rmd_text(f, m->components[c].name);
+        fprintf(f, " %.2f", isfinite(fs->weights[c]) ? fs->weights[c] : 0.0);
+    }
+}
+
 static void segments(FILE *f, const hc_report_result *res)
 {
     heading(f, res, HC_REPORT_SECTION_SEGMENTS);
@@ -265,16 +282,21 @@ static void segments(FILE *f, const hc_report_result *res)
         return;
     }
     fputs("Out-of-time AUCs with 95% intervals clustered by account (Obuchowski 1997).\n\n", f);
-    fputs("| segment | accounts | snapshots followed by a churn | churn rate | "
+    fputs("Accounts today are in the current book; accounts with history have a labelled "
+          "snapshot in the segment at any date. Weights: the segment's tuned weights, or "
+          "the pooled ones for a segment merged into the pooled model.\n\n", f);
+    fputs("| segment | accounts today | accounts with history | churned accounts | "
+          "snapshots followed by a churn | churn rate | "
           "out-of-time snapshots / churns | AUC current (out of time) | "
-          "AUC tuned (out of time) | credibility | note |\n"
-          "|---|--:|--:|--:|--:|--:|--:|--:|---|\n", f);
+          "AUC tuned (out of time) | credibility | weights | note |\n"
+          "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n", f);
     for (size_t i = 0; i < res->n_segments && i < HC_REPORT_SEGMENTS_SHOWN; i++) {
         const hc_report_segment *s = &res->segments[i];
         const hc_fit_segment *fs = s->fit_index >= 0 ? &res->fit.segments[s->fit_index] : NULL;
         fputs("|", f);
         hc_rmd_text(f, s->name ? s->name : "(no segment)");
-        fprintf(f, " | %zu | %zu", s->accounts, s->churners);
+        fprintf(f, " | %zu | %zu | %zu | %zu", s->accounts, s->history_accounts,
+                s->churned_accounts, s->churners);
         cell_num(f, "%.2f%%", s->observations
                                   ? 100.0 * (double)s->churners / (double)s->observations
                                   : NAN);
@@ -286,6 +308,8 @@ static void segments(FILE *f, const hc_report_result *res)
                 fputs(" | -", f);
         }
         cell_num(f, "%.2f", fs ? fs->credibility : NAN);
+        fputs(" | ", f);
+        segment_weights(f, res, fs);
         fputs(" | ", f);
         if (s->small)
             fprintf(f, "small: fewer than %d snapshots followed by a churn. ",

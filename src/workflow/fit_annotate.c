@@ -200,12 +200,14 @@ hc_status hc_fit_annotate(hc_fit_result *res, const hc_history *h,
         json_t *segs = json_array();
         for (size_t s = 0; segs && s < res->n_segments; s++) {
             const hc_fit_segment *fs = &res->segments[s];
-            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:o, s:b, s:b, s:s}", "segment",
-                                  fs->name, "rows", (json_int_t)fs->rows, "events",
-                                  (json_int_t)fs->events, "churned_accounts",
-                                  (json_int_t)fs->churned_accounts, "credibility",
-                                  real_or_null(fs->credibility), "own_fit", fs->own_fit,
-                                  "calibrated", fs->calibrated, "note", fs->note);
+            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:b, s:b, s:s}",
+                                  "segment", fs->name, "rows", (json_int_t)fs->rows,
+                                  "events", (json_int_t)fs->events, "accounts",
+                                  (json_int_t)fs->accounts, "churned_accounts",
+                                  (json_int_t)fs->churned_accounts, "merged", fs->merged,
+                                  "credibility", real_or_null(fs->credibility), "own_fit",
+                                  fs->own_fit, "calibrated", fs->calibrated, "note",
+                                  fs->note);
             json_array_append_new(segs, o);
         }
         json_object_set_new(fit, "segments", segs);

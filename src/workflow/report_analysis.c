@@ -151,12 +151,33 @@ hc_status hc_rpt_build_segments(hc_report_result *res, hc_error *err)
         goto fail;
     }
 #define GROUP(row) ((size_t)(col->code[(row)] + 1))
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (h->labels.status[r] != HC_ROW_OBSERVATION)
-            continue;
-        g[GROUP(r)].observations++;
-        g[GROUP(r)].churners += h->labels.churn[r];
+    /* Labelled rows account by account: an account counts once in each
+     * segment it has a labelled (churn-labelled) row in; `start` holds the
+     * last account counted per segment (+1, 0: none) meanwhile. */
+    size_t *last_churned = calloc(ng, sizeof *last_churned);
+    if (!last_churned) {
+        st = hc_error_nomem(err);
+        goto fail;
     }
+    for (size_t a = 0; a < s->n_accounts; a++)
+        for (uint32_t i = s->account_start[a]; i < s->account_start[a + 1]; i++) {
+            size_t r = s->order[i];
+            if (h->labels.status[r] != HC_ROW_OBSERVATION)
+                continue;
+            hc_report_segment *sg = &g[GROUP(r)];
+            sg->observations++;
+            sg->churners += h->labels.churn[r];
+            if (start[GROUP(r)] != a + 1) {
+                start[GROUP(r)] = a + 1;
+                sg->history_accounts++;
+            }
+            if (h->labels.churn[r] && last_churned[GROUP(r)] != a + 1) {
+                last_churned[GROUP(r)] = a + 1;
+                sg->churned_accounts++;
+            }
+        }
+    free(last_churned);
+    memset(start, 0, (ng + 1) * sizeof *start);
     for (size_t i = 0; i < res->predict.n; i++) {
         const hc_prediction *pr = &res->predict.rows[i];
         if (!res->in_book[i])

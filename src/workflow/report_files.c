@@ -75,14 +75,21 @@ static void w_band_arr(FILE *f, const hc_report_result *res)
     }
 }
 
-/* segments.csv: one row per segment value (empty name: rows without one). */
+/* segments.csv: one row per segment value (empty name: rows without one):
+ * accounts_today in today's book, history_accounts and churned_accounts
+ * over the labelled history (accounts; a lifecycle stage counts the
+ * accounts that were ever in it), the snapshot counts, the backtest's
+ * out-of-time AUCs, the fit's credibility and calibration, merged (1: fewer
+ * churned accounts than --segment-min-churned, scored with the pooled
+ * model) and the segment's weights (empty: the pooled weights apply). */
 static void w_segments(FILE *f, const hc_report_result *res)
 {
     const hc_fit_result *r = &res->fit;
-    fputs("segment,accounts,arr,expected_churned_arr,observations,churners,churn_rate,"
+    fputs("segment,accounts_today,history_accounts,churned_accounts,arr,"
+          "expected_churned_arr,observations,churners,churn_rate,"
           "test_rows,test_churners,auc_current,auc_current_ci_low,auc_current_ci_high,"
           "auc_tuned,auc_tuned_ci_low,auc_tuned_ci_high,credibility,own_fit,calibrated,"
-          "intercept,slope,small",
+          "intercept,slope,small,merged",
           f);
     for (size_t c = 0; c < r->n_components; c++) {
         char h[300];
@@ -95,7 +102,7 @@ static void w_segments(FILE *f, const hc_report_result *res)
         const hc_report_segment *s = &res->segments[i];
         const hc_fit_segment *fs = s->fit_index >= 0 ? &r->segments[s->fit_index] : NULL;
         hc_csv_write_text(f, s->name);
-        fprintf(f, ",%zu", s->accounts);
+        fprintf(f, ",%zu,%zu,%zu", s->accounts, s->history_accounts, s->churned_accounts);
         num(f, s->arr);
         num(f, s->expected_churned_arr);
         fprintf(f, ",%zu,%zu", s->observations, s->churners);
@@ -114,8 +121,12 @@ static void w_segments(FILE *f, const hc_report_result *res)
         num(f, fs && fs->calibrated ? fs->intercept : NAN);
         num(f, fs && fs->calibrated ? fs->slope : NAN);
         fprintf(f, ",%d", s->small);
+        if (fs)
+            fprintf(f, ",%d", fs->merged != 0);
+        else
+            putc(',', f);
         for (size_t c = 0; c < r->n_components; c++)
-            num(f, fs && fs->weights ? fs->weights[c] : NAN);
+            num(f, fs && !fs->merged && fs->weights ? fs->weights[c] : NAN);
         putc(',', f);
         hc_csv_write_text(f, fs ? fs->note : "");
         putc('\n', f);

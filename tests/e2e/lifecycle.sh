@@ -120,6 +120,12 @@ done
 grep -q '^    "ent x onboarding": {' "$WORK/tuned.json" && fail "merged cell got an override" || ok
 grep -qiE '[^a-z_](nan|-?inf(inity)?)[^a-z_]' "$WORK/tuned.json" && fail "NaN/Inf in tuned.json" || ok
 
+# the tuned config's fit record gives each cell's accounts and whether it
+# was merged (ent x onboarding: 12 accounts, merged; by hand above)
+tr -d '\n ' <"$WORK/tuned.json" | grep -q '"segment":"entxonboarding","rows":[0-9]*,"events":0,"accounts":12,"churned_accounts":0,"merged":true' &&
+    tr -d '\n ' <"$WORK/tuned.json" | grep -q '"segment":"smbxonboarding","rows":[0-9]*,"events":[0-9]*,"accounts":12,"churned_accounts":1,"merged":false' &&
+    ok || fail "tuned.json fit.segments lack accounts/merged"
+
 # a threshold merges smb x onboarding too
 run 0 "fit --segment-min-churned 2" -- $HEALTHCAL fit -q -s "$S" -e "$E" -c "$WORK/life.json" \
     --segments --segment-min-churned 2 -o "$WORK/tuned2.json"
@@ -142,6 +148,34 @@ grep -q "^rows without a segment: *39 snapshot rows of 2 accounts (scored and fi
 run 0 "report (default)" -- $HEALTHCAL report -q -s "$S" -e "$E" -c "$WORK/life.json" \
     --window 56 -o "$WORK/rep1"
 grep -q '^    "smb x onboarding": {' "$WORK/rep1/tuned.json" && ok || fail "report: no override for smb x onboarding"
+# the report's segment table compares the cells in accounts: with history
+# and churned accounts over the whole labelled history (the cells of the
+# header comment, by hand), not only today's book (onboarding has none
+# today: every A25..A48 is past 90 days by 2025-06-30)
+segcsv() { awk -F, -v n="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $1 == n { print $col[c] }' "$WORK/rep1/data/segments.csv"; }
+for c in "ent x tenured:24:8:0" "smb x tenured:24:8:0" "ent x onboarding:12:0:1" "smb x onboarding:12:1:0"; do
+    name=${c%%:*}; rest=${c#*:}
+    got="$(segcsv "$name" history_accounts):$(segcsv "$name" churned_accounts):$(segcsv "$name" merged)"
+    [ "$got" = "$rest" ] && ok || fail "segments.csv $name: $got, expected $rest"
+done
+[ "$(segcsv 'ent x onboarding' accounts_today)" = 0 ] && ok || fail "onboarding accounts today"
+[ -z "$(segcsv 'ent x onboarding' weight_usage)" ] && ok || fail "merged cell shows own weights"
+w=$(sed -n '/^    "smb x tenured": {/,/^    }/p' "$WORK/rep1/tuned.json" | sed -n 's/^ *"usage": \([0-9.e-]*\),*$/\1/p' | head -1)
+awk -v a="$w" -v b="$(segcsv 'smb x tenured' weight_usage)" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-12 && d > -1e-12) }' &&
+    ok || fail "segments.csv usage weight of smb x tenured $(segcsv 'smb x tenured' weight_usage), tuned.json $w"
+grep -q "<th class=\"n\">accounts with history</th><th class=\"n\">churned accounts</th>" "$WORK/rep1/index.html" &&
+    grep -q "^|ent x onboarding | 0 | 12 | 0 | .* | pooled | .*merged into the pooled model" "$WORK/rep1/summary.md" &&
+    ok || fail "report pages lack the segment accounts or the merged cell"
+# a segment value that is markup and a spreadsheet formula stays text
+sed 's/,ent,/,=HYPERLINK<script>,/' "$S" >"$WORK/canary.csv"
+run 0 "report with a hostile segment value" -- $HEALTHCAL report -q -s "$WORK/canary.csv" -e "$E" \
+    -c "$WORK/life.json" --window 56 -o "$WORK/rep3"
+grep -q '^"'"'"'=HYPERLINK<script> x tenured"' "$WORK/rep3/data/segments.csv" && ok || fail "segments.csv formula not guarded"
+grep -q "<td>=HYPERLINK&lt;script&gt; x tenured</td>" "$WORK/rep3/index.html" &&
+    grep -q "=HYPERLINK&lt;script&gt; x tenured |" "$WORK/rep3/summary.md" &&
+    ! grep -q "<script>" "$WORK/rep3/index.html" "$WORK/rep3/summary.md" && ok ||
+    fail "segment value not escaped in the pages"
 run 0 "report --segment-min-churned 2" -- $HEALTHCAL report -q -s "$S" -e "$E" -c "$WORK/life.json" \
     --window 56 --segment-min-churned 2 -o "$WORK/rep2"
 grep -q '^    "smb x onboarding": {' "$WORK/rep2/tuned.json" && fail "report: merged cell kept its override" || ok
