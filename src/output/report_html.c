@@ -203,6 +203,8 @@ static void section_files(const hc_rh_page *pg)
           "segments.csv, reconciliation.csv, validate.json, revenue_at_risk.json", f);
     if (res->has_drift)
         fputs(", drift.json", f);
+    if (res->validate.has_months || res->validate.has_flags)
+        fputs(", seasons.csv (calibration and false red flags by calendar month)", f);
     fputs("</li>\n</ul>\n</section>\n", f);
 }
 

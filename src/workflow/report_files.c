@@ -263,6 +263,51 @@ static json_t *risk_json(const hc_report_result *res)
                      "draws", (json_int_t)q->draws, "seed", (json_int_t)q->seed);
 }
 
+/* seasons.csv: per calendar month (every year's August together), the
+ * current config's calibration on the labelled snapshots (observed over
+ * expected churn, clustered interval) and its false red flags in accounts
+ * (non-churning accounts with a snapshot in the month, of them flagged
+ * red, Wilson interval); then the August + December and other-months
+ * rows in account-months. Written when validate measured them. */
+static void w_seasons(FILE *f, const hc_report_result *res)
+{
+    static const char *const names[12] = {"January", "February", "March", "April",
+                                          "May", "June", "July", "August", "September",
+                                          "October", "November", "December"};
+    const hc_validate_result *v = &res->validate;
+    fputs("month,snapshots,accounts,churner_snapshots,predicted,observed,oe,oe_ci_low,"
+          "oe_ci_high,oe_differs,non_churning_accounts,flagged_red,flagged_share,"
+          "flagged_ci_low,flagged_ci_high\n", f);
+    for (int m = 0; m < 14; m++) {
+        const hc_calendar_month *c = m < 12 && v->has_months ? &v->months.month[m] : NULL;
+        const hc_calendar_flag_share *s = !v->has_flags ? NULL
+                                          : m < 12      ? &v->flags.month[m]
+                                          : m == 12     ? &v->flags.season
+                                                        : &v->flags.rest;
+        fputs(m < 12 ? names[m] : m == 12 ? "August and December" : "other months", f);
+        if (c && c->rows) {
+            fprintf(f, ",%zu,%zu,%zu", c->rows, c->accounts, c->churner_rows);
+            num(f, c->predicted);
+            num(f, c->observed);
+            num(f, c->estimable ? c->oe : NAN);
+            num(f, c->estimable ? c->oe_ci_low : NAN);
+            num(f, c->estimable ? c->oe_ci_high : NAN);
+            fprintf(f, ",%d", c->estimable && c->differs);
+        } else {
+            fputs(",,,,,,,,,", f);
+        }
+        if (s && s->accounts) {
+            fprintf(f, ",%zu,%zu", s->accounts, s->flagged);
+            num(f, s->share);
+            num(f, s->ci_low);
+            num(f, s->ci_high);
+        } else {
+            fputs(",,,,,", f);
+        }
+        putc('\n', f);
+    }
+}
+
 /* Every file a report may write in data/ and every plot image: removed
  * before writing, so that nothing of an earlier run survives beside the
  * new one (a stale drift.json or a plot of old data). */
@@ -271,7 +316,8 @@ static const char *const data_files[] = {
     "summary.json", "reliability.csv", "prediction_hist.csv", "roc.csv", "pr.csv",
     "gains.csv", "score_distribution.csv", "weights.csv", "band_arr.csv",
     "coefficients.csv", "segments.csv", "reconciliation.csv", "validate.json",
-    "drift.json", "revenue_at_risk.json", "band_rates.csv", "lead_time.csv", "trend.csv"};
+    "drift.json", "revenue_at_risk.json", "band_rates.csv", "lead_time.csv", "trend.csv",
+    "seasons.csv"};
 static const char *const plot_names[] = {
     "reliability", "roc", "pr", "gains", "bands_over_time", "band_arr",
     "score_distribution", "weights", "thresholds", "folds", "headline", "lead_time",
@@ -311,7 +357,9 @@ static hc_status write_data(hc_report_result *res, const char *data, hc_error *e
     if ((st = write_file(data, "weights.csv", w_weights, res, err)) != HC_OK ||
         (st = write_file(data, "band_arr.csv", w_band_arr, res, err)) != HC_OK ||
         (st = write_file(data, "segments.csv", w_segments, res, err)) != HC_OK ||
-        (st = write_file(data, "reconciliation.csv", w_reconciliation, res, err)) != HC_OK)
+        (st = write_file(data, "reconciliation.csv", w_reconciliation, res, err)) != HC_OK ||
+        ((res->validate.has_months || res->validate.has_flags) &&
+         (st = write_file(data, "seasons.csv", w_seasons, res, err)) != HC_OK))
         return st;
     hc_validate_source src = {.kind = "config",
                               .file = res->opt.snapshots_path,

@@ -22,6 +22,17 @@ sed -n '/^## Seasons/,/^## [^S]/p' "$WORK/rep/summary.md" |
     awk -F' [|] ' '/^[|] [A-Z][a-z]+ [|] [0-9]+ [|] [0-9]+ [|] [0-9.]+ \(/ { sub(/^[|] /, "", $1); print substr($1, 1, 3), $2, $3 }' >"$WORK/got"
 [ -s "$WORK/want" ] && ok || fail "validate printed no false red flags"
 same_file "$WORK/want" "$WORK/got" "false red flags: report vs validate"
+# data/seasons.csv holds the same false red flags (month, accounts,
+# flagged), and each share's interval is the Wilson interval of its counts
+# (closed form, z = 1.959964: R's prop.test(x, n, correct = FALSE))
+awk -F, 'NR > 1 && NR <= 13 && $11 != "" { print substr($1, 1, 3), $11, $12 }' \
+    "$WORK/rep/data/seasons.csv" >"$WORK/got_csv"
+same_file "$WORK/want" "$WORK/got_csv" "false red flags: seasons.csv vs validate"
+[ "$(wc -l <"$WORK/rep/data/seasons.csv")" = 15 ] && ok || fail "seasons.csv: not 12 months + 2 pooled rows"
+awk -F, 'NR > 1 && $11 != "" { n = $11; x = $12; z = 1.959964; p = x / n
+        c = (p + z * z / (2 * n)) / (1 + z * z / n); h = z / (1 + z * z / n) * sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        if ((c - h - $14) ^ 2 > 1e-12 || (c + h - $15) ^ 2 > 1e-12 || (p - $13) ^ 2 > 1e-24) bad = 1; k++ }
+    END { exit bad || k < 3 }' "$WORK/rep/data/seasons.csv" && ok || fail "seasons.csv: a share or Wilson interval off"
 # O/E rows: one per month with snapshots, as in validate
 n_val=$(awk '/^calibration by calendar month/ { on = 1; next } on && /^  [A-Z][a-z][a-z] / { n++ } on && /^  (no month|calibration differs)/ { exit } END { print n + 0 }' "$WORK/out")
 n_rep=$(sed -n '/^## Seasons/,/^False red flags/p' "$WORK/rep/summary.md" | grep -c '^| [A-Z][a-z]* | [0-9]')
