@@ -1,5 +1,6 @@
 /* test_simulate.c - unit tests of the simulator: determinism, consistency, truth. */
 #include "test_util.h"
+#include "test_sim_dir.h"
 
 #include <gsl/gsl_errno.h>
 #include <jansson.h>
@@ -12,50 +13,6 @@
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-static const char *const files[] = {"snapshots.csv", "events.csv",
-                                    "truth_probs.csv", "truth.json",
-                                    "current.json"};
-enum { N_FILES = 5 };
-
-static char *make_dir(void)
-{
-    char tmpl[] = "/tmp/hc-test-simulate-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-    char path[4096];
-    for (int i = 0; i < N_FILES; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
-static char *read_file(const char *dir, const char *name, size_t *len)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 static hc_simulate_result run_sim(const char *dir, long accounts, long weeks,
                                   unsigned long seed, int probs)
@@ -146,7 +103,7 @@ static const char snap_header[] =
 static void load_history(const char *dir, history *h)
 {
     memset(h, 0, sizeof *h);
-    char *text = read_file(dir, "snapshots.csv", NULL);
+    char *text = sim_read_file(dir, "snapshots.csv", NULL);
     assert_non_null(text);
     size_t lines = 0;
     for (char *p = text; *p; p++)
@@ -178,7 +135,7 @@ static void load_history(const char *dir, history *h)
     }
     free(save);
 
-    text = read_file(dir, "events.csv", NULL);
+    text = sim_read_file(dir, "events.csv", NULL);
     assert_non_null(text);
     lines = 0;
     for (char *p = text; *p; p++)
@@ -206,7 +163,7 @@ static void load_history(const char *dir, history *h)
     }
     free(text);
 
-    text = read_file(dir, "truth_probs.csv", NULL);
+    text = sim_read_file(dir, "truth_probs.csv", NULL);
     if (text) {
         h->p = malloc(h->ns * sizeof *h->p + 1);
         line = text;
@@ -251,21 +208,21 @@ static void free_history(history *h)
 static void test_determinism(void **state)
 {
     (void)state;
-    char *a = make_dir(), *b = make_dir(), *c = make_dir(), *d = make_dir();
+    char *a = sim_make_dir(), *b = sim_make_dir(), *c = sim_make_dir(), *d = sim_make_dir();
     run_sim(a, 300, 60, 12345, 1);
     run_sim(b, 300, 60, 12345, 1);
     run_sim(c, 300, 60, 12345, 0);
     run_sim(d, 300, 60, 12346, 1);
-    for (int i = 0; i < N_FILES; i++) {
+    for (int i = 0; i < SIM_N_FILES; i++) {
         size_t la, lb, lc;
-        char *fa = read_file(a, files[i], &la);
-        char *fb = read_file(b, files[i], &lb);
-        char *fc = read_file(c, files[i], &lc);
+        char *fa = sim_read_file(a, sim_files[i], &la);
+        char *fb = sim_read_file(b, sim_files[i], &lb);
+        char *fc = sim_read_file(c, sim_files[i], &lc);
         assert_non_null(fa);
         assert_non_null(fb);
         assert_int_equal(la, lb);
         assert_memory_equal(fa, fb, la);
-        if (strcmp(files[i], "truth_probs.csv") == 0) {
+        if (strcmp(sim_files[i], "truth_probs.csv") == 0) {
             assert_null(fc);
         } else {
             assert_non_null(fc);
@@ -277,15 +234,15 @@ static void test_determinism(void **state)
         free(fc);
     }
     size_t l1, l2;
-    char *s1 = read_file(a, "snapshots.csv", &l1);
-    char *s2 = read_file(d, "snapshots.csv", &l2);
+    char *s1 = sim_read_file(a, "snapshots.csv", &l1);
+    char *s2 = sim_read_file(d, "snapshots.csv", &l2);
     assert_true(l1 != l2 || memcmp(s1, s2, l1) != 0);
     free(s1);
     free(s2);
-    remove_dir(a);
-    remove_dir(b);
-    remove_dir(c);
-    remove_dir(d);
+    sim_remove_dir(a);
+    sim_remove_dir(b);
+    sim_remove_dir(c);
+    sim_remove_dir(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -303,7 +260,7 @@ static char *DIR_MAIN;
 static int setup_main(void **state)
 {
     (void)state;
-    DIR_MAIN = make_dir();
+    DIR_MAIN = sim_make_dir();
     RES = run_sim(DIR_MAIN, N_ACC, N_WEEKS, SEED, 1);
     load_history(DIR_MAIN, &H);
     return 0;
@@ -313,7 +270,7 @@ static int teardown_main(void **state)
 {
     (void)state;
     free_history(&H);
-    remove_dir(DIR_MAIN);
+    sim_remove_dir(DIR_MAIN);
     return 0;
 }
 
@@ -754,7 +711,7 @@ static void test_bad_options(void **state)
 static void test_io_error(void **state)
 {
     (void)state;
-    char *dir = make_dir();
+    char *dir = sim_make_dir();
     char path[4096];
     snprintf(path, sizeof path, "%s/snapshots.csv", dir);
     FILE *f = fopen(path, "w");
@@ -768,7 +725,7 @@ static void test_io_error(void **state)
     hc_error err;
     hc_error_clear(&err);
     assert_int_equal(hc_simulate_run(&opt, NULL, &err), HC_EIO);
-    remove_dir(dir);
+    sim_remove_dir(dir);
 }
 
 /* One week: every account has one snapshot, no events, no uncensored
@@ -776,12 +733,12 @@ static void test_io_error(void **state)
 static void test_one_week(void **state)
 {
     (void)state;
-    char *dir = make_dir();
+    char *dir = sim_make_dir();
     hc_simulate_result r = run_sim(dir, 50, 1, 7, 1);
     assert_int_equal(r.snapshots, 50);
     assert_int_equal(r.churned_accounts + r.expansion_events + r.contraction_events, 0);
     assert_int_equal(r.uncensored, 0);
-    remove_dir(dir);
+    sim_remove_dir(dir);
 }
 
 int main(void)

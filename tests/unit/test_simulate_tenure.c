@@ -1,50 +1,9 @@
 /* test_simulate_tenure.c - unit tests of `simulate --onboarding-days`: the hazard follows the stage of the written start_date, no extra random draws, bad values. */
 #include "test_util.h"
-
-#include <unistd.h>
+#include "test_sim_dir.h"
 
 #include "hc_date.h"
 #include "hc_simulate.h"
-
-static const char *const files[] = {"snapshots.csv", "events.csv", "truth_probs.csv",
-                                    "truth.json", "current.json"};
-enum { N_FILES = 5 };
-
-static char *make_dir(void)
-{
-    char tmpl[] = "/tmp/hc-test-simten-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-    char path[4096];
-    for (int i = 0; i < N_FILES; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
-static char *read_file(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void run_sim(const char *dir, long accounts, long weeks, unsigned long seed,
                     long onboarding_days)
@@ -91,10 +50,11 @@ static void test_bad_options(void **state)
 static void test_no_extra_draws(void **state)
 {
     (void)state;
-    char *a = make_dir(), *b = make_dir();
+    char *a = sim_make_dir(), *b = sim_make_dir();
     run_sim(a, 300, 1, 11, 0);
     run_sim(b, 300, 1, 11, 90);
-    char *sa = read_file(a, "snapshots.csv"), *sb = read_file(b, "snapshots.csv");
+    char *sa = sim_read_file(a, "snapshots.csv", NULL);
+    char *sb = sim_read_file(b, "snapshots.csv", NULL);
     /* strip the last column of b line by line and compare */
     size_t n = 0, lines = 0;
     char *out = malloc(strlen(sb) + 1);
@@ -119,17 +79,17 @@ static void test_no_extra_draws(void **state)
     out[n] = '\0';
     assert_int_equal(lines, 301);
     assert_string_equal(out, sa);
-    char *ea = read_file(a, "events.csv"), *eb = read_file(b, "events.csv");
+    char *ea = sim_read_file(a, "events.csv", NULL), *eb = sim_read_file(b, "events.csv", NULL);
     assert_string_equal(ea, eb);
-    char *ta = read_file(a, "truth.json"), *tb = read_file(b, "truth.json");
+    char *ta = sim_read_file(a, "truth.json", NULL), *tb = sim_read_file(b, "truth.json", NULL);
     assert_null(strstr(ta, "onboarding"));
     assert_non_null(strstr(tb, "\"onboarding_days\": 90"));
-    char *ca = read_file(a, "current.json"), *cb = read_file(b, "current.json");
+    char *ca = sim_read_file(a, "current.json", NULL), *cb = sim_read_file(b, "current.json", NULL);
     assert_null(strstr(ca, "lifecycle"));
     assert_non_null(strstr(cb, "\"lifecycle\": {"));
     free(sa), free(sb), free(out), free(ea), free(eb), free(ta), free(tb), free(ca), free(cb);
-    remove_dir(a);
-    remove_dir(b);
+    sim_remove_dir(a);
+    sim_remove_dir(b);
 }
 
 /* The documented model (datasets/README.md), recomputed from the files. */
@@ -183,9 +143,10 @@ static void test_hazard_by_stage(void **state)
 {
     (void)state;
     const long D = 90;
-    char *dir = make_dir();
+    char *dir = sim_make_dir();
     run_sim(dir, 300, 40, 3, D);
-    char *snap = read_file(dir, "snapshots.csv"), *probs = read_file(dir, "truth_probs.csv");
+    char *snap = sim_read_file(dir, "snapshots.csv", NULL);
+    char *probs = sim_read_file(dir, "truth_probs.csv", NULL);
     size_t cap = 0;
     for (char *p = snap; *p; p++)
         cap += *p == '\n';
@@ -262,7 +223,7 @@ static void test_hazard_by_stage(void **state)
     free(rows);
     free(snap);
     free(probs);
-    remove_dir(dir);
+    sim_remove_dir(dir);
 }
 
 int main(void)
