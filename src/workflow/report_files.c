@@ -1,4 +1,4 @@
-/* report_files.c - the report directory's data files: weights, band ARR, segments, reconciliation, thresholds, validate and drift JSON, tuned.json, predictions.csv. */
+/* report_files.c - the report directory's data files: weights, band ARR, segments, reconciliation, thresholds, seasons, validate and drift JSON, tuned.json, predictions.csv. */
 #include "report_internal.h"
 #include "hc_date.h"
 #include "hc_csv.h"

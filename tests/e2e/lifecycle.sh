@@ -167,13 +167,17 @@ awk -v a="$w" -v b="$(segcsv 'smb x tenured' weight_usage)" 'BEGIN { d = a - b; 
 grep -q "<th class=\"n\">accounts with history</th><th class=\"n\">churned accounts</th>" "$WORK/rep1/index.html" &&
     grep -q "^|ent x onboarding | 0 | 12 | 0 | .* | pooled | .*merged into the pooled model" "$WORK/rep1/summary.md" &&
     ok || fail "report pages lack the segment accounts or the merged cell"
+# the HTML row of the merged cell says so
+grep -o '<tr><td>ent x onboarding</td>.*</tr>' "$WORK/rep1/index.html" | grep -q 'merged into the pooled model' &&
+    ok || fail "index.html: ent x onboarding not marked merged"
 # a segment value that is markup and a spreadsheet formula stays text
-sed 's/,ent,/,=HYPERLINK<script>,/' "$S" >"$WORK/canary.csv"
+# (the pipe would split a Markdown table cell: it must come out as \|)
+sed 's/,ent,/,=cmd|x<script>,/' "$S" >"$WORK/canary.csv"
 run 0 "report with a hostile segment value" -- $HEALTHCAL report -q -s "$WORK/canary.csv" -e "$E" \
     -c "$WORK/life.json" --window 56 -o "$WORK/rep3"
-grep -q '^"'"'"'=HYPERLINK<script> x tenured"' "$WORK/rep3/data/segments.csv" && ok || fail "segments.csv formula not guarded"
-grep -q "<td>=HYPERLINK&lt;script&gt; x tenured</td>" "$WORK/rep3/index.html" &&
-    grep -q "=HYPERLINK&lt;script&gt; x tenured |" "$WORK/rep3/summary.md" &&
+grep -qF '"'"'"'=cmd|x<script> x tenured"' "$WORK/rep3/data/segments.csv" && ok || fail "segments.csv formula not guarded"
+grep -qF "<td>=cmd|x&lt;script&gt; x tenured</td>" "$WORK/rep3/index.html" &&
+    grep -qF '|=cmd\|x&lt;script&gt; x tenured |' "$WORK/rep3/summary.md" &&
     ! grep -q "<script>" "$WORK/rep3/index.html" "$WORK/rep3/summary.md" && ok ||
     fail "segment value not escaped in the pages"
 run 0 "report --segment-min-churned 2" -- $HEALTHCAL report -q -s "$S" -e "$E" -c "$WORK/life.json" \
