@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include "hc_simulate.h"
+
 /* The files `healthcal simulate` may write into its directory. */
 static const char *const sim_files[] = {"snapshots.csv", "events.csv", "truth_probs.csv",
                                         "truth.json", "current.json"};
@@ -52,6 +54,20 @@ static inline char *sim_read_file(const char *dir, const char *name, size_t *len
     if (len)
         *len = (size_t)n;
     return buf;
+}
+
+/* Runs the simulator with `opt` and asserts it succeeded (its message on
+ * stderr otherwise); the counts of what it wrote. */
+static inline hc_simulate_result sim_run(const hc_simulate_options *opt)
+{
+    hc_simulate_result res;
+    hc_error err;
+    hc_error_clear(&err);
+    hc_status st = hc_simulate_run(opt, &res, &err);
+    if (st != HC_OK)
+        fprintf(stderr, "simulate: %s\n", err.message);
+    assert_int_equal(st, HC_OK);
+    return res;
 }
 
 #endif

@@ -24,14 +24,7 @@ static hc_simulate_result run_sim(const char *dir, long accounts, long weeks,
     opt.seed = seed;
     opt.out_dir = dir;
     opt.truth_probs = probs;
-    hc_simulate_result res;
-    hc_error err;
-    hc_error_clear(&err);
-    hc_status st = hc_simulate_run(&opt, &res, &err);
-    if (st != HC_OK)
-        fprintf(stderr, "simulate: %s\n", err.message);
-    assert_int_equal(st, HC_OK);
-    return res;
+    return sim_run(&opt);
 }
 
 /* Splits line `s` (modified in place) at commas into at most `max` fields. */

@@ -16,12 +16,7 @@ static void run_sim(const char *dir, long accounts, long weeks, unsigned long se
     opt.out_dir = dir;
     opt.truth_probs = 1;
     opt.onboarding_days = onboarding_days;
-    hc_error err;
-    hc_error_clear(&err);
-    hc_status st = hc_simulate_run(&opt, NULL, &err);
-    if (st != HC_OK)
-        fprintf(stderr, "simulate: %s\n", err.message);
-    assert_int_equal(st, HC_OK);
+    sim_run(&opt);
 }
 
 /* Out-of-range values are usage errors naming the option; 0 is the default. */
